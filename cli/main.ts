@@ -1,0 +1,114 @@
+/**
+ * `openphase`: the one executable. Each subcommand lives in `cli/commands/{name}.ts` and
+ * exports `command(): Command` (commander); it is loaded only when asked for, so `--help`
+ * stays fast and one broken shell cannot break the others.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Command } from 'commander';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const pkg = JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8')) as {
+  version: string;
+};
+
+/** Every subcommand, in the order `--help` lists them. Adding one: a file and a line. */
+export const COMMANDS: { name: string; summary: string }[] = [
+  {
+    name: 'demo',
+    summary: 'everything in one process: broker, simulated city, controller, collector, dashboard',
+  },
+  {
+    name: 'broker',
+    summary: 'the embedded MQTT broker (TCP, WebSocket, TLS) with device credentials and ACLs',
+  },
+  {
+    name: 'devices',
+    summary: 'the device registry: add, list, remove, rotate, export for Mosquitto',
+  },
+  {
+    name: 'collector',
+    summary: 'MQTT → InfluxDB (1.x, 2.x/3.x) or the embedded store, losing nothing',
+  },
+  { name: 'controller', summary: 'the reference controller service for many intersections' },
+  {
+    name: 'plan',
+    summary: 'time-of-day fixed-time plans (Webster) from counts stored in InfluxDB',
+  },
+  {
+    name: 'simulate',
+    summary: 'run a scenario: as fast as possible, real time, faster, or lockstep',
+  },
+  { name: 'bench', summary: 'controllers × scenarios × seeds → scorecard.json and report.html' },
+  { name: 'conformance', summary: 'protocol checks of a live sensor or controller' },
+];
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    `openphase ${pkg.version} — open, vendor-neutral smart traffic signals`,
+    '',
+    'Usage: openphase <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Options:',
+    '  -h, --help     show this help; `openphase <command> --help` for a command',
+    '  -V, --version  print the version',
+    '',
+    'Options can also come from environment variables (OPENPHASE_MQTT_URL, INFLUX_URL, …);',
+    'each command lists the ones it reads. Docs: docs/ in the repository.',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    console.log(help());
+    return name === undefined ? 1 : 0;
+  }
+  if (name === '-V' || name === '--version') {
+    console.log(pkg.version);
+    return 0;
+  }
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
+    console.error(`openphase: unknown command '${name}'. Run 'openphase --help' for the list.`);
+    return 2;
+  }
+  const file = join(here, 'commands', `${name}.ts`);
+  if (!existsSync(file)) {
+    console.error(`openphase ${name}: not built yet in this version (${pkg.version}).`);
+    return 2;
+  }
+  const mod = (await import(pathToFileURL(file).href)) as { command: () => Command };
+  const cmd = mod.command();
+  cmd.name(`openphase ${name}`).exitOverride();
+  try {
+    await cmd.parseAsync(rest, { from: 'user' });
+  } catch (e) {
+    const err = e as { code?: string; exitCode?: number; message?: string };
+    if (err.code?.startsWith('commander.')) {
+      // commander already printed help or the usage error
+      return err.exitCode ?? 2;
+    }
+    console.error(`openphase ${name}: ${err.message ?? String(e)}`);
+    return 1;
+  }
+  return typeof process.exitCode === 'number' ? process.exitCode : 0;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      // Long-running commands (broker, collector, demo) keep the loop alive themselves.
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      console.error(`openphase: ${(e as Error).message}`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,379 @@
+/**
+ * Runtime validation of protocol messages, intersection configs and scenarios.
+ * Every problem comes back as `{ path, message }` in plain words; nothing throws on input.
+ * Limits (payload size, detectors per message, nesting depth) are checked before the whole
+ * payload is parsed, so a hostile message costs little.
+ */
+import { Compile } from 'typebox/compile';
+import { checkIntersection } from './intersection.ts';
+import type { IntersectionConfig as IntersectionConfigT } from './intersection-schema.ts';
+import { IntersectionConfig } from './intersection-schema.ts';
+import {
+  Counts,
+  type Counts as CountsT,
+  Decision,
+  type Decision as DecisionT,
+  MAX_DETECTORS_PER_MESSAGE,
+  Signal,
+  type Signal as SignalT,
+  Status,
+  type Status as StatusT,
+} from './messages.ts';
+import { Scenario, type Scenario as ScenarioT } from './scenario-schema.ts';
+
+/** One validation problem: a JSON Pointer to the field and what is wrong with it. */
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; problems: Problem[] };
+
+export interface Limits {
+  /** Largest payload accepted, bytes. Default 64 KiB. */
+  maxPayloadBytes: number;
+  /** Most detector readings in one counts message. Default 256. */
+  maxDetectors: number;
+  /** Deepest JSON nesting accepted. Default 8 (protocol messages need 4). */
+  maxDepth: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxPayloadBytes: 64 * 1024,
+  maxDetectors: MAX_DETECTORS_PER_MESSAGE,
+  maxDepth: 8,
+};
+
+const compiled = {
+  counts: Compile(Counts),
+  status: Compile(Status),
+  decision: Compile(Decision),
+  signal: Compile(Signal),
+  intersection: Compile(IntersectionConfig),
+  scenario: Compile(Scenario),
+};
+
+export type MessageKind = 'counts' | 'status' | 'decision' | 'signal' | 'config';
+
+function describe(error: {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message: string;
+}): Problem {
+  const path = error.instancePath || '/';
+  const field = error.instancePath.split('/').pop() || 'message';
+  switch (error.keyword) {
+    case 'required': {
+      const missing = (error.params.requiredProperties as string[] | undefined) ?? [];
+      return {
+        path: missing.length === 1 ? `${error.instancePath}/${missing[0]}` : path,
+        message: `missing required field ${missing.map((m) => `'${m}'`).join(', ')}`,
+      };
+    }
+    case 'additionalProperties': {
+      const extra = (error.params.additionalProperties as string[] | undefined) ?? [];
+      return {
+        path: extra.length === 1 ? `${error.instancePath}/${extra[0]}` : path,
+        message: `unknown field ${extra.map((m) => `'${m}'`).join(', ')}`,
+      };
+    }
+    case 'type':
+      return { path, message: `'${field}' must be ${article(String(error.params.type))}` };
+    case 'pattern':
+      return { path, message: `'${field}' has a bad format (${error.message})` };
+    default:
+      return { path, message: `'${field}' ${error.message}` };
+  }
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+function schemaProblems(
+  validator: (typeof compiled)[keyof typeof compiled],
+  value: unknown,
+): Problem[] {
+  const out: Problem[] = [];
+  const seen = new Set<string>();
+  for (const e of validator.Errors(value)) {
+    // The schema-is-false twin of an additionalProperties error adds nothing.
+    if (e.keyword === 'boolean') continue;
+    const p = describe(e as never);
+    const key = `${p.path} ${p.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(p);
+    }
+    if (out.length >= 50) break;
+  }
+  return out;
+}
+
+/** Nesting depth, stopping early once past `limit`. */
+function depthExceeds(value: unknown, limit: number, depth = 0): boolean {
+  if (depth > limit) return true;
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some((v) => depthExceeds(v, limit, depth + 1));
+  return Object.values(value).some((v) => depthExceeds(v, limit, depth + 1));
+}
+
+/** Cheap pre-parse scan: the deepest bracket nesting, ignoring brackets inside strings. */
+function rawDepth(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92)
+        i++; // backslash: skip the escaped char
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > limit) return true;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return false;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Turns raw payload bytes into a JSON value, enforcing size, UTF-8 and depth limits first.
+ * @example parsePayload(Buffer.from('{"v":1}')) // { ok: true, value: { v: 1 } }
+ */
+export function parsePayload(
+  payload: Uint8Array | string,
+  limits: Limits = DEFAULT_LIMITS,
+): Result<unknown> {
+  const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
+  if (size > limits.maxPayloadBytes) {
+    return {
+      ok: false,
+      problems: [
+        {
+          path: '/',
+          message: `payload is ${size} bytes, over the ${limits.maxPayloadBytes}-byte limit`,
+        },
+      ],
+    };
+  }
+  if (size === 0) return { ok: false, problems: [{ path: '/', message: 'payload is empty' }] };
+  let text: string;
+  try {
+    text = typeof payload === 'string' ? payload : utf8.decode(payload);
+  } catch {
+    return { ok: false, problems: [{ path: '/', message: 'payload is not valid UTF-8' }] };
+  }
+  if (rawDepth(text, limits.maxDepth)) {
+    return {
+      ok: false,
+      problems: [{ path: '/', message: `payload nests deeper than ${limits.maxDepth} levels` }],
+    };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (e) {
+    return {
+      ok: false,
+      problems: [{ path: '/', message: `payload is not JSON: ${(e as Error).message}` }],
+    };
+  }
+}
+
+function notObject(value: unknown): Problem[] | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+    return [{ path: '/', message: `message must be a JSON object, got ${got}` }];
+  }
+  return undefined;
+}
+
+/** Validates a parsed counts message, including the rules JSON Schema cannot say. */
+export function validateCounts(value: unknown, limits: Limits = DEFAULT_LIMITS): Result<CountsT> {
+  const bad = notObject(value);
+  if (bad) return { ok: false, problems: bad };
+  const dets = (value as { detectors?: unknown }).detectors;
+  if (Array.isArray(dets) && dets.length > limits.maxDetectors) {
+    return {
+      ok: false,
+      problems: [
+        {
+          path: '/detectors',
+          message: `'detectors' has ${dets.length} readings, over the limit of ${limits.maxDetectors}`,
+        },
+      ],
+    };
+  }
+  const problems = schemaProblems(compiled.counts, value);
+  if (problems.length > 0) return { ok: false, problems };
+  const counts = value as CountsT;
+  // [protocol v1: interval] from inclusive, to exclusive: an empty or reversed interval is an error.
+  if (counts.from >= counts.to)
+    problems.push({
+      path: '/to',
+      message: `'to' (${counts.to}) must be after 'from' (${counts.from})`,
+    });
+  const ids = new Set<string>();
+  counts.detectors.forEach((d, i) => {
+    if (ids.has(d.id))
+      problems.push({ path: `/detectors/${i}/id`, message: `detector '${d.id}' appears twice` });
+    ids.add(d.id);
+  });
+  (counts.actuations ?? []).forEach((a, i) => {
+    if (a.offMs < a.onMs)
+      problems.push({
+        path: `/actuations/${i}/offMs`,
+        message: `'offMs' (${a.offMs}) is before 'onMs' (${a.onMs})`,
+      });
+  });
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, value: counts };
+}
+
+function simple<T>(validator: (typeof compiled)[keyof typeof compiled], value: unknown): Result<T> {
+  const bad = notObject(value);
+  if (bad) return { ok: false, problems: bad };
+  const problems = schemaProblems(validator, value);
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, value: value as T };
+}
+
+export const validateStatus = (value: unknown): Result<StatusT> =>
+  simple<StatusT>(compiled.status, value);
+export const validateDecision = (value: unknown): Result<DecisionT> =>
+  simple<DecisionT>(compiled.decision, value);
+
+export function validateSignal(value: unknown): Result<SignalT> {
+  const r = simple<SignalT>(compiled.signal, value);
+  if (!r.ok) return r;
+  if (r.value.minEndMs > r.value.maxEndMs) {
+    return {
+      ok: false,
+      problems: [{ path: '/minEndMs', message: "'minEndMs' is after 'maxEndMs'" }],
+    };
+  }
+  return r;
+}
+
+/** Validates an intersection config: schema first, then geometry and conflicts. */
+export function validateIntersection(value: unknown, basePath = ''): Result<IntersectionConfigT> {
+  const bad = notObject(value);
+  if (bad) return { ok: false, problems: bad.map((p) => ({ ...p, path: basePath + p.path })) };
+  const problems = schemaProblems(compiled.intersection, value).map((p) => ({
+    ...p,
+    path: basePath + p.path,
+  }));
+  if (problems.length > 0) return { ok: false, problems };
+  const config = value as IntersectionConfigT;
+  const geometry = checkIntersection(config, basePath);
+  return geometry.length > 0 ? { ok: false, problems: geometry } : { ok: true, value: config };
+}
+
+/** Validates a parsed message of the given kind. */
+export function validateMessage(
+  kind: MessageKind,
+  value: unknown,
+  limits: Limits = DEFAULT_LIMITS,
+): Result<unknown> {
+  switch (kind) {
+    case 'counts':
+      return validateCounts(value, limits);
+    case 'status':
+      return validateStatus(value);
+    case 'decision':
+      return validateDecision(value);
+    case 'signal':
+      return validateSignal(value);
+    case 'config':
+      return validateIntersection(value);
+  }
+}
+
+/**
+ * Bytes in, a valid message or its problems out: the one call a consumer needs.
+ * @example decodeMessage('counts', payload)
+ */
+export function decodeMessage(
+  kind: MessageKind,
+  payload: Uint8Array | string,
+  limits: Limits = DEFAULT_LIMITS,
+): Result<unknown> {
+  const parsed = parsePayload(payload, limits);
+  if (!parsed.ok) return parsed;
+  return validateMessage(kind, parsed.value, limits);
+}
+
+/**
+ * Validates a scenario (already parsed from YAML or JSON): schema, every intersection's
+ * geometry, and the references between demand, links, faults and intersections.
+ */
+export function validateScenario(value: unknown): Result<ScenarioT> {
+  const bad = notObject(value);
+  if (bad) return { ok: false, problems: bad };
+  const problems = schemaProblems(compiled.scenario, value);
+  if (problems.length > 0) return { ok: false, problems };
+  const scenario = value as ScenarioT;
+  const byId = new Map<string, IntersectionConfigT>();
+  scenario.intersections.forEach((ic, i) => {
+    if (byId.has(ic.id))
+      problems.push({
+        path: `/intersections/${i}/id`,
+        message: `intersection id '${ic.id}' is used twice`,
+      });
+    byId.set(ic.id, ic);
+    problems.push(...checkIntersection(ic, `/intersections/${i}`));
+  });
+  scenario.demand.forEach((d, i) => {
+    const ic = byId.get(d.intersection);
+    if (!ic) {
+      problems.push({
+        path: `/demand/${i}/intersection`,
+        message: `unknown intersection '${d.intersection}'`,
+      });
+      return;
+    }
+    if (!ic.phases.some((p) => p.movements.includes(d.movement))) {
+      problems.push({
+        path: `/demand/${i}/movement`,
+        message: `no phase of '${d.intersection}' serves '${d.movement}'`,
+      });
+    }
+    if (Array.isArray(d.flowVph)) {
+      for (let k = 1; k < d.flowVph.length; k++) {
+        if (d.flowVph[k]![0] <= d.flowVph[k - 1]![0]) {
+          problems.push({
+            path: `/demand/${i}/flowVph/${k}/0`,
+            message: 'profile times must increase',
+          });
+        }
+      }
+    }
+  });
+  (scenario.links ?? []).forEach((l, i) => {
+    const from = byId.get(l.from);
+    const to = byId.get(l.to);
+    if (!from)
+      problems.push({ path: `/links/${i}/from`, message: `unknown intersection '${l.from}'` });
+    else if (!from.approaches[l.exit])
+      problems.push({ path: `/links/${i}/exit`, message: `'${l.from}' has no leg '${l.exit}'` });
+    if (!to) problems.push({ path: `/links/${i}/to`, message: `unknown intersection '${l.to}'` });
+    else if (!to.approaches[l.entry])
+      problems.push({
+        path: `/links/${i}/entry`,
+        message: `'${l.to}' has no approach '${l.entry}'`,
+      });
+  });
+  (scenario.faults ?? []).forEach((f, i) => {
+    const [ic] = f.detector.split('/');
+    if (!byId.has(ic!))
+      problems.push({ path: `/faults/${i}/detector`, message: `unknown intersection '${ic}'` });
+    if (f.toS < f.fromS)
+      problems.push({ path: `/faults/${i}/toS`, message: "'toS' is before 'fromS'" });
+  });
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, value: scenario };
+}
+
+/** Formats problems for a terminal or a log line. */
+export function formatProblems(problems: Problem[]): string {
+  return problems.map((p) => `${p.path}: ${p.message}`).join('\n');
+}
