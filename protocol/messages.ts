@@ -170,8 +170,7 @@ export const OVERRIDE_KINDS = [
 
 export const Override = Type.Object(
   {
-    kind: Type.Union(
-      OVERRIDE_KINDS.map((k) => Type.Literal(k)),
+    kind: Type.Enum(OVERRIDE_KINDS,
       { description: 'which safety rule intervened' },
     ),
     atMs: EpochMs('when the safety monitor intervened'),
@@ -188,8 +187,7 @@ export const Signal = Type.Object(
     v: Type.Literal(1, { description: 'protocol version, always 1 in v1' }),
     t: EpochMs('time of this state, epoch ms UTC'),
     phase: Id('the phase timing now (during yellow and red clearance: the phase ending)'),
-    interval: Type.Union(
-      INTERVALS.map((k) => Type.Literal(k)),
+    interval: Type.Enum(INTERVALS,
       { description: 'green, yellow (change) or red-clearance (all red)' },
     ),
     sinceMs: EpochMs('epoch ms when the current interval started'),
@@ -197,8 +195,7 @@ export const Signal = Type.Object(
     maxEndMs: EpochMs('latest epoch ms the current interval may end'),
     movements: Type.Record(
       Type.String({ pattern: MOVEMENT_PATTERN }),
-      Type.Union(
-        MOVEMENT_STATES.map((k) => Type.Literal(k)),
+      Type.Enum(MOVEMENT_STATES,
         { description: 'SAE J2735 MovementPhaseState of the movement' },
       ),
       { description: 'state of every movement the heads show, by movement name' },

@@ -168,8 +168,7 @@ export const Scenario = Type.Object(
               pattern: '^[A-Za-z0-9_-]{1,64}/([A-Za-z0-9_-]{1,64}|\\*)$',
               description: "'intersection/detector', or 'intersection/*' for all its detectors",
             }),
-            kind: Type.Union(
-              FAULT_KINDS.map((k) => Type.Literal(k)),
+            kind: Type.Enum(FAULT_KINDS,
               {
                 description:
                   'stuck-on, stuck-off, dropout (no messages), noise (± error), duplicate or late delivery',
