@@ -1,0 +1,28 @@
+/** Locating the real services tests need; a missing one is a failure that says how to install it. */
+import { accessSync, constants } from 'node:fs';
+
+const INSTALL: Record<string, string> = {
+  influxd: 'apt-get install -y influxdb   (Debian package: InfluxDB 1.x server)',
+  influx: 'apt-get install -y influxdb-client',
+  mosquitto: 'apt-get install -y mosquitto',
+  chromium: 'apt-get install -y chromium',
+};
+
+const SEARCH = ['/usr/bin', '/usr/sbin', '/usr/local/bin', '/usr/local/sbin', '/bin', '/sbin'];
+
+/** Absolute path of `name`, or an Error naming the apt package that provides it. */
+export function requireBinary(name: string): string {
+  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), ...SEARCH];
+  for (const dir of dirs) {
+    const file = `${dir}/${name}`;
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // not here
+    }
+  }
+  throw new Error(
+    `'${name}' is needed by this test and was not found. Install it: ${INSTALL[name] ?? `apt-get install -y ${name}`} (or run 'bash scripts/test.sh', which installs what the tests need).`,
+  );
+}
