@@ -5,6 +5,7 @@ const INSTALL: Record<string, string> = {
   influxd: 'apt-get install -y influxdb   (Debian package: InfluxDB 1.x server)',
   influx: 'apt-get install -y influxdb-client',
   mosquitto: 'apt-get install -y mosquitto',
+  mosquitto_passwd: 'apt-get install -y mosquitto',
   chromium: 'apt-get install -y chromium',
 };
 
