@@ -45,6 +45,8 @@ export interface MovementView {
   failed: boolean;
   /** share of expected messages received in the window, 0..1 (from boot/seq) */
   completeness: number;
+  /** ms since the movement was last green (0 while green; since the first message if never) */
+  redMs?: number;
 }
 
 /** What an algorithm sees when it decides. */
@@ -63,6 +65,8 @@ export interface ControllerView {
 export interface Algorithm {
   /** The phase wanted now (the safety monitor decides what the heads show). */
   decide(view: ControllerView): string;
+  /** Releases what the algorithm holds, if anything; safe to call twice. */
+  close?(): void;
 }
 
 export interface AlgorithmOptions {

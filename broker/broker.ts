@@ -1,0 +1,207 @@
+/**
+ * The embedded broker: aedes with device credentials, role ACLs, payload and rate limits, over
+ * TCP/TLS and WebSocket. A shell: every decision is made by the pure modules (acl, limits,
+ * passwords); this file wires them into aedes' hooks.
+ *
+ * @example
+ * const broker = createBroker({ port: 0, devices: registry });
+ * const { url } = await broker.start();   // 'mqtt://127.0.0.1:40123'
+ * await broker.close();
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Aedes, type Client, type PublishPacket } from 'aedes';
+import { createWebSocketStream, type WebSocket } from 'ws';
+import { assertRoot, DEFAULT_ROOT } from '../protocol/index.ts';
+import { FrameGuard } from './frame-guard.ts';
+import { DEFAULT_MAX_CONSECUTIVE_REFUSALS, DEFAULT_RATE_LIMIT, type RateLimit } from './limits.ts';
+import {
+  attachWebSocket as attachWs,
+  closeServer,
+  listenTcp,
+  listenWebSocket,
+  loadTls,
+  type TlsMaterial,
+} from './listeners.ts';
+import { loadRegistry, type Registry, validateRegistry } from './registry.ts';
+import type { BrokerStarted, BrokerStats } from './types.ts';
+
+export interface BrokerOptions {
+  /** Interface to bind; default 127.0.0.1. */
+  host?: string;
+  /** MQTT over TCP (mqtts with `tls`); 0 picks a free port; default 1883. */
+  port?: number;
+  /** MQTT over WebSocket at /mqtt on its own port (wss with `tls`); none when absent. */
+  wsPort?: number;
+  /** Certificate and key (PEM text or file paths): TCP becomes mqtts and WebSocket wss. */
+  tls?: TlsMaterial;
+  /** The device registry, or the path of its YAML/JSON file (read at start and reload()). */
+  devices?: Registry | string;
+  /** Allow clients without a username (they get admin rights). Logs a warning at start. */
+  insecure?: boolean;
+  /** Topic root; default 'traffic'. */
+  root?: string;
+  /** Largest payload accepted; a bigger one disconnects its sender. Default 64 KiB. */
+  maxPayloadBytes?: number;
+  /** Per-device publish token bucket; `false` turns it off. Default {@link DEFAULT_RATE_LIMIT}. */
+  rateLimit?: RateLimit | false;
+  /** Refusals in a row after which a device is disconnected; default 100. */
+  maxConsecutiveRefusals?: number;
+  /** Where log lines go; default console.error. Never receives a password. */
+  log?: (line: string) => void;
+  /** Monotonic milliseconds, for the limits; default performance.now. */
+  now?: () => number;
+  /** An aedes persistence (e.g. aedes-persistence-redis) instead of the in-memory one. */
+  persistence?: unknown;
+}
+
+/** Room for the topic, packet id and properties around the payload, in the frame guard. */
+const FRAME_OVERHEAD = 4096;
+export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
+
+type PublishFn = (packet: PublishPacket, client: Client | null, done?: (e?: Error) => void) => void;
+
+export function createBroker(options: BrokerOptions = {}) {
+  const host = options.host ?? '127.0.0.1';
+  const root = assertRoot(options.root ?? DEFAULT_ROOT);
+  const maxPayload = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  const rate = options.rateLimit === false ? undefined : (options.rateLimit ?? DEFAULT_RATE_LIMIT);
+  const maxRefusals = options.maxConsecutiveRefusals ?? DEFAULT_MAX_CONSECUTIVE_REFUSALS;
+  const log = options.log ?? ((line: string) => console.error(line));
+  const now = options.now ?? (() => performance.now());
+  const tls = options.tls ? loadTls(options.tls) : undefined;
+  const insecure = options.insecure === true;
+  if (rate && !(rate.perSecond > 0 && rate.burst >= 1)) {
+    throw new Error('rateLimit needs perSecond > 0 and burst >= 1');
+  }
+
+  let source = options.devices;
+  const detachers: (() => void)[] = [];
+  const gk = createGatekeeper({ root, insecure, maxPayload, rate, maxRefusals, log, now });
+  const { counters, credentials, gatedLog } = gk;
+  const resolveRegistry = (): Registry | undefined =>
+    source === undefined
+      ? undefined
+      : typeof source === 'string'
+        ? loadRegistry(source)
+        : validateRegistry(source);
+  if (source !== undefined && typeof source !== 'string') gk.setRegistry(validateRegistry(source));
+
+  const aedes = new Aedes({
+    maxClientsIdLength: 64,
+    // a subscriber that stops reading is cut after 10 s instead of stalling deliveries
+    drainTimeout: 10_000,
+    ...(options.persistence ? { persistence: options.persistence } : {}),
+    ...gk.hooks,
+  });
+
+  // aedes has no "refuse without disconnecting": the refused packet is acknowledged by aedes
+  // as usual, and here it is not handed on (no subscriber, no retained store, no event).
+  const rawPublish = aedes.publish.bind(aedes) as unknown as PublishFn;
+  (aedes as unknown as { publish: PublishFn }).publish = (packet, client, done) => {
+    if (typeof client === 'function') return rawPublish(packet, null, client);
+    if (gk.takeRefused(packet)) return done?.();
+    if (client) counters.published();
+    rawPublish(packet, client, done);
+  };
+
+  const frameLimit = maxPayload + FRAME_OVERHEAD;
+  const handle = (stream: Duplex, req?: IncomingMessage) => {
+    const guard: FrameGuard & { client?: Client } = new FrameGuard(stream, frameLimit, (v) => {
+      const id = guard.client?.id ?? 'unknown';
+      counters.refused(id, v === 'oversize' ? 'too-large' : 'malformed');
+      counters.disconnected(v === 'oversize' ? 'too-large' : 'malformed');
+      gatedLog(`broker: ${id} sent an ${v} packet (limit ${frameLimit} bytes): disconnected`);
+    });
+    aedes.handle(guard, req);
+  };
+
+  let tcp: Awaited<ReturnType<typeof listenTcp>> | undefined;
+  let ws: { server: Server; port: number; detach: () => void } | undefined;
+  let starting: Promise<BrokerStarted> | undefined;
+  let closing: Promise<void> | undefined;
+
+  const start = async (): Promise<BrokerStarted> => {
+    const reg = resolveRegistry();
+    if (reg) gk.setRegistry(reg);
+    await aedes.listen();
+    if (insecure) {
+      log('broker: WARNING --insecure: clients without credentials are accepted with admin rights');
+    }
+    if (!reg && !insecure) {
+      log('broker: no device registry: every connection will be refused (give --devices)');
+    }
+    tcp = await listenTcp(host, options.port ?? 1883, tls, handle);
+    if (options.wsPort !== undefined) {
+      ws = await listenWebSocket(host, options.wsPort, tls, '/mqtt', frameLimit, handle);
+    }
+    const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+    const started: BrokerStarted = {
+      port: tcp.port,
+      url: `${tls ? 'mqtts' : 'mqtt'}://${shown}:${tcp.port}`,
+      ...(ws ? { wsPort: ws.port, wsUrl: `${tls ? 'wss' : 'ws'}://${shown}:${ws.port}/mqtt` } : {}),
+    };
+    log(
+      `broker: listening on ${started.url}${started.wsUrl ? ` and ${started.wsUrl}` : ''} ` +
+        `(root '${root}', ${gk.deviceCount()} devices)`,
+    );
+    return started;
+  };
+
+  return {
+    aedes,
+    /** Listens (TCP, optional WebSocket); loads the registry file. Calling it again is a no-op. */
+    start(): Promise<BrokerStarted> {
+      starting ??= start();
+      return starting;
+    },
+    /** Stops listening, disconnects everyone. Safe to call twice. */
+    close(): Promise<void> {
+      closing ??= (async () => {
+        await starting?.catch(() => undefined);
+        for (const d of detachers.splice(0)) d();
+        ws?.detach();
+        const servers = [tcp?.close(), ws ? closeServer(ws.server) : undefined];
+        if (!aedes.closed) await new Promise<void>((resolve) => aedes.close(() => resolve()));
+        await Promise.all(servers);
+      })();
+      return closing;
+    },
+    stats(): BrokerStats {
+      return {
+        clients: aedes.closed ? 0 : aedes.connectedClients,
+        ...counters.snapshot(),
+        auth: credentials.stats(),
+      };
+    },
+    /**
+     * Re-reads the registry (or takes a new one). Sessions of removed devices, and of devices
+     * whose password, role or intersections changed, are disconnected.
+     */
+    reload(devicesOrPath?: Registry | string): void {
+      if (devicesOrPath !== undefined) source = devicesOrPath;
+      gk.setRegistry(resolveRegistry() ?? { version: 1, devices: [] });
+      const clients = (aedes as unknown as { clients: Record<string, Client> }).clients;
+      for (const client of Object.values(clients)) {
+        if (!gk.isStale(client)) continue;
+        counters.disconnected('revoked');
+        log(`broker: ${client.id} disconnected: its registry entry changed`);
+        client.close();
+      }
+    },
+    /** MQTT over WebSocket on another HTTP server (the dashboard's), at `path`. */
+    attachWebSocket(server: Server, path = '/mqtt'): void {
+      detachers.push(attachWs(server, path, frameLimit, handle).detach);
+    },
+    /** One WebSocket already upgraded elsewhere (e.g. a @fastify/websocket route). */
+    handleWebSocket(socket: WebSocket, req?: IncomingMessage): void {
+      const stream = createWebSocketStream(socket);
+      stream.on('error', () => socket.terminate());
+      handle(stream, req);
+    },
+    /** Any byte stream as one MQTT connection (tests without sockets, custom transports). */
+    handle,
+  };
+}
+
+export type Broker = ReturnType<typeof createBroker>;

@@ -1,0 +1,261 @@
+/**
+ * The gatekeeper: everything aedes asks before it lets bytes through — who is connecting
+ * (credentials), what they may publish, subscribe to and receive (ACL), how fast (token
+ * bucket), how big (payload limit) — with the registry, sessions and counters it needs.
+ * Decisions come from the pure modules (acl, limits, passwords); this holds their state.
+ */
+import type { AedesOptions, Client, PublishPacket } from 'aedes';
+import { type CompiledAcl, compileAcl } from './acl.ts';
+import { createCounters } from './counters.ts';
+import { createCredentialChecker } from './credentials.ts';
+import {
+  type Bucket,
+  countRefusal,
+  newBucket,
+  newLogGate,
+  passLogGate,
+  type RateLimit,
+  takeToken,
+} from './limits.ts';
+import type { DeviceEntry, Registry } from './registry.ts';
+import type { DeviceIdentity } from './roles.ts';
+
+export interface GatekeeperOptions {
+  root: string;
+  insecure: boolean;
+  maxPayload: number;
+  rate: RateLimit | undefined;
+  maxRefusals: number;
+  log: (line: string) => void;
+  now: () => number;
+}
+
+export interface Session {
+  device: DeviceIdentity;
+  acl: CompiledAcl;
+  /** The hash the password was checked against; undefined for anonymous (insecure) clients. */
+  hash: string | undefined;
+}
+
+interface DeviceLimits {
+  bucket: Bucket;
+  consecutive: number;
+}
+
+type AuthError = Error & { returnCode: number };
+
+/** Printable and bounded: what a client sent may be anything (never a password, though). */
+export const show = (s: unknown) => JSON.stringify(String(s).slice(0, 200));
+
+export function createGatekeeper(options: GatekeeperOptions) {
+  const { root, insecure, maxPayload, rate, maxRefusals, log, now } = options;
+  let devices = new Map<string, DeviceEntry>();
+  const acls = new Map<string, CompiledAcl>();
+  const limits = new Map<string, DeviceLimits>();
+  const anonymousLimits = new WeakMap<Client, DeviceLimits>();
+  const sessions = new WeakMap<Client, Session>();
+  const wills = new WeakMap<Client, PublishPacket>();
+  const refusedPackets = new WeakSet<object>();
+  const counters = createCounters();
+  const credentials = createCredentialChecker();
+  let gate = newLogGate(now());
+
+  /** Refusals are logged at a bounded rate: a hostile client cannot flood the log. */
+  const gatedLog = (line: string) => {
+    const r = passLogGate(gate, now());
+    gate = r.gate;
+    if (r.log) log(r.suppressed > 0 ? `${line} (+${r.suppressed} similar suppressed)` : line);
+  };
+
+  const setRegistry = (reg: Registry) => {
+    devices = new Map(reg.devices.map((d) => [d.id, d]));
+    acls.clear();
+    for (const id of limits.keys()) if (!devices.has(id)) limits.delete(id);
+  };
+
+  const aclFor = (device: DeviceEntry): CompiledAcl => {
+    const known = acls.get(device.id);
+    if (known) return known;
+    const acl = compileAcl(device, root);
+    acls.set(device.id, acl);
+    return acl;
+  };
+
+  const limitsFor = (client: Client | null, session: Session): DeviceLimits => {
+    const fresh = () => ({
+      bucket: newBucket(rate ?? { perSecond: 1, burst: 1 }, now()),
+      consecutive: 0,
+    });
+    if (session.hash === undefined && client) {
+      const known = anonymousLimits.get(client);
+      if (known) return known;
+      const l = fresh();
+      anonymousLimits.set(client, l);
+      return l;
+    }
+    const known = limits.get(session.device.id);
+    if (known) return known;
+    const l = fresh();
+    limits.set(session.device.id, l);
+    return l;
+  };
+
+  const refuseConnect = (
+    done: (e: AuthError | null, ok: boolean | null) => void,
+    returnCode: 2 | 4 | 5,
+    reason: string,
+    who: string,
+  ) => {
+    counters.connectRefused(reason);
+    gatedLog(`broker: connect refused (${reason}): ${who}`);
+    done(Object.assign(new Error(reason), { returnCode }), false);
+  };
+
+  const authenticate: AedesOptions['authenticate'] = (client, username, password, done) => {
+    if (username === undefined || username === '') {
+      // [security] anonymous only with the explicit insecure flag
+      if (!insecure) return refuseConnect(done, 5, 'anonymous', `client ${show(client.id)}`);
+      const device: DeviceIdentity = { id: client.id, role: 'admin', intersections: '*' };
+      sessions.set(client, { device, acl: compileAcl(device, root), hash: undefined });
+      return done(null, true);
+    }
+    const device = devices.get(username);
+    if (!device) return refuseConnect(done, 4, 'unknown-device', `device ${show(username)}`);
+    // client id = device id: one device can never take over another's session
+    if (client.id !== device.id) {
+      return refuseConnect(
+        done,
+        2,
+        'client-id-mismatch',
+        `device ${device.id} as ${show(client.id)}`,
+      );
+    }
+    if (!password || password.length === 0) {
+      return refuseConnect(done, 4, 'bad-password', `device ${device.id}`);
+    }
+    credentials.check(device.id, password, device.hash).then((ok) => {
+      // the registry may have been reloaded while PBKDF2 ran
+      if (!ok || devices.get(device.id)?.hash !== device.hash) {
+        return refuseConnect(done, 4, 'bad-password', `device ${device.id}`);
+      }
+      const acl = aclFor(device);
+      const will = wills.get(client);
+      if (will && !acl.publish(will.topic).ok) {
+        return refuseConnect(
+          done,
+          5,
+          'will-not-allowed',
+          `device ${device.id} will ${show(will.topic)}`,
+        );
+      }
+      sessions.set(client, { device, acl, hash: device.hash });
+      done(null, true);
+    });
+  };
+
+  const authorizePublish: AedesOptions['authorizePublish'] = (client, packet, callback) => {
+    // client is null only for a will left over in a persistent store: judge it by its owner
+    const owner = client ?? null;
+    const session = owner
+      ? sessions.get(owner)
+      : (() => {
+          const d = devices.get(String((packet as { clientId?: string }).clientId));
+          return d ? { device: d, acl: aclFor(d), hash: d.hash } : undefined;
+        })();
+    if (!session) return callback(new Error('not authenticated'));
+    const id = session.device.id;
+    const size = Buffer.isBuffer(packet.payload)
+      ? packet.payload.length
+      : Buffer.byteLength(String(packet.payload ?? ''));
+    if (size > maxPayload) {
+      counters.refused(id, 'too-large');
+      counters.disconnected('too-large');
+      gatedLog(`broker: ${id} sent a ${size}-byte payload (limit ${maxPayload}): disconnected`);
+      return callback(new Error('payload too large'));
+    }
+    const l = limitsFor(owner, session);
+    const verdict = session.acl.publish(packet.topic);
+    if (!verdict.ok) {
+      counters.refused(id, verdict.reason);
+      gatedLog(`broker: refused publish from ${id} to ${show(packet.topic)}: ${verdict.reason}`);
+      refusedPackets.add(packet); // acknowledged, delivered to nobody, not retained
+      if (owner && !owner.closed) {
+        const r = countRefusal(l.consecutive, maxRefusals);
+        l.consecutive = r.consecutive;
+        if (r.disconnect) {
+          l.consecutive = 0;
+          counters.disconnected('refused-repeatedly');
+          log(`broker: ${id} disconnected after ${maxRefusals} refused publishes in a row`);
+          return callback(new Error('refused repeatedly'));
+        }
+      }
+      return callback(null);
+    }
+    l.consecutive = 0;
+    if (!rate || !owner || owner.closed) return callback(null);
+    const { bucket, waitMs } = takeToken(l.bucket, now(), rate);
+    l.bucket = bucket;
+    if (waitMs <= 0) return callback(null);
+    // Delaying the callback stops aedes reading this client's socket: the flood waits, alone.
+    // Bound: at most one socket read's worth of packets is waiting per client.
+    counters.throttled();
+    setTimeout(() => {
+      if (!owner.closed) callback(null);
+    }, waitMs).unref();
+  };
+
+  const hooks: Pick<
+    AedesOptions,
+    'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'
+  > = {
+    preConnect(client, packet, done) {
+      if (packet.will) wills.set(client, packet.will as PublishPacket);
+      done(null, true);
+    },
+    authenticate,
+    authorizePublish,
+    authorizeSubscribe(client, sub, done) {
+      const session = sessions.get(client);
+      if (!session) return done(new Error('not authenticated'));
+      const verdict = session.acl.subscribe(sub.topic);
+      if (verdict.ok) return done(null, sub);
+      counters.refused(session.device.id, `subscribe:${verdict.reason}`);
+      gatedLog(
+        `broker: refused subscription of ${session.device.id} to ${show(sub.topic)}: ${verdict.reason}`,
+      );
+      done(null, null); // SUBACK 0x80 for this filter
+    },
+    authorizeForward(client, packet) {
+      // a granted wide filter still carries only what the device may read (as Mosquitto does)
+      return sessions.get(client)?.acl.read(packet.topic) ? packet : null;
+    },
+  };
+
+  return {
+    hooks,
+    counters,
+    credentials,
+    gatedLog,
+    setRegistry,
+    deviceCount: () => devices.size,
+    /** True once for a packet the ACL refused: it must then go to nobody. */
+    takeRefused(packet: object): boolean {
+      return refusedPackets.delete(packet);
+    },
+    /** Connected clients whose registry entry is gone or changed since they authenticated. */
+    isStale(client: Client): boolean {
+      const s = sessions.get(client);
+      if (!s || s.hash === undefined) return false;
+      const d = devices.get(s.device.id);
+      return !(
+        d &&
+        d.hash === s.hash &&
+        d.role === s.device.role &&
+        JSON.stringify(d.intersections) === JSON.stringify(s.device.intersections)
+      );
+    },
+    sessionOf: (client: Client) => sessions.get(client),
+  };
+}
+
+export type Gatekeeper = ReturnType<typeof createGatekeeper>;

@@ -1,0 +1,13 @@
+/** broker/: the embedded MQTT broker, the device registry, ACLs, and the Mosquitto export. */
+export * from './acl.ts';
+export * from './broker.ts';
+export type { BrokerStatsCounters } from './counters.ts';
+export * from './credentials.ts';
+export * from './frame-guard.ts';
+export * from './limits.ts';
+export * from './mosquitto-export.ts';
+export * from './passwords.ts';
+export * from './registry.ts';
+export * from './roles.ts';
+export * from './topic-match.ts';
+export type * from './types.ts';

@@ -1,0 +1,142 @@
+/**
+ * `openphase collector`: MQTT → InfluxDB 1.x, 2.x/3.x or the embedded store, losing nothing.
+ * Runs until SIGINT/SIGTERM; prints one JSON line `{"ready":true,…}` once subscribed.
+ */
+import { Command, Option } from 'commander';
+import { chooseSink, createCollector } from '../../collector/index.ts';
+
+const int = (name: string, min: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}`);
+  return n;
+};
+
+export function command(): Command {
+  return new Command('collector')
+    .description(
+      'subscribe to the protocol topics, validate and enrich every message, and write it to ' +
+        'InfluxDB (1.x, or 2.x/3.x with a token) or, with no InfluxDB given, the embedded store; ' +
+        'a message is acknowledged to the broker only once it is written or spooled to disk',
+    )
+    .addOption(
+      new Option('--mqtt <url>', 'broker URL (mqtt://, mqtts://, ws://, wss://)')
+        .env('OPENPHASE_MQTT_URL')
+        .default('mqtt://127.0.0.1:1883'),
+    )
+    .addOption(new Option('--username <name>', 'MQTT username').env('OPENPHASE_MQTT_USERNAME'))
+    .addOption(
+      new Option('--password <secret>', 'MQTT password (prefer the environment variable)').env(
+        'OPENPHASE_MQTT_PASSWORD',
+      ),
+    )
+    .addOption(
+      new Option('--client-id <id>', 'fixed client id of the persistent session')
+        .env('OPENPHASE_COLLECTOR_ID')
+        .default('openphase-collector'),
+    )
+    .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))
+    .addOption(new Option('--influx-url <url>', 'InfluxDB URL').env('INFLUX_URL'))
+    .addOption(new Option('--influx-db <name>', 'InfluxDB 1.x database').env('INFLUX_DB'))
+    .addOption(new Option('--influx-username <name>', 'InfluxDB 1.x user').env('INFLUX_USERNAME'))
+    .addOption(
+      new Option('--influx-password <secret>', 'InfluxDB 1.x password').env('INFLUX_PASSWORD'),
+    )
+    .addOption(new Option('--influx-token <token>', 'InfluxDB 2.x/3.x token').env('INFLUX_TOKEN'))
+    .addOption(new Option('--influx-org <org>', 'InfluxDB 2.x/3.x organization').env('INFLUX_ORG'))
+    .addOption(
+      new Option('--influx-bucket <bucket>', 'InfluxDB 2.x/3.x bucket').env('INFLUX_BUCKET'),
+    )
+    .addOption(
+      new Option('--data-dir <dir>', 'embedded store directory (when no InfluxDB is given)')
+        .env('OPENPHASE_DATA_DIR')
+        .default('data/points'),
+    )
+    .addOption(
+      new Option('--spool-dir <dir>', 'on-disk spool for batches the sink could not take')
+        .env('OPENPHASE_SPOOL_DIR')
+        .default('data/spool'),
+    )
+    .addOption(
+      new Option('--spool-max-mb <n>', 'spool bound; at the bound the collector stops reading')
+        .argParser(int('--spool-max-mb', 1))
+        .default(1024),
+    )
+    .addOption(
+      new Option('--batch-size <n>', 'points per write')
+        .argParser(int('--batch-size', 1))
+        .default(5000),
+    )
+    .addOption(
+      new Option('--flush-ms <n>', 'longest a point waits for its batch')
+        .argParser(int('--flush-ms', 1))
+        .default(1000),
+    )
+    .addOption(
+      new Option(
+        '--shared-group <name>',
+        'subscribe via $share/<name>/… so collectors split the load (Mosquitto 2, EMQX, HiveMQ; not aedes)',
+      ).env('OPENPHASE_SHARED_GROUP'),
+    )
+    .addOption(
+      new Option('--metrics-port <n>', 'serve Prometheus metrics at /metrics on this port')
+        .env('OPENPHASE_METRICS_PORT')
+        .argParser(int('--metrics-port', 0)),
+    )
+    .addOption(
+      new Option('--metrics-host <addr>', 'interface of the metrics server').default('127.0.0.1'),
+    )
+    .addOption(
+      new Option('--log-every <s>', 'seconds between status log lines; 0 = none')
+        .argParser(int('--log-every', 0))
+        .default(10),
+    )
+    .addHelpText(
+      'after',
+      '\nSink: --influx-url + --influx-db → InfluxDB 1.x (or 2.x/3.x v1 compatibility);\n' +
+        '      --influx-url + --influx-token/--influx-org/--influx-bucket → InfluxDB 2.x/3.x;\n' +
+        '      neither → the embedded store in --data-dir.\n' +
+        'Schema, outage behaviour and broker settings: docs/influxdb.md.',
+    )
+    .action(async (opts) => {
+      if (opts.sharedGroup !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(opts.sharedGroup)) {
+        throw new Error('--shared-group must be 1-64 characters of A-Z, a-z, 0-9, _ or -');
+      }
+      const sink = chooseSink({
+        influxUrl: opts.influxUrl,
+        influxDb: opts.influxDb,
+        influxUsername: opts.influxUsername,
+        influxPassword: opts.influxPassword,
+        influxToken: opts.influxToken,
+        influxOrg: opts.influxOrg,
+        influxBucket: opts.influxBucket,
+        dataDir: opts.dataDir,
+      });
+      const log = (line: string) => console.error(line);
+      const collector = createCollector({
+        mqttUrl: opts.mqtt,
+        username: opts.username,
+        password: opts.password,
+        clientId: opts.clientId,
+        root: opts.root,
+        sink,
+        spoolDir: opts.spoolDir,
+        spoolMaxBytes: opts.spoolMaxMb * 1024 * 1024,
+        batchSize: opts.batchSize,
+        flushMs: opts.flushMs,
+        sharedGroup: opts.sharedGroup,
+        metricsPort: opts.metricsPort,
+        metricsHost: opts.metricsHost,
+        logEveryMs: opts.logEvery * 1000,
+        log,
+      });
+      const started = await collector.start();
+      const where = sink.kind === 'embedded' ? sink.dir : sink.url;
+      log(`collector: writing to ${sink.kind} at ${where}, spool in ${opts.spoolDir}`);
+      console.log(JSON.stringify({ ready: true, sink: sink.kind, ...started }));
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      await collector.close();
+    });
+}

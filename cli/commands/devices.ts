@@ -1,0 +1,216 @@
+/**
+ * `openphase devices add|list|remove|rotate|export`: the device registry file. A running
+ * `openphase broker` re-reads the file when it changes (or on SIGHUP).
+ */
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import {
+  addDevice,
+  DEFAULT_ITERATIONS,
+  exportMosquitto,
+  generateSecret,
+  loadRegistry,
+  type MosquittoListener,
+  type Registry,
+  ROLE_TABLE,
+  ROLES,
+  removeDevice,
+  rotateDevice,
+  saveRegistry,
+} from '../../broker/index.ts';
+
+const devicesOption = () =>
+  new Option('--devices <file>', 'the device registry, YAML or JSON (".json" → JSON)')
+    .env('OPENPHASE_DEVICES')
+    .makeOptionMandatory();
+
+const iterationsOption = () =>
+  new Option('--iterations <n>', 'PBKDF2-SHA512 iterations of the password hash')
+    .argParser((v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new Error('--iterations must be a positive integer');
+      return n;
+    })
+    .default(DEFAULT_ITERATIONS);
+
+const passwordOptions = (cmd: Command) =>
+  cmd
+    .option(
+      '--password <pw>',
+      'the device password (visible in the process list and shell history; prefer --password-stdin or let one be generated)',
+    )
+    .option('--password-stdin', 'read the password from the first line of standard input');
+
+/** The password given, or a generated one that is printed once (never stored in clear). */
+function passwordFrom(opts: { password?: string; passwordStdin?: boolean }): {
+  password: string;
+  generated: boolean;
+} {
+  if (opts.passwordStdin) {
+    const line = readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '';
+    if (line.length === 0) throw new Error('--password-stdin: standard input was empty');
+    return { password: line, generated: false };
+  }
+  if (opts.password !== undefined) {
+    if (opts.password.length === 0) throw new Error('--password must not be empty');
+    return { password: opts.password, generated: false };
+  }
+  return { password: generateSecret(), generated: true };
+}
+
+function printSecret(id: string, secret: string): void {
+  console.log(`device ${id}: password (shown once, store it in the device now):`);
+  console.log(secret);
+}
+
+const intersectionsOf = (value: string): string[] | '*' =>
+  value.trim() === '*'
+    ? '*'
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
+
+function parseListener(value: string): MosquittoListener {
+  const m = /^(?:(.+):)?(\d{1,5})$/.exec(value.trim());
+  const port = Number(m?.[2]);
+  if (!m || port < 1 || port > 65535) throw new Error(`--listener ${value}: expected [host:]port`);
+  return m[1] ? { host: m[1], port } : { port };
+}
+
+function table(reg: Registry): string {
+  const rows = reg.devices.map((d) => [
+    d.id,
+    d.role,
+    d.intersections === '*' ? '*' : d.intersections.join(','),
+    `pbkdf2-sha512 × ${d.hash.split('$')[2]}`,
+  ]);
+  const head = ['id', 'role', 'intersections', 'hash'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+export function command(): Command {
+  const roles = ROLES.map((r) => `  ${r.padEnd(10)} ${ROLE_TABLE[r].summary}`).join('\n');
+  const cmd = new Command('devices')
+    // before the subcommands exist, so they inherit it: errors and --help come back to the
+    // dispatcher as exceptions instead of process.exit()
+    .exitOverride()
+    .description(
+      'the device registry: who may connect to the broker, in which role, for which intersections',
+    )
+    .addHelpText(
+      'after',
+      `\nRoles (ACL table in docs/security.md):\n${roles}\n\n` +
+        'A running `openphase broker --devices FILE` reloads the file when it changes (or on SIGHUP)\n' +
+        'and disconnects devices that were removed or rotated.',
+    );
+
+  passwordOptions(
+    cmd
+      .command('add')
+      .description('add a device; prints a generated password once when none is given')
+      .addOption(devicesOption())
+      .requiredOption(
+        '--id <id>',
+        'device id = MQTT username = MQTT client id (A-Z a-z 0-9 _ -, ≤ 64)',
+      )
+      .addOption(
+        new Option('--role <role>', 'what the device may do').choices(ROLES).makeOptionMandatory(),
+      )
+      .requiredOption(
+        '--intersection <ids>',
+        "intersections the device acts for: a comma-separated list (a,b) or '*' for all",
+      )
+      .addOption(iterationsOption()),
+  ).action((opts) => {
+    const reg = loadRegistry(opts.devices, { create: true });
+    const { password, generated } = passwordFrom(opts);
+    const next = addDevice(
+      reg,
+      { id: opts.id, role: opts.role, intersections: intersectionsOf(opts.intersection), password },
+      { iterations: opts.iterations },
+    );
+    saveRegistry(opts.devices, next);
+    console.log(`added ${opts.id} (${opts.role}) to ${opts.devices}`);
+    if (generated) printSecret(opts.id, password);
+  });
+
+  cmd
+    .command('list')
+    .description('list devices (ids, roles, intersections; never hashes)')
+    .addOption(devicesOption())
+    .option('--json', 'print JSON instead of a table')
+    .action((opts) => {
+      const reg = loadRegistry(opts.devices);
+      if (opts.json) {
+        const plain = reg.devices.map(({ id, role, intersections }) => ({
+          id,
+          role,
+          intersections,
+        }));
+        console.log(JSON.stringify(plain, null, 2));
+      } else console.log(table(reg));
+    });
+
+  cmd
+    .command('remove')
+    .description('remove a device (a running broker disconnects it)')
+    .addOption(devicesOption())
+    .requiredOption('--id <id>', 'the device to remove')
+    .action((opts) => {
+      saveRegistry(opts.devices, removeDevice(loadRegistry(opts.devices), opts.id));
+      console.log(`removed ${opts.id} from ${opts.devices}`);
+    });
+
+  passwordOptions(
+    cmd
+      .command('rotate')
+      .description("replace a device's password; prints a generated one once when none is given")
+      .addOption(devicesOption())
+      .requiredOption('--id <id>', 'the device whose password changes')
+      .addOption(iterationsOption()),
+  ).action((opts) => {
+    const { password, generated } = passwordFrom(opts);
+    const next = rotateDevice(loadRegistry(opts.devices), opts.id, password, {
+      iterations: opts.iterations,
+    });
+    saveRegistry(opts.devices, next);
+    console.log(`rotated ${opts.id} in ${opts.devices} (its old password no longer works)`);
+    if (generated) printSecret(opts.id, password);
+  });
+
+  cmd
+    .command('export')
+    .description('write the same registry and ACL rules for an external broker')
+    .addOption(devicesOption())
+    .requiredOption(
+      '--mosquitto <dir>',
+      'write passwd, acl and mosquitto.conf (include it from your config; add your listeners) here',
+    )
+    .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))
+    .option(
+      '--listener <[host:]port>',
+      'declare a Mosquitto listener in mosquitto.conf with `use_username_as_clientid` (client id = device id); repeatable',
+      (v: string, acc: MosquittoListener[]) => [...acc, parseListener(v)],
+      [] as MosquittoListener[],
+    )
+    .action((opts) => {
+      const files = exportMosquitto(loadRegistry(opts.devices), opts.mosquitto, opts.root, {
+        listeners: opts.listener,
+      });
+      if (opts.listener.length === 0) {
+        console.log(
+          'note: add `use_username_as_clientid true` after each listener of your Mosquitto config, or use --listener',
+        );
+      }
+      console.log(`wrote ${files.passwd}\nwrote ${files.acl}\nwrote ${files.conf}`);
+    });
+
+  return cmd;
+}

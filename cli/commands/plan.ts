@@ -1,0 +1,228 @@
+/**
+ * `openphase plan`: time-of-day fixed-time plans (Webster 1958) from the counts the collector
+ * stored in InfluxDB 1.x (measurement `counts`, tags intersection/detector, field count).
+ * The grouping and the plans are pure (controller/tod-plans.ts); this file reads and prints.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { InfluxDB } from 'influx';
+import mqtt from 'mqtt';
+import YAML from 'yaml';
+import {
+  type CountRow,
+  parsePeriod,
+  plansByTimeOfDay,
+  type TodPlan,
+} from '../../controller/tod-plans.ts';
+import {
+  assertId,
+  formatProblems,
+  type IntersectionConfig,
+  topics,
+  validateIntersection,
+} from '../../protocol/index.ts';
+
+export interface PlanOptions {
+  influxUrl: string;
+  influxDb: string;
+  influxUsername?: string;
+  influxPassword?: string;
+  intersection: string;
+  fromMs: number;
+  toMs: number;
+  periodMs: number;
+  config: IntersectionConfig;
+  utcOffsetMin?: number;
+  saturationFlowVphpl?: number;
+  lostTimePerPhaseS?: number;
+}
+
+/** Reads one intersection's config from a JSON/YAML file: a config, or a scenario holding it. */
+export function readConfigFile(file: string, intersection: string): IntersectionConfig {
+  const text = readFileSync(file, 'utf8');
+  const value = /\.ya?ml$/i.test(file) ? YAML.parse(text) : JSON.parse(text);
+  const candidate = Array.isArray(value?.intersections)
+    ? value.intersections.find((i: { id?: unknown }) => i?.id === intersection)
+    : value;
+  if (!candidate) throw new Error(`${file} has no intersection '${intersection}'`);
+  const r = validateIntersection(candidate);
+  if (!r.ok) throw new Error(`${file}: ${formatProblems(r.problems)}`);
+  if (r.value.id !== intersection)
+    throw new Error(`${file} describes '${r.value.id}', not '${intersection}'`);
+  return r.value;
+}
+
+/** Waits for the retained config of one intersection on a broker. */
+export async function readConfigMqtt(
+  url: string,
+  intersection: string,
+  auth: { username?: string; password?: string; root?: string },
+  timeoutMs = 5000,
+): Promise<IntersectionConfig> {
+  const topic = topics(auth.root ?? 'traffic').config(intersection);
+  const client = await mqtt.connectAsync(url, {
+    reconnectPeriod: 0,
+    connectTimeout: timeoutMs,
+    ...(auth.username ? { username: auth.username, password: auth.password } : {}),
+  });
+  try {
+    const got = new Promise<Buffer>((resolve, reject) => {
+      const t = setTimeout(
+        () => reject(new Error(`no retained config on ${topic} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      client.on('message', (_topic, payload) => {
+        clearTimeout(t);
+        resolve(payload);
+      });
+    });
+    await client.subscribeAsync(topic, { qos: 1 });
+    const r = validateIntersection(JSON.parse((await got).toString('utf8')));
+    if (!r.ok) throw new Error(`config on ${topic}: ${formatProblems(r.problems)}`);
+    return r.value;
+  } finally {
+    await client.endAsync();
+  }
+}
+
+/** Queries the per-period counts and returns the time-of-day plans. */
+export async function runPlan(o: PlanOptions): Promise<TodPlan[]> {
+  assertId('intersection', o.intersection);
+  const u = new URL(o.influxUrl);
+  const influx = new InfluxDB({
+    host: u.hostname,
+    port: Number(u.port || (u.protocol === 'https:' ? 443 : 8086)),
+    protocol: u.protocol === 'https:' ? 'https' : 'http',
+    database: o.influxDb,
+    ...(o.influxUsername ? { username: o.influxUsername, password: o.influxPassword ?? '' } : {}),
+  });
+  // ids match ^[A-Za-z0-9_-]+$ (checked above): safe inside the quoted tag value.
+  const q =
+    `SELECT sum("count") AS n, count("count") AS messages FROM "counts" ` +
+    `WHERE "intersection" = '${o.intersection}' AND time >= ${o.fromMs}ms AND time < ${o.toMs}ms ` +
+    `GROUP BY time(${o.periodMs / 1000}s), "detector"`;
+  const result = await influx.query<{
+    time: { getTime(): number };
+    detector: string;
+    n: number | null;
+    messages: number | null;
+  }>(q);
+  const rows: CountRow[] = [];
+  for (const r of result) {
+    if (!r.messages) continue;
+    rows.push({
+      timeMs: r.time.getTime(),
+      detector: r.detector,
+      count: r.n ?? 0,
+      messages: r.messages,
+    });
+  }
+  return plansByTimeOfDay(o.config, rows, {
+    periodMs: o.periodMs,
+    utcOffsetMin: o.utcOffsetMin ?? 0,
+    ...(o.saturationFlowVphpl ? { saturationFlowVphpl: o.saturationFlowVphpl } : {}),
+    ...(o.lostTimePerPhaseS ? { lostTimePerPhaseS: o.lostTimePerPhaseS } : {}),
+  });
+}
+
+/** The plans as a table: one line per time-of-day period. */
+export function formatPlans(config: IntersectionConfig, plans: TodPlan[]): string {
+  const phases = config.phases.map((p) => p.id);
+  const head = ['from', 'to', 'cycle', ...phases.map((p) => `${p} s`), 'Y', 'data'];
+  const lines = plans.map((p) => [
+    p.from,
+    p.to,
+    String(p.webster.plan.cycleS),
+    ...phases.map((id) => String(p.webster.plan.greenS[id] ?? 0)),
+    p.webster.Y.toFixed(2),
+    `${Math.round(p.completeness * 100)}% ${p.days}d`,
+  ]);
+  const width = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const fmt = (cols: string[]) =>
+    cols
+      .map((c, i) => c.padEnd(width[i]!))
+      .join('  ')
+      .trimEnd();
+  return [fmt(head), ...lines.map(fmt)].join('\n');
+}
+
+const parseTime = (name: string) => (v: string) => {
+  const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+  if (!Number.isFinite(ms)) throw new Error(`${name}: '${v}' is not an ISO date or epoch ms`);
+  return ms;
+};
+
+export function command(): Command {
+  return new Command('plan')
+    .description(
+      'read aggregated counts of one intersection from InfluxDB 1.x and print Webster (1958) ' +
+        'fixed-time plans per time-of-day period; consecutive periods with the same greens merge',
+    )
+    .requiredOption('--intersection <id>', 'intersection id')
+    .addOption(
+      new Option('--influx-url <url>', 'InfluxDB 1.x URL')
+        .env('INFLUX_URL')
+        .default('http://127.0.0.1:8086'),
+    )
+    .addOption(
+      new Option('--influx-db <name>', 'database the collector writes')
+        .env('INFLUX_DB')
+        .default('openphase'),
+    )
+    .addOption(new Option('--influx-username <name>', 'InfluxDB user').env('INFLUX_USERNAME'))
+    .addOption(new Option('--influx-password <secret>', 'InfluxDB password').env('INFLUX_PASSWORD'))
+    .requiredOption('--from <time>', 'start, ISO 8601 or epoch ms (inclusive)', parseTime('--from'))
+    .requiredOption('--to <time>', 'end, ISO 8601 or epoch ms (exclusive)', parseTime('--to'))
+    .option('--period <p>', 'time-of-day period: 15m, 30m, 1h', '15m')
+    .option('--utc-offset <minutes>', 'local time = UTC + minutes, for the time of day', '0')
+    .option('--config <file>', 'the intersection config (JSON/YAML), or a scenario holding it')
+    .addOption(
+      new Option('--mqtt <url>', 'read the retained config from this broker instead').env(
+        'OPENPHASE_MQTT_URL',
+      ),
+    )
+    .addOption(new Option('--username <name>', 'MQTT username').env('OPENPHASE_MQTT_USERNAME'))
+    .addOption(new Option('--password <secret>', 'MQTT password').env('OPENPHASE_MQTT_PASSWORD'))
+    .option('--saturation-flow <vphpl>', 'saturation flow, veh/h/lane', '1800')
+    .option('--lost-time <s>', 'startup + yellow-unused lost time per phase, s', '3')
+    .option('--json', 'print JSON instead of a table')
+    .addHelpText(
+      'after',
+      '\nExample:\n  openphase plan --influx-url http://influx:8086 --influx-db openphase \\\n' +
+        '    --intersection a --from 2026-01-05 --to 2026-01-12 --period 15m --config a.yaml',
+    )
+    .action(async (o) => {
+      if (!o.config && !o.mqtt)
+        throw new Error('give the intersection config: --config FILE or --mqtt URL');
+      const config = o.config
+        ? readConfigFile(o.config, o.intersection)
+        : await readConfigMqtt(o.mqtt, o.intersection, {
+            username: o.username,
+            password: o.password,
+          });
+      const plans = await runPlan({
+        influxUrl: o.influxUrl,
+        influxDb: o.influxDb,
+        influxUsername: o.influxUsername,
+        influxPassword: o.influxPassword,
+        intersection: o.intersection,
+        fromMs: o.from,
+        toMs: o.to,
+        periodMs: parsePeriod(o.period),
+        config,
+        utcOffsetMin: Number(o.utcOffset),
+        saturationFlowVphpl: Number(o.saturationFlow),
+        lostTimePerPhaseS: Number(o.lostTime),
+      });
+      if (plans.length === 0) {
+        console.error(`openphase plan: no counts for '${o.intersection}' between the given times`);
+        process.exitCode = 1;
+        return;
+      }
+      console.log(
+        o.json
+          ? JSON.stringify({ intersection: o.intersection, plans }, null, 2)
+          : formatPlans(config, plans),
+      );
+    });
+}

@@ -1,0 +1,149 @@
+/**
+ * `openphase simulate`: runs a scenario in-process as fast as it can, or over MQTT in real time,
+ * faster, or lockstep. `--json` prints `{ scenario, seed, controller, metrics, perIntersection }`
+ * on stdout and nothing else; everything else goes to stderr.
+ */
+import { Command, Option } from 'commander';
+import { ALGORITHMS } from '../../controller/algorithms/registry.ts';
+import { formatProblems } from '../../protocol/index.ts';
+import { listBundledScenarios, loadScenario, type RunResult, runScenario, ScenarioError } from '../../simulator/index.ts';
+
+interface Opts {
+  scenario?: string;
+  list?: boolean;
+  seed?: string;
+  duration?: string;
+  controller: string;
+  mqtt?: string;
+  username?: string;
+  password?: string;
+  realtime?: boolean;
+  speed?: string;
+  lockstep?: boolean;
+  deadlineMs: string;
+  root: string;
+  json?: boolean;
+}
+
+const num = (name: string, v: string | undefined, min: number): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number ≥ ${min}, got '${v}'`);
+  return n;
+};
+
+function human(r: RunResult): string {
+  const m = r.metrics;
+  const lines = [
+    `scenario ${r.scenario}  seed ${r.seed}  controller ${r.controller}`,
+    `vehicles   arrived ${m.arrived}  served ${m.served}  queued at end ${m.queuedAtEnd}`,
+    `delay      mean ${m.meanDelayS} s  p95 ${m.p95DelayS} s  max wait ${m.maxWaitS} s`,
+    `queue      mean ${m.meanQueueVeh} veh  max ${m.maxQueueVeh} veh (per approach)`,
+    `flow       ${m.throughputVph} veh/h served  stops/vehicle ${m.stopsPerVehicle}  phase changes/h ${m.phaseChangesPerHour}`,
+    `safety     overrides ${JSON.stringify(m.overrides)}  missed deadlines ${m.missedDeadlines}  decision latency p50 ${m.decisionLatencyMs.p50} ms p99 ${m.decisionLatencyMs.p99} ms`,
+  ];
+  if (r.perIntersection.length > 1) {
+    lines.push('', 'intersection        arrived  delay s  p95 s  queue');
+    for (const p of r.perIntersection) {
+      lines.push(
+        `${p.intersection.padEnd(18)} ${String(p.arrived).padStart(8)} ${String(p.meanDelayS).padStart(8)} ${String(p.p95DelayS).padStart(6)} ${String(p.meanQueueVeh).padStart(6)}`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+async function run(o: Opts): Promise<void> {
+  if (o.list) {
+    console.log(listBundledScenarios().join('\n'));
+    return;
+  }
+  if (!o.scenario) throw new Error("give --scenario FILE or a bundled name (see --list)");
+  const scenario = await loadScenario(o.scenario);
+  const seed = num('seed', o.seed, 0);
+  const durationS = num('duration', o.duration, 1);
+  const speed = num('speed', o.speed, 0.001);
+  const deadlineMs = num('deadline-ms', o.deadlineMs, 1)!;
+  const overMqtt = Boolean(o.mqtt || o.realtime || o.lockstep || speed !== undefined);
+  if (o.controller === 'mqtt' && !overMqtt) throw new Error('--controller mqtt needs --mqtt URL and a clock (--realtime, --speed or --lockstep)');
+  if (o.controller !== 'mqtt' && !/^builtin:[A-Za-z0-9_-]+$/.test(o.controller)) {
+    throw new Error(`--controller must be mqtt or builtin:NAME (${ALGORITHMS.map((a) => `builtin:${a.name}`).join(', ')})`);
+  }
+  const common = { ...(seed !== undefined ? { seed } : {}), ...(durationS !== undefined ? { durationS } : {}) };
+  let result: RunResult;
+  if (!overMqtt) {
+    result = runScenario(scenario, { controller: o.controller, ...common });
+  } else {
+    const { createMqttSimulation } = await import('../../simulator/mqtt-runner.ts');
+    const sim = createMqttSimulation({
+      scenario,
+      ...common,
+      mqttUrl: o.mqtt ?? 'mqtt://127.0.0.1:1883',
+      ...(o.username ? { username: o.username, password: o.password ?? '' } : {}),
+      mode: o.lockstep ? 'lockstep' : 'realtime',
+      ...(speed !== undefined ? { speed } : {}),
+      deadlineMs,
+      controller: o.controller,
+      root: o.root,
+    });
+    const stop = () => void sim.close();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      await sim.start();
+      if (!o.json) console.error(`simulate: ${scenario.name} over ${o.mqtt ?? 'mqtt://127.0.0.1:1883'} (${o.lockstep ? 'lockstep' : `real time ×${speed ?? 1}`})`);
+      result = await sim.done;
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      await sim.close();
+    }
+  }
+  if (o.json) {
+    const { scenario: name, seed: s, controller, metrics, perIntersection } = result;
+    process.stdout.write(`${JSON.stringify({ scenario: name, seed: s, controller, metrics, perIntersection })}\n`);
+  } else {
+    console.log(human(result));
+  }
+}
+
+export function command(): Command {
+  return new Command('simulate')
+    .description(
+      'run a scenario: in-process as fast as possible (default), or over MQTT in real time, faster (--speed) or lockstep',
+    )
+    .option('--scenario <file|name>', 'scenario file (YAML or JSON) or a bundled name')
+    .option('--list', 'list the bundled scenarios')
+    .option('--seed <n>', 'random seed (default: the scenario’s)')
+    .option('--duration <s>', 'simulated seconds (default: the scenario’s)')
+    .addOption(
+      new Option('--controller <c>', 'builtin:NAME (in-process) or mqtt (an external controller)')
+        .env('OPENPHASE_CONTROLLER')
+        .default('builtin:fixed-time'),
+    )
+    .addOption(new Option('--mqtt <url>', 'publish to this broker (mqtt://, mqtts://, ws://, wss://)'))
+    .addOption(new Option('--username <name>', 'MQTT username: a signal-role or admin device').env('OPENPHASE_MQTT_USERNAME'))
+    .addOption(new Option('--password <secret>', 'MQTT password (prefer the environment variable)').env('OPENPHASE_MQTT_PASSWORD'))
+    .addOption(new Option('--realtime', 'one simulated second per wall second').conflicts(['lockstep', 'speed']))
+    .addOption(new Option('--speed <x>', 'real time × x (e.g. 10)').conflicts(['lockstep']))
+    .option('--lockstep', 'publish each tick and wait for every decision (or the deadline)')
+    .option('--deadline-ms <ms>', 'lockstep: wait this long for decisions per tick', '1000')
+    .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))
+    .option('--json', 'print { scenario, seed, controller, metrics, perIntersection } as JSON on stdout')
+    .addHelpText(
+      'after',
+      `\nBundled scenarios: ${listBundledScenarios().join(', ')}\nFormat: docs/scenarios.md\n\nExamples:\n  openphase simulate --scenario grid-3x3 --controller builtin:actuated --json\n  openphase simulate --scenario city --mqtt mqtt://127.0.0.1:1883 --speed 10 --controller mqtt`,
+    )
+    .action(async (o: Opts) => {
+      try {
+        await run(o);
+      } catch (e) {
+        if (e instanceof ScenarioError) {
+          console.error(`openphase simulate: scenario ${e.source} is not valid:\n${formatProblems(e.problems)}`);
+          process.exitCode = 2;
+          return;
+        }
+        throw e;
+      }
+    });
+}

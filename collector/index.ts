@@ -1,0 +1,83 @@
+/**
+ * collector/: MQTT in, validate, enrich, batch, write — InfluxDB 1.x, 2.x/3.x or the embedded
+ * store — with a spool, retry, dead letters and durable acknowledgement. Schema and operations:
+ * docs/influxdb.md.
+ */
+export { type Collector, type CollectorOptions, createCollector } from './collector.ts';
+export {
+  encodePoint,
+  encodePoints,
+  escapeKey,
+  escapeMeasurement,
+  escapeString,
+  type FieldValue,
+  type IntValue,
+  int,
+  nanos,
+  type ParsedLine,
+  type Point,
+  parseLine,
+} from './line-protocol.ts';
+export {
+  createLossTracker,
+  DEFAULT_LOSS_OPTIONS,
+  type Gap,
+  type LossOptions,
+  type LossTracker,
+  type Observation,
+  type SeqMessage,
+} from './loss.ts';
+export type { CollectorStats } from './metrics.ts';
+export {
+  createPipeline,
+  type Pipeline,
+  type PipelineEvents,
+  type PipelineOptions,
+} from './pipeline.ts';
+export {
+  type CountsKey,
+  gapPoint,
+  type MapContext,
+  type MapResult,
+  reasonOf,
+  rejectedPoint,
+  toPoints,
+} from './points.ts';
+export { createInfluxV1Reader, readerFor } from './readers.ts';
+export {
+  type DetectorInfo,
+  type IntersectionIndex,
+  indexConfig,
+  MEASUREMENTS,
+  REJECT_LIMITS,
+  REJECT_REASONS,
+  type RejectReason,
+} from './schema.ts';
+export { createEmbeddedSink, type EmbeddedOptions, type EmbeddedSink } from './sinks/embedded.ts';
+export { createInfluxV1Sink, type InfluxV1Options } from './sinks/influx-v1.ts';
+export { createInfluxV2Sink, type InfluxV2Options } from './sinks/influx-v2.ts';
+export {
+  chooseSink,
+  createSink,
+  SINKS,
+  type SinkChoice,
+  type SinkKind,
+  type SinkOptions,
+} from './sinks/registry.ts';
+export {
+  isPermanent,
+  kindOfStatus,
+  SINK_ERROR_CODES,
+  type Sink,
+  SinkError,
+  type SinkErrorKind,
+} from './sinks/types.ts';
+export { createSpool, type Spool, type SpoolOptions } from './spool.ts';
+export {
+  bucketCounts,
+  type CountsQuery,
+  type CountsReader,
+  type CountsRow,
+  createRecentWindow,
+  type RecentWindow,
+} from './window.ts';

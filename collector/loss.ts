@@ -1,0 +1,182 @@
+/**
+ * Loss accounting per `(sensor, boot)` (pure; time is passed in).
+ * [protocol v1: seq] `seq` counts up by one per message within a boot, so a hole is a loss.
+ * A hole is only declared after a short reorder window (time or messages), because QoS 1
+ * redelivery and shared subscriptions can reorder. A new `boot` starts a new stream: a restart
+ * is never a gap. A seq seen twice is a duplicate (harmless: the point overwrites itself);
+ * one that arrives after its hole was declared is counted as late (the gap record stays).
+ *
+ * Bounds: `maxStreams` streams (least recently seen evicted), `windowMessages` pending
+ * out-of-order seqs per stream, `rememberGaps` declared holes per stream.
+ */
+
+export interface LossOptions {
+  /** how long a hole may stay open before it is declared, ms (default 2000) */
+  windowMs: number;
+  /** how many later messages may arrive past a hole before it is declared (default 256) */
+  windowMessages: number;
+  /** most streams tracked (default 100,000) */
+  maxStreams: number;
+  /** declared holes remembered per stream, to tell a late message from a duplicate (default 8) */
+  rememberGaps: number;
+}
+
+export const DEFAULT_LOSS_OPTIONS: LossOptions = {
+  windowMs: 2000,
+  windowMessages: 256,
+  maxStreams: 100_000,
+  rememberGaps: 8,
+};
+
+export interface SeqMessage {
+  intersection: string;
+  sensor: string;
+  boot: string;
+  seq: number;
+  fromMs: number;
+}
+
+/** A declared hole: seqs `fromSeq..toSeq` of one boot never arrived within the window. */
+export interface Gap {
+  intersection: string;
+  sensor: string;
+  boot: string;
+  fromSeq: number;
+  toSeq: number;
+  missing: number;
+  /** `from` of the first message after the hole: the gap record's timestamp */
+  atMs: number;
+}
+
+interface Stream {
+  intersection: string;
+  sensor: string;
+  boot: string;
+  /** the next seq expected in order */
+  next: number;
+  /** seqs received past a hole → their `from` and when they arrived */
+  pending: Map<number, { fromMs: number; atMs: number }>;
+  declared: Array<[number, number]>;
+}
+
+export interface Observation {
+  gaps: Gap[];
+  duplicate: boolean;
+  late: boolean;
+}
+
+export interface LossTracker {
+  observe(msg: SeqMessage, nowMs: number): Observation;
+  /** Declares holes older than the window; call periodically. */
+  tick(nowMs: number): Gap[];
+  /** Declares every open hole now (shutdown). */
+  drain(): Gap[];
+  streams(): number;
+}
+
+/**
+ * @example
+ * const t = createLossTracker();
+ * t.observe({ intersection: 'a', sensor: 's', boot: 'b', seq: 9, fromMs: 0 }, 0);
+ * t.observe({ intersection: 'a', sensor: 's', boot: 'b', seq: 20, fromMs: 11_000 }, 10);
+ * t.tick(5_000); // [{ fromSeq: 10, toSeq: 19, missing: 10, … }]
+ */
+export function createLossTracker(options: Partial<LossOptions> = {}): LossTracker {
+  const opts = { ...DEFAULT_LOSS_OPTIONS, ...options };
+  const streams = new Map<string, Stream>();
+
+  function advance(s: Stream) {
+    while (s.pending.has(s.next)) {
+      s.pending.delete(s.next);
+      s.next++;
+    }
+  }
+
+  function lowestPending(s: Stream): number | undefined {
+    let lowest: number | undefined;
+    for (const seq of s.pending.keys()) if (lowest === undefined || seq < lowest) lowest = seq;
+    return lowest;
+  }
+
+  /** Declares the first hole of a stream and moves past it. */
+  function declareFirst(s: Stream, out: Gap[]) {
+    const lowest = lowestPending(s);
+    if (lowest === undefined) return;
+    const gap: Gap = {
+      intersection: s.intersection,
+      sensor: s.sensor,
+      boot: s.boot,
+      fromSeq: s.next,
+      toSeq: lowest - 1,
+      missing: lowest - s.next,
+      atMs: s.pending.get(lowest)!.fromMs,
+    };
+    out.push(gap);
+    s.declared.push([gap.fromSeq, gap.toSeq]);
+    if (s.declared.length > opts.rememberGaps) s.declared.shift();
+    s.next = lowest;
+    advance(s);
+  }
+
+  /** A hole is as old as the first message that arrived past it. */
+  function holeAge(s: Stream, nowMs: number): number {
+    const lowest = lowestPending(s);
+    return lowest === undefined ? -1 : nowMs - s.pending.get(lowest)!.atMs;
+  }
+
+  return {
+    observe(msg, nowMs) {
+      const key = `${msg.intersection}\u0000${msg.sensor}\u0000${msg.boot}`;
+      const gaps: Gap[] = [];
+      let s = streams.get(key);
+      if (s) {
+        streams.delete(key); // re-insert: the Map's order is least recently seen first
+        streams.set(key, s);
+      } else {
+        s = {
+          intersection: msg.intersection,
+          sensor: msg.sensor,
+          boot: msg.boot,
+          next: msg.seq + 1,
+          pending: new Map(),
+          declared: [],
+        };
+        streams.set(key, s);
+        if (streams.size > opts.maxStreams) {
+          const oldest = streams.keys().next().value as string;
+          streams.delete(oldest);
+        }
+        return { gaps, duplicate: false, late: false };
+      }
+      if (msg.seq < s.next) {
+        const late = s.declared.some(([a, b]) => msg.seq >= a && msg.seq <= b);
+        return { gaps, duplicate: !late, late };
+      }
+      if (msg.seq === s.next) {
+        s.next++;
+        advance(s);
+        return { gaps, duplicate: false, late: false };
+      }
+      if (s.pending.has(msg.seq)) return { gaps, duplicate: true, late: false };
+      s.pending.set(msg.seq, { fromMs: msg.fromMs, atMs: nowMs });
+      while (s.pending.size > opts.windowMessages) declareFirst(s, gaps);
+      return { gaps, duplicate: false, late: false };
+    },
+    tick(nowMs) {
+      const gaps: Gap[] = [];
+      for (const s of streams.values()) {
+        if (s.pending.size === 0) continue;
+        while (holeAge(s, nowMs) >= opts.windowMs) declareFirst(s, gaps);
+      }
+      return gaps;
+    },
+    drain() {
+      const gaps: Gap[] = [];
+      for (const s of streams.values()) {
+        while (s.pending.size > 0) declareFirst(s, gaps);
+      }
+      return gaps;
+    },
+    streams: () => streams.size,
+  };
+}

@@ -1,0 +1,257 @@
+/**
+ * The sink framework: batching, the spool, retry with back-off, dead letters and durable
+ * acknowledgement. A sink implements `write` only (collector/sinks/types.ts).
+ *
+ * - Batches cut at `batchSize` points, `flushMs` after a batch's first message, or when input
+ *   has been quiet for `idleFlushMs` (a broker sends only so many unacknowledged messages, so
+ *   waiting for a full batch could stall it).
+ * - One batch is written at a time, in order. A retryable failure spools the batch and starts
+ *   the replay loop; while the spool holds anything, new batches go behind it, so the sink sees
+ *   points in order. Replay retries with exponential back-off (`backoff`).
+ * - A permanent failure (400) bisects the batch until the refused points are found; only those
+ *   are dead-lettered. Rewriting the good halves is harmless: a point overwrites itself.
+ * - A message's `done` runs once its points are written or spooled, in arrival order.
+ * - Bound: at most `maxQueuedBatches` cut batches wait in memory; `accepting()` turns false
+ *   then, or when the spool is full, and the caller stops reading (backpressure to the broker).
+ */
+import { isPermanent, type Sink } from './sinks/types.ts';
+import type { Spool } from './spool.ts';
+
+export interface PipelineEvents {
+  written?(points: number, seconds: number): void;
+  spooled?(points: number): void;
+  replayed?(points: number): void;
+  deadLettered?(points: number): void;
+  sinkError?(error: unknown): void;
+}
+
+export interface PipelineOptions {
+  sink: Sink;
+  spool: Spool;
+  /** points per batch (default 5000) */
+  batchSize?: number;
+  /** longest a point waits for its batch, ms (default 1000) */
+  flushMs?: number;
+  /** cut the batch when no message came for this long, ms (default 10; 0 = never) */
+  idleFlushMs?: number;
+  /** batches waiting in memory before `accepting()` turns false (default 4) */
+  maxQueuedBatches?: number;
+  backoff?: { initialMs: number; maxMs: number };
+  /** Keeps points the sink refused (the dead-letter file, a `rejected` point); may throw. */
+  deadLetter(points: string[], reason: string): Promise<void>;
+  events?: PipelineEvents;
+}
+
+interface Batch {
+  lines: string[];
+  acks: Array<() => void>;
+}
+
+export interface Pipeline {
+  /** Adds one message's points; `done` runs once they are durable (written or spooled). */
+  push(points: readonly string[], done?: () => void): void;
+  accepting(): boolean;
+  /** Starts replaying batches a previous run left in the spool. */
+  resume(): void;
+  /** Runs `cb` (once) when `accepting()` is true again. */
+  whenAccepting(cb: () => void): void;
+  /** Cuts the current batch and waits until everything cut so far is durable. */
+  flush(): Promise<void>;
+  /** Resolves when the spool is empty and nothing is in memory (tests, bench). */
+  drained(): Promise<void>;
+  stats(): { queuedBatches: number; bufferedPoints: number; spoolBytes: number; sinkDown: boolean };
+  close(): Promise<void>;
+}
+
+export function createPipeline(opts: PipelineOptions): Pipeline {
+  const batchSize = opts.batchSize ?? 5000;
+  const flushMs = opts.flushMs ?? 1000;
+  const idleMs = opts.idleFlushMs ?? 10;
+  const maxQueued = opts.maxQueuedBatches ?? 4;
+  const backoff = opts.backoff ?? { initialMs: 200, maxMs: 5000 };
+  const ev = opts.events ?? {};
+  const { sink, spool } = opts;
+
+  let current: Batch = { lines: [], acks: [] };
+  let firstAt = 0;
+  let lastAt = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const queue: Batch[] = [];
+  let processing: Promise<void> | undefined;
+  let replaying: Promise<void> | undefined;
+  let sinkDown = false;
+  let closed = false;
+  let wake: (() => void) | undefined;
+  let waiters: Array<() => void> = [];
+
+  const accepting = () => !closed && !spool.full() && queue.length < maxQueued;
+  function notify() {
+    if (!accepting() || waiters.length === 0) return;
+    const w = waiters;
+    waiters = [];
+    for (const cb of w) cb();
+  }
+
+  function cut() {
+    if (current.lines.length === 0 && current.acks.length === 0) return;
+    queue.push(current);
+    current = { lines: [], acks: [] };
+    if (timer) clearInterval(timer);
+    timer = undefined;
+    processing ??= processQueue().finally(() => {
+      processing = undefined;
+      notify();
+    });
+  }
+
+  function tick() {
+    const now = performance.now();
+    if (now - firstAt >= flushMs || (idleMs > 0 && now - lastAt >= idleMs)) cut();
+  }
+
+  async function writeAll(lines: string[]): Promise<void> {
+    try {
+      const t0 = performance.now();
+      await sink.write(lines);
+      ev.written?.(lines.length, (performance.now() - t0) / 1000);
+    } catch (e) {
+      if (!isPermanent(e)) throw e;
+      const msg = (e as Error).message;
+      // InfluxDB 1.x says how many points a partial write dropped: all of them → no bisecting.
+      if (lines.length === 1 || new RegExp(`dropped=${lines.length}\\b`).test(msg)) {
+        await opts.deadLetter(lines, msg);
+        ev.deadLettered?.(lines.length);
+        return;
+      }
+      const mid = lines.length >> 1;
+      await writeAll(lines.slice(0, mid));
+      await writeAll(lines.slice(mid));
+    }
+  }
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+
+  async function handle(b: Batch) {
+    let delay = backoff.initialMs;
+    while (b.lines.length > 0) {
+      try {
+        if (sinkDown || spool.batches() > 0) {
+          await spool.append(b.lines);
+          ev.spooled?.(b.lines.length);
+          startReplay();
+        } else {
+          await writeAll(b.lines);
+        }
+        break;
+      } catch (e) {
+        ev.sinkError?.(e);
+        if (!sinkDown && spool.batches() === 0) {
+          sinkDown = true; // the sink failed: spool this batch now
+          continue;
+        }
+        // The spool itself failed (disk full?): keep the batch in memory, unacknowledged (the
+        // broker redelivers it if we die), and try again — the sink too, if nothing is spooled.
+        if (closed) return;
+        await sleep(delay);
+        delay = Math.min(delay * 2, backoff.maxMs);
+        if (spool.batches() === 0) sinkDown = false;
+      }
+    }
+    for (const ack of b.acks) ack();
+  }
+
+  async function processQueue() {
+    while (queue.length > 0) {
+      const b = queue[0]!;
+      await handle(b);
+      queue.shift();
+      notify();
+    }
+  }
+
+  function startReplay() {
+    replaying ??= replay().finally(() => {
+      replaying = undefined;
+      notify();
+    });
+  }
+
+  async function replay() {
+    let delay = backoff.initialMs;
+    while (!closed) {
+      const seg = spool.oldest();
+      if (!seg) {
+        sinkDown = false;
+        return;
+      }
+      try {
+        const lines = await spool.read(seg);
+        await writeAll(lines);
+        await spool.remove(seg);
+        ev.replayed?.(lines.length);
+        delay = backoff.initialMs;
+        notify();
+      } catch (e) {
+        ev.sinkError?.(e);
+        await sleep(delay);
+        delay = Math.min(delay * 2, backoff.maxMs);
+      }
+    }
+  }
+
+  return {
+    push(points, done) {
+      const now = performance.now();
+      if (current.lines.length === 0 && current.acks.length === 0) firstAt = now;
+      lastAt = now;
+      for (const p of points) current.lines.push(p);
+      if (done) current.acks.push(done);
+      if (current.lines.length >= batchSize) cut();
+      else timer ??= setInterval(tick, Math.max(1, Math.min(idleMs || flushMs, flushMs)));
+    },
+    accepting,
+    resume() {
+      if (spool.batches() > 0) startReplay();
+    },
+    whenAccepting(cb) {
+      if (accepting()) cb();
+      else waiters.push(cb);
+    },
+    async flush() {
+      cut();
+      while (processing) await processing;
+    },
+    async drained() {
+      cut();
+      if (spool.batches() > 0) startReplay();
+      while (processing || replaying) {
+        await processing;
+        await replaying;
+      }
+    },
+    stats: () => ({
+      queuedBatches: queue.length,
+      bufferedPoints: current.lines.length + queue.reduce((n, b) => n + b.lines.length, 0),
+      spoolBytes: spool.bytes(),
+      sinkDown,
+    }),
+    async close() {
+      if (closed) return;
+      cut();
+      // Give the last batches their chance to become durable, then stop retrying.
+      await Promise.race([processing, new Promise((r) => setTimeout(r, 5000).unref())]);
+      closed = true;
+      if (timer) clearInterval(timer);
+      wake?.();
+      await processing;
+      await replaying;
+    },
+  };
+}

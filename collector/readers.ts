@@ -1,0 +1,71 @@
+/**
+ * CountsReader implementations: sum of `count` per time bucket and approach for one
+ * intersection, from InfluxDB 1.x (InfluxQL `GROUP BY time(…), approach`) or from the embedded
+ * store's window. The dashboard uses these through `createCollector(…).reader`.
+ */
+import { assertId } from '../protocol/index.ts';
+import { MEASUREMENTS } from './schema.ts';
+import { type InfluxV1Options, influxClient } from './sinks/influx-v1.ts';
+import type { SinkOptions } from './sinks/registry.ts';
+import type { Sink } from './sinks/types.ts';
+import type { CountsQuery, CountsReader, CountsRow } from './window.ts';
+
+export type { CountsQuery, CountsReader, CountsRow } from './window.ts';
+
+function checkQuery(q: CountsQuery) {
+  assertId('intersection', q.intersection);
+  for (const k of ['fromMs', 'toMs', 'everyMs'] as const) {
+    if (!Number.isSafeInteger(q[k])) throw new Error(`${k} must be an integer (ms)`);
+  }
+  if (q.everyMs <= 0) throw new Error('everyMs must be positive');
+}
+
+/**
+ * @example await createInfluxV1Reader({ url, database: 'openphase' })
+ *   .queryCounts({ intersection: 'a', fromMs, toMs, everyMs: 60_000 })
+ */
+export function createInfluxV1Reader(opts: InfluxV1Options): CountsReader {
+  const client = influxClient(opts);
+  return {
+    async queryCounts(q) {
+      checkQuery(q);
+      if (q.toMs <= q.fromMs) return [];
+      // The id is checked against ^[A-Za-z0-9_-]+$ above, so it is safe inside quotes.
+      const sql =
+        `SELECT sum("count") AS "count" FROM "${MEASUREMENTS.counts}" ` +
+        `WHERE "intersection" = '${q.intersection}' AND time >= ${q.fromMs}ms AND time < ${q.toMs}ms ` +
+        `GROUP BY time(${q.everyMs}ms), "approach" fill(none)`;
+      const rows = (await client.query(sql, { precision: 'ms' })) as unknown as Array<{
+        time: { getTime(): number };
+        approach?: string;
+        count: number | null;
+      }>;
+      const out: CountsRow[] = rows
+        .filter((r) => r.count !== null)
+        .map((r) => ({
+          t: r.time.getTime(),
+          approach: r.approach || 'unknown',
+          count: Number(r.count),
+        }));
+      return out.sort((a, b) => a.t - b.t || a.approach.localeCompare(b.approach));
+    },
+  };
+}
+
+/** The reader that matches a sink: InfluxDB 1.x, or the embedded store itself. */
+export function readerFor(options: SinkOptions, sink: Sink): CountsReader {
+  switch (options.kind) {
+    case 'influx-v1':
+      return createInfluxV1Reader(options);
+    case 'embedded':
+      return sink as unknown as CountsReader;
+    case 'influx-v2':
+      return {
+        async queryCounts() {
+          throw new Error(
+            'counts queries are implemented for InfluxDB 1.x and the embedded store, not yet for influx-v2',
+          );
+        },
+      };
+  }
+}

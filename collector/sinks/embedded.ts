@@ -1,0 +1,124 @@
+/**
+ * The embedded store: append-only line-protocol files, rotated by size, plus an in-memory window
+ * of recent counts the dashboard queries. A write resolves once the lines are appended and
+ * `fdatasync`ed, so it is as durable as an InfluxDB write.
+ *
+ * Each file starts with the `influx -import` header, so it loads into InfluxDB 1.x as it is:
+ *   influx -execute 'CREATE DATABASE openphase'
+ *   influx -import -path data/points-000001.lp -precision ns
+ * (InfluxDB 2.x/3.x: `influx write --bucket … --precision ns --file …`; `#` lines are comments.)
+ * Bound: files rotate at `rotateBytes`; old files are kept (this is the record), so disk use
+ * grows with the data — remove or archive old files as policy says.
+ */
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseLine } from '../line-protocol.ts';
+import { type CountsReader, createRecentWindow, type WindowOptions } from '../window.ts';
+import { type Sink, SinkError } from './types.ts';
+
+export interface EmbeddedOptions {
+  /** directory of the line-protocol files */
+  dir: string;
+  /** database named in the import header (default `openphase`) */
+  database?: string;
+  /** start a new file past this size, bytes (default 64 MiB) */
+  rotateBytes?: number;
+  window?: Partial<WindowOptions>;
+  /** reload the window from the newest file at start, up to this many bytes (default 32 MiB) */
+  reloadBytes?: number;
+}
+
+export interface EmbeddedSink extends Sink, CountsReader {
+  /** the store's files, oldest first */
+  files(): string[];
+}
+
+const FILE_RE = /^points-(\d{6,})\.lp$/;
+
+export function createEmbeddedSink(opts: EmbeddedOptions): EmbeddedSink {
+  const database = opts.database ?? 'openphase';
+  const rotateBytes = opts.rotateBytes ?? 64 * 1024 * 1024;
+  const window = createRecentWindow(opts.window);
+  let handle: FileHandle | undefined;
+  let size = 0;
+  let fileNo = 0;
+  let ready = false;
+  let closed = false;
+
+  const list = () =>
+    readdirSync(opts.dir)
+      .filter((f) => FILE_RE.test(f))
+      .sort();
+
+  function init() {
+    if (ready) return;
+    mkdirSync(opts.dir, { recursive: true });
+    const files = list();
+    const last = files.at(-1);
+    fileNo = last ? Number(FILE_RE.exec(last)![1]) : 0;
+    if (last) {
+      // Refill the window from the newest file so the dashboard has history after a restart.
+      const path = join(opts.dir, last);
+      const bytes = statSync(path).size;
+      if (bytes <= (opts.reloadBytes ?? 32 * 1024 * 1024)) {
+        for (const l of readFileSync(path, 'utf8').split('\n')) {
+          if (!l.startsWith('counts,')) continue;
+          const p = parseLine(l);
+          if (p) window.add(p);
+        }
+      }
+    }
+    ready = true;
+  }
+
+  async function nextFile() {
+    await handle?.close();
+    fileNo++;
+    const name = `points-${String(fileNo).padStart(6, '0')}.lp`;
+    handle = await open(join(opts.dir, name), 'a');
+    const header = `# DML\n# CONTEXT-DATABASE: ${database}\n# CONTEXT-RETENTION-POLICY: autogen\n`;
+    await handle.appendFile(header);
+    size = Buffer.byteLength(header);
+  }
+
+  return {
+    name: 'embedded',
+    async write(points) {
+      if (points.length === 0) return;
+      if (closed) throw new SinkError('embedded write: store is closed', 'retryable');
+      // Only lines InfluxDB would take go into the files, so `influx -import` never trips on one.
+      const parsed = points.map(parseLine);
+      const bad = parsed.indexOf(undefined);
+      if (bad >= 0) {
+        const line = points[bad]!.slice(0, 200);
+        throw new SinkError(`embedded write: unable to parse '${line}'`, 'permanent', 400);
+      }
+      try {
+        init();
+        if (!handle || size >= rotateBytes) await nextFile();
+        const text = `${points.join('\n')}\n`;
+        await handle!.appendFile(text);
+        await handle!.datasync();
+        size += Buffer.byteLength(text);
+      } catch (e) {
+        throw new SinkError(`embedded write: ${(e as Error).message}`, 'retryable');
+      }
+      for (const p of parsed) window.add(p!);
+    },
+    async queryCounts(q) {
+      init();
+      return window.queryCounts(q);
+    },
+    files() {
+      init();
+      return list().map((f) => join(opts.dir, f));
+    },
+    async close() {
+      closed = true;
+      const h = handle;
+      handle = undefined;
+      await h?.close();
+    },
+  };
+}

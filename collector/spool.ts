@@ -1,0 +1,110 @@
+/**
+ * The on-disk spool: batches the sink could not take, one file per batch, replayed oldest first.
+ *
+ * fsync policy: a batch is written to a temporary file, `fsync`ed, renamed into place and the
+ * directory `fsync`ed before `append` resolves — only then are its messages acknowledged to the
+ * broker. So a spooled batch survives `kill -9` and a power cut. (The spool is only written while
+ * the sink is failing, so this costs nothing in normal running.)
+ *
+ * Bound: `maxBytes` (default 1 GiB). `full()` turns true at the bound and the collector stops
+ * taking messages (the broker holds them); the batches already in memory may overshoot the
+ * bound by at most the pipeline's queue (`maxQueuedBatches` × `batchSize` points).
+ */
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface SpoolOptions {
+  dir: string;
+  /** default 1 GiB */
+  maxBytes?: number;
+}
+
+export interface Spool {
+  /** Scans the directory (a previous run's batches are replayed first); sync, call once. */
+  open(): void;
+  append(lines: readonly string[]): Promise<void>;
+  /** The oldest batch's name, or undefined when empty. */
+  oldest(): string | undefined;
+  read(name: string): Promise<string[]>;
+  remove(name: string): Promise<void>;
+  bytes(): number;
+  batches(): number;
+  full(): boolean;
+}
+
+const SEG_RE = /^batch-(\d{12})\.lp$/;
+
+export function createSpool(opts: SpoolOptions): Spool {
+  const maxBytes = opts.maxBytes ?? 1024 * 1024 * 1024;
+  const segments: Array<{ name: string; bytes: number }> = [];
+  let total = 0;
+  let counter = 0;
+  let opened = false;
+
+  async function fsyncDir() {
+    const d = await open(opts.dir, 'r');
+    try {
+      await d.sync();
+    } finally {
+      await d.close();
+    }
+  }
+
+  function openSpool() {
+    if (opened) return;
+    mkdirSync(opts.dir, { recursive: true });
+    for (const f of readdirSync(opts.dir).sort()) {
+      const m = SEG_RE.exec(f);
+      if (m) {
+        const bytes = statSync(join(opts.dir, f)).size;
+        segments.push({ name: f, bytes });
+        total += bytes;
+        counter = Math.max(counter, Number(m[1]));
+      } else if (f.endsWith('.tmp')) {
+        rmSync(join(opts.dir, f), { force: true }); // a write cut short: never acknowledged
+      }
+    }
+    opened = true;
+  }
+
+  return {
+    open: openSpool,
+    async append(lines) {
+      openSpool();
+      const name = `batch-${String(++counter).padStart(12, '0')}.lp`;
+      const tmp = join(opts.dir, `${name}.tmp`);
+      const text = `${lines.join('\n')}\n`;
+      const h = await open(tmp, 'w');
+      try {
+        await h.writeFile(text);
+        await h.sync();
+      } finally {
+        await h.close();
+      }
+      await rename(tmp, join(opts.dir, name));
+      await fsyncDir();
+      const bytes = Buffer.byteLength(text);
+      segments.push({ name, bytes });
+      total += bytes;
+    },
+    oldest: () => segments[0]?.name,
+    async read(name) {
+      const text = await readFile(join(opts.dir, name), 'utf8');
+      return text.split('\n').filter((l) => l.length > 0);
+    },
+    async remove(name) {
+      const i = segments.findIndex((s) => s.name === name);
+      await unlink(join(opts.dir, name)).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e;
+      });
+      if (i >= 0) {
+        total -= segments[i]!.bytes;
+        segments.splice(i, 1);
+      }
+    },
+    bytes: () => total,
+    batches: () => segments.length,
+    full: () => total >= maxBytes,
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * One intersection's controller (pure core): aggregation + a registered algorithm. The
+ * simulator (in-process built-ins), the MQTT service and the bench all use this, so a built-in
+ * controller and one behind MQTT see exactly the same data and decide exactly the same way.
+ * Deterministic: the same messages in the same order give the same decisions.
+ */
+import type { Counts, IntersectionConfig, Signal } from '../protocol/index.ts';
+import {
+  type AggregationOptions,
+  type AggregationStats,
+  addCounts,
+  addSignal,
+  buildView,
+  createAggregation,
+} from './aggregation.ts';
+import { getAlgorithm } from './algorithms/registry.ts';
+import type { AlgorithmOptions, ControllerView } from './types.ts';
+
+export interface IntersectionControllerOptions extends AlgorithmOptions, AggregationOptions {
+  /** the id put in decisions (default `openphase-{algorithm}`) */
+  controllerId?: string;
+  /** extra options passed to the algorithm (e.g. passageS, hysteresisVeh, designFlowVph) */
+  [key: string]: unknown;
+}
+
+export interface IntersectionController {
+  readonly intersection: string;
+  readonly algorithm: string;
+  readonly controllerId: string;
+  /** a validated counts message from any sensor of this intersection */
+  onCounts(counts: Counts): void;
+  /** a validated signal message of this intersection */
+  onSignal(signal: Signal): void;
+  /** the phase wanted at `atMs` (the time of the signal being answered) */
+  decide(atMs: number): string;
+  view(atMs: number): ControllerView;
+  /** downstream queue estimates per movement (max-pressure on a network), or undefined */
+  setDownstreamQueues(queues: Record<string, number> | undefined): void;
+  stats(): AggregationStats & { algorithmErrors: number };
+  close(): void;
+}
+
+/**
+ * @example
+ * const c = createIntersectionController(config, 'actuated');
+ * c.onCounts(counts); c.onSignal(signal); const phase = c.decide(signal.t);
+ */
+export function createIntersectionController(
+  config: IntersectionConfig,
+  algorithmName: string,
+  options: IntersectionControllerOptions = {},
+): IntersectionController {
+  const factory = getAlgorithm(algorithmName);
+  const agg = createAggregation(config, options);
+  const algorithm = factory.create(config, options);
+  const phaseIds = new Set(config.phases.map((p) => p.id));
+  let downstream: Record<string, number> | undefined;
+  let algorithmErrors = 0;
+  let closed = false;
+  const view = (atMs: number): ControllerView => {
+    const v = buildView(agg, atMs);
+    if (downstream) v.downstreamQueueVeh = downstream;
+    return v;
+  };
+  return {
+    intersection: config.id,
+    algorithm: factory.name,
+    controllerId: options.controllerId ?? `openphase-${factory.name}`,
+    onCounts: (counts) => addCounts(agg, counts),
+    onSignal: (signal) => addSignal(agg, signal),
+    decide(atMs) {
+      const v = view(atMs);
+      try {
+        const phase = algorithm.decide(v);
+        if (phaseIds.has(phase)) return phase;
+      } catch {
+        // fall through: a faulty algorithm holds the current phase, it never crashes the runner
+      }
+      algorithmErrors++;
+      return v.signal.phase;
+    },
+    view,
+    setDownstreamQueues(queues) {
+      downstream = queues;
+    },
+    stats: () => ({ ...agg.stats, algorithmErrors }),
+    close() {
+      if (closed) return;
+      closed = true;
+      algorithm.close?.();
+    },
+  };
+}

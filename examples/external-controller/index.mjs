@@ -1,0 +1,166 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * An external OpenPhase controller: a standalone program that speaks protocol v1 over MQTT and
+ * nothing else. Copy this folder, replace `fixed-time.mjs` with your algorithm, keep the rest.
+ *
+ *   node examples/external-controller/index.mjs --mqtt mqtt://127.0.0.1:1883 \
+ *     --username ctl-1 --password "$PW" [--intersections a,b | all] [--root traffic]
+ *
+ * What it does (docs/protocol.md, TIMING.md):
+ *  1. subscribes to {root}/v1/+/config (retained: discovery), +/counts/+ and +/signal;
+ *  2. feeds every counts message to the intersection's algorithm;
+ *  3. answers every signal newer than the last one answered with exactly one decision
+ *     {v:1, controller, seq, t: signal.t, phase} on {root}/v1/{id}/decision, QoS 1 — in lockstep
+ *     the simulator waits for it, in real time the signal applies it;
+ *  4. publishes its birth {online:true} retained on {root}/v1/{id}/status/{username}, with a
+ *     Last Will {online:false} on the first intersection it serves.
+ * Messages that do not match the published JSON Schemas (protocol/schemas/*.schema.json) are
+ * dropped; the checks here are the few fields this program uses.
+ */
+import mqtt from 'mqtt';
+import { createFixedTime } from './fixed-time.mjs';
+
+// ---- command line (flags, or environment variables) ----
+const args = process.argv.slice(2);
+const arg = (/** @type {string} */ name, /** @type {string | undefined} */ env, fallback = '') => {
+  const i = args.indexOf(`--${name}`);
+  if (i >= 0 && args[i + 1] !== undefined) return args[i + 1];
+  return (env && process.env[env]) || fallback;
+};
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(`usage: node index.mjs --mqtt URL --username NAME --password SECRET
+       [--intersections a,b|all] [--root traffic] [--id CONTROLLER_ID]
+       [--saturation-flow 1800] [--lost-time 3]
+env: OPENPHASE_MQTT_URL, OPENPHASE_MQTT_USERNAME, OPENPHASE_MQTT_PASSWORD, OPENPHASE_INTERSECTIONS`);
+  process.exit(0);
+}
+const url = arg('mqtt', 'OPENPHASE_MQTT_URL', 'mqtt://127.0.0.1:1883');
+const username = arg('username', 'OPENPHASE_MQTT_USERNAME');
+const password = arg('password', 'OPENPHASE_MQTT_PASSWORD');
+const root = arg('root', 'OPENPHASE_ROOT', 'traffic');
+const list = arg('intersections', 'OPENPHASE_INTERSECTIONS', 'all');
+const controllerId = arg('id', undefined, username || 'external-fixed-time');
+const algorithmOptions = {
+  saturationFlowVphpl: Number(arg('saturation-flow', undefined, '1800')),
+  lostTimePerPhaseS: Number(arg('lost-time', undefined, '3')),
+};
+const ID = /^[A-Za-z0-9_-]{1,64}$/; // [protocol v1: ids]
+const served = list === 'all' ? undefined : new Set(list.split(',').map((s) => s.trim()));
+if (!ID.test(controllerId) || (served && [...served].some((i) => !ID.test(i)))) {
+  console.error('ids must be 1-64 characters of A-Z a-z 0-9 _ -');
+  process.exit(2);
+}
+const base = `${root}/v1`;
+const statusTopic = (/** @type {string} */ i) => `${base}/${i}/status/${username || controllerId}`;
+const anchor = served ? [...served][0] : undefined;
+
+// ---- per intersection state ----
+/** @type {Map<string, { configText: string, algo: ReturnType<typeof createFixedTime>, lastT: number, seq: number }>} */
+const intersections = new Map();
+/** @type {Map<string, any>} signals that arrived before their config (latest only) */
+const pending = new Map();
+
+const client = mqtt.connect(url, {
+  clientId: username || controllerId,
+  ...(username ? { username, password } : {}),
+  clean: true,
+  reconnectPeriod: 1000 + Math.floor(Math.random() * 1000), // jitter: a fleet does not reconnect at once
+  ...(anchor
+    ? {
+        will: {
+          topic: statusTopic(anchor),
+          payload: Buffer.from(JSON.stringify({ v: 1, online: false })),
+          qos: 1,
+          retain: true,
+        },
+      }
+    : {}),
+});
+
+const birth = (/** @type {string} */ i) =>
+  client.publish(
+    statusTopic(i),
+    JSON.stringify({
+      v: 1,
+      online: true,
+      device: username || controllerId,
+      role: 'controller',
+      atMs: Date.now(),
+      software: 'openphase external-controller example',
+    }),
+    { qos: 1, retain: true },
+  );
+
+client.on('connect', () => {
+  client.subscribe([`${base}/+/config`, `${base}/+/counts/+`, `${base}/+/signal`], { qos: 1 });
+  for (const i of served ?? intersections.keys()) birth(i);
+  console.log(JSON.stringify({ ready: true, url, intersections: list }));
+});
+client.on('error', (e) => console.error(`external-controller: ${e.message}`));
+
+/** Answers one signal: one decision with t = signal.t (TIMING.md). */
+function answer(/** @type {string} */ id, /** @type {any} */ signal) {
+  const s = intersections.get(id);
+  if (!s || !(signal.t > s.lastT)) return; // an old or repeated signal (retained) is not answered twice
+  s.lastT = signal.t;
+  const phase = s.algo.decide(signal);
+  const decision = { v: 1, controller: controllerId, seq: s.seq++, t: signal.t, phase };
+  client.publish(`${base}/${id}/decision`, JSON.stringify(decision), { qos: 1 });
+}
+
+client.on('message', (topic, payload) => {
+  const parts = topic.slice(base.length + 1).split('/');
+  const [id, kind, sensor] = parts;
+  if (!topic.startsWith(`${base}/`) || !id || !ID.test(id) || (served && !served.has(id))) return;
+  /** @type {any} */
+  let msg;
+  try {
+    msg = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return; // not JSON: dropped
+  }
+  if (msg === null || typeof msg !== 'object' || (msg.v !== undefined && msg.v !== 1)) return;
+
+  if (kind === 'config' && parts.length === 2) {
+    if (msg.id !== id || !Array.isArray(msg.phases) || msg.phases.length === 0) return;
+    const text = JSON.stringify(msg);
+    const old = intersections.get(id);
+    if (old?.configText === text) return; // the retained config again
+    intersections.set(id, {
+      configText: text,
+      algo: createFixedTime(msg, algorithmOptions),
+      lastT: old?.lastT ?? Number.NEGATIVE_INFINITY,
+      seq: old?.seq ?? 0,
+    });
+    if (!old && !served) birth(id);
+    const waiting = pending.get(id);
+    if (waiting) {
+      pending.delete(id);
+      answer(id, waiting);
+    }
+  } else if (kind === 'counts' && parts.length === 3) {
+    if (msg.sensor !== sensor || !Array.isArray(msg.detectors) || !Number.isInteger(msg.seq))
+      return;
+    intersections.get(id)?.algo.onCounts(msg);
+  } else if (kind === 'signal' && parts.length === 2) {
+    if (!Number.isInteger(msg.t) || typeof msg.phase !== 'string' || !Number.isInteger(msg.sinceMs))
+      return;
+    if (intersections.has(id)) answer(id, msg);
+    else if (pending.size < 10_000) pending.set(id, msg); // bounded
+  }
+});
+
+// A clean stop: say offline everywhere, then disconnect.
+const stop = async () => {
+  const off = JSON.stringify({ v: 1, online: false });
+  await Promise.all(
+    [...(served ?? intersections.keys())].map((i) =>
+      client.publishAsync(statusTopic(i), off, { qos: 1, retain: true }).catch(() => {}),
+    ),
+  );
+  await client.endAsync();
+  process.exit(0);
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);

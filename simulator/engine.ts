@@ -1,0 +1,298 @@
+/**
+ * The traffic engine (pure: no I/O, no wall clock). A mesoscopic vertical-queue model with
+ * vehicle-level records in typed arrays. Step order is fixed, as in SUMO: signals (through
+ * the safety monitor), arrivals, discharge, detectors, metrics. Same scenario + seed →
+ * the same outputs, byte for byte.
+ *
+ * Discharge: the head of a lane group's FIFO leaves at max(saturation headway after the
+ * previous departure, its arrival, the next effective-green instant of its movement), if that
+ * falls inside the step and the downstream approach has room (spillback). External vehicles
+ * always join their queue; those beyond the approach's storage are "waiting outside" and block
+ * upstream links, and their delay counts like any other.
+ */
+import type { Request } from '../controller/safety-monitor.ts';
+import type { IntersectionConfig, Override, Scenario, Signal } from '../protocol/index.ts';
+import { type ArrivalProcess, createArrivals } from './demand.ts';
+import { CRAWL_SPEED_KMH, DISCHARGE_SPEED_KMH, passMs } from './detectors.ts';
+import { Fifo } from './fifo.ts';
+import { buildReport, type IntersectionMetrics, MetricsAcc, type RunMetrics, STOP_DELAY_S } from './metrics.ts';
+import { compileNetwork } from './network.ts';
+import { STREAM, stream } from './rng.ts';
+import { type CountsOut, createSensors } from './sensors.ts';
+import { createSignalStep, createTrack, createWindows, greenFrom, stepSignal } from './signals.ts';
+
+export type { CountsOut } from './sensors.ts';
+
+export interface SimulationOptions {
+  /** random seed; default the scenario's */
+  seed?: number;
+  /** simulated duration, seconds; default the scenario's */
+  durationS?: number;
+  /** record raw detector actuations in counts messages (off by default: costs time) */
+  actuations?: boolean;
+  /** queue-series sampling period, seconds (default 60, or 10 for runs up to 10 min) */
+  sampleS?: number;
+  /** call the safety monitor at every step, not only when something is due (slower; tests) */
+  monitorEveryStep?: boolean;
+}
+
+export interface StepOutput {
+  atMs: number;
+  counts: CountsOut[];
+  signals: { intersection: string; signal: Signal; changed: boolean }[];
+  overrides: { intersection: string; override: Override }[];
+}
+
+export interface Simulation {
+  readonly startAtMs: number;
+  readonly stepMs: number;
+  readonly seed: number;
+  nowMs(): number;
+  done(): boolean;
+  configs(): IntersectionConfig[];
+  sensors(): { intersection: string; sensor: string }[];
+  /** Advances one step; `requests` holds the phase wanted per intersection (absent: none). */
+  step(requests: ReadonlyMap<string, Request>): StepOutput;
+  signal(intersection: string): Signal;
+  metrics(): RunMetrics;
+  report(): { metrics: RunMetrics; perIntersection: IntersectionMetrics[] };
+  queueSeries(): { tS: number[]; byIntersection: Record<string, number[]> };
+}
+
+/**
+ * @example
+ * const sim = createSimulation(await loadScenario('two-phase'), { seed: 1 });
+ * while (!sim.done()) sim.step(new Map());
+ * sim.metrics().meanDelayS;
+ */
+export function createSimulation(scenario: Scenario, opts: SimulationOptions = {}): Simulation {
+  const seed = opts.seed ?? scenario.seed;
+  const net = compileNetwork(
+    opts.durationS === undefined ? scenario : { ...scenario, durationS: opts.durationS },
+  );
+  const start = net.startAtMs;
+  const endMs = start + net.durationMs;
+  const nG = net.groupId.length;
+  const nA = net.approachName.length;
+  const ints = net.intersections;
+  const w = createWindows(net.movName.length);
+  const tracks = ints.map((it) => createTrack(net, it, w, { everyStep: opts.monitorEveryStep ?? false }));
+  const index = new Map(ints.map((it, i) => [it.config.id, i]));
+  const queues = Array.from({ length: nG }, () => new Fifo(16));
+  const inTransit = net.links.map(() => new Fifo(16));
+  /** arrival time of the first vehicle in transit on each link (Infinity: none) */
+  const linkNext = new Float64Array(net.links.length).fill(Number.POSITIVE_INFINITY);
+  const turnRng = net.links.map((_, l) => stream(seed, STREAM.turning, l));
+  const occupancy = new Float64Array(nA);
+  const lastDep = new Float64Array(nG).fill(Number.NEGATIVE_INFINITY);
+  const nextCross = new Float64Array(nG).fill(Number.NEGATIVE_INFINITY);
+  const apprQueue = new Float64Array(nA);
+  const acc = new MetricsAcc(net);
+  const sensing = createSensors(net, scenario, seed, opts.actuations ?? false);
+  const bank = sensing.bank;
+
+  // External demand: one arrival process per demand entry, its next arrival cached in ms.
+  const srcMov = new Int32Array(scenario.demand.length);
+  const srcNext = new Float64Array(scenario.demand.length);
+  const sources: ArrivalProcess[] = scenario.demand.map((d, k) => {
+    const it = ints[index.get(d.intersection)!]!;
+    srcMov[k] = it.movementBase + it.movements.indexOf(d.movement);
+    const p = createArrivals(d.flowVph, net.arrivals, stream(seed, STREAM.arrivals, k));
+    srcNext[k] = start + p.peek() * 1000;
+    return p;
+  });
+
+  const nD = net.detectors.length;
+  const detStop = Uint8Array.from(net.detectors, (d) => (d.kind === 'stop-bar' ? 1 : 0));
+  const detMask = Int32Array.from(net.detectors, (d) => d.mask);
+  const detCover = Float64Array.from(net.detectors, (d) => d.coverQueueVeh);
+  const groupCover = Float64Array.from(net.groupDetectors, (ds) =>
+    Math.min(Number.POSITIVE_INFINITY, ...[...ds].filter((d) => !detStop[d]).map((d) => detCover[d]!)),
+  );
+  const ffKmh = net.freeFlowKmh;
+  const ffPassMs = passMs(ffKmh);
+  const crawlPassMs = passMs(CRAWL_SPEED_KMH);
+  const dischargePassMs = passMs(DISCHARGE_SPEED_KMH);
+  const stopMs = STOP_DELAY_S * 1000;
+
+  const sampleMs = (opts.sampleS ?? (net.durationMs <= 600_000 ? 10 : 60)) * 1000;
+  const series = { tS: [] as number[], byIntersection: ints.map(() => [] as number[]) };
+  let now = start;
+  const scratch = createSignalStep();
+
+  function arrive(m: number, t: number): void {
+    const g = net.movGroup[m]!;
+    const q = queues[g]!;
+    const bit = 1 << net.movLocal[m]!;
+    const ds = net.groupDetectors[g]!;
+    for (let k = 0; k < ds.length; k++) {
+      const d = ds[k]!;
+      if (detStop[d] || !(detMask[d]! & bit)) continue;
+      const covered = q.size >= detCover[d]!;
+      bank.passage(d, t, t + (covered ? crawlPassMs : ffPassMs), covered ? CRAWL_SPEED_KMH : ffKmh);
+    }
+    q.push(t, m);
+    acc.movArrived[m]!++;
+  }
+
+  function discharge(g: number, t0: number, t1: number): void {
+    const q = queues[g]!;
+    if (q.size === 0) return;
+    const h = net.groupHeadwayMs[g]!;
+    const ds = net.groupDetectors[g]!;
+    // A queued vehicle crosses the stop line in the middle of its saturation-headway slot, so
+    // k queued vehicles cross at g + (k − ½)·h: on average the fluid model of the formulas.
+    const lead = h / 2;
+    let cursor = nextCross[g]! > t0 ? nextCross[g]! : t0;
+    while (q.size > 0) {
+      const arr = q.headTime();
+      const m = q.headValue();
+      const dep = greenFrom(w, m, cursor > arr ? cursor : arr, t1, lead);
+      if (dep < 0) break;
+      const l = net.movExitLink[m]!;
+      const link = l >= 0 ? net.links[l]! : undefined;
+      if (link && occupancy[link.approach]! >= net.approachCapacity[link.approach]!) break;
+      q.shift();
+      const delay = dep - arr;
+      const stopped = delay >= stopMs;
+      const headSince = arr > lastDep[g]! ? arr : lastDep[g]!;
+      const bit = 1 << net.movLocal[m]!;
+      for (let k = 0; k < ds.length; k++) {
+        const d = ds[k]!;
+        if (!detStop[d] || !(detMask[d]! & bit)) continue;
+        bank.passage(
+          d,
+          headSince,
+          dep + (stopped ? dischargePassMs : ffPassMs),
+          stopped ? DISCHARGE_SPEED_KMH : ffKmh,
+        );
+      }
+      lastDep[g] = dep;
+      occupancy[net.groupApproach[g]!]!--;
+      acc.served(m, delay);
+      if (link) {
+        const u = turnRng[l]!();
+        let k = 0;
+        while (k < link.turnCum.length - 1 && u >= link.turnCum[k]!) k++;
+        const at = dep + link.travelMs;
+        inTransit[l]!.push(at, link.turnMov[k]!);
+        if (at < linkNext[l]!) linkNext[l] = at;
+        occupancy[link.approach]!++;
+      }
+      cursor = dep + h;
+    }
+    nextCross[g] = cursor;
+  }
+
+  /** Since when a vehicle has stood on stop-bar detector d (NaN: nobody there). */
+  function presence(d: number): number {
+    let since = Number.NaN;
+    for (const g of net.detectors[d]!.groups) {
+      const q = queues[g]!;
+      if (q.size === 0 || !(detMask[d]! & (1 << net.movLocal[q.headValue()]!))) continue;
+      const s = Math.max(q.headTime(), lastDep[g]!);
+      if (!(s >= since)) since = s;
+    }
+    return since;
+  }
+
+  function step(requests: ReadonlyMap<string, Request>): StepOutput {
+    if (now >= endMs) throw new Error('the simulation is done');
+    const t0 = now;
+    const t1 = now + net.stepMs;
+    const out: StepOutput = { atMs: t1, counts: [], signals: [], overrides: [] };
+    for (let i = 0; i < ints.length; i++) {
+      const id = ints[i]!.config.id;
+      const r = stepSignal(net, ints[i]!, tracks[i]!, w, t0, t1, requests.get(id), scratch);
+      acc.phaseChanges[i]! += r.phaseChanges;
+      for (const o of r.overrides) {
+        acc.overrides[i]![o.kind]++;
+        out.overrides.push({ intersection: id, override: o });
+      }
+      out.signals.push({ intersection: id, signal: tracks[i]!.signal, changed: r.changed });
+    }
+    for (let k = 0; k < sources.length; k++) {
+      while (srcNext[k]! < t1) {
+        const m = srcMov[k]!;
+        occupancy[net.movApproach[m]!]!++;
+        arrive(m, srcNext[k]!);
+        sources[k]!.advance();
+        srcNext[k] = start + sources[k]!.peek() * 1000;
+      }
+    }
+    for (let l = 0; l < inTransit.length; l++) {
+      if (!(linkNext[l]! < t1)) continue;
+      const q = inTransit[l]!;
+      while (q.size > 0 && q.headTime() < t1) {
+        const t = q.headTime();
+        const m = q.headValue();
+        q.shift();
+        arrive(m, t);
+      }
+      linkNext[l] = q.size > 0 ? q.headTime() : Number.POSITIVE_INFINITY;
+    }
+    apprQueue.fill(0);
+    for (let g = 0; g < nG; g++) {
+      discharge(g, t0, t1);
+      const size = queues[g]!.size;
+      apprQueue[net.groupApproach[g]!]! += size;
+      if (size >= groupCover[g]!) {
+        // The queue has backed over the advance detector: it is on for the whole step.
+        for (const d of net.groupDetectors[g]!) if (!detStop[d] && size >= detCover[d]!) bank.occupy(d, t0, t1);
+      }
+    }
+    const dtS = net.stepMs / 1000;
+    for (let a = 0; a < nA; a++) {
+      const qa = apprQueue[a]!;
+      acc.apprQueueSum[a]! += qa * dtS;
+      if (qa > acc.apprQueueMax[a]!) acc.apprQueueMax[a] = qa;
+    }
+    if ((t1 - start) % sampleMs === 0) {
+      series.tS.push((t1 - start) / 1000);
+      ints.forEach((it, i) => {
+        let sum = 0;
+        for (const a of it.approaches) sum += apprQueue[a]!;
+        series.byIntersection[i]!.push(sum);
+      });
+    }
+    if (nD > 0 && (t1 - start) % net.countIntervalMs === 0) out.counts = sensing.close(t1, presence);
+    now = t1;
+    return out;
+  }
+
+  function stranded() {
+    const movement: number[] = [];
+    const delayS: number[] = [];
+    for (const q of queues) {
+      for (let i = 0; i < q.size; i++) {
+        movement.push(q.valueAt(i));
+        delayS.push(Math.max(0, now - q.timeAt(i)) / 1000);
+      }
+    }
+    return { movement, delayS };
+  }
+
+  const report = () => buildReport(acc, stranded(), now - start);
+  return {
+    startAtMs: start,
+    stepMs: net.stepMs,
+    seed,
+    nowMs: () => now,
+    done: () => now >= endMs,
+    configs: () => ints.map((it) => it.config),
+    sensors: () =>
+      net.sensors.map((s) => ({ intersection: ints[s.intersection]!.config.id, sensor: s.id })),
+    step,
+    signal(intersection) {
+      const i = index.get(intersection);
+      if (i === undefined) throw new Error(`unknown intersection '${intersection}'`);
+      return tracks[i]!.signal;
+    },
+    metrics: () => report().metrics,
+    report,
+    queueSeries: () => ({
+      tS: [...series.tS],
+      byIntersection: Object.fromEntries(ints.map((it, i) => [it.config.id, [...series.byIntersection[i]!]])),
+    }),
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * simulator/: the traffic engine, scenarios, emulated detectors and their faults, in-process
+ * runs. The MQTT shell is `simulator/mqtt-runner.ts` (imported separately: it does I/O).
+ */
+export {
+  type CountsOut,
+  createSimulation,
+  type Simulation,
+  type SimulationOptions,
+  type StepOutput,
+} from './engine.ts';
+export { FAULTS } from './faults.ts';
+export { type GridOptions, gridId, gridScenario } from './grid.ts';
+export {
+  type ApproachMetrics,
+  type IntersectionMetrics,
+  type MovementCounts,
+  type OverrideCounts,
+  type RunMetrics,
+  STOP_DELAY_S,
+} from './metrics.ts';
+export {
+  type BuiltinControllers,
+  builtinName,
+  createBuiltinControllers,
+  type RunOptions,
+  type RunResult,
+  runScenario,
+} from './run.ts';
+export {
+  checkScenario,
+  listBundledScenarios,
+  loadScenario,
+  parseScenario,
+  parseScenarioText,
+  SCENARIO_DIR,
+  ScenarioError,
+} from './scenario.ts';

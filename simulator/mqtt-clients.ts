@@ -1,0 +1,110 @@
+/**
+ * The simulator's MQTT connections (shell). The broker's ACL lets a sensor publish only its own
+ * counts and status, and the signal role only config, signal and status, so in secure mode the
+ * simulator connects one client per credential: the main one (signal role, or admin) and, when
+ * `sensorCredentials` gives one, a client per sensor. Each client's Last Will marks its device
+ * offline; a client serving many intersections carries its Will on the first of them and
+ * publishes the others' offline status itself on close.
+ */
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Status, Topics } from '../protocol/index.ts';
+
+export interface MqttCredentials {
+  username: string;
+  password: string;
+}
+
+export interface Device {
+  /** device id: the status topic's last level (its username in secure mode) */
+  id: string;
+  role: 'signal' | 'sensor';
+  /** intersections it publishes status under */
+  intersections: string[];
+}
+
+export interface Connection {
+  client: MqttClient;
+  devices: Device[];
+}
+
+export const SOFTWARE = 'openphase-simulator';
+
+export function statusPayload(device: Device, online: boolean, atMs: number): string {
+  const s: Status = online
+    ? { v: 1, online: true, device: device.id, role: device.role, atMs, software: SOFTWARE }
+    : { v: 1, online: false, device: device.id };
+  return JSON.stringify(s);
+}
+
+/** Connects and waits for CONNACK; rejects with a plain-words error (never the password). */
+export function connect(
+  url: string,
+  clientId: string,
+  credentials: MqttCredentials | undefined,
+  will: { topic: string; payload: string } | undefined,
+  connectTimeoutMs = 10_000,
+): Promise<MqttClient> {
+  const options: IClientOptions = {
+    clientId,
+    clean: true,
+    reconnectPeriod: 1000,
+    connectTimeout: connectTimeoutMs,
+    ...(credentials ? { username: credentials.username, password: credentials.password } : {}),
+    ...(will ? { will: { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: true } } : {}),
+  };
+  return new Promise((resolve, reject) => {
+    const client = mqtt.connect(url, options);
+    const fail = (e: Error) => {
+      client.end(true);
+      reject(new Error(`cannot connect to ${url} as ${clientId}: ${e.message}`));
+    };
+    const timer = setTimeout(() => fail(new Error('timed out')), connectTimeoutMs);
+    client.once('connect', () => {
+      clearTimeout(timer);
+      client.off('error', onError);
+      client.on('error', () => {}); // reconnects handle transient errors; never crash
+      resolve(client);
+    });
+    const onError = (e: Error) => {
+      clearTimeout(timer);
+      fail(e);
+    };
+    client.once('error', onError);
+  });
+}
+
+/** Publishes at QoS 1 and resolves on PUBACK (or on error: a lost publish never throws here). */
+export function publish(
+  client: MqttClient,
+  topic: string,
+  payload: string,
+  retain: boolean,
+): Promise<void> {
+  return new Promise((resolve) => {
+    client.publish(topic, payload, { qos: 1, retain }, () => resolve());
+  });
+}
+
+/** Birth of every device of the connection (retained). */
+export async function births(conn: Connection, t: Topics, atMs: number): Promise<void> {
+  await Promise.all(
+    conn.devices.flatMap((d) =>
+      d.intersections.map((i) => publish(conn.client, t.status(i, d.id), statusPayload(d, true, atMs), true)),
+    ),
+  );
+}
+
+/** Offline status of every device, then disconnect. Safe on a closed client. */
+export async function goodbye(conn: Connection, t: Topics): Promise<void> {
+  if (conn.client.connected) {
+    await Promise.race([
+      Promise.all(
+        conn.devices.flatMap((d) =>
+          d.intersections.map((i) => publish(conn.client, t.status(i, d.id), statusPayload(d, false, 0), true)),
+        ),
+      ),
+      new Promise((r) => setTimeout(r, 2000)),
+    ]);
+  }
+  await new Promise<void>((resolve) => conn.client.end(false, {}, () => resolve()));
+}

@@ -1,0 +1,122 @@
+/**
+ * The sensors of the simulated intersections (pure): every counts interval each sensor closes
+ * its detectors and reports one counts message [protocol v1: boot, seq], after its scheduled
+ * faults. Noise and boot ids come from the sensor streams of the PRNG, never the vehicle ones.
+ */
+import type { Actuation, Counts, DetectorReading, Scenario } from '../protocol/index.ts';
+import { MAX_ACTUATIONS_PER_MESSAGE } from '../protocol/index.ts';
+import { DetectorBank } from './detectors.ts';
+import { type ActiveFault, activeAt, applyReadingFaults, messageEffects } from './faults.ts';
+import type { Net } from './network.ts';
+import { type Rng, STREAM, randomId, stream } from './rng.ts';
+
+export interface CountsOut {
+  intersection: string;
+  sensor: string;
+  message: Counts;
+  /** when the message is due: the interval end, later under a `late` fault */
+  deliverAtMs: number;
+}
+
+export interface SensorBank {
+  bank: DetectorBank;
+  /**
+   * Closes the interval ending at `toMs`. `presence(d)` gives the time since which a vehicle
+   * has been standing on stop-bar detector d, or NaN. Returns the messages due by `toMs`.
+   */
+  close(toMs: number, presence: (d: number) => number): CountsOut[];
+}
+
+export function createSensors(
+  net: Net,
+  scenario: Scenario,
+  seed: number,
+  recordActuations: boolean,
+): SensorBank {
+  const bank = new DetectorBank(
+    net.detectors.length,
+    net.startAtMs,
+    net.detectors.map((d) => d.id),
+    recordActuations,
+  );
+  const boots = net.sensors.map((_, s) => randomId(stream(seed, STREAM.sensor, s)));
+  const noise: Rng[] = net.sensors.map((_, s) => stream(seed, STREAM.noise, s));
+  const seq = new Float64Array(net.sensors.length);
+  const faults: ActiveFault[][] = net.detectors.map(() => []);
+  for (const f of scenario.faults ?? []) {
+    const [intersection, detector] = f.detector.split('/');
+    const ii = net.intersections.findIndex((it) => it.config.id === intersection);
+    if (ii < 0) continue;
+    for (const d of net.intersections[ii]!.detectors) {
+      if (detector !== '*' && net.detectors[d]!.id !== detector) continue;
+      faults[d]!.push({
+        kind: f.kind,
+        fromMs: f.fromS * 1000,
+        toMs: f.toS * 1000,
+        magnitude: f.magnitude,
+      });
+    }
+  }
+  let pending: CountsOut[] = [];
+  const stopBar = Uint8Array.from(net.detectors, (d) => (d.kind === 'stop-bar' ? 1 : 0));
+  const intersectionIds = net.intersections.map((it) => it.config.id);
+
+  return {
+    bank,
+    close(toMs, presence) {
+      const fromMs = bank.intervalStartMs;
+      const intervalMs = toMs - fromMs;
+      const out: CountsOut[] = [];
+      for (let s = 0; s < net.sensors.length; s++) {
+        const sensor = net.sensors[s]!;
+        const readings: DetectorReading[] = [];
+        const actuations: Actuation[] = [];
+        let sensorFaults: ActiveFault[] | undefined;
+        for (const d of sensor.detectors) {
+          const raw = bank.close(d, toMs, intervalMs, stopBar[d] ? presence(d) : Number.NaN);
+          const acts = recordActuations ? bank.takeActuations(d) : undefined;
+          const active = faults[d]!.length > 0 ? activeAt(faults[d]!, fromMs - net.startAtMs) : [];
+          if (active.length === 0) {
+            readings.push(raw);
+            if (acts) for (const a of acts) actuations.push(a);
+            continue;
+          }
+          sensorFaults = [...(sensorFaults ?? []), ...active];
+          const r = applyReadingFaults(raw, active, noise[s]!);
+          if (r) readings.push(r);
+          if (r?.occupancy === 1) actuations.push({ id: raw.id, onMs: fromMs, offMs: toMs });
+        }
+        const n = seq[s]!;
+        seq[s] = n + 1; // a dropped message still uses its seq: the gap shows the loss
+        if (readings.length === 0) continue;
+        const message: Counts = {
+          v: 1,
+          sensor: sensor.id,
+          boot: boots[s]!,
+          seq: n,
+          from: fromMs,
+          to: toMs,
+          detectors: readings,
+        };
+        if (recordActuations) message.actuations = actuations.slice(-MAX_ACTUATIONS_PER_MESSAGE);
+        const { copies, delayMs } = sensorFaults
+          ? messageEffects(sensorFaults)
+          : { copies: 0, delayMs: 0 };
+        const item: CountsOut = {
+          intersection: intersectionIds[sensor.intersection]!,
+          sensor: sensor.id,
+          message,
+          deliverAtMs: toMs + delayMs,
+        };
+        for (let c = 0; c <= copies; c++) (delayMs > 0 ? pending : out).push(item);
+      }
+      bank.intervalStartMs = toMs;
+      if (pending.length > 0) {
+        // Late messages come out at the first interval end at or after they are due.
+        for (const p of pending) if (p.deliverAtMs <= toMs) out.push(p);
+        pending = pending.filter((p) => p.deliverAtMs > toMs);
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,169 @@
+/**
+ * The sink contract: one suite every sink passes (influx-v1 against a real InfluxDB 1.6.7,
+ * the embedded store read back through `influx -import` into that InfluxDB, influx-v2 against a
+ * local HTTP server that records the requests). A skipped test names its reason.
+ *
+ * @example runSinkContract({ name: 'embedded', create: async () => harness, skip: [] })
+ */
+import { describe, expect, it } from 'vitest';
+import { encodePoints, type FieldValue, int, type Point } from '../../collector/line-protocol.ts';
+import { isPermanent, type Sink, SinkError } from '../../collector/sinks/types.ts';
+
+/** A point as the backend gives it back: integers and floats both as numbers. */
+export interface StoredPoint {
+  tags: Record<string, string>;
+  fields: Record<string, number | string | boolean>;
+  /** epoch ns as text */
+  timeNs: string;
+}
+
+export interface SinkHarness {
+  sink: Sink;
+  /** Every point the backend holds in `measurement`, sorted by time. */
+  readBack(measurement: string): Promise<StoredPoint[]>;
+  /** A sink of the same kind whose backend cannot be reached. */
+  unreachable(): Sink;
+  /** Releases the backend's resources for this test. */
+  dispose(): Promise<void>;
+}
+
+export const CONTRACT_TESTS = [
+  'writes points and reads them back with their tags, fields and exact time',
+  'escapes what line protocol needs escaped',
+  'writing the same point twice leaves one point',
+  'an empty batch is a no-op',
+  'a malformed line is refused as a permanent error',
+  'an unreachable backend is a retryable error',
+  'close is safe to call twice',
+] as const;
+export type ContractTest = (typeof CONTRACT_TESTS)[number];
+
+export interface SinkContractOptions {
+  name: string;
+  create(): Promise<SinkHarness>;
+  skip?: Array<{ reason: string; tests: ContractTest[] }>;
+}
+
+const plain = (v: FieldValue): number | string | boolean => (typeof v === 'object' ? v.int : v);
+
+function expectStored(stored: StoredPoint[], points: Point[]) {
+  expect(stored).toHaveLength(points.length);
+  points.forEach((p, i) => {
+    const s = stored[i]!;
+    expect(s.timeNs).toBe(`${BigInt(p.timeMs) * 1_000_000n + BigInt(p.subMsNs ?? 0)}`);
+    const tags = Object.fromEntries(
+      Object.entries(p.tags).filter((e): e is [string, string] => !!e[1]),
+    );
+    expect(s.tags).toEqual(tags);
+    const fields = Object.fromEntries(
+      Object.entries(p.fields)
+        .filter((e): e is [string, FieldValue] => e[1] !== undefined)
+        .map(([k, v]) => [k, plain(v)]),
+    );
+    expect(s.fields).toEqual(fields);
+  });
+}
+
+export function runSinkContract(opts: SinkContractOptions) {
+  const skipped = new Map<string, string>();
+  for (const s of opts.skip ?? []) {
+    if (!s.reason.trim()) throw new Error('a skipped contract test needs a reason');
+    for (const t of s.tests) skipped.set(t, s.reason);
+  }
+  const test = (name: ContractTest, fn: (h: SinkHarness) => Promise<void>) => {
+    const reason = skipped.get(name);
+    if (reason) {
+      it.skip(`${name} — skipped: ${reason}`, () => {});
+      return;
+    }
+    it(name, async () => {
+      const h = await opts.create();
+      try {
+        await fn(h);
+      } finally {
+        await h.dispose();
+      }
+    });
+  };
+
+  describe(`sink contract: ${opts.name}`, () => {
+    test('writes points and reads them back with their tags, fields and exact time', async (h) => {
+      const points: Point[] = Array.from({ length: 50 }, (_, i) => ({
+        measurement: 'contract',
+        tags: { intersection: 'a', detector: `d${i % 5}`, sensor: 's1' },
+        fields: { count: int(i), occupancy: i / 100, ok: i % 2 === 0, note: `n${i}` },
+        timeMs: 1_764_340_000_000 + i * 1000,
+        subMsNs: i,
+      }));
+      await h.sink.write(encodePoints(points));
+      expectStored(await h.readBack('contract'), points);
+    });
+
+    test('escapes what line protocol needs escaped', async (h) => {
+      const points: Point[] = [
+        {
+          measurement: 'esc',
+          tags: { 'tag key': 'a,b=c d', unicode: 'Zürich→東京', slash: 'x/y' },
+          fields: { 'f,=k': 'say "hi" \\ back', n: -1.5e-7 },
+          timeMs: 1_764_340_000_000,
+        },
+        {
+          measurement: 'esc',
+          tags: { 'tag key': '=', unicode: '"quoted"', slash: ' lead' },
+          fields: { 'f,=k': '', n: 1e21 },
+          timeMs: 1_764_340_001_000,
+        },
+      ];
+      await h.sink.write(encodePoints(points));
+      expectStored(await h.readBack('esc'), points);
+    });
+
+    test('writing the same point twice leaves one point', async (h) => {
+      const p: Point = {
+        measurement: 'dup',
+        tags: { sensor: 's1' },
+        fields: { count: int(3) },
+        timeMs: 1_764_340_000_000,
+      };
+      const lines = encodePoints([p]);
+      await h.sink.write(lines);
+      await h.sink.write([...lines, ...lines]);
+      expectStored(await h.readBack('dup'), [p]);
+    });
+
+    test('an empty batch is a no-op', async (h) => {
+      await h.sink.write([]);
+      expect(await h.readBack('contract')).toEqual([]);
+    });
+
+    test('a malformed line is refused as a permanent error', async (h) => {
+      const err = await h.sink.write(['broken line without fields']).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(SinkError);
+      expect(isPermanent(err)).toBe(true);
+    });
+
+    test('an unreachable backend is a retryable error', async (h) => {
+      const sink = h.unreachable();
+      const err = await sink
+        .write(encodePoints([{ measurement: 'x', tags: {}, fields: { v: 1 }, timeMs: 0 }]))
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(err).toBeInstanceOf(SinkError);
+      expect(isPermanent(err)).toBe(false);
+      await sink.close?.();
+    });
+
+    test('close is safe to call twice', async (h) => {
+      await h.sink.write(
+        encodePoints([{ measurement: 'c', tags: {}, fields: { v: 1 }, timeMs: 0 }]),
+      );
+      await h.sink.close?.();
+      await h.sink.close?.();
+    });
+  });
+}

@@ -1,0 +1,139 @@
+/**
+ * The simulator over a real broker (the embedded aedes broker with device credentials and
+ * ACLs): lockstep with the example external controller (examples/external-controller, a
+ * separate process) for 600 ticks without a miss; pausing that process gives counted misses and
+ * watchdog overrides, never a crash; real time with a built-in controller publishes config,
+ * births, counts, signal and Last Will status under the sensor and signal roles.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDevice, createBroker, createRegistry } from '../../broker/index.ts';
+import { loadScenario, type Scenario } from '../../simulator/index.ts';
+import { createMqttSimulation } from '../../simulator/mqtt-runner.ts';
+
+const pw = (id: string) => `pw-${id}-sim-test`;
+const DEVICES = [
+  { id: 'sig', role: 'signal', intersections: ['a'] },
+  { id: 'a-det', role: 'sensor', intersections: ['a'] },
+  { id: 'ctl', role: 'controller', intersections: ['a'] },
+  { id: 'ops', role: 'admin', intersections: '*' },
+] as const;
+const script = fileURLToPath(new URL('../../examples/external-controller/index.mjs', import.meta.url));
+
+let broker: ReturnType<typeof createBroker>;
+let url: string;
+let child: ChildProcess | undefined;
+let scenario: Scenario;
+
+const credentials = {
+  username: 'sig',
+  password: pw('sig'),
+  sensorCredentials: (id: string) => (id === 'a-det' ? { username: 'a-det', password: pw('a-det') } : undefined),
+};
+
+beforeAll(async () => {
+  let reg = createRegistry();
+  for (const d of DEVICES) {
+    reg = addDevice(reg, { ...d, intersections: d.intersections === '*' ? '*' : [...d.intersections], password: pw(d.id) }, { iterations: 1000 });
+  }
+  broker = createBroker({ port: 0, devices: reg, log: () => {} });
+  ({ url } = await broker.start());
+  scenario = await loadScenario('two-phase');
+  child = spawn(process.execPath, [script, '--mqtt', url, '--username', 'ctl', '--intersections', 'a'], {
+    env: { ...process.env, OPENPHASE_MQTT_PASSWORD: pw('ctl') },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.on('data', (b) => {
+    out += b;
+  });
+  const deadline = Date.now() + 10_000;
+  while (!out.includes('"ready":true')) {
+    if (Date.now() > deadline) throw new Error('the example controller did not connect');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}, 30_000);
+
+afterAll(async () => {
+  if (child?.pid) process.kill(child.pid, 'SIGCONT');
+  child?.kill('SIGTERM');
+  await broker?.close();
+});
+
+describe('lockstep with the example external controller', () => {
+  it('completes 600 ticks with zero missed deadlines', async () => {
+    const sim = createMqttSimulation({ scenario, durationS: 600, mqttUrl: url, ...credentials, mode: 'lockstep', deadlineMs: 2000, controller: 'mqtt' });
+    await sim.start();
+    const r = await sim.done;
+    await sim.close();
+    expect(sim.simulation.nowMs() - sim.simulation.startAtMs).toBe(600_000);
+    expect(r.metrics.missedDeadlines).toBe(0);
+    expect(r.metrics.overrides.watchdog).toBe(0);
+    expect(r.metrics.phaseChangesPerHour).toBeGreaterThan(100); // the controller really switched
+    expect(r.metrics.decisionLatencyMs.p50).toBeGreaterThan(0);
+    expect(r.metrics.decisionLatencyMs.p99).toBeLessThan(2000);
+    expect(r.metrics.arrived).toBe(r.metrics.served + r.metrics.queuedAtEnd);
+  }, 60_000);
+
+  it('counts misses and runs the watchdog while the controller is paused, then recovers', async () => {
+    let paused = false;
+    const pid = child!.pid!;
+    const sim = createMqttSimulation({
+      scenario,
+      durationS: 120,
+      mqttUrl: url,
+      ...credentials,
+      mode: 'lockstep',
+      deadlineMs: 100,
+      controller: 'mqtt',
+      onStep: (out) => {
+        if (!paused && out.atMs - scenario.startAtMs! >= 0 && out.atMs >= sim.simulation.startAtMs + 30_000) {
+          paused = true;
+          process.kill(pid, 'SIGSTOP');
+          setTimeout(() => process.kill(pid, 'SIGCONT'), 2500);
+        }
+      },
+    });
+    await sim.start();
+    const r = await sim.done;
+    await sim.close();
+    expect(paused).toBe(true);
+    expect(r.metrics.missedDeadlines).toBeGreaterThanOrEqual(12);
+    expect(r.metrics.missedDeadlines).toBeLessThan(60);
+    expect(r.perIntersection[0]!.missedDeadlines).toBe(r.metrics.missedDeadlines);
+    expect(r.metrics.overrides.watchdog).toBeGreaterThanOrEqual(1);
+    // after the pause the controller is back in charge
+    expect(sim.simulation.signal('a').controller).toBe('ctl');
+  }, 60_000);
+});
+
+describe('real time with a built-in controller', () => {
+  it('publishes config, births, counts and signal under the sensor and signal roles', async () => {
+    const ops: MqttClient = await mqtt.connectAsync(url, { clientId: 'ops', username: 'ops', password: pw('ops'), reconnectPeriod: 0 });
+    const got: { topic: string; msg: Record<string, unknown>; retain: boolean }[] = [];
+    ops.on('message', (topic, payload, packet) => got.push({ topic, msg: JSON.parse(payload.toString()), retain: packet.retain }));
+    await ops.subscribeAsync('traffic/v1/a/#', { qos: 1 });
+    const sim = createMqttSimulation({ scenario, durationS: 20, mqttUrl: url, ...credentials, mode: 'realtime', speed: 20, controller: 'builtin:actuated' });
+    await sim.start();
+    const r = await sim.done;
+    await sim.close();
+    await new Promise((res) => setTimeout(res, 200));
+    await ops.endAsync();
+    expect(r.controller).toBe('builtin:actuated');
+    const of = (suffix: string) => got.filter((g) => g.topic === `traffic/v1/a/${suffix}`);
+    expect(of('config')[0]!.msg.id).toBe('a');
+    const counts = of('counts/a-det').map((g) => g.msg);
+    expect(counts.length).toBe(20);
+    expect(counts.map((c) => c.seq)).toEqual([...Array(20).keys()]);
+    const signals = of('signal').filter((g) => !g.retain).map((g) => g.msg.t as number);
+    expect(signals.length).toBe(21); // ticks 0..20, one each
+    expect(signals.every((t, i) => i === 0 || t > signals[i - 1]!)).toBe(true);
+    for (const device of ['sig', 'a-det']) {
+      const st = of(`status/${device}`).map((g) => g.msg.online);
+      expect(st[0]).toBe(true);
+      expect(st.at(-1)).toBe(false);
+    }
+  }, 30_000);
+});

@@ -1,0 +1,230 @@
+/**
+ * The sink framework with a real on-disk spool and a scripted sink (a real implementation of the
+ * one-method Sink interface whose availability the test switches): batching, acknowledgement
+ * only once durable, spool and in-order replay, bisection down to the refused point, the spool
+ * bound.
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createPipeline } from '../../collector/pipeline.ts';
+import { type Sink, SinkError } from '../../collector/sinks/types.ts';
+import { createSpool } from '../../collector/spool.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function tmp() {
+  const d = mkdtempSync(join(tmpdir(), 'op-pipeline-'));
+  dirs.push(d);
+  return d;
+}
+
+/** A sink that stores lines, can be taken down, and refuses lines containing "BAD". */
+function scriptedSink() {
+  const stored: string[] = [];
+  const calls: number[] = [];
+  let down = false;
+  let gate: Promise<void> | undefined;
+  const sink: Sink = {
+    name: 'scripted',
+    async write(points) {
+      calls.push(points.length);
+      await gate;
+      if (down) throw new SinkError('connect ECONNREFUSED', 'retryable');
+      const bad = points.filter((p) => p.includes('BAD'));
+      if (bad.length > 0) {
+        throw new SinkError(
+          `partial write: unable to parse '${bad[0]}' dropped=${bad.length}`,
+          'permanent',
+          400,
+        );
+      }
+      stored.push(...points);
+    },
+  };
+  return {
+    sink,
+    stored,
+    calls,
+    setDown: (v: boolean) => {
+      down = v;
+    },
+    hold() {
+      let open!: () => void;
+      gate = new Promise<void>((r) => {
+        open = r;
+      });
+      return () => {
+        gate = undefined;
+        open();
+      };
+    },
+  };
+}
+
+const lines = (from: number, n: number, tag = 'ok') =>
+  Array.from({ length: n }, (_, i) => `m,t=${tag} v=${from + i}i ${from + i}`);
+
+describe('pipeline', () => {
+  it('batches by size and acknowledges in order once written', async () => {
+    const s = scriptedSink();
+    const dead: string[] = [];
+    const p = createPipeline({
+      sink: s.sink,
+      spool: createSpool({ dir: tmp() }),
+      batchSize: 5,
+      flushMs: 60_000,
+      idleFlushMs: 0,
+      deadLetter: async (l) => void dead.push(...l),
+    });
+    const acked: number[] = [];
+    const release = s.hold();
+    for (let i = 0; i < 12; i++) p.push(lines(i, 1), () => acked.push(i));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(acked).toEqual([]); // the sink has not answered: nothing is durable yet
+    release();
+    await p.flush();
+    expect(s.calls).toEqual([5, 5, 2]);
+    expect(acked).toEqual([...Array(12).keys()]);
+    expect(s.stored).toEqual(lines(0, 12));
+    await p.close();
+    await p.close();
+  });
+
+  it('cuts a batch after flushMs or when input goes quiet', async () => {
+    const s = scriptedSink();
+    const p = createPipeline({
+      sink: s.sink,
+      spool: createSpool({ dir: tmp() }),
+      batchSize: 1000,
+      flushMs: 50,
+      idleFlushMs: 0,
+      deadLetter: async () => {},
+    });
+    let acked = false;
+    p.push(lines(0, 3), () => {
+      acked = true;
+    });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(acked).toBe(true);
+    expect(s.calls).toEqual([3]);
+    await p.close();
+  });
+
+  it('spools on failure, acknowledges, and replays in order when the sink is back', async () => {
+    const s = scriptedSink();
+    const dir = tmp();
+    const spool = createSpool({ dir });
+    spool.open();
+    let spooled = 0;
+    let replayed = 0;
+    const p = createPipeline({
+      sink: s.sink,
+      spool,
+      batchSize: 10,
+      idleFlushMs: 0,
+      backoff: { initialMs: 10, maxMs: 40 },
+      deadLetter: async () => {},
+      events: {
+        spooled: (n) => {
+          spooled += n;
+        },
+        replayed: (n) => {
+          replayed += n;
+        },
+      },
+    });
+    s.setDown(true);
+    let acked = 0;
+    for (let i = 0; i < 100; i++) p.push(lines(i, 1), () => acked++);
+    await p.flush();
+    expect(acked).toBe(100); // durable in the spool
+    expect(spooled).toBe(100);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.lp'))).toHaveLength(10);
+    for (let i = 100; i < 130; i++) p.push(lines(i, 1), () => acked++);
+    await p.flush();
+    s.setDown(false);
+    await p.drained();
+    expect(acked).toBe(130);
+    expect(replayed).toBe(130);
+    expect(s.stored).toEqual(lines(0, 130)); // in order, nothing twice
+    expect(spool.batches()).toBe(0);
+    await p.close();
+  });
+
+  it('replays a spool left by a previous run', async () => {
+    const dir = tmp();
+    const old = createSpool({ dir });
+    old.open();
+    await old.append(lines(0, 3));
+    await old.append(lines(3, 3));
+    const s = scriptedSink();
+    const spool = createSpool({ dir });
+    spool.open();
+    const p = createPipeline({ sink: s.sink, spool, deadLetter: async () => {} });
+    p.resume();
+    p.push(lines(6, 2));
+    await p.drained();
+    expect(s.stored).toEqual(lines(0, 8));
+    await p.close();
+  });
+
+  it('dead-letters only the refused points, not the batch', async () => {
+    const s = scriptedSink();
+    const dead: string[] = [];
+    const p = createPipeline({
+      sink: s.sink,
+      spool: createSpool({ dir: tmp() }),
+      batchSize: 1000,
+      idleFlushMs: 0,
+      deadLetter: async (l) => void dead.push(...l),
+    });
+    const batch = lines(0, 200);
+    batch[37] = 'm,t=BAD v=1i 1';
+    batch[150] = 'm,t=BAD v=2i 2';
+    p.push(batch);
+    await p.flush();
+    expect(dead).toEqual(['m,t=BAD v=1i 1', 'm,t=BAD v=2i 2']);
+    expect(s.stored.filter((l, i, a) => a.indexOf(l) === i)).toHaveLength(198);
+    expect(new Set(s.stored)).toEqual(new Set(batch.filter((l) => !l.includes('BAD'))));
+    // All refused at once (InfluxDB says dropped=N for all N): no bisection.
+    s.calls.length = 0;
+    p.push(lines(0, 8, 'BAD'));
+    await p.flush();
+    expect(s.calls).toEqual([8]);
+    expect(dead).toHaveLength(10);
+    await p.close();
+  });
+
+  it('stops accepting at the spool bound and resumes once replayed', async () => {
+    const s = scriptedSink();
+    const spool = createSpool({ dir: tmp(), maxBytes: 2000 });
+    spool.open();
+    const p = createPipeline({
+      sink: s.sink,
+      spool,
+      batchSize: 10,
+      idleFlushMs: 0,
+      backoff: { initialMs: 10, maxMs: 20 },
+      deadLetter: async () => {},
+    });
+    s.setDown(true);
+    let i = 0;
+    while (p.accepting() && i < 10_000) {
+      p.push(lines(i++, 1));
+      await p.flush();
+    }
+    expect(p.accepting()).toBe(false);
+    expect(spool.full()).toBe(true);
+    expect(i).toBeLessThan(200);
+    const resumed = new Promise<void>((r) => p.whenAccepting(r));
+    s.setDown(false);
+    await resumed;
+    await p.drained();
+    expect(s.stored).toEqual(lines(0, i));
+    await p.close();
+  });
+});

@@ -1,0 +1,193 @@
+/** Protocol messages → points: enrichment, every measurement, and rejects with their reason. */
+import { describe, expect, it } from 'vitest';
+import { encodePoints, int } from '../../collector/line-protocol.ts';
+import { gapPoint, type MapContext, toPoints } from '../../collector/points.ts';
+import { indexConfig, REJECT_LIMITS } from '../../collector/schema.ts';
+import { twoPhase } from '../fixtures/intersections.ts';
+
+const ctx = (known = true): MapContext => ({
+  root: 'traffic',
+  intersections: new Map(known ? [['two', indexConfig(twoPhase)]] : []),
+  receivedMs: 1_764_340_009_000,
+  rejectSeq: 7,
+});
+
+const counts = {
+  v: 1,
+  sensor: 's1',
+  boot: 'b1',
+  seq: 42,
+  from: 1_764_340_000_000,
+  to: 1_764_340_001_000,
+  detectors: [
+    { id: 'N-through-stop', count: 3, occupancy: 0.25, speedKmh: 31.5 },
+    { id: 'mystery', count: 1 },
+  ],
+  actuations: [{ id: 'N-through-stop', onMs: 1_764_340_000_300, offMs: 1_764_340_000_420 }],
+};
+const json = (v: unknown) => Buffer.from(JSON.stringify(v));
+
+describe('toPoints', () => {
+  it('maps counts to one point per detector, enriched from the config, at `from`', () => {
+    const r = toPoints('traffic/v1/two/counts/s1', json(counts), ctx());
+    expect(r.kind).toBe('counts');
+    expect(r.rejected).toBeUndefined();
+    expect(r.counts).toEqual({
+      intersection: 'two',
+      sensor: 's1',
+      boot: 'b1',
+      seq: 42,
+      fromMs: counts.from,
+    });
+    expect(r.points[0]).toEqual({
+      measurement: 'counts',
+      tags: {
+        intersection: 'two',
+        detector: 'N-through-stop',
+        approach: 'N',
+        movement: 'N-through',
+        sensor: 's1',
+      },
+      fields: { count: int(3), occupancy: 0.25, speedKmh: 31.5, seq: int(42) },
+      timeMs: counts.from,
+    });
+    // An unknown detector is still written, with the tags that can be known.
+    expect(r.points[1]?.tags).toMatchObject({
+      intersection: 'two',
+      detector: 'mystery',
+      sensor: 's1',
+    });
+    expect(r.points[1]?.tags.approach).toBeUndefined();
+    expect(r.points[2]).toMatchObject({
+      measurement: 'actuations',
+      fields: { offMs: int(1_764_340_000_420), durationMs: int(120) },
+      timeMs: 1_764_340_000_300,
+    });
+    expect(r.unenriched).toBe(1);
+    expect(encodePoints(r.points)[0]).toBe(
+      'counts,approach=N,detector=N-through-stop,intersection=two,movement=N-through,sensor=s1 count=3i,occupancy=0.25,speedKmh=31.5,seq=42i 1764340000000000000',
+    );
+  });
+
+  it('writes counts of an intersection with no known config, counted as unenriched', () => {
+    const r = toPoints('traffic/v1/two/counts/s1', json(counts), ctx(false));
+    expect(r.points).toHaveLength(3);
+    expect(r.unenriched).toBe(3);
+  });
+
+  it('maps signal (one point per interval change) and its overrides', () => {
+    const signal = {
+      v: 1,
+      t: 1_764_340_001_000,
+      phase: 'ns',
+      interval: 'green',
+      sinceMs: 1_764_339_990_000,
+      minEndMs: 1_764_339_995_000,
+      maxEndMs: 1_764_340_050_000,
+      movements: { 'N-through': 'protected-Movement-Allowed' },
+      controller: 'ctl-1',
+      overrides: [{ kind: 'minGreen', atMs: 1_764_340_000_500, requested: 'ew' }],
+    };
+    const r = toPoints('traffic/v1/two/signal', json(signal), ctx());
+    expect(r.points).toEqual([
+      {
+        measurement: 'signal',
+        tags: { intersection: 'two', phase: 'ns', interval: 'green' },
+        fields: {
+          controller: 'ctl-1',
+          t: int(signal.t),
+          minEndMs: int(signal.minEndMs),
+          maxEndMs: int(signal.maxEndMs),
+        },
+        timeMs: signal.sinceMs,
+      },
+      {
+        measurement: 'overrides',
+        tags: { intersection: 'two', kind: 'minGreen' },
+        fields: { requested: 'ew', detail: undefined, phase: 'ns', controller: 'ctl-1' },
+        timeMs: 1_764_340_000_500,
+      },
+    ]);
+  });
+
+  it('maps decisions and status', () => {
+    const d = toPoints(
+      'traffic/v1/two/decision',
+      json({ v: 1, controller: 'ctl-1', seq: 5, t: 1000, phase: 'ew' }),
+      ctx(),
+    );
+    expect(d.points[0]).toMatchObject({
+      measurement: 'decisions',
+      tags: { intersection: 'two', controller: 'ctl-1' },
+      fields: { phase: 'ew', seq: int(5) },
+      timeMs: 1000,
+    });
+    const s = toPoints(
+      'traffic/v1/two/status/s1',
+      json({ v: 1, online: false, device: 's1' }),
+      ctx(),
+    );
+    expect(s.points[0]).toMatchObject({
+      measurement: 'sensor_status',
+      tags: { intersection: 'two', device: 's1' },
+      fields: { online: false },
+      timeMs: ctx().receivedMs,
+    });
+  });
+
+  it('learns configs and writes nothing for them', () => {
+    const r = toPoints('traffic/v1/two/config', json(twoPhase), ctx(false));
+    expect(r.config?.id).toBe('two');
+    expect(r.points).toEqual([]);
+    const wrong = toPoints('traffic/v1/other/config', json(twoPhase), ctx(false));
+    expect(wrong.rejected?.reason).toBe('bad-config');
+  });
+
+  it('rejects every kind of bad input with a reason, never throws', () => {
+    const cases: Array<[string, string | Buffer, string]> = [
+      ['traffic/v1/two/nonsense', '{}', 'bad-topic'],
+      ['elsewhere/x', '{}', 'bad-topic'],
+      ['traffic/v1/two/counts/s1', Buffer.alloc(70_000, 32), 'too-large'],
+      ['traffic/v1/two/counts/s1', '', 'empty'],
+      ['traffic/v1/two/counts/s1', Buffer.from([0xff, 0xfe, 0x7b]), 'not-utf8'],
+      ['traffic/v1/two/counts/s1', '[[[[[[[[[[[[]]]]]]]]]]]]', 'too-deep'],
+      ['traffic/v1/two/counts/s1', '{"v":1,', 'not-json'],
+      ['traffic/v1/two/counts/s1', '42', 'not-object'],
+      ['traffic/v1/two/counts/s1', JSON.stringify({ ...counts, seq: -1 }), 'schema'],
+      ['traffic/v1/two/counts/s1', JSON.stringify({ ...counts, from: counts.to }), 'schema'],
+      ['traffic/v1/two/counts/s2', JSON.stringify(counts), 'sensor-mismatch'],
+      [
+        'traffic/v1/two/status/x',
+        JSON.stringify({ v: 1, online: true, device: 'y' }),
+        'device-mismatch',
+      ],
+      ['traffic/v1/two/config', '{"id":"two"}', 'bad-config'],
+    ];
+    for (const [topic, payload, reason] of cases) {
+      const r = toPoints(topic, payload, ctx());
+      expect(r.rejected?.reason, `${topic} ${String(payload).slice(0, 30)}`).toBe(reason);
+      expect(r.points).toHaveLength(1);
+      const p = r.points[0]!;
+      expect(p.measurement).toBe('rejected');
+      expect(p.tags.reason).toBe(reason);
+      expect(p.subMsNs).toBe(7);
+      expect(String(p.fields.payload).length).toBeLessThanOrEqual(REJECT_LIMITS.payload);
+      expect(encodePoints(r.points)).toHaveLength(1);
+    }
+  });
+
+  it('makes the ingest_gaps point', () => {
+    const p = gapPoint({
+      intersection: 'two',
+      sensor: 's1',
+      boot: 'b1',
+      fromSeq: 10,
+      toSeq: 19,
+      missing: 10,
+      atMs: 5000,
+    });
+    expect(encodePoints([p])).toEqual([
+      'ingest_gaps,intersection=two,sensor=s1 boot="b1",fromSeq=10i,toSeq=19i,missing=10i 5000000000',
+    ]);
+  });
+});
