@@ -1,7 +1,7 @@
 /**
  * The embedded broker: aedes with device credentials, role ACLs, payload and rate limits, over
- * TCP/TLS and WebSocket. A shell: every decision is made by the pure modules (acl, limits,
- * passwords); this file wires them into aedes' hooks.
+ * TCP/TLS and WebSocket. A shell: the gatekeeper (gatekeeper.ts) answers aedes' hooks from the
+ * pure modules; this file owns the lifecycle, the listeners and the registry source.
  *
  * @example
  * const broker = createBroker({ port: 0, devices: registry });
@@ -14,6 +14,7 @@ import { Aedes, type Client, type PublishPacket } from 'aedes';
 import { createWebSocketStream, type WebSocket } from 'ws';
 import { assertRoot, DEFAULT_ROOT } from '../protocol/index.ts';
 import { FrameGuard } from './frame-guard.ts';
+import { createGatekeeper } from './gatekeeper.ts';
 import { DEFAULT_MAX_CONSECUTIVE_REFUSALS, DEFAULT_RATE_LIMIT, type RateLimit } from './limits.ts';
 import {
   attachWebSocket as attachWs,

@@ -185,6 +185,7 @@ async function main() {
     collector = spawn(
       process.execPath,
       [
+        ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []),
         '--import',
         'tsx',
         'cli/main.ts',
@@ -202,12 +203,13 @@ async function main() {
         '--log-every',
         '0',
       ],
-      { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] },
+      { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] }, // BENCH_NODE_ARGS: e.g. --cpu-prof
     );
     const c = collector;
     await new Promise<void>((resolve, reject) => {
       let out = '';
       c.stdout?.on('data', (d) => {
+        if (process.env.BENCH_NODE_ARGS) process.stdout.write(d);
         out += d;
         if (out.includes('"ready":true')) resolve();
       });

@@ -92,23 +92,28 @@ export function nanos(timeMs: number, subMsNs = 0): string {
  * // 'counts,detector=N\\ 1 count=3i 5000000'
  */
 export function encodePoint(p: Point): string | undefined {
-  let fields = '';
+  if (!p.measurement) return undefined;
+  // Parts joined once: a flat string of ~200 bytes, where `+=` would leave a rope of dozens of
+  // nodes per line (≈1 KB each) alive until the batch is written.
+  const parts: string[] = [escapeMeasurement(p.measurement)];
+  const keys = Object.keys(p.tags).sort();
+  for (const key of keys) {
+    const v = p.tags[key];
+    if (v === undefined || v === '' || key === '') continue;
+    parts.push(',', escapeKey(key), '=', escapeKey(v));
+  }
+  let sep = ' ';
   for (const key in p.fields) {
     const v = p.fields[key];
     if (v === undefined || key === '') continue;
     const enc = encodeField(v);
     if (enc === undefined) continue;
-    fields += `${fields ? ',' : ''}${escapeKey(key)}=${enc}`;
+    parts.push(sep, escapeKey(key), '=', enc);
+    sep = ',';
   }
-  if (!fields || !p.measurement) return undefined;
-  let line = escapeMeasurement(p.measurement);
-  const keys = Object.keys(p.tags).sort();
-  for (const key of keys) {
-    const v = p.tags[key];
-    if (v === undefined || v === '' || key === '') continue;
-    line += `,${escapeKey(key)}=${escapeKey(v)}`;
-  }
-  return `${line} ${fields} ${nanos(p.timeMs, p.subMsNs)}`;
+  if (sep === ' ') return undefined; // no field left
+  parts.push(' ', nanos(p.timeMs, p.subMsNs));
+  return parts.join('');
 }
 
 /** Encodes many points, skipping the ones with no usable field. */

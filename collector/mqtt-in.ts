@@ -72,11 +72,20 @@ export function createMqttIn(opts: MqttInOptions): MqttIn {
   }
 
   function release() {
+    let corked = false;
     while (head < fifo.length) {
       const h = fifo[head]!;
       if (!h.durable || !h.puback) break;
       head++;
-      if (h.gen === gen && client?.connected) send?.(h.puback as { cmd: string });
+      if (h.gen !== gen || !client?.connected) continue;
+      if (!corked) {
+        // A batch releases thousands of PUBACKs at once: one socket write, not thousands.
+        corked = true;
+        const stream = client.stream;
+        stream.cork();
+        process.nextTick(() => stream.uncork());
+      }
+      send?.(h.puback as { cmd: string });
     }
     if (head > 1024 && head * 2 > fifo.length) {
       fifo = fifo.slice(head);

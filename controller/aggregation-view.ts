@@ -3,15 +3,17 @@
  * {@link ControllerView} an algorithm decides on, built from the aggregation state.
  */
 
-import {
-  type AggregationState,
-  type DetectorState,
-  type MovementStateX,
-  RECALL_DISCHARGE_VPHPL,
-  SILENT_BUCKETS,
-} from './aggregation.ts';
+import type { AggregationState, DetectorState, MovementStateX } from './aggregation.ts';
 import type { ControllerView, DetectorView, MovementView } from './types.ts';
 import { completenessOf, flowOf, occupancyOf, sumWindow } from './windows.ts';
+
+/**
+ * Discharge rate assumed for a failed movement's guessed queue, veh/h/lane: 60 % of a typical
+ * saturation flow, so the blind recall errs toward longer greens (degree of saturation ≈ 0.6)
+ * rather than stranding vehicles it cannot see.
+ */
+const RECALL_DISCHARGE_VPHPL = 1080;
+const SILENT_BUCKETS = 30; // 5 min
 
 function detectorFailed(s: AggregationState, d: DetectorState, atMs: number, start: number) {
   const since = d.lastToMs ?? start;

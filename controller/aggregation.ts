@@ -6,12 +6,13 @@
  * - Duplicates (same sensor, boot, seq) are dropped; a seq gap is a loss and leaves a hole in
  *   the window's coverage, which is what `completeness` reports.
  * - Queue per movement (lane group): input-output from advance minus stop-bar counts, bounded
- *   to [0, storage], reset when the stop bar shows the queue has discharged during green, raised
+ *   to [0, 4 × storage], reset when the stop bar shows the queue has discharged during green, raised
  *   to the storage between the detectors when a standing queue sits on the advance detector.
  * - A detector is failed when it sends nothing for `failAfterIntervals` intervals, stays
  *   occupied with no count for `stuckOnS` of green (or `maxPresenceS` at all), or stays silent
  *   for 5 min while a sibling detector of the same movement counts ≥ 10 vehicles (stuck-off).
- *   A movement with all its detectors failed calls (recall) and gets a time-based queue guess.
+ *   A movement with a failed detector calls (recall) and gets a time-based queue guess.
+ * The view algorithms decide on is built in aggregation-view.ts (`buildView`).
  */
 import {
   type Counts,
@@ -23,16 +24,8 @@ import {
   type Signal,
   servedMovements,
 } from '../protocol/index.ts';
-import type { ControllerView, DetectorView, MovementView, SignalView } from './types.ts';
-import {
-  addToWindows,
-  completenessOf,
-  createWindows,
-  flowOf,
-  occupancyOf,
-  sumWindow,
-  type Windows,
-} from './windows.ts';
+import type { SignalView } from './types.ts';
+import { addToWindows, createWindows, type Windows } from './windows.ts';
 
 export interface AggregationOptions {
   /** intervals without data before a detector is failed (default 5) */
@@ -52,15 +45,8 @@ const GREEN_STATES: ReadonlySet<MovementState> = new Set([
   'permissive-Movement-Allowed',
 ]);
 const VEHICLE_SPACING_M = 7.5;
-/**
- * Discharge rate assumed for a failed movement's guessed queue, veh/h/lane: 60 % of a typical
- * saturation flow, so the blind recall errs toward longer greens (degree of saturation ≈ 0.6)
- * rather than stranding vehicles it cannot see.
- */
-export const RECALL_DISCHARGE_VPHPL = 1080;
 /** Recent seqs remembered per sensor for de-duplication. */
 const SEEN_SEQS = 256;
-export const SILENT_BUCKETS = 30; // 5 min
 
 export interface DetectorState {
   det: Detector;
@@ -334,5 +320,3 @@ export function addSignal(s: AggregationState, sig: Signal): void {
     if (green) mv.lockedCall = false;
   }
 }
-
-export { buildView } from './aggregation-view.ts';

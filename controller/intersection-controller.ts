@@ -10,9 +10,9 @@ import {
   type AggregationStats,
   addCounts,
   addSignal,
-  buildView,
   createAggregation,
 } from './aggregation.ts';
+import { buildView } from './aggregation-view.ts';
 import { getAlgorithm } from './algorithms/registry.ts';
 import type { AlgorithmOptions, ControllerView } from './types.ts';
 

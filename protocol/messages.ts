@@ -170,9 +170,7 @@ export const OVERRIDE_KINDS = [
 
 export const Override = Type.Object(
   {
-    kind: Type.Enum(OVERRIDE_KINDS,
-      { description: 'which safety rule intervened' },
-    ),
+    kind: Type.Enum(OVERRIDE_KINDS, { description: 'which safety rule intervened' }),
     atMs: EpochMs('when the safety monitor intervened'),
     requested: Type.Optional(
       Type.String({ maxLength: 64, description: 'the phase that was asked for, if any' }),
@@ -187,17 +185,15 @@ export const Signal = Type.Object(
     v: Type.Literal(1, { description: 'protocol version, always 1 in v1' }),
     t: EpochMs('time of this state, epoch ms UTC'),
     phase: Id('the phase timing now (during yellow and red clearance: the phase ending)'),
-    interval: Type.Enum(INTERVALS,
-      { description: 'green, yellow (change) or red-clearance (all red)' },
-    ),
+    interval: Type.Enum(INTERVALS, {
+      description: 'green, yellow (change) or red-clearance (all red)',
+    }),
     sinceMs: EpochMs('epoch ms when the current interval started'),
     minEndMs: EpochMs('earliest epoch ms the current interval may end'),
     maxEndMs: EpochMs('latest epoch ms the current interval may end'),
     movements: Type.Record(
       Type.String({ pattern: MOVEMENT_PATTERN }),
-      Type.Enum(MOVEMENT_STATES,
-        { description: 'SAE J2735 MovementPhaseState of the movement' },
-      ),
+      Type.Enum(MOVEMENT_STATES, { description: 'SAE J2735 MovementPhaseState of the movement' }),
       { description: 'state of every movement the heads show, by movement name' },
     ),
     controller: Type.String({

@@ -168,12 +168,10 @@ export const Scenario = Type.Object(
               pattern: '^[A-Za-z0-9_-]{1,64}/([A-Za-z0-9_-]{1,64}|\\*)$',
               description: "'intersection/detector', or 'intersection/*' for all its detectors",
             }),
-            kind: Type.Enum(FAULT_KINDS,
-              {
-                description:
-                  'stuck-on, stuck-off, dropout (no messages), noise (± error), duplicate or late delivery',
-              },
-            ),
+            kind: Type.Enum(FAULT_KINDS, {
+              description:
+                'stuck-on, stuck-off, dropout (no messages), noise (± error), duplicate or late delivery',
+            }),
             fromS: Type.Number({ minimum: 0, description: 'fault starts, seconds since start' }),
             toS: Type.Number({ minimum: 0, description: 'fault ends, seconds since start' }),
             magnitude: Type.Optional(

@@ -111,14 +111,6 @@ function schemaProblems(
   return out;
 }
 
-/** Nesting depth, stopping early once past `limit`. */
-function depthExceeds(value: unknown, limit: number, depth = 0): boolean {
-  if (depth > limit) return true;
-  if (value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) return value.some((v) => depthExceeds(v, limit, depth + 1));
-  return Object.values(value).some((v) => depthExceeds(v, limit, depth + 1));
-}
-
 /** Cheap pre-parse scan: the deepest bracket nesting, ignoring brackets inside strings. */
 function rawDepth(text: string, limit: number): boolean {
   let depth = 0;

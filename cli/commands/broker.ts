@@ -13,111 +13,115 @@ const int = (name: string, min: number) => (v: string) => {
 };
 
 export function command(): Command {
-  return new Command('broker')
-    .description(
-      'the embedded MQTT broker (aedes): device credentials and role ACLs from a registry, ' +
-        'over TCP and MQTT-over-WebSocket (/mqtt), TLS when given a certificate',
-    )
-    .addOption(
-      new Option('--host <addr>', 'interface to bind')
-        .env('OPENPHASE_BROKER_HOST')
-        .default('127.0.0.1'),
-    )
-    .addOption(
-      new Option('--port <n>', 'MQTT over TCP (mqtts with --tls-cert); 0 = any free port')
-        .env('OPENPHASE_BROKER_PORT')
-        .argParser(int('--port', 0))
-        .default(1883),
-    )
-    .addOption(
-      new Option(
-        '--ws-port <n>',
-        'also serve MQTT over WebSocket on this port, path /mqtt (wss with TLS)',
+  return (
+    new Command('broker')
+      .description(
+        'the embedded MQTT broker (aedes): device credentials and role ACLs from a registry, ' +
+          'over TCP and MQTT-over-WebSocket (/mqtt), TLS when given a certificate',
       )
-        .env('OPENPHASE_BROKER_WS_PORT')
-        .argParser(int('--ws-port', 0)),
-    )
-    .addOption(
-      new Option(
-        '--devices <file>',
-        'device registry (YAML/JSON) from `openphase devices add`; reloaded when it changes',
-      ).env('OPENPHASE_DEVICES'),
-    )
-    .addOption(
-      new Option('--tls-cert <file>', 'PEM certificate: serve mqtts:// (and wss://)').env(
-        'OPENPHASE_TLS_CERT',
-      ),
-    )
-    .addOption(
-      new Option('--tls-key <file>', 'PEM private key of --tls-cert').env('OPENPHASE_TLS_KEY'),
-    )
-    .addOption(
-      new Option(
+      .addOption(
+        new Option('--host <addr>', 'interface to bind')
+          .env('OPENPHASE_BROKER_HOST')
+          .default('127.0.0.1'),
+      )
+      .addOption(
+        new Option('--port <n>', 'MQTT over TCP (mqtts with --tls-cert); 0 = any free port')
+          .env('OPENPHASE_BROKER_PORT')
+          .argParser(int('--port', 0))
+          .default(1883),
+      )
+      .addOption(
+        new Option(
+          '--ws-port <n>',
+          'also serve MQTT over WebSocket on this port, path /mqtt (wss with TLS)',
+        )
+          .env('OPENPHASE_BROKER_WS_PORT')
+          .argParser(int('--ws-port', 0)),
+      )
+      .addOption(
+        new Option(
+          '--devices <file>',
+          'device registry (YAML/JSON) from `openphase devices add`; reloaded when it changes',
+        ).env('OPENPHASE_DEVICES'),
+      )
+      .addOption(
+        new Option('--tls-cert <file>', 'PEM certificate: serve mqtts:// (and wss://)').env(
+          'OPENPHASE_TLS_CERT',
+        ),
+      )
+      .addOption(
+        new Option('--tls-key <file>', 'PEM private key of --tls-cert').env('OPENPHASE_TLS_KEY'),
+      )
+      // no environment variable on purpose: anonymous access is never switched on by accident
+      .option(
         '--insecure',
         'accept clients without credentials, with admin rights (development only; logs a warning)',
-      ).env('OPENPHASE_INSECURE'),
-    )
-    .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))
-    .addOption(
-      new Option('--max-payload <bytes>', 'largest payload; a bigger one disconnects its sender')
-        .argParser(int('--max-payload', 1))
-        .default(DEFAULT_MAX_PAYLOAD_BYTES),
-    )
-    .addOption(
-      new Option('--rate <n>', 'per-device sustained publishes per second (a faster device waits)')
-        .argParser(int('--rate', 1))
-        .default(DEFAULT_RATE_LIMIT.perSecond),
-    )
-    .addOption(
-      new Option('--burst <n>', 'per-device publishes allowed at once above --rate')
-        .argParser(int('--burst', 1))
-        .default(DEFAULT_RATE_LIMIT.burst),
-    )
-    .addHelpText(
-      'after',
-      '\nWithout --devices and without --insecure every connection is refused.\n' +
-        'Security model, ACL table and running on Mosquitto instead: docs/security.md.',
-    )
-    .action(async (opts) => {
-      if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) {
-        throw new Error('--tls-cert and --tls-key go together');
-      }
-      const broker = createBroker({
-        host: opts.host,
-        port: opts.port,
-        wsPort: opts.wsPort,
-        devices: opts.devices,
-        insecure: opts.insecure === true || opts.insecure === 'true' || opts.insecure === '1',
-        root: opts.root,
-        maxPayloadBytes: opts.maxPayload,
-        rateLimit: { perSecond: opts.rate, burst: opts.burst },
-        ...(opts.tlsCert ? { tls: { cert: opts.tlsCert, key: opts.tlsKey } } : {}),
-      });
-      const started = await broker.start();
-      console.log(JSON.stringify({ ready: true, ...started }));
-
-      const reload = () => {
-        try {
-          broker.reload();
-          console.error(`broker: reloaded ${opts.devices}`);
-        } catch (e) {
-          // keep serving with the registry we have; a half-written file must not stop the city
-          console.error(`broker: kept the previous registry: ${(e as Error).message}`);
+      )
+      .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))
+      .addOption(
+        new Option('--max-payload <bytes>', 'largest payload; a bigger one disconnects its sender')
+          .argParser(int('--max-payload', 1))
+          .default(DEFAULT_MAX_PAYLOAD_BYTES),
+      )
+      .addOption(
+        new Option(
+          '--rate <n>',
+          'per-device sustained publishes per second (a faster device waits)',
+        )
+          .argParser(int('--rate', 1))
+          .default(DEFAULT_RATE_LIMIT.perSecond),
+      )
+      .addOption(
+        new Option('--burst <n>', 'per-device publishes allowed at once above --rate')
+          .argParser(int('--burst', 1))
+          .default(DEFAULT_RATE_LIMIT.burst),
+      )
+      .addHelpText(
+        'after',
+        '\nWithout --devices and without --insecure every connection is refused.\n' +
+          'Security model, ACL table and running on Mosquitto instead: docs/security.md.',
+      )
+      .action(async (opts) => {
+        if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) {
+          throw new Error('--tls-cert and --tls-key go together');
         }
-      };
-      if (opts.devices) {
-        watchFile(opts.devices, { interval: 2000 }, (cur, prev) => {
-          if (cur.mtimeMs !== prev.mtimeMs) reload();
+        const broker = createBroker({
+          host: opts.host,
+          port: opts.port,
+          wsPort: opts.wsPort,
+          devices: opts.devices,
+          insecure: opts.insecure === true,
+          root: opts.root,
+          maxPayloadBytes: opts.maxPayload,
+          rateLimit: { perSecond: opts.rate, burst: opts.burst },
+          ...(opts.tlsCert ? { tls: { cert: opts.tlsCert, key: opts.tlsKey } } : {}),
         });
-        process.on('SIGHUP', reload);
-      }
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-      if (opts.devices) unwatchFile(opts.devices);
-      process.off('SIGHUP', reload);
-      await broker.close();
-    });
+        const started = await broker.start();
+        console.log(JSON.stringify({ ready: true, ...started }));
+
+        const reload = () => {
+          try {
+            broker.reload();
+            console.error(`broker: reloaded ${opts.devices}`);
+          } catch (e) {
+            // keep serving with the registry we have; a half-written file must not stop the city
+            console.error(`broker: kept the previous registry: ${(e as Error).message}`);
+          }
+        };
+        if (opts.devices) {
+          watchFile(opts.devices, { interval: 2000 }, (cur, prev) => {
+            if (cur.mtimeMs !== prev.mtimeMs) reload();
+          });
+          process.on('SIGHUP', reload);
+        }
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        if (opts.devices) unwatchFile(opts.devices);
+        process.off('SIGHUP', reload);
+        await broker.close();
+      })
+  );
 }

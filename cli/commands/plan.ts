@@ -165,9 +165,9 @@ export function command(): Command {
         .default('http://127.0.0.1:8086'),
     )
     .addOption(
-      new Option('--influx-db <name>', 'database the collector writes')
+      new Option('--influx-db <name>', 'the database the collector writes')
         .env('INFLUX_DB')
-        .default('openphase'),
+        .makeOptionMandatory(),
     )
     .addOption(new Option('--influx-username <name>', 'InfluxDB user').env('INFLUX_USERNAME'))
     .addOption(new Option('--influx-password <secret>', 'InfluxDB password').env('INFLUX_PASSWORD'))

@@ -15,7 +15,7 @@ const CELL = 120;
 const BOX = 18; // half the side of the junction box
 const ARM = CELL / 2 - BOX; // arms reach halfway to the neighbour
 const LANE = 14; // inbound half of an arm
-const QUEUE_FULL = 25; // vehicles that fill a queue bar
+const QUEUE_FULL = 12; // vehicles that fill a queue bar: about one 80-m block lane
 const ORDER = { right: 0, through: 1, left: 2 } as const; // outer edge → centre line
 
 interface Drawn {

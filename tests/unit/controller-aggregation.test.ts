@@ -1,11 +1,7 @@
 /** Aggregation: windows, completeness, de-duplication, queues, calls and detector failure. */
 import { describe, expect, it } from 'vitest';
-import {
-  addCounts,
-  addSignal,
-  buildView,
-  createAggregation,
-} from '../../controller/aggregation.ts';
+import { addCounts, addSignal, createAggregation } from '../../controller/aggregation.ts';
+import { buildView } from '../../controller/aggregation-view.ts';
 import { createMonitor, monitorStep, toSignal } from '../../controller/safety-monitor.ts';
 import type { Counts, Signal } from '../../protocol/index.ts';
 import { twoPhase } from '../fixtures/intersections.ts';
