@@ -3,21 +3,15 @@
  * the pipeline (batching, spool, retry, dead letters) → a sink; metrics and a periodic log
  * line. Nothing here decides anything the pure modules cannot be tested for.
  */
-import { mkdirSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { assertRoot, DEFAULT_ROOT, topics } from '../protocol/index.ts';
-import { loadConfigs, saveConfig } from './config-cache.ts';
-import { encodePoint, encodePoints } from './line-protocol.ts';
-import { createLossTracker, type Gap, type LossOptions } from './loss.ts';
+import { createIngest } from './ingest.ts';
+import { createLossTracker, type LossOptions } from './loss.ts';
 import { type CollectorStats, createMetrics } from './metrics.ts';
 import { createMqttIn } from './mqtt-in.ts';
 import { createPipeline } from './pipeline.ts';
-import { gapPoint, rejectedPoint, toPoints } from './points.ts';
 import { readerFor } from './readers.ts';
-import { type IntersectionIndex, indexConfig } from './schema.ts';
 import { createSink, type SinkOptions } from './sinks/registry.ts';
 import { isPermanent } from './sinks/types.ts';
 import { createSpool } from './spool.ts';
@@ -68,9 +62,6 @@ export interface Collector {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** Most intersection configs remembered for enrichment. */
-const MAX_CONFIGS = 10_000;
-
 /**
  * @example
  * const c = createCollector({ mqttUrl: 'mqtt://127.0.0.1:1883', sink: { kind: 'embedded', dir: 'data' }, spoolDir: 'spool' });
@@ -81,17 +72,23 @@ export function createCollector(opts: CollectorOptions): Collector {
   const clock = opts.clock ?? Date.now;
   const log = opts.log ?? ((l: string) => console.log(l));
   const t = topics(root);
-  const intersections = new Map<string, IntersectionIndex>();
-  const { registry, m, stats } = createMetrics();
   // In a shared group each collector sees only part of each sensor's stream: seq gaps there
   // say nothing, so loss accounting is off (docs/influxdb.md says how to count gaps instead).
   const loss = opts.sharedGroup ? undefined : createLossTracker(opts.loss);
   const sink = createSink(opts.sink);
   const spool = createSpool({ dir: opts.spoolDir, maxBytes: opts.spoolMaxBytes });
-  const deadDir = join(opts.spoolDir, 'dead-letter');
-  const configDir = join(opts.spoolDir, 'configs');
-  const savedConfigs = new Map<string, string>();
-  let rejectSeq = 0;
+  let lastSinkLog = Number.NEGATIVE_INFINITY;
+  const metrics = createMetrics();
+  const { registry, m, stats } = metrics;
+  const ingest = createIngest({
+    root,
+    spoolDir: opts.spoolDir,
+    metrics,
+    loss,
+    push: (lines, done) => pipeline.push(lines, done),
+    clock,
+    log,
+  });
 
   const pipeline = createPipeline({
     sink,
@@ -99,7 +96,7 @@ export function createCollector(opts: CollectorOptions): Collector {
     batchSize: opts.batchSize,
     flushMs: opts.flushMs,
     idleFlushMs: opts.idleFlushMs,
-    deadLetter,
+    deadLetter: (points, reason) => ingest.deadLetter(points, reason),
     events: {
       written(n, s) {
         stats.written += n;
@@ -118,107 +115,23 @@ export function createCollector(opts: CollectorOptions): Collector {
         stats.deadLettered += n;
         m.deadLettered.inc(n);
       },
+      spoolError(e) {
+        log(`collector: spool write failed, will retry: ${(e as Error).message}`);
+      },
       sinkError(e) {
+        // Logged at most every 10 s: an outage must not flood the log.
+        const now = clock();
+        if (now - lastSinkLog >= 10_000) {
+          lastSinkLog = now;
+          log(
+            `collector: ${sink.name} write failed (${(e as Error).message}); spooling, will retry`,
+          );
+        }
         stats.sinkErrors++;
         m.sinkErrors.inc({ kind: isPermanent(e) ? 'permanent' : 'retryable' });
       },
     },
   });
-
-  /** Refused points: appended to a file (fsync) and recorded as `rejected` points. */
-  async function deadLetter(points: string[], reason: string) {
-    mkdirSync(deadDir, { recursive: true });
-    const h = await open(join(deadDir, 'dead-letter.lp'), 'a');
-    try {
-      await h.appendFile(
-        `# ${new Date(clock()).toISOString()} ${reason.replace(/\n/g, ' ')}\n${points.join('\n')}\n`,
-      );
-      await h.sync();
-    } finally {
-      await h.close();
-    }
-    stats.rejected += points.length;
-    stats.rejectedByReason['sink-refused'] =
-      (stats.rejectedByReason['sink-refused'] ?? 0) + points.length;
-    m.rejected.inc({ reason: 'sink-refused' }, points.length);
-    const lines: string[] = [];
-    for (const p of points) {
-      if (p.startsWith('rejected,')) continue; // never a dead letter about a dead letter
-      const rp = rejectedPoint(
-        '',
-        p,
-        'sink-refused',
-        reason,
-        { receivedMs: clock(), rejectSeq: rejectSeq++ },
-        'point',
-      );
-      const line = encodePoint(rp);
-      if (line) lines.push(line);
-    }
-    if (lines.length > 0) pipeline.push(lines);
-  }
-
-  function pushGaps(gaps: Gap[], into: string[]) {
-    for (const g of gaps) {
-      stats.gapRecords++;
-      stats.gaps += g.missing;
-      m.gapRecords.inc();
-      m.gaps.inc(g.missing);
-      const line = encodePoint(gapPoint(g));
-      if (line) into.push(line);
-      log(
-        `collector: gap: ${g.intersection}/${g.sensor} boot ${g.boot} missed seq ${g.fromSeq}..${g.toSeq} (${g.missing})`,
-      );
-    }
-  }
-
-  function onMessage(topic: string, payload: Buffer, durable: () => void) {
-    const now = clock();
-    const r = toPoints(topic, payload, {
-      root,
-      intersections,
-      receivedMs: now,
-      rejectSeq: rejectSeq++,
-    });
-    stats.received++;
-    stats.receivedByKind[r.kind] = (stats.receivedByKind[r.kind] ?? 0) + 1;
-    m.received.inc({ kind: r.kind });
-    if (r.rejected) {
-      stats.rejected++;
-      const reason = r.rejected.reason;
-      stats.rejectedByReason[reason] = (stats.rejectedByReason[reason] ?? 0) + 1;
-      m.rejected.inc({ reason });
-    }
-    if (r.config && (intersections.has(r.config.id) || intersections.size < MAX_CONFIGS)) {
-      intersections.set(r.config.id, indexConfig(r.config));
-      const config = r.config;
-      const text = JSON.stringify(config);
-      if (savedConfigs.get(config.id) !== text) {
-        savedConfigs.set(config.id, text);
-        saveConfig(configDir, config).catch((e: Error) =>
-          log(`collector: could not keep config of ${config.id}: ${e.message}`),
-        );
-      }
-    }
-    if (r.unenriched > 0) {
-      stats.unenriched += r.unenriched;
-      m.unenriched.inc(r.unenriched);
-    }
-    const lines = encodePoints(r.points);
-    if (r.counts && loss) {
-      const o = loss.observe(r.counts, now);
-      if (o.duplicate) {
-        stats.duplicates++;
-        m.duplicates.inc();
-      }
-      if (o.late) {
-        stats.late++;
-        m.late.inc();
-      }
-      pushGaps(o.gaps, lines);
-    }
-    pipeline.push(lines, durable);
-  }
 
   const input = createMqttIn({
     url: opts.mqttUrl,
@@ -231,7 +144,7 @@ export function createCollector(opts: CollectorOptions): Collector {
     filters: opts.sharedGroup
       ? [[t.filters.config], [`$share/${opts.sharedGroup}/${t.filters.all}`]]
       : [[t.filters.all]],
-    onMessage,
+    onMessage: ingest.onMessage,
     accepting: () => pipeline.accepting(),
     whenAccepting: (cb) => pipeline.whenAccepting(cb),
     log,
@@ -285,13 +198,8 @@ export function createCollector(opts: CollectorOptions): Collector {
       if (started) throw new Error('collector already started');
       started = true;
       spool.open();
-      const cached = loadConfigs(configDir);
-      for (const config of cached.configs.slice(0, MAX_CONFIGS)) {
-        intersections.set(config.id, indexConfig(config));
-        savedConfigs.set(config.id, JSON.stringify(config));
-      }
-      if (cached.skipped.length > 0)
-        log(`collector: ignored bad cached configs: ${cached.skipped.join(', ')}`);
+      const skipped = ingest.loadCachedConfigs();
+      if (skipped.length > 0) log(`collector: ignored bad cached configs: ${skipped.join(', ')}`);
       if (spool.batches() > 0)
         log(`collector: ${spool.batches()} spooled batches from a previous run will be replayed`);
       let metricsPort: number | undefined;
@@ -313,15 +221,7 @@ export function createCollector(opts: CollectorOptions): Collector {
         });
         metricsPort = (srv.address() as AddressInfo).port;
       }
-      if (loss) {
-        timers.push(
-          setInterval(() => {
-            const lines: string[] = [];
-            pushGaps(loss.tick(clock()), lines);
-            if (lines.length > 0) pipeline.push(lines);
-          }, 250),
-        );
-      }
+      if (loss) timers.push(setInterval(ingest.tick, 250));
       const every = opts.logEveryMs ?? 10_000;
       if (every > 0) timers.push(setInterval(logLine, every));
       try {

@@ -28,6 +28,7 @@ export {
   type SeqMessage,
 } from './loss.ts';
 export type { CollectorStats } from './metrics.ts';
+export { redactUrl } from './mqtt-in.ts';
 export {
   createPipeline,
   type Pipeline,
@@ -37,8 +38,10 @@ export {
 export {
   type CountsKey,
   gapPoint,
+  MAX_UNKNOWN_DETECTORS,
   type MapContext,
   type MapResult,
+  OTHER_DETECTOR,
   reasonOf,
   rejectedPoint,
   toPoints,

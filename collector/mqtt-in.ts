@@ -52,6 +52,19 @@ interface Held {
   puback: unknown;
 }
 
+/** A URL fit for a log line: user and password removed. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password) return url;
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
 type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: () => void) => void;
 
 export function createMqttIn(opts: MqttInOptions): MqttIn {
@@ -174,13 +187,13 @@ export function createMqttIn(opts: MqttInOptions): MqttIn {
         };
         stage(0);
         opts.log?.(
-          `collector: connected to ${opts.url} as ${opts.clientId} (session ${connack.sessionPresent ? 'resumed' : 'new'})`,
+          `collector: connected to ${redactUrl(opts.url)} as ${opts.clientId} (session ${connack.sessionPresent ? 'resumed' : 'new'})`,
         );
       });
       c.on('error', (e) => opts.log?.(`collector: mqtt: ${e.message}`));
       await new Promise<void>((resolve, reject) => {
         const t = setTimeout(
-          () => reject(new Error(`no connection to ${opts.url} within the timeout`)),
+          () => reject(new Error(`no connection to ${redactUrl(opts.url)} within the timeout`)),
           opts.connectTimeoutMs ?? 10_000,
         );
         subscribed = () => {

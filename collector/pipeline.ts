@@ -5,14 +5,16 @@
  * - Batches cut at `batchSize` points, `flushMs` after a batch's first message, or when input
  *   has been quiet for `idleFlushMs` (a broker sends only so many unacknowledged messages, so
  *   waiting for a full batch could stall it).
- * - One batch is written at a time, in order. A retryable failure spools the batch and starts
- *   the replay loop; while the spool holds anything, new batches go behind it, so the sink sees
- *   points in order. Replay retries with exponential back-off (`backoff`).
+ * - Up to `maxInflightWrites` batches are written at once (started in order). A retryable
+ *   failure spools the batch — after every earlier batch is durable, so the spool keeps arrival
+ *   order — and starts the replay loop; while the spool holds anything, new batches go behind
+ *   it. Replay, oldest first, retries with exponential back-off (`backoff`).
  * - A permanent failure (400) bisects the batch until the refused points are found; only those
  *   are dead-lettered. Rewriting the good halves is harmless: a point overwrites itself.
  * - A message's `done` runs once its points are written or spooled, in arrival order.
- * - Bound: at most `maxQueuedBatches` cut batches wait in memory; `accepting()` turns false
- *   then, or when the spool is full, and the caller stops reading (backpressure to the broker).
+ * - Bound: at most `maxQueuedBatches` cut batches wait in memory besides the ones being
+ *   written; `accepting()` turns false then, or when the spool is full, and the caller stops
+ *   reading (backpressure to the broker).
  */
 import { isPermanent, type Sink } from './sinks/types.ts';
 import type { Spool } from './spool.ts';
@@ -23,6 +25,8 @@ export interface PipelineEvents {
   replayed?(points: number): void;
   deadLettered?(points: number): void;
   sinkError?(error: unknown): void;
+  /** the spool could not take a batch (disk full?); the batch stays in memory, unacknowledged */
+  spoolError?(error: unknown): void;
 }
 
 export interface PipelineOptions {
@@ -36,6 +40,8 @@ export interface PipelineOptions {
   idleFlushMs?: number;
   /** batches waiting in memory before `accepting()` turns false (default 4) */
   maxQueuedBatches?: number;
+  /** batches written to the sink at the same time (default 2) */
+  maxInflightWrites?: number;
   backoff?: { initialMs: number; maxMs: number };
   /** Keeps points the sink refused (the dead-letter file, a `rejected` point); may throw. */
   deadLetter(points: string[], reason: string): Promise<void>;
@@ -68,6 +74,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   const flushMs = opts.flushMs ?? 1000;
   const idleMs = opts.idleFlushMs ?? 10;
   const maxQueued = opts.maxQueuedBatches ?? 4;
+  const maxInflight = Math.max(1, opts.maxInflightWrites ?? 2);
   const backoff = opts.backoff ?? { initialMs: 200, maxMs: 5000 };
   const ev = opts.events ?? {};
   const { sink, spool } = opts;
@@ -77,11 +84,13 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   let lastAt = 0;
   let timer: NodeJS.Timeout | undefined;
   const queue: Batch[] = [];
-  let processing: Promise<void> | undefined;
+  let inflight = 0;
+  /** resolves once every batch started so far is durable (or abandoned at close) */
+  let allDone: Promise<void> = Promise.resolve();
   let replaying: Promise<void> | undefined;
   let sinkDown = false;
   let closed = false;
-  let wake: (() => void) | undefined;
+  const sleepers = new Set<() => void>();
   let waiters: Array<() => void> = [];
 
   const accepting = () => !closed && !spool.full() && queue.length < maxQueued;
@@ -98,10 +107,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     current = { lines: [], acks: [] };
     if (timer) clearInterval(timer);
     timer = undefined;
-    processing ??= processQueue().finally(() => {
-      processing = undefined;
-      notify();
-    });
+    pump();
   }
 
   function tick() {
@@ -131,18 +137,22 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms);
-      wake = () => {
+      const wake = () => {
         clearTimeout(t);
+        sleepers.delete(wake);
         resolve();
       };
+      const t = setTimeout(wake, ms);
+      sleepers.add(wake);
     });
 
-  async function handle(b: Batch) {
+  async function handle(b: Batch, earlier: Promise<void>) {
     let delay = backoff.initialMs;
     while (b.lines.length > 0) {
+      const toSpool = sinkDown || spool.batches() > 0;
       try {
-        if (sinkDown || spool.batches() > 0) {
+        if (toSpool) {
+          await earlier; // the spool keeps arrival order
           await spool.append(b.lines);
           ev.spooled?.(b.lines.length);
           startReplay();
@@ -151,13 +161,14 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
         }
         break;
       } catch (e) {
-        ev.sinkError?.(e);
-        if (!sinkDown && spool.batches() === 0) {
+        if (!toSpool) {
+          ev.sinkError?.(e);
           sinkDown = true; // the sink failed: spool this batch now
           continue;
         }
         // The spool itself failed (disk full?): keep the batch in memory, unacknowledged (the
         // broker redelivers it if we die), and try again — the sink too, if nothing is spooled.
+        ev.spoolError?.(e);
         if (closed) return;
         await sleep(delay);
         delay = Math.min(delay * 2, backoff.maxMs);
@@ -167,13 +178,23 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     for (const ack of b.acks) ack();
   }
 
-  async function processQueue() {
-    while (queue.length > 0) {
-      const b = queue[0]!;
-      await handle(b);
-      queue.shift();
+  function pump() {
+    while (inflight < maxInflight && queue.length > 0) {
+      const b = queue.shift()!;
+      inflight++;
+      const earlier = allDone;
+      const done = handle(b, earlier).finally(() => {
+        inflight--;
+        pump();
+        notify();
+      });
+      allDone = Promise.all([earlier, done]).then(() => undefined);
       notify();
     }
+  }
+
+  async function idle() {
+    while (queue.length > 0 || inflight > 0) await allDone;
   }
 
   function startReplay() {
@@ -226,13 +247,13 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     },
     async flush() {
       cut();
-      while (processing) await processing;
+      await idle();
     },
     async drained() {
       cut();
       if (spool.batches() > 0) startReplay();
-      while (processing || replaying) {
-        await processing;
+      while (queue.length > 0 || inflight > 0 || replaying) {
+        await idle();
         await replaying;
       }
     },
@@ -246,11 +267,11 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       if (closed) return;
       cut();
       // Give the last batches their chance to become durable, then stop retrying.
-      await Promise.race([processing, new Promise((r) => setTimeout(r, 5000).unref())]);
+      await Promise.race([idle(), new Promise((r) => setTimeout(r, 5000).unref())]);
       closed = true;
       if (timer) clearInterval(timer);
-      wake?.();
-      await processing;
+      for (const wake of [...sleepers]) wake();
+      await allDone;
       await replaying;
     },
   };

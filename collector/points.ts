@@ -34,7 +34,19 @@ export interface MapContext {
   receivedMs: number;
   /** a counter that keeps apart dead letters received in the same millisecond */
   rejectSeq: number;
+  /**
+   * May this detector id, unknown to the intersection's config, get its own series? The shell
+   * answers from a bounded set ({@link MAX_UNKNOWN_DETECTORS} per intersection); a refused id is
+   * written under the detector tag `_other` with the id in the `detectorId` field, so a device
+   * inventing ids cannot grow the series count without bound. Absent: always yes.
+   */
+  admitUnknown?: (intersection: string, detector: string) => boolean;
 }
+
+/** Distinct detector ids without config that get their own series, per intersection. */
+export const MAX_UNKNOWN_DETECTORS = 256;
+/** The detector tag of readings past that bound. */
+export const OTHER_DETECTOR = '_other';
 
 /** The identity of a counts message, for loss accounting. */
 export interface CountsKey {
@@ -102,17 +114,26 @@ export function rejectedPoint(
   };
 }
 
-function countsPoints(intersection: string, c: Counts, index: IntersectionIndex | undefined) {
+function countsPoints(
+  intersection: string,
+  c: Counts,
+  index: IntersectionIndex | undefined,
+  admit: MapContext['admitUnknown'],
+) {
   const points: Point[] = [];
   let unenriched = 0;
+  /** detector tag, and the real id when it had to be folded into `_other` */
+  const tagOf = (id: string): [string, string | undefined] =>
+    !admit || admit(intersection, id) ? [id, undefined] : [OTHER_DETECTOR, id];
   for (const d of c.detectors) {
     const info = index?.detectors.get(d.id);
+    const [detector, detectorId] = info ? [d.id, undefined] : tagOf(d.id);
     if (!info) unenriched++;
     points.push({
       measurement: M.counts,
       tags: {
         intersection,
-        detector: d.id,
+        detector,
         approach: info?.approach,
         movement: info?.movement,
         sensor: c.sensor,
@@ -122,23 +143,25 @@ function countsPoints(intersection: string, c: Counts, index: IntersectionIndex 
         occupancy: d.occupancy,
         speedKmh: d.speedKmh,
         seq: int(c.seq),
+        detectorId,
       },
       timeMs: c.from,
     });
   }
   for (const a of c.actuations ?? []) {
     const info = index?.detectors.get(a.id);
+    const [detector, detectorId] = info ? [a.id, undefined] : tagOf(a.id);
     if (!info) unenriched++;
     points.push({
       measurement: M.actuations,
       tags: {
         intersection,
-        detector: a.id,
+        detector,
         approach: info?.approach,
         movement: info?.movement,
         sensor: c.sensor,
       },
-      fields: { offMs: int(a.offMs), durationMs: int(a.offMs - a.onMs) },
+      fields: { offMs: int(a.offMs), durationMs: int(a.offMs - a.onMs), detectorId },
       timeMs: a.onMs,
     });
   }
@@ -203,6 +226,7 @@ export function toPoints(topic: string, payload: Uint8Array | string, ctx: MapCo
         intersection,
         c,
         ctx.intersections.get(intersection),
+        ctx.admitUnknown,
       );
       const counts = { intersection, sensor: c.sensor, boot: c.boot, seq: c.seq, fromMs: c.from };
       return { kind: 'counts', points, counts, unenriched };

@@ -15,7 +15,7 @@
  */
 import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
@@ -212,6 +212,8 @@ async function main() {
     at: new Date().toISOString(),
     node: process.version,
     cpus: cpus().length,
+    // other work on the machine skews the end-to-end figures: the 1-min load average at the end
+    loadAverage1m: Number(loadavg()[0]!.toFixed(2)),
     broker: 'embedded aedes (createBroker), in the bench process; service in a child process',
     algorithm: ALGORITHM,
     intersections: N,
@@ -252,7 +254,7 @@ async function main() {
       `  service latency  (signal in → decision out): p50 ${result.serviceLatencyMs.p50} ms, p99 ${result.serviceLatencyMs.p99} ms (target ≤ 10)`,
       `  end-to-end       (through the broker)      : p50 ${result.endToEndLatencyMs.p50} ms, p99 ${result.endToEndLatencyMs.p99} ms`,
       `  CPU: service ${result.cpu.servicePercentOfOneCore} % of a core, broker + load ${result.cpu.brokerAndLoadPercentOfOneCore} %`,
-      `  decisions measured ${e2e.length}, ticks without a decision ${missing}`,
+      `  decisions measured ${e2e.length}, ticks without a decision ${missing}; load average ${result.loadAverage1m} on ${result.cpus} CPUs`,
       `  → ${out}`,
     ].join('\n'),
   );

@@ -4,7 +4,7 @@
  */
 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { parseRange } from './query.ts';
 import {
   CountsQuerystring,
@@ -26,6 +26,7 @@ export interface ApiOptions {
   /** wall clock, epoch ms */
   clock: () => number;
   startedMs: number;
+  log: (line: string) => void;
 }
 
 const notFound = (id: string) => ({
@@ -39,9 +40,8 @@ function allOnline(s: IntersectionState): boolean {
 }
 
 export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (fastify, o) => {
-  const app = fastify.withTypeProvider<TypeBoxTypeProvider>() as FastifyInstance;
   const { source } = o;
-  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+  const typed = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
   typed.get(
     '/api/intersections',
@@ -106,7 +106,7 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (fastify, o) => {
         tags: ['intersections'],
         params: IdParams,
         querystring: CountsQuerystring,
-        response: { 200: CountsReply, 400: ErrorReply, 404: ErrorReply },
+        response: { 200: CountsReply, 400: ErrorReply, 404: ErrorReply, 503: ErrorReply },
       },
     },
     async (req, reply) => {
@@ -121,12 +121,23 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (fastify, o) => {
           parameter: range.parameter,
         });
       }
-      const rows = await source.reader.queryCounts({
-        intersection: req.params.id,
-        fromMs: range.fromMs,
-        toMs: range.toMs,
-        everyMs: range.everyMs,
-      });
+      let rows: Awaited<ReturnType<typeof source.reader.queryCounts>>;
+      try {
+        rows = await source.reader.queryCounts({
+          intersection: req.params.id,
+          fromMs: range.fromMs,
+          toMs: range.toMs,
+          everyMs: range.everyMs,
+        });
+      } catch (e) {
+        // the detail goes to the log only: a store error may carry its URL or user
+        o.log(`dashboard: counts query failed: ${(e as Error).message}`);
+        return reply.code(503).send({
+          statusCode: 503,
+          error: 'Service Unavailable',
+          message: `the counts store (${o.store}) did not answer; try again`,
+        });
+      }
       return {
         intersection: req.params.id,
         from: range.fromMs,
@@ -157,7 +168,7 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (fastify, o) => {
     },
   );
 
-  app.get(
+  typed.get(
     '/metrics',
     { schema: { summary: 'Prometheus metrics (text format)', tags: ['operations'] } },
     async (_req, reply) => {

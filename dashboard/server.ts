@@ -98,43 +98,39 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     }),
   );
 
-  let registered: Promise<void> | undefined;
-  const register = () => {
-    registered ??= (async () => {
-      await app.register(fastifySwagger, {
-        openapi: {
-          info: {
-            title: 'OpenPhase dashboard API',
-            version: '1',
-            description:
-              'Intersections, signal state and counts history; live feed at /live (WebSocket).',
-          },
-        },
-      });
-      await app.register(apiRoutes, {
-        source: o.source,
-        store: o.store ?? 'embedded',
-        liveClients: () => liveStats().clients,
-        metricsText: () => metrics.text(),
-        clock,
-        startedMs,
-      });
-      app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-      app.get('/build/:file', { schema: { hide: true } }, async (req, reply) => {
-        const asset = assets.get(req.url.split('?')[0] ?? '');
-        if (!asset)
-          return reply
-            .code(404)
-            .send({ statusCode: 404, error: 'Not Found', message: 'no such asset' });
-        return reply
-          .type(asset.type)
-          .header('cache-control', 'no-cache')
-          .send(Buffer.from(asset.contents));
-      });
-      await app.register(fastifyStatic, { root: PUBLIC_DIR, index: 'index.html', wildcard: false });
-    })();
-    return registered;
-  };
+  // Registered now, loaded by fastify at ready(): `app.inject()` works without start().
+  app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'OpenPhase dashboard API',
+        version: '1',
+        description:
+          'Intersections, signal state and counts history; live feed at /live (WebSocket).',
+      },
+    },
+  });
+  app.register(apiRoutes, {
+    source: o.source,
+    store: o.store ?? 'embedded',
+    liveClients: () => liveStats().clients,
+    metricsText: () => metrics.text(),
+    clock,
+    startedMs,
+    log,
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/build/:file', { schema: { hide: true } }, async (req, reply) => {
+    const asset = assets.get(req.url.split('?')[0] ?? '');
+    if (!asset)
+      return reply
+        .code(404)
+        .send({ statusCode: 404, error: 'Not Found', message: 'no such asset' });
+    return reply
+      .type(asset.type)
+      .header('cache-control', 'no-cache')
+      .send(Buffer.from(asset.contents));
+  });
+  app.register(fastifyStatic, { root: PUBLIC_DIR, index: 'index.html', wildcard: false });
 
   let starting: Promise<{ port: number; url: string }> | undefined;
   let closing: Promise<void> | undefined;
@@ -152,7 +148,6 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     start() {
       starting ??= (async () => {
         if (o.page !== false) assets = await buildWeb();
-        await register();
         await app.ready();
         const server = app.server;
         live = attachLive(server, o.source, o.live);

@@ -89,9 +89,13 @@ export const Detector = Type.Object(
 export const Plan = Type.Object(
   {
     cycleS: Type.Number({ minimum: 10, maximum: 600, description: 'cycle length, seconds' }),
-    greenS: Type.Record(Type.String(), Type.Number({ minimum: 0, maximum: 600 }), {
-      description: 'green time per phase id, seconds; phases are served in the listed order',
-    }),
+    greenS: Type.Record(
+      Type.String(),
+      Type.Number({ minimum: 0, maximum: 600, description: 'green of that phase, seconds' }),
+      {
+        description: 'green time per phase id, seconds; phases are served in the listed order',
+      },
+    ),
     offsetS: Type.Optional(
       Type.Number({
         minimum: 0,

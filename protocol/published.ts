@@ -15,7 +15,26 @@ export const PUBLISHED_SCHEMAS: { file: string; schema: TSchema }[] = [
 
 const DRAFT = 'https://json-schema.org/draft/2020-12/schema';
 
+/**
+ * TypeBox writes tuples the draft-07 way (`items: [...]`, `additionalItems`), which a 2020-12
+ * validator rejects as an invalid schema; 2020-12 says `prefixItems` and `items: false`.
+ */
+function toDraft2020(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(toDraft2020);
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  const n = node as Record<string, unknown>;
+  for (const [k, v] of Object.entries(n)) {
+    if (k === 'examples') out[k] = v;
+    else if (k === 'items' && Array.isArray(v)) out.prefixItems = v.map(toDraft2020);
+    else if (k === 'additionalItems' && Array.isArray(n.items)) out.items = v;
+    else out[k] = toDraft2020(v);
+  }
+  return out;
+}
+
 /** The exact text written for a schema: draft 2020-12, stable key order, trailing newline. */
 export function renderSchema(schema: TSchema): string {
-  return `${JSON.stringify({ $schema: DRAFT, ...JSON.parse(JSON.stringify(schema)) }, null, 2)}\n`;
+  const plain = toDraft2020(JSON.parse(JSON.stringify(schema))) as Record<string, unknown>;
+  return `${JSON.stringify({ $schema: DRAFT, ...plain }, null, 2)}\n`;
 }

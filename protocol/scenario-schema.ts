@@ -3,6 +3,13 @@ import Type from 'typebox';
 import { IntersectionConfig } from './intersection-schema.ts';
 import { Id, Movement, SCHEMA_BASE_URI } from './messages.ts';
 
+// The intersection shape without its $id: a validator that loads both published files would
+// otherwise see two resources with one $id and refuse them as ambiguous.
+const IntersectionEntry = Type.Object(IntersectionConfig.properties, {
+  additionalProperties: false,
+  description: 'one intersection, the same shape as intersection.schema.json',
+});
+
 const Flow = Type.Union(
   [
     Type.Number({ minimum: 0, maximum: 10_000, description: 'constant flow, veh/h' }),
@@ -93,7 +100,7 @@ export const Scenario = Type.Object(
         description: 'free-flow speed on approaches, km/h; default 50',
       }),
     ),
-    intersections: Type.Array(IntersectionConfig, {
+    intersections: Type.Array(IntersectionEntry, {
       minItems: 1,
       maxItems: 10_000,
       description: 'the intersections (the same shape as the config message)',

@@ -62,19 +62,19 @@ function describe(error: {
   message: string;
 }): Problem {
   const path = error.instancePath || '/';
-  const field = error.instancePath.split('/').pop() || 'message';
+  const field = fieldName(error.instancePath);
   switch (error.keyword) {
     case 'required': {
       const missing = (error.params.requiredProperties as string[] | undefined) ?? [];
       return {
-        path: missing.length === 1 ? `${error.instancePath}/${missing[0]}` : path,
+        path: missing.length === 1 ? `${error.instancePath}/${pointerToken(missing[0]!)}` : path,
         message: `missing required field ${missing.map((m) => `'${m}'`).join(', ')}`,
       };
     }
     case 'additionalProperties': {
       const extra = (error.params.additionalProperties as string[] | undefined) ?? [];
       return {
-        path: extra.length === 1 ? `${error.instancePath}/${extra[0]}` : path,
+        path: extra.length === 1 ? `${error.instancePath}/${pointerToken(extra[0]!)}` : path,
         message: `unknown field ${extra.map((m) => `'${m}'`).join(', ')}`,
       };
     }
@@ -82,9 +82,35 @@ function describe(error: {
       return { path, message: `'${field}' must be ${article(String(error.params.type))}` };
     case 'pattern':
       return { path, message: `'${field}' has a bad format (${error.message})` };
+    case 'const':
+      return { path, message: `'${field}' must be ${JSON.stringify(error.params.allowedValue)}` };
+    case 'enum': {
+      const allowed = (error.params.allowedValues as unknown[] | undefined) ?? [];
+      return {
+        path,
+        message: `'${field}' must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`,
+      };
+    }
     default:
       return { path, message: `'${field}' ${error.message}` };
   }
+}
+
+/** The field a JSON Pointer ends at, in words: `detectors[0]`, `count`, `message` for the root. */
+function fieldName(pointer: string): string {
+  const parts = pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'));
+  const last = parts.at(-1);
+  if (last === undefined) return 'message';
+  if (/^\d+$/.test(last) && parts.length > 1) return `${parts.at(-2)}[${last}]`;
+  return last;
+}
+
+/** Escapes one JSON Pointer reference token (RFC 6901). */
+function pointerToken(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
 function article(type: string): string {

@@ -1,21 +1,33 @@
 #!/usr/bin/env bash
 # The README's test command: installs what the tests need, then lint, typecheck, all tests.
 # Real services, no mocks: InfluxDB 1.x, Mosquitto and Chromium come from Debian's packages.
+# Stops at the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# binary -> Debian package; /usr/sbin is not on every user's PATH, so look there too.
+has() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/bin/$1" ]; }
 need=()
-command -v influxd >/dev/null 2>&1 || need+=(influxdb)
-command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
-command -v openssl >/dev/null 2>&1 || need+=(openssl)
+has influxd || need+=(influxdb)
+has influx || need+=(influxdb-client)
+has mosquitto || need+=(mosquitto)
+has chromium || need+=(chromium)
+has openssl || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
-  echo "installing: ${need[*]}"
-  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  echo "scripts/test.sh: installing ${need[*]}"
+  SUDO=
+  if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+      echo "scripts/test.sh: missing ${need[*]}; run as root or: apt-get install -y ${need[*]}" >&2
+      exit 1
+    fi
+    SUDO=sudo
+  fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-# Debian starts the packaged services on their standard ports; the tests never use them.
+# Debian may start the packaged services on their standard ports; the tests never use those
+# (every test server gets a free port on 127.0.0.1), so they are left alone.
 
 npm ci --no-audit --no-fund
 npm run lint

@@ -85,11 +85,7 @@ export interface ArrivalProcess {
   advance(): void;
 }
 
-export function createArrivals(
-  flow: Flow,
-  kind: 'poisson' | 'uniform',
-  rng: Rng,
-): ArrivalProcess {
+export function createArrivals(flow: Flow, kind: 'poisson' | 'uniform', rng: Rng): ArrivalProcess {
   const p = profileOf(flow);
   // Uniform headways start at a random phase so a fixed cycle sees every offset over time.
   let target = kind === 'poisson' ? exp1(rng) : rng();

@@ -15,7 +15,13 @@ import type { IntersectionConfig, Override, Scenario, Signal } from '../protocol
 import { type ArrivalProcess, createArrivals } from './demand.ts';
 import { CRAWL_SPEED_KMH, DISCHARGE_SPEED_KMH, passMs } from './detectors.ts';
 import { Fifo } from './fifo.ts';
-import { buildReport, type IntersectionMetrics, MetricsAcc, type RunMetrics, STOP_DELAY_S } from './metrics.ts';
+import {
+  buildReport,
+  type IntersectionMetrics,
+  MetricsAcc,
+  type RunMetrics,
+  STOP_DELAY_S,
+} from './metrics.ts';
 import { compileNetwork } from './network.ts';
 import { STREAM, stream } from './rng.ts';
 import { type CountsOut, createSensors } from './sensors.ts';
@@ -76,7 +82,9 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
   const nA = net.approachName.length;
   const ints = net.intersections;
   const w = createWindows(net.movName.length);
-  const tracks = ints.map((it) => createTrack(net, it, w, { everyStep: opts.monitorEveryStep ?? false }));
+  const tracks = ints.map((it) =>
+    createTrack(net, it, w, { everyStep: opts.monitorEveryStep ?? false }),
+  );
   const index = new Map(ints.map((it, i) => [it.config.id, i]));
   const queues = Array.from({ length: nG }, () => new Fifo(16));
   const inTransit = net.links.map(() => new Fifo(16));
@@ -106,8 +114,12 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
   const detStop = Uint8Array.from(net.detectors, (d) => (d.kind === 'stop-bar' ? 1 : 0));
   const detMask = Int32Array.from(net.detectors, (d) => d.mask);
   const detCover = Float64Array.from(net.detectors, (d) => d.coverQueueVeh);
+  const detGroups = net.detectors.map((d) => d.groups);
   const groupCover = Float64Array.from(net.groupDetectors, (ds) =>
-    Math.min(Number.POSITIVE_INFINITY, ...[...ds].filter((d) => !detStop[d]).map((d) => detCover[d]!)),
+    Math.min(
+      Number.POSITIVE_INFINITY,
+      ...[...ds].filter((d) => !detStop[d]).map((d) => detCover[d]!),
+    ),
   );
   const ffKmh = net.freeFlowKmh;
   const ffPassMs = passMs(ffKmh);
@@ -143,11 +155,11 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
     // A queued vehicle crosses the stop line in the middle of its saturation-headway slot, so
     // k queued vehicles cross at g + (k − ½)·h: on average the fluid model of the formulas.
     const lead = h / 2;
-    let cursor = nextCross[g]! > t0 ? nextCross[g]! : t0;
+    let cursor = Math.max(nextCross[g]!, t0);
     while (q.size > 0) {
       const arr = q.headTime();
       const m = q.headValue();
-      const dep = greenFrom(w, m, cursor > arr ? cursor : arr, t1, lead);
+      const dep = greenFrom(w, m, Math.max(cursor, arr), t1, lead);
       if (dep < 0) break;
       const l = net.movExitLink[m]!;
       const link = l >= 0 ? net.links[l]! : undefined;
@@ -155,7 +167,7 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
       q.shift();
       const delay = dep - arr;
       const stopped = delay >= stopMs;
-      const headSince = arr > lastDep[g]! ? arr : lastDep[g]!;
+      const headSince = Math.max(arr, lastDep[g]!);
       const bit = 1 << net.movLocal[m]!;
       for (let k = 0; k < ds.length; k++) {
         const d = ds[k]!;
@@ -187,7 +199,9 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
   /** Since when a vehicle has stood on stop-bar detector d (NaN: nobody there). */
   function presence(d: number): number {
     let since = Number.NaN;
-    for (const g of net.detectors[d]!.groups) {
+    const groups = detGroups[d]!;
+    for (let k = 0; k < groups.length; k++) {
+      const g = groups[k]!;
       const q = queues[g]!;
       if (q.size === 0 || !(detMask[d]! & (1 << net.movLocal[q.headValue()]!))) continue;
       const s = Math.max(q.headTime(), lastDep[g]!);
@@ -238,7 +252,8 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
       apprQueue[net.groupApproach[g]!]! += size;
       if (size >= groupCover[g]!) {
         // The queue has backed over the advance detector: it is on for the whole step.
-        for (const d of net.groupDetectors[g]!) if (!detStop[d] && size >= detCover[d]!) bank.occupy(d, t0, t1);
+        for (const d of net.groupDetectors[g]!)
+          if (!detStop[d] && size >= detCover[d]!) bank.occupy(d, t0, t1);
       }
     }
     const dtS = net.stepMs / 1000;
@@ -255,7 +270,8 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
         series.byIntersection[i]!.push(sum);
       });
     }
-    if (nD > 0 && (t1 - start) % net.countIntervalMs === 0) out.counts = sensing.close(t1, presence);
+    if (nD > 0 && (t1 - start) % net.countIntervalMs === 0)
+      out.counts = sensing.close(t1, presence);
     now = t1;
     return out;
   }
@@ -292,7 +308,9 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
     report,
     queueSeries: () => ({
       tS: [...series.tS],
-      byIntersection: Object.fromEntries(ints.map((it, i) => [it.config.id, [...series.byIntersection[i]!]])),
+      byIntersection: Object.fromEntries(
+        ints.map((it, i) => [it.config.id, [...series.byIntersection[i]!]]),
+      ),
     }),
   };
 }

@@ -17,7 +17,11 @@ export interface ActiveFault {
 
 export interface FaultEffect {
   /** the reading as reported, or undefined when the detector reports nothing */
-  reading?: (r: DetectorReading, magnitude: number | undefined, rng: Rng) => DetectorReading | undefined;
+  reading?: (
+    r: DetectorReading,
+    magnitude: number | undefined,
+    rng: Rng,
+  ) => DetectorReading | undefined;
   /** extra copies of the whole message (duplicate delivery) */
   copies?: number;
   /** delivery delay of the whole message, ms */
@@ -70,7 +74,10 @@ export function applyReadingFaults(
 }
 
 /** Message-level effects of the active faults of any detector of a sensor. */
-export function messageEffects(active: readonly ActiveFault[]): { copies: number; delayMs: number } {
+export function messageEffects(active: readonly ActiveFault[]): {
+  copies: number;
+  delayMs: number;
+} {
   let copies = 0;
   let delayMs = 0;
   for (const f of active) {

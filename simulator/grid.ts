@@ -97,10 +97,21 @@ export function gridScenario(o: GridOptions): Scenario {
         const [nr, nc] = nb[leg];
         if (nr >= 0 && nr < o.rows && nc >= 0 && nc < o.cols) {
           // vehicles leave by this leg and arrive at the neighbour on its opposite leg
-          links.push({ from: id, exit: leg, to: gridId(nr, nc), entry: OPPOSITE[leg], travelS, turning });
+          links.push({
+            from: id,
+            exit: leg,
+            to: gridId(nr, nc),
+            entry: OPPOSITE[leg],
+            travelS,
+            turning,
+          });
         } else {
           for (const t of ['left', 'through', 'right'] as const) {
-            demand.push({ intersection: id, movement: `${leg}-${t}`, flowVph: split(o.entryVph[leg], turning[t]) });
+            demand.push({
+              intersection: id,
+              movement: `${leg}-${t}`,
+              flowVph: split(o.entryVph[leg], turning[t]),
+            });
           }
         }
       }

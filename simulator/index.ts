@@ -2,6 +2,7 @@
  * simulator/: the traffic engine, scenarios, emulated detectors and their faults, in-process
  * runs. The MQTT shell is `simulator/mqtt-runner.ts` (imported separately: it does I/O).
  */
+export type { Scenario } from '../protocol/index.ts';
 export {
   type CountsOut,
   createSimulation,

@@ -65,7 +65,11 @@ function toYaml(s: Scenario, generator: string): string {
   visit(doc, {
     Map(_, node) {
       const leafy = node.items.every(
-        (p) => isPair(p) && (isScalar(p.value) || (isMap(p.value) && p.value.flow) || (isSeq(p.value) && p.value.flow)),
+        (p) =>
+          isPair(p) &&
+          (isScalar(p.value) ||
+            (isMap(p.value) && p.value.flow) ||
+            (isSeq(p.value) && p.value.flow)),
       );
       if (leafy && node.items.length <= 8) node.flow = true;
     },

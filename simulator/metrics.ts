@@ -238,7 +238,16 @@ export function buildReport(
 }
 
 function summary(
-  s: { arrived: number; served: number; queued: number; delay: number; max: number; stops: number; qMean: number; qMax: number },
+  s: {
+    arrived: number;
+    served: number;
+    queued: number;
+    delay: number;
+    max: number;
+    stops: number;
+    qMean: number;
+    qMax: number;
+  },
   p95: number,
   approaches: number,
   hours: number,

@@ -50,7 +50,9 @@ export function connect(
     reconnectPeriod: 1000,
     connectTimeout: connectTimeoutMs,
     ...(credentials ? { username: credentials.username, password: credentials.password } : {}),
-    ...(will ? { will: { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: true } } : {}),
+    ...(will
+      ? { will: { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: true } }
+      : {}),
   };
   return new Promise((resolve, reject) => {
     const client = mqtt.connect(url, options);
@@ -61,6 +63,8 @@ export function connect(
     const timer = setTimeout(() => fail(new Error('timed out')), connectTimeoutMs);
     client.once('connect', () => {
       clearTimeout(timer);
+      // Small QoS 1 messages each tick: without TCP_NODELAY, Nagle + delayed ACK add ~40 ms.
+      (client.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
       client.off('error', onError);
       client.on('error', () => {}); // reconnects handle transient errors; never crash
       resolve(client);
@@ -73,13 +77,19 @@ export function connect(
   });
 }
 
-/** Publishes at QoS 1 and resolves on PUBACK (or on error: a lost publish never throws here). */
+/**
+ * Publishes at QoS 1 and resolves on PUBACK (or on error: a lost publish never throws here).
+ * While the connection is down the message is dropped, not queued: mqtt.js's offline queue has
+ * no bound, and a simulator that keeps ticking would fill it. Births and config are published
+ * again on reconnect (see `onReconnect`).
+ */
 export function publish(
   client: MqttClient,
   topic: string,
   payload: string,
   retain: boolean,
 ): Promise<void> {
+  if (!client.connected) return Promise.resolve();
   return new Promise((resolve) => {
     client.publish(topic, payload, { qos: 1, retain }, () => resolve());
   });
@@ -89,7 +99,9 @@ export function publish(
 export async function births(conn: Connection, t: Topics, atMs: number): Promise<void> {
   await Promise.all(
     conn.devices.flatMap((d) =>
-      d.intersections.map((i) => publish(conn.client, t.status(i, d.id), statusPayload(d, true, atMs), true)),
+      d.intersections.map((i) =>
+        publish(conn.client, t.status(i, d.id), statusPayload(d, true, atMs), true),
+      ),
     ),
   );
 }
@@ -100,11 +112,18 @@ export async function goodbye(conn: Connection, t: Topics): Promise<void> {
     await Promise.race([
       Promise.all(
         conn.devices.flatMap((d) =>
-          d.intersections.map((i) => publish(conn.client, t.status(i, d.id), statusPayload(d, false, 0), true)),
+          d.intersections.map((i) =>
+            publish(conn.client, t.status(i, d.id), statusPayload(d, false, 0), true),
+          ),
         ),
       ),
       new Promise((r) => setTimeout(r, 2000)),
     ]);
   }
-  await new Promise<void>((resolve) => conn.client.end(false, {}, () => resolve()));
+  // A clean end waits for in-flight messages; a broker that is gone must not hang close().
+  await Promise.race([
+    new Promise<void>((resolve) => conn.client.end(false, {}, () => resolve())),
+    new Promise<void>((resolve) => setTimeout(resolve, 2000)),
+  ]);
+  if (!conn.client.disconnected) conn.client.end(true);
 }

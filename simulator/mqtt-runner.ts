@@ -11,16 +11,23 @@
  */
 import type { Request } from '../controller/safety-monitor.ts';
 import {
-  type Decision,
   DEFAULT_ROOT,
+  type Decision,
   decodeMessage,
   parseTopic,
   type Scenario,
   topics,
 } from '../protocol/index.ts';
 import { createSimulation, type Simulation, type StepOutput } from './engine.ts';
-import { births, type Connection, connect, goodbye, type MqttCredentials, publish } from './mqtt-clients.ts';
-import { type RunResult, createBuiltinControllers } from './run.ts';
+import {
+  births,
+  type Connection,
+  connect,
+  goodbye,
+  type MqttCredentials,
+  publish,
+} from './mqtt-clients.ts';
+import { createBuiltinControllers, type RunResult } from './run.ts';
 
 export type { MqttCredentials } from './mqtt-clients.ts';
 
@@ -77,7 +84,8 @@ export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
   const t = topics(o.root ?? DEFAULT_ROOT);
   const ids = sim.configs().map((c) => c.id);
   const index = new Map(ids.map((id, i) => [id, i]));
-  const builtin = o.controller === 'mqtt' ? undefined : createBuiltinControllers(sim, o.scenario, o.controller);
+  const builtin =
+    o.controller === 'mqtt' ? undefined : createBuiltinControllers(sim, o.scenario, o.controller);
   const speed = o.speed ?? 1;
   if (!(speed > 0)) throw new Error('speed must be above 0');
   const deadlineMs = o.deadlineMs ?? 1000;
@@ -112,13 +120,17 @@ export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
     latest[i] = d;
     const sent = sentAt.get(d.t);
     if (sent !== undefined) latency[latencyN++ % MAX_LATENCY_SAMPLES] = performance.now() - sent;
-    if (waiter && d.t === waiter.t && waiter.remaining.delete(i) && waiter.remaining.size === 0) waiter.resolve();
+    if (waiter && d.t === waiter.t && waiter.remaining.delete(i) && waiter.remaining.size === 0)
+      waiter.resolve();
   }
 
   async function open(): Promise<void> {
     const main = o.username ? { username: o.username, password: o.password ?? '' } : undefined;
     const mainId = o.clientId ?? o.username ?? `openphase-sim-${process.pid}`;
-    const groups = new Map<string, { creds: MqttCredentials | undefined; clientId: string; devices: Connection['devices'] }>();
+    const groups = new Map<
+      string,
+      { creds: MqttCredentials | undefined; clientId: string; devices: Connection['devices'] }
+    >();
     const groupOf = (creds: MqttCredentials | undefined) => {
       const key = creds?.username ?? '';
       let g = groups.get(key);
@@ -135,20 +147,30 @@ export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
       const g = groupOf(creds);
       const deviceId = g.creds?.username ?? g.clientId;
       let dev = g.devices.find((d) => d.role === 'signal');
-      if (!dev) g.devices.push((dev = { id: deviceId, role: 'signal', intersections: [] }));
+      if (!dev) {
+        dev = { id: deviceId, role: 'signal', intersections: [] };
+        g.devices.push(dev);
+      }
       dev.intersections.push(id);
       signalOwner.set(id, creds?.username ?? '');
     }
     for (const s of sim.sensors()) {
       const creds = o.sensorCredentials?.(s.sensor);
-      groupOf(creds).devices.push({ id: creds?.username ?? s.sensor, role: 'sensor', intersections: [s.intersection] });
+      groupOf(creds).devices.push({
+        id: creds?.username ?? s.sensor,
+        role: 'sensor',
+        intersections: [s.intersection],
+      });
       countsOwner.set(s.sensor, creds?.username ?? '');
     }
     const byKey = new Map<string, Connection>();
     await Promise.all(
       [...groups].map(async ([key, g]) => {
         const first = g.devices[0]!;
-        const will = { topic: t.status(first.intersections[0]!, first.id), payload: JSON.stringify({ v: 1, online: false, device: first.id }) };
+        const will = {
+          topic: t.status(first.intersections[0]!, first.id),
+          payload: JSON.stringify({ v: 1, online: false, device: first.id }),
+        };
         const client = await connect(o.mqttUrl, g.clientId, g.creds, will);
         const conn = { client, devices: g.devices };
         byKey.set(key, conn);
@@ -161,32 +183,61 @@ export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
     });
     for (const [id, key] of signalOwner) signalConn.set(id, byKey.get(key)!);
     for (const [sensor, key] of countsOwner) countsConn.set(sensor, byKey.get(key)!);
-    const atMs = sim.nowMs();
     for (const c of conns) {
       c.client.on('message', onDecision);
-      await births(c, t, atMs);
+      await births(c, t, sim.nowMs());
+      // After a reconnect: births and the retained config again (mqtt.js resubscribes itself).
+      c.client.on('connect', () => {
+        if (closed) return;
+        void births(c, t, sim.nowMs());
+        for (const [id, owner] of signalConn) if (owner === c) void publishConfig(id);
+      });
     }
     if (!builtin) {
       await Promise.all(
         ids.map(
           (id) =>
             new Promise<void>((resolve, reject) =>
-              signalConn.get(id)!.client.subscribe(t.decision(id), { qos: 1 }, (err, granted) =>
-                err || granted?.[0]?.qos === 128 ? reject(new Error(`cannot subscribe to ${t.decision(id)}`)) : resolve(),
-              ),
+              signalConn
+                .get(id)!
+                .client.subscribe(t.decision(id), { qos: 1 }, (err, granted) =>
+                  err || granted?.[0]?.qos === 128
+                    ? reject(new Error(`cannot subscribe to ${t.decision(id)}`))
+                    : resolve(),
+                ),
             ),
         ),
       );
     }
-    await Promise.all(sim.configs().map((c) => publish(signalConn.get(c.id)!.client, t.config(c.id), JSON.stringify({ v: 1, ...c }), true)));
+    await Promise.all(ids.map(publishConfig));
+  }
+
+  const configs = new Map(sim.configs().map((c) => [c.id, c]));
+  function publishConfig(id: string): Promise<void> {
+    const config = JSON.stringify({ v: 1, ...configs.get(id)! });
+    return publish(signalConn.get(id)!.client, t.config(id), config, true);
   }
 
   /** Publishes tick `atMs`: every sensor's counts first, then every signal. */
   async function publishTick(out: StepOutput | undefined, atMs: number): Promise<void> {
-    if (out) await Promise.all(out.counts.map((c) => publish(countsConn.get(c.sensor)!.client, t.counts(c.intersection, c.sensor), JSON.stringify(c.message), false)));
+    if (out)
+      await Promise.all(
+        out.counts.map((c) =>
+          publish(
+            countsConn.get(c.sensor)!.client,
+            t.counts(c.intersection, c.sensor),
+            JSON.stringify(c.message),
+            false,
+          ),
+        ),
+      );
     sentAt.set(atMs, performance.now());
     if (sentAt.size > 64) sentAt.delete(sentAt.keys().next().value!);
-    await Promise.all(ids.map((id) => publish(signalConn.get(id)!.client, t.signal(id), JSON.stringify(sim.signal(id)), true)));
+    await Promise.all(
+      ids.map((id) =>
+        publish(signalConn.get(id)!.client, t.signal(id), JSON.stringify(sim.signal(id)), true),
+      ),
+    );
   }
 
   const requests = new Map<string, Request>();
@@ -231,13 +282,19 @@ export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
     const report = sim.report();
     const total = missed.reduce((s, x) => s + x, 0);
     const n = Math.min(latencyN, MAX_LATENCY_SAMPLES);
-    const decisionLatencyMs = { p50: percentile(latency, n, 0.5), p99: percentile(latency, n, 0.99) };
+    const decisionLatencyMs = {
+      p50: percentile(latency, n, 0.5),
+      p99: percentile(latency, n, 0.99),
+    };
     resolveDone({
       scenario: o.scenario.name,
       seed: sim.seed,
       controller: o.controller,
       metrics: { ...report.metrics, missedDeadlines: total, decisionLatencyMs },
-      perIntersection: report.perIntersection.map((p, i) => ({ ...p, missedDeadlines: missed[i]! })),
+      perIntersection: report.perIntersection.map((p, i) => ({
+        ...p,
+        missedDeadlines: missed[i]!,
+      })),
     });
   }
 
@@ -268,7 +325,11 @@ export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
       if (closed) return;
       try {
         // Catch up without sleeping when behind (bounded: the loop yields every 100 ticks).
-        for (let k = 0; k < 100 && !sim.done() && performance.now() >= wallStart + ticks * periodMs; k++) {
+        for (
+          let k = 0;
+          k < 100 && !sim.done() && performance.now() >= wallStart + ticks * periodMs;
+          k++
+        ) {
           const atMs = sim.nowMs();
           await publishTick(out, atMs);
           collect(atMs, false);

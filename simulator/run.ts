@@ -69,11 +69,11 @@ export function createBuiltinControllers(
   // One request object per (intersection, phase), reused: no allocation per decision.
   const requests = controllers.map(
     (ctl, i) =>
-      new Map(
-        configs[i]!.phases.map((p) => [p.id, { phase: p.id, controller: ctl.controllerId }]),
-      ),
+      new Map(configs[i]!.phases.map((p) => [p.id, { phase: p.id, controller: ctl.controllerId }])),
   );
-  controllers.forEach((ctl, i) => ctl.onSignal(sim.signal(configs[i]!.id)));
+  controllers.forEach((ctl, i) => {
+    ctl.onSignal(sim.signal(configs[i]!.id));
+  });
   return {
     controllers,
     observe(out) {
@@ -84,7 +84,10 @@ export function createBuiltinControllers(
       for (let i = 0; i < controllers.length; i++) {
         const phase = controllers[i]!.decide(atMs);
         const id = configs[i]!.id;
-        into.set(id, requests[i]!.get(phase) ?? { phase, controller: controllers[i]!.controllerId });
+        into.set(
+          id,
+          requests[i]!.get(phase) ?? { phase, controller: controllers[i]!.controllerId },
+        );
       }
     },
     close() {

@@ -51,13 +51,20 @@ export function checkScenario(scenario: Scenario): Problem[] {
     if (!from || !to) return; // reported by validateScenario
     const exitKey = `${l.from}/${l.exit}`;
     if (exits.has(exitKey))
-      problems.push({ path: `/links/${i}/exit`, message: `two links leave '${l.from}' by '${l.exit}'` });
+      problems.push({
+        path: `/links/${i}/exit`,
+        message: `two links leave '${l.from}' by '${l.exit}'`,
+      });
     exits.add(exitKey);
     const entryKey = `${l.to}/${l.entry}`;
     if (entries.has(entryKey))
-      problems.push({ path: `/links/${i}/entry`, message: `two links enter '${l.to}' on '${l.entry}'` });
+      problems.push({
+        path: `/links/${i}/entry`,
+        message: `two links enter '${l.to}' on '${l.entry}'`,
+      });
     entries.add(entryKey);
-    if (l.from === l.to) problems.push({ path: `/links/${i}/to`, message: 'a link cannot loop back' });
+    if (l.from === l.to)
+      problems.push({ path: `/links/${i}/to`, message: 'a link cannot loop back' });
     const served = to.phases.flatMap((p) => p.movements).filter((m) => m.startsWith(`${l.entry}-`));
     if (served.length === 0 && to.approaches[l.entry]) {
       problems.push({

@@ -8,7 +8,7 @@ import { MAX_ACTUATIONS_PER_MESSAGE } from '../protocol/index.ts';
 import { DetectorBank } from './detectors.ts';
 import { type ActiveFault, activeAt, applyReadingFaults, messageEffects } from './faults.ts';
 import type { Net } from './network.ts';
-import { type Rng, STREAM, randomId, stream } from './rng.ts';
+import { type Rng, randomId, STREAM, stream } from './rng.ts';
 
 export interface CountsOut {
   intersection: string;
@@ -72,7 +72,9 @@ export function createSensors(
         const readings: DetectorReading[] = [];
         const actuations: Actuation[] = [];
         let sensorFaults: ActiveFault[] | undefined;
-        for (const d of sensor.detectors) {
+        const dets = sensor.detectors;
+        for (let k = 0; k < dets.length; k++) {
+          const d = dets[k]!;
           const raw = bank.close(d, toMs, intervalMs, stopBar[d] ? presence(d) : Number.NaN);
           const acts = recordActuations ? bank.takeActuations(d) : undefined;
           const active = faults[d]!.length > 0 ? activeAt(faults[d]!, fromMs - net.startAtMs) : [];

@@ -12,8 +12,8 @@ import {
   intervalBounds,
   MIN_YELLOW_S,
   type MonitorState,
-  movementStates,
   monitorStep,
+  movementStates,
   type Request,
   toSignal,
 } from '../controller/safety-monitor.ts';
@@ -70,8 +70,7 @@ function statesOf(track: SignalTrack, it: IntersectionNet): CachedStates {
     const states = movementStates(s);
     const status = Uint8Array.from(it.movements, (m) => {
       const st = states[m];
-      if (st === 'protected-Movement-Allowed' || st === 'permissive-Movement-Allowed')
-        return GREEN;
+      if (st === 'protected-Movement-Allowed' || st === 'permissive-Movement-Allowed') return GREEN;
       if (st === 'protected-clearance' || st === 'permissive-clearance') return CLEARANCE;
       return RED;
     });
@@ -85,7 +84,12 @@ function statesOf(track: SignalTrack, it: IntersectionNet): CachedStates {
  * `toSignal(state, atMs, overrides)` with the movement states taken from the cache (the
  * monitor recomputes them from the config on every call). A unit test holds the two equal.
  */
-export function signalOf(track: SignalTrack, it: IntersectionNet, atMs: number, overrides: Override[]): Signal {
+export function signalOf(
+  track: SignalTrack,
+  it: IntersectionNet,
+  atMs: number,
+  overrides: Override[],
+): Signal {
   const s = track.state;
   return {
     v: 1,
@@ -151,7 +155,11 @@ export function createTrack(
   return track;
 }
 
-export const createSignalStep = (): SignalStep => ({ overrides: [], changed: false, phaseChanges: 0 });
+export const createSignalStep = (): SignalStep => ({
+  overrides: [],
+  changed: false,
+  phaseChanges: 0,
+});
 
 export interface SignalStep {
   overrides: Override[];

@@ -3,7 +3,7 @@
  * Runs until SIGINT/SIGTERM; prints one JSON line `{"ready":true,…}` once subscribed.
  */
 import { Command, Option } from 'commander';
-import { chooseSink, createCollector } from '../../collector/index.ts';
+import { chooseSink, createCollector, redactUrl } from '../../collector/index.ts';
 
 const int = (name: string, min: number) => (v: string) => {
   const n = Number(v);
@@ -130,7 +130,7 @@ export function command(): Command {
         log,
       });
       const started = await collector.start();
-      const where = sink.kind === 'embedded' ? sink.dir : sink.url;
+      const where = sink.kind === 'embedded' ? sink.dir : redactUrl(sink.url);
       log(`collector: writing to ${sink.kind} at ${where}, spool in ${opts.spoolDir}`);
       console.log(JSON.stringify({ ready: true, sink: sink.kind, ...started }));
       await new Promise<void>((resolve) => {

@@ -8,20 +8,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import {
-  addDevice,
-  createBroker,
-  createRegistry,
-  generateSecret,
-  type Registry,
-} from '../../broker/index.ts';
-import { chooseSink, createCollector } from '../../collector/index.ts';
+import type { Registry } from '../../broker/index.ts';
 import { ALGORITHMS, getAlgorithm } from '../../controller/algorithms/registry.ts';
-import { createControllerService } from '../../controller/service.ts';
-import { createDashboard, createMqttSource } from '../../dashboard/index.ts';
 import { detectorsOf, type Scenario } from '../../protocol/index.ts';
-import { listBundledScenarios, loadScenario } from '../../simulator/index.ts';
-import { createMqttSimulation } from '../../simulator/mqtt-runner.ts';
+import { listBundledScenarios } from '../../simulator/scenario.ts';
+
+/** The shells, loaded only when the demo runs: `--help` stays quick. */
+async function shells() {
+  const [broker, collector, controller, dashboard, simulator, runner] = await Promise.all([
+    import('../../broker/index.ts'),
+    import('../../collector/index.ts'),
+    import('../../controller/service.ts'),
+    import('../../dashboard/index.ts'),
+    import('../../simulator/index.ts'),
+    import('../../simulator/mqtt-runner.ts'),
+  ]);
+  return { ...broker, ...collector, ...controller, ...dashboard, ...simulator, ...runner };
+}
 
 /** The demo's devices: one per role, one per simulated sensor (TIMING.md: `{intersection}-det`). */
 export function demoDevices(scenario: Scenario) {
@@ -47,7 +50,10 @@ export function demoDevices(scenario: Scenario) {
 }
 
 /** A registry of the demo devices with fresh random passwords (kept in memory only). */
-function demoRegistry(scenario: Scenario): { registry: Registry; passwords: Map<string, string> } {
+function demoRegistry(
+  scenario: Scenario,
+  { addDevice, createRegistry, generateSecret }: Awaited<ReturnType<typeof shells>>,
+): { registry: Registry; passwords: Map<string, string> } {
   let registry = createRegistry();
   const passwords = new Map<string, string>();
   for (const d of demoDevices(scenario)) {
@@ -98,14 +104,24 @@ interface Opts {
 
 async function run(o: Opts): Promise<void> {
   getAlgorithm(o.algorithm); // an unknown name fails here, in one line, before anything starts
-  const scenario = await loadScenario(o.scenario);
+  const x = await shells();
+  const {
+    chooseSink,
+    createBroker,
+    createCollector,
+    createControllerService,
+    createDashboard,
+    createMqttSimulation,
+    createMqttSource,
+  } = x;
+  const scenario = await x.loadScenario(o.scenario);
   const log = (line: string) => console.error(line);
   const quietLog = (line: string) => {
     if (!/listening on|WARNING/.test(line)) log(line);
   };
   const { registry, passwords } = o.insecure
     ? { registry: undefined, passwords: undefined }
-    : demoRegistry(scenario);
+    : demoRegistry(scenario, x);
   const creds = (id: string) =>
     passwords ? { username: id, password: passwords.get(id) ?? '' } : {};
   const tempDir = o.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'openphase-demo-'));

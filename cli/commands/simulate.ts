@@ -6,7 +6,13 @@
 import { Command, Option } from 'commander';
 import { ALGORITHMS } from '../../controller/algorithms/registry.ts';
 import { formatProblems } from '../../protocol/index.ts';
-import { listBundledScenarios, loadScenario, type RunResult, runScenario, ScenarioError } from '../../simulator/index.ts';
+import {
+  listBundledScenarios,
+  loadScenario,
+  type RunResult,
+  runScenario,
+  ScenarioError,
+} from '../../simulator/index.ts';
 
 interface Opts {
   scenario?: string;
@@ -28,7 +34,8 @@ interface Opts {
 const num = (name: string, v: string | undefined, min: number): number | undefined => {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number ≥ ${min}, got '${v}'`);
+  if (!Number.isFinite(n) || n < min)
+    throw new Error(`--${name} must be a number ≥ ${min}, got '${v}'`);
   return n;
 };
 
@@ -58,18 +65,26 @@ async function run(o: Opts): Promise<void> {
     console.log(listBundledScenarios().join('\n'));
     return;
   }
-  if (!o.scenario) throw new Error("give --scenario FILE or a bundled name (see --list)");
+  if (!o.scenario) throw new Error('give --scenario FILE or a bundled name (see --list)');
   const scenario = await loadScenario(o.scenario);
   const seed = num('seed', o.seed, 0);
   const durationS = num('duration', o.duration, 1);
   const speed = num('speed', o.speed, 0.001);
   const deadlineMs = num('deadline-ms', o.deadlineMs, 1)!;
   const overMqtt = Boolean(o.mqtt || o.realtime || o.lockstep || speed !== undefined);
-  if (o.controller === 'mqtt' && !overMqtt) throw new Error('--controller mqtt needs --mqtt URL and a clock (--realtime, --speed or --lockstep)');
+  if (o.controller === 'mqtt' && !overMqtt)
+    throw new Error(
+      '--controller mqtt needs --mqtt URL and a clock (--realtime, --speed or --lockstep)',
+    );
   if (o.controller !== 'mqtt' && !/^builtin:[A-Za-z0-9_-]+$/.test(o.controller)) {
-    throw new Error(`--controller must be mqtt or builtin:NAME (${ALGORITHMS.map((a) => `builtin:${a.name}`).join(', ')})`);
+    throw new Error(
+      `--controller must be mqtt or builtin:NAME (${ALGORITHMS.map((a) => `builtin:${a.name}`).join(', ')})`,
+    );
   }
-  const common = { ...(seed !== undefined ? { seed } : {}), ...(durationS !== undefined ? { durationS } : {}) };
+  const common = {
+    ...(seed !== undefined ? { seed } : {}),
+    ...(durationS !== undefined ? { durationS } : {}),
+  };
   let result: RunResult;
   if (!overMqtt) {
     result = runScenario(scenario, { controller: o.controller, ...common });
@@ -91,7 +106,10 @@ async function run(o: Opts): Promise<void> {
     process.once('SIGTERM', stop);
     try {
       await sim.start();
-      if (!o.json) console.error(`simulate: ${scenario.name} over ${o.mqtt ?? 'mqtt://127.0.0.1:1883'} (${o.lockstep ? 'lockstep' : `real time ×${speed ?? 1}`})`);
+      if (!o.json)
+        console.error(
+          `simulate: ${scenario.name} over ${o.mqtt ?? 'mqtt://127.0.0.1:1883'} (${o.lockstep ? 'lockstep' : `real time ×${speed ?? 1}`})`,
+        );
       result = await sim.done;
     } finally {
       process.off('SIGINT', stop);
@@ -101,7 +119,9 @@ async function run(o: Opts): Promise<void> {
   }
   if (o.json) {
     const { scenario: name, seed: s, controller, metrics, perIntersection } = result;
-    process.stdout.write(`${JSON.stringify({ scenario: name, seed: s, controller, metrics, perIntersection })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ scenario: name, seed: s, controller, metrics, perIntersection })}\n`,
+    );
   } else {
     console.log(human(result));
   }
@@ -121,15 +141,33 @@ export function command(): Command {
         .env('OPENPHASE_CONTROLLER')
         .default('builtin:fixed-time'),
     )
-    .addOption(new Option('--mqtt <url>', 'publish to this broker (mqtt://, mqtts://, ws://, wss://)'))
-    .addOption(new Option('--username <name>', 'MQTT username: a signal-role or admin device').env('OPENPHASE_MQTT_USERNAME'))
-    .addOption(new Option('--password <secret>', 'MQTT password (prefer the environment variable)').env('OPENPHASE_MQTT_PASSWORD'))
-    .addOption(new Option('--realtime', 'one simulated second per wall second').conflicts(['lockstep', 'speed']))
+    .addOption(
+      new Option('--mqtt <url>', 'publish to this broker (mqtt://, mqtts://, ws://, wss://)'),
+    )
+    .addOption(
+      new Option('--username <name>', 'MQTT username: a signal-role or admin device').env(
+        'OPENPHASE_MQTT_USERNAME',
+      ),
+    )
+    .addOption(
+      new Option('--password <secret>', 'MQTT password (prefer the environment variable)').env(
+        'OPENPHASE_MQTT_PASSWORD',
+      ),
+    )
+    .addOption(
+      new Option('--realtime', 'one simulated second per wall second').conflicts([
+        'lockstep',
+        'speed',
+      ]),
+    )
     .addOption(new Option('--speed <x>', 'real time × x (e.g. 10)').conflicts(['lockstep']))
     .option('--lockstep', 'publish each tick and wait for every decision (or the deadline)')
     .option('--deadline-ms <ms>', 'lockstep: wait this long for decisions per tick', '1000')
     .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))
-    .option('--json', 'print { scenario, seed, controller, metrics, perIntersection } as JSON on stdout')
+    .option(
+      '--json',
+      'print { scenario, seed, controller, metrics, perIntersection } as JSON on stdout',
+    )
     .addHelpText(
       'after',
       `\nBundled scenarios: ${listBundledScenarios().join(', ')}\nFormat: docs/scenarios.md\n\nExamples:\n  openphase simulate --scenario grid-3x3 --controller builtin:actuated --json\n  openphase simulate --scenario city --mqtt mqtt://127.0.0.1:1883 --speed 10 --controller mqtt`,
@@ -139,7 +177,9 @@ export function command(): Command {
         await run(o);
       } catch (e) {
         if (e instanceof ScenarioError) {
-          console.error(`openphase simulate: scenario ${e.source} is not valid:\n${formatProblems(e.problems)}`);
+          console.error(
+            `openphase simulate: scenario ${e.source} is not valid:\n${formatProblems(e.problems)}`,
+          );
           process.exitCode = 2;
           return;
         }

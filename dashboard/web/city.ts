@@ -112,6 +112,11 @@ function drawIntersection(id: string, config: IntersectionConfig, x: number, y: 
   return { g, heads, queues };
 }
 
+/** Sets an attribute only when it changes: no mutation, no style work for what is unchanged. */
+function set(e: Element, name: string, value: string) {
+  if (e.getAttribute(name) !== value) e.setAttribute(name, value);
+}
+
 export function createCity(svg: SVGSVGElement, onSelect: (id: string) => void) {
   const drawn = new Map<string, Drawn>();
   let selected: string | undefined;
@@ -153,23 +158,25 @@ export function createCity(svg: SVGSVGElement, onSelect: (id: string) => void) {
     ) {
       const d = drawn.get(id);
       if (!d) return;
-      d.g.setAttribute('data-phase', phase);
-      d.g.setAttribute('data-interval', interval);
-      for (const [m, head] of d.heads) head.setAttribute('data-state', movements[m] ?? 'dark');
+      set(d.g, 'data-phase', phase);
+      set(d.g, 'data-interval', interval);
+      for (const [m, head] of d.heads) set(head, 'data-state', movements[m] ?? 'dark');
     },
     queues(id: string, queues: Record<string, number>) {
       const d = drawn.get(id);
       if (!d) return;
       for (const [a, bar] of d.queues) {
-        const q = queues[a] ?? 0;
+        const q = Math.round(queues[a] ?? 0);
+        if (bar.getAttribute('data-queue') === String(q)) continue;
         const h = (Math.min(q, QUEUE_FULL) / QUEUE_FULL) * (ARM - 10);
         bar.setAttribute('height', h.toFixed(1));
         bar.setAttribute('y', (-BOX - 8 - h).toFixed(1));
-        bar.setAttribute('data-queue', String(Math.round(q)));
+        bar.setAttribute('data-queue', String(q));
       }
     },
     online(id: string, online: boolean) {
-      drawn.get(id)?.g.setAttribute('data-online', String(online));
+      const d = drawn.get(id);
+      if (d) set(d.g, 'data-online', String(online));
     },
     select(id: string | undefined) {
       if (selected) drawn.get(selected)?.g.removeAttribute('data-selected');

@@ -45,9 +45,12 @@ interface Detail {
 const MAX_TIMELINE = 240;
 const known = new Map<string, Known>();
 const dirty = new Set<string>();
+const loading = new Set<string>();
 let selected: string | undefined;
 let latestMs = 0;
 let frame = 0;
+let timelineKey = '';
+let timelineAt = 0;
 
 const $ = <T extends Element>(sel: string) => document.querySelector(sel) as T;
 const city = createCity($<SVGSVGElement>('#map'), (id) => select(id));
@@ -117,7 +120,15 @@ function showFacts() {
     lastCounts: k.lastCounts,
     queues: k.queues,
   });
-  panel.timeline(k.timeline, k.lastSignalMs ?? latestMs);
+  // the phase chart redraws when a new interval starts, and at most once a second otherwise
+  const last = k.timeline[k.timeline.length - 1];
+  const key = `${k.id}/${k.timeline.length}/${last?.t}/${last?.interval}`;
+  const now = performance.now();
+  if (key !== timelineKey || now - timelineAt > 1000) {
+    timelineKey = key;
+    timelineAt = now;
+    panel.timeline(k.timeline, k.lastSignalMs ?? latestMs);
+  }
 }
 
 let redrawTimer: ReturnType<typeof setTimeout> | undefined;
@@ -155,6 +166,7 @@ async function select(id: string) {
   if (id !== selected) return;
   if (d) known.set(id, { ...fromDetail(d), ...pick(known.get(id)) });
   panel.open(id, known.get(id)?.config ?? null);
+  timelineKey = '';
   showFacts();
   await refreshCounts();
 }
@@ -193,7 +205,14 @@ function apply(e: LiveEvent) {
     return redraw();
   }
   const k = known.get(e.i);
-  if (!k) return;
+  if (!k) {
+    // appeared while the feed was down (or before the page loaded): fetch it once
+    if (!loading.has(e.i)) {
+      loading.add(e.i);
+      void load(e.i).finally(() => loading.delete(e.i));
+    }
+    return;
+  }
   switch (e.k) {
     case 'sig': {
       if (k.lastSignalMs !== undefined && e.t < k.lastSignalMs) return;

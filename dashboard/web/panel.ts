@@ -28,6 +28,12 @@ export interface PanelFacts {
 const CHART_W = 388;
 const utc = (ts: number) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC');
 const axis = { stroke: '#94a3b8', grid: { stroke: '#1e293b' }, ticks: { stroke: '#1e293b' } };
+/** UTC clock labels (simulated time is UTC): HH:MM, with seconds when ticks are closer. */
+const timeAxis = {
+  ...axis,
+  values: (_u: uPlot, splits: number[], _i: number, _space: number, incr: number) =>
+    splits.map((s) => new Date(s * 1000).toISOString().slice(11, incr < 60 ? 19 : 16)),
+};
 
 function html(tag: string, attrs: Record<string, string> = {}, text?: string): HTMLElement {
   const e = document.createElement(tag);
@@ -97,9 +103,11 @@ export function createPanel(root: HTMLElement) {
   const fields = new Map<string, HTMLElement>();
   let table: HTMLTableSectionElement | undefined;
   let segments: Segment[] = [];
+  let tableKey = '';
 
   const destroy = () => {
     fields.clear();
+    tableKey = '';
     countsChart?.destroy();
     phaseChart?.destroy();
     countsChart = undefined;
@@ -149,9 +157,12 @@ export function createPanel(root: HTMLElement) {
             x: { time: true },
             y: { range: (_u, _min, max) => [0, Math.max(4, max * 1.1)] },
           },
-          axes: [axis, { ...axis, size: 36 }],
+          axes: [timeAxis, { ...axis, size: 36 }],
           series: [
-            {},
+            {
+              label: 'UTC',
+              value: (_u, v) => (v == null ? '–' : new Date(v * 1000).toISOString().slice(11, 19)),
+            },
             ...approaches.map((a, k) => ({
               label: a,
               stroke: colorOf(a, k),
@@ -177,7 +188,7 @@ export function createPanel(root: HTMLElement) {
           cursor: { show: false },
           scales: { x: { time: true }, y: { range: [0, Math.max(1, phases.length)] } },
           axes: [
-            axis,
+            timeAxis,
             {
               ...axis,
               size: 48,
@@ -201,6 +212,11 @@ export function createPanel(root: HTMLElement) {
       fields.get('overrides')!.textContent = String(f.overrides);
       fields.get('devices')!.textContent = f.devices;
       if (!table) return;
+      const key = approaches
+        .map((a) => `${f.lastCounts[a] ?? 0}/${Math.round(f.queues[a] ?? 0)}`)
+        .join(',');
+      if (key === tableKey) return;
+      tableKey = key;
       const rows = approaches.map((a) => {
         const tr = document.createElement('tr');
         tr.setAttribute('data-approach', a);

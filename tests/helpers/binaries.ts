@@ -11,6 +11,11 @@ const INSTALL: Record<string, string> = {
 
 const SEARCH = ['/usr/bin', '/usr/sbin', '/usr/local/bin', '/usr/local/sbin', '/bin', '/sbin'];
 
+/** The command that installs `name` on Debian/Ubuntu. */
+export function installHint(name: string): string {
+  return INSTALL[name] ?? `apt-get install -y ${name}`;
+}
+
 /** Absolute path of `name`, or an Error naming the apt package that provides it. */
 export function requireBinary(name: string): string {
   const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), ...SEARCH];
@@ -24,6 +29,6 @@ export function requireBinary(name: string): string {
     }
   }
   throw new Error(
-    `'${name}' is needed by this test and was not found. Install it: ${INSTALL[name] ?? `apt-get install -y ${name}`} (or run 'bash scripts/test.sh', which installs what the tests need).`,
+    `'${name}' is needed by this test and was not found. Install it: ${installHint(name)} (or run 'bash scripts/test.sh', which installs what the tests need).`,
   );
 }

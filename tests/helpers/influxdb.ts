@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBinary } from './binaries.ts';
 import { freePort } from './ports.ts';
+import { killOnExit, stopChild } from './processes.ts';
 
 export interface InfluxDBServer {
   url: string;
@@ -41,7 +42,9 @@ export async function startInfluxDB(): Promise<InfluxDBServer> {
   const bin = requireBinary('influxd');
   const dir = mkdtempSync(join(tmpdir(), 'op-influx-'));
   const port = await freePort();
-  const rpcPort = await freePort();
+  let rpcPort = await freePort();
+  // The OS may hand back a just-released port; the two must differ.
+  while (rpcPort === port) rpcPort = await freePort();
   const config = join(dir, 'influxdb.conf');
   writeFileSync(
     config,
@@ -74,26 +77,33 @@ export async function startInfluxDB(): Promise<InfluxDBServer> {
   let stopped = false;
 
   async function startProcess(): Promise<void> {
+    if (child) throw new Error('influxd is already running; call stopProcess() first');
     output = '';
-    child = spawn(bin, ['-config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.on('data', (d) => {
+    const c = spawn(bin, ['-config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = c;
+    killOnExit(c);
+    c.stdout?.on('data', (d) => {
       output = (output + d).slice(-4000);
     });
-    child.stderr?.on('data', (d) => {
+    c.stderr?.on('data', (d) => {
       output = (output + d).slice(-4000);
     });
     const deadline = Date.now() + 30_000;
     for (;;) {
-      if (child.exitCode !== null)
-        throw new Error(`influxd exited with ${child.exitCode}:\n${output}`);
+      if (c.exitCode !== null || c.signalCode !== null) {
+        child = undefined;
+        throw new Error(`influxd exited with ${c.exitCode ?? c.signalCode}:\n${output}`);
+      }
       try {
-        const res = await fetch(`${url}/ping`);
+        const res = await fetch(`${url}/ping`, { signal: AbortSignal.timeout(2000) });
         if (res.status === 204) return;
       } catch {
         // not up yet
       }
-      if (Date.now() > deadline)
+      if (Date.now() > deadline) {
+        await stopProcess();
         throw new Error(`influxd did not answer /ping within 30 s:\n${output}`);
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -101,18 +111,15 @@ export async function startInfluxDB(): Promise<InfluxDBServer> {
   async function stopProcess(): Promise<void> {
     const c = child;
     child = undefined;
-    if (!c || c.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
-      c.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      c.kill('SIGTERM');
-    });
+    if (c) await stopChild(c, 10_000);
   }
 
-  await startProcess();
+  try {
+    await startProcess();
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   return {
     url,
     port,

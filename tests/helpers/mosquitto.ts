@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBinary } from './binaries.ts';
 import { freePort, waitForPort } from './ports.ts';
+import { killOnExit, stopChild } from './processes.ts';
 
 export interface MosquittoOptions {
   passwordFile?: string;
@@ -62,6 +63,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
 
   let output = '';
   const child: ChildProcess = spawn(bin, ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  killOnExit(child);
   child.stdout?.on('data', (d) => {
     output = (output + d).slice(-8000);
   });
@@ -79,6 +81,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     ]);
   } catch (e) {
     child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
     throw e;
   }
   let done = false;
@@ -98,12 +101,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     async stop() {
       if (done) return;
       done = true;
-      if (child.exitCode === null) {
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        child.kill('SIGTERM');
-        await exited;
-        clearTimeout(timer);
-      }
+      await stopChild(child, 5000);
       rmSync(dir, { recursive: true, force: true });
     },
   };

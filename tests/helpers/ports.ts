@@ -1,5 +1,5 @@
 /** Free TCP ports on 127.0.0.1 for test servers (never the standard 1883/8086). */
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 /** Asks the OS for a free port on 127.0.0.1 and releases it. */
 export function freePort(): Promise<number> {
@@ -21,7 +21,6 @@ export async function waitForPort(
   timeoutMs = 15_000,
   host = '127.0.0.1',
 ): Promise<void> {
-  const { connect } = await import('node:net');
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {

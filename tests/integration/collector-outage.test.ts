@@ -27,7 +27,13 @@ let spoolDir: string;
 
 beforeAll(async () => {
   influx = await startInfluxDB();
-  broker = createBroker({ host: '127.0.0.1', port: 0, insecure: true, rateLimit: false, log: () => {} });
+  broker = createBroker({
+    host: '127.0.0.1',
+    port: 0,
+    insecure: true,
+    rateLimit: false,
+    log: () => {},
+  });
   await broker.start();
   spoolDir = mkdtempSync(join(tmpdir(), 'op-spool-'));
 });
@@ -47,16 +53,21 @@ it('influxd down for 20 s mid-stream: every point present once, spooled and repl
     sink: { kind: 'influx-v1', url: influx.url, database: 'outage', timeoutMs: 2000 },
     spoolDir,
     batchSize: 2000,
+    metricsPort: 0,
     logEveryMs: 0,
     log: () => {},
   });
-  await collector.start();
+  const { metricsPort } = await collector.start();
   const pub = await connect(url, 'outage-publisher');
   for (let i = 0; i < 5; i++) {
-    await pub.publishAsync(`traffic/v1/i${i}/config`, JSON.stringify({ ...twoPhase, id: `i${i}` }), {
-      qos: 1,
-      retain: true,
-    });
+    await pub.publishAsync(
+      `traffic/v1/i${i}/config`,
+      JSON.stringify({ ...twoPhase, id: `i${i}` }),
+      {
+        qos: 1,
+        retain: true,
+      },
+    );
   }
   // 50 sensors × 300 messages at 500 messages/s: a 30-second stream.
   const traffic = makeTraffic({ sensors: 50, perSensor: 300 });
@@ -88,7 +99,8 @@ it('influxd down for 20 s mid-stream: every point present once, spooled and repl
   expect(s.gapRecords).toBe(0);
   // Exactly the expected points and sums: nothing missing, nothing doubled.
   expect(await totalsBySensor(influx.query, 'outage')).toEqual(traffic.expected);
-  const metrics = await collector.metricsText();
+  // The metrics as Prometheus scrapes them.
+  const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
   expect(metrics).toMatch(new RegExp(`openphase_collector_points_spooled_total ${s.spooled}\\b`));
   expect(metrics).toMatch(new RegExp(`openphase_collector_points_replayed_total ${s.replayed}\\b`));
   expect(publishedInS).toBeGreaterThan(25);

@@ -5,13 +5,15 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { createRecentWindow } from '../../collector/index.ts';
+import { createInfluxV1Reader, createRecentWindow } from '../../collector/index.ts';
 import {
   createDashboard,
   createStore,
   type DashboardSource,
   type LiveEvent,
 } from '../../dashboard/index.ts';
+import { twoPhase } from '../fixtures/intersections.ts';
+import { freePort } from '../helpers/ports.ts';
 
 let emit: (e: LiveEvent) => void = () => {};
 const store = createStore({ reader: createRecentWindow() });
@@ -76,4 +78,29 @@ it('drops a client that does not read, keeps one that does, and stays bounded', 
   expect(fastBytes).toBeGreaterThan(before);
   fast.close();
   slow.terminate();
+});
+
+it('answers 503, not 500 or a crash, when the counts store does not answer', async () => {
+  const logs: string[] = [];
+  const deadStore = createStore({
+    reader: createInfluxV1Reader({
+      url: `http://127.0.0.1:${await freePort()}`,
+      database: 'nowhere',
+      timeoutMs: 2000,
+    }),
+  });
+  deadStore.feed('traffic/v1/a/config', JSON.stringify({ ...twoPhase, id: 'a' }), true);
+  const dash = createDashboard({
+    port: 0,
+    page: false,
+    store: 'influx-v1',
+    source: { ...deadStore, start: async () => {}, close: async () => {}, connected: () => true },
+    log: (l) => logs.push(l),
+  });
+  await dash.app.ready();
+  const res = await dash.app.inject({ url: '/api/intersections/a/counts' });
+  expect(res.statusCode).toBe(503);
+  expect(res.json().message).toBe('the counts store (influx-v1) did not answer; try again');
+  expect(logs.join('\n')).toContain('counts query failed');
+  await dash.close();
 });

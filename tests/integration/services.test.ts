@@ -1,13 +1,15 @@
 /** The real services the suite stands on: InfluxDB 1.x and Mosquitto, started by the helpers. */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InfluxDB } from 'influx';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
-import { requireBinary } from '../helpers/binaries.ts';
+import { installHint, requireBinary } from '../helpers/binaries.ts';
 import { startInfluxDB } from '../helpers/influxdb.ts';
 import { startMosquitto } from '../helpers/mosquitto.ts';
+import { waitForPort } from '../helpers/ports.ts';
 
 describe('real InfluxDB 1.x', () => {
   it('writes points and reads them back', async () => {
@@ -26,6 +28,51 @@ describe('real InfluxDB 1.x', () => {
       await db.stop();
       await db.stop(); // safe twice
     }
+  });
+
+  it('writes through the influx client library and reads back with a query', async () => {
+    const db = await startInfluxDB();
+    try {
+      const client = new InfluxDB({ host: '127.0.0.1', port: db.port, database: 'lib' });
+      await client.createDatabase('lib');
+      await client.writePoints(
+        [
+          {
+            measurement: 'counts',
+            tags: { detector: 'E-through-stop' },
+            fields: { count: 4 },
+            timestamp: 1_000,
+          },
+          {
+            measurement: 'counts',
+            tags: { detector: 'E-through-stop' },
+            fields: { count: 2 },
+            timestamp: 2_000,
+          },
+          {
+            measurement: 'counts',
+            tags: { detector: 'W-through-stop' },
+            fields: { count: 9 },
+            timestamp: 2_000,
+          },
+        ],
+        { precision: 'ms' },
+      );
+      const rows = await client.query<{ detector: string; total: number }>(
+        'SELECT sum("count") AS total FROM counts GROUP BY detector',
+      );
+      const totals = Object.fromEntries(rows.map((r) => [r.detector, r.total]));
+      expect(totals).toEqual({ 'E-through-stop': 6, 'W-through-stop': 9 });
+    } finally {
+      await db.stop();
+    }
+  });
+
+  it('stop() ends the process and removes the temp dir', async () => {
+    const db = await startInfluxDB();
+    await db.stop();
+    expect(existsSync(db.dir)).toBe(false);
+    await expect(fetch(`${db.url}/ping`)).rejects.toThrow();
   });
 
   it('survives a stop and a start on the same port with its data', async () => {
@@ -63,6 +110,14 @@ describe('real Mosquitto', () => {
     }
   });
 
+  it('stop() ends the process and removes the temp dir', async () => {
+    const broker = await startMosquitto();
+    await broker.stop();
+    await broker.stop(); // safe twice
+    expect(existsSync(broker.dir)).toBe(false);
+    await expect(waitForPort(broker.port, 300)).rejects.toThrow(/nothing listens/);
+  });
+
   it('refuses a wrong password when a password file is set', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'op-pw-'));
     const file = join(dir, 'passwd');
@@ -87,5 +142,15 @@ describe('real Mosquitto', () => {
       await broker.stop();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('missing services', () => {
+  it('fail with the command that installs them, never skip', () => {
+    expect(() => requireBinary('op-no-such-binary')).toThrow(
+      /'op-no-such-binary' is needed .* apt-get install -y op-no-such-binary/,
+    );
+    expect(installHint('influxd')).toMatch(/^apt-get install -y influxdb\b/);
+    expect(installHint('mosquitto')).toBe('apt-get install -y mosquitto');
   });
 });

@@ -155,6 +155,39 @@ describe('pipeline', () => {
     await p.close();
   });
 
+  it('keeps arrival order in the spool when concurrent writes fail out of order', async () => {
+    const stored: string[] = [];
+    let down = true;
+    const sink: Sink = {
+      name: 'slow-first',
+      async write(points) {
+        // the first batch fails late, the second fails at once
+        if (down && points[0]?.includes('v=0i')) await new Promise((r) => setTimeout(r, 50));
+        if (down) throw new SinkError('timeout', 'retryable');
+        stored.push(...points);
+      },
+    };
+    const dir = tmp();
+    const spool = createSpool({ dir });
+    const p = createPipeline({
+      sink,
+      spool,
+      batchSize: 3,
+      idleFlushMs: 0,
+      maxInflightWrites: 2,
+      backoff: { initialMs: 10, maxMs: 20 },
+      deadLetter: async () => {},
+    });
+    p.push(lines(0, 3));
+    p.push(lines(3, 3));
+    await p.flush();
+    expect(await spool.read(spool.oldest()!)).toEqual(lines(0, 3));
+    down = false;
+    await p.drained();
+    expect(stored).toEqual(lines(0, 6));
+    await p.close();
+  });
+
   it('replays a spool left by a previous run', async () => {
     const dir = tmp();
     const old = createSpool({ dir });

@@ -75,6 +75,18 @@ describe('toPoints', () => {
     expect(r.unenriched).toBe(3);
   });
 
+  it('folds unknown detector ids past the bound into `_other`, keeping the id as a field', () => {
+    // the shell's bounded set is full: no new unknown id gets a series
+    const r = toPoints('traffic/v1/two/counts/s1', json(counts), {
+      ...ctx(),
+      admitUnknown: () => false,
+    });
+    expect(r.points[0]?.tags.detector).toBe('N-through-stop'); // known: never folded
+    expect(r.points[1]?.tags.detector).toBe('_other');
+    expect(r.points[1]?.fields.detectorId).toBe('mystery');
+    expect(r.unenriched).toBe(1);
+  });
+
   it('maps signal (one point per interval change) and its overrides', () => {
     const signal = {
       v: 1,

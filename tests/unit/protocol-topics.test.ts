@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { assertId, InvalidIdError, parseTopic, topics } from '../../protocol/index.ts';
 
@@ -14,6 +15,25 @@ describe('topics', () => {
     expect(parseTopic(topic)).toEqual({ root: 'traffic', ...parsed });
   });
 
+  it('round-trips random valid ids', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/),
+        fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/),
+        (i, s) => {
+          expect(parseTopic(t.counts(i, s))).toEqual({
+            root: 'traffic',
+            kind: 'counts',
+            intersection: i,
+            sensor: s,
+          });
+          expect(parseTopic(t.status(i, s))).toMatchObject({ kind: 'status', device: s });
+        },
+      ),
+      { seed: 3, numRuns: 500 },
+    );
+  });
+
   it('works under a custom multi-level root', () => {
     const c = topics('city/west');
     expect(c.counts('a', 's')).toBe('city/west/v1/a/counts/s');
@@ -27,9 +47,24 @@ describe('topics', () => {
   it.each(['a/b', 'a+', '#', '', 'x'.repeat(65), 'a b', 'é', 'a\u0000'])(
     'refuses the bad id %j, naming it',
     (bad) => {
-      expect(() => t.config(bad)).toThrow(InvalidIdError);
-      expect(() => t.counts('a', bad)).toThrow(JSON.stringify(bad));
+      const builders: [string, () => string][] = [
+        ['intersection', () => t.config(bad)],
+        ['intersection', () => t.counts(bad, 's')],
+        ['sensor', () => t.counts('a', bad)],
+        ['intersection', () => t.status(bad, 'd')],
+        ['device', () => t.status('a', bad)],
+        ['intersection', () => t.decision(bad)],
+        ['intersection', () => t.signal(bad)],
+      ];
+      for (const [kind, build] of builders) {
+        expect(build).toThrow(InvalidIdError);
+        expect(build).toThrow(`invalid ${kind} id ${JSON.stringify(bad)}`);
+      }
       expect(() => assertId('sensor', bad)).toThrow(/invalid sensor id/);
+      if (!bad.includes('/')) {
+        expect(parseTopic(`traffic/v1/${bad}/decision`)).toBeUndefined();
+        expect(parseTopic(`traffic/v1/a/counts/${bad}`)).toBeUndefined();
+      }
     },
   );
 

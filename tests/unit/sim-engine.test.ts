@@ -6,13 +6,22 @@
 import { describe, expect, it } from 'vitest';
 import { type Request, toSignal } from '../../controller/safety-monitor.ts';
 import type { IntersectionConfig, Scenario } from '../../protocol/index.ts';
-import { compileNetwork } from '../../simulator/network.ts';
 import { createSimulation, parseScenario } from '../../simulator/index.ts';
+import { compileNetwork } from '../../simulator/network.ts';
 import { mulberry32 } from '../../simulator/rng.ts';
-import { createSignalStep, createTrack, createWindows, stepSignal } from '../../simulator/signals.ts';
+import {
+  createSignalStep,
+  createTrack,
+  createWindows,
+  stepSignal,
+} from '../../simulator/signals.ts';
 import { nema8, twoPhase } from '../fixtures/intersections.ts';
 
-const fourWay = (id: string, plan?: IntersectionConfig['plan'], nsMaxGreenS = 120): IntersectionConfig => ({
+const fourWay = (
+  id: string,
+  plan?: IntersectionConfig['plan'],
+  nsMaxGreenS = 120,
+): IntersectionConfig => ({
   id,
   approaches: { N: { lanes: 1 }, S: { lanes: 1 }, E: { lanes: 1 }, W: { lanes: 1 } },
   phases: [
@@ -24,7 +33,11 @@ const fourWay = (id: string, plan?: IntersectionConfig['plan'], nsMaxGreenS = 12
   ...(plan ? { plan } : {}),
 });
 
-const base = (intersections: IntersectionConfig[], demand: Scenario['demand'], extra: Partial<Scenario> = {}): Scenario =>
+const base = (
+  intersections: IntersectionConfig[],
+  demand: Scenario['demand'],
+  extra: Partial<Scenario> = {},
+): Scenario =>
   parseScenario({ name: 't', seed: 3, durationS: 3600, intersections, demand, ...extra });
 
 /** A fixed schedule: ns for `g` s, then ew, cycle `c` s. */
@@ -46,7 +59,9 @@ describe('engine', () => {
     // 3000 veh/h on one lane is far above capacity: the queue never empties. Effective green
     // 26 + 3 − 2 − 1 = 26 s at 2 s headway = 13 vehicles per 60 s cycle, 60 cycles an hour.
     const s = base([fourWay('a')], [{ intersection: 'a', movement: 'N-through', flowVph: 3000 }]);
-    const n = runSchedule(s, 60, 26).report().perIntersection[0]!.perApproach.find((a) => a.approach === 'N')!;
+    const n = runSchedule(s, 60, 26)
+      .report()
+      .perIntersection[0]!.perApproach.find((a) => a.approach === 'N')!;
     expect(n.served).toBe(13 * 60);
     expect(n.arrived).toBe(n.served + n.queuedAtEnd);
   });
@@ -75,9 +90,15 @@ describe('engine', () => {
   it('blocks upstream discharge when the downstream link is full (spillback)', () => {
     // b never serves its west approach: the link a → b fills to its storage and stays full.
     const s = base(
-      [fourWay('a', { cycleS: 60, greenS: { ns: 26, ew: 26 } }), fourWay('b', { cycleS: 30, greenS: { ns: 26, ew: 0 } }, 600)],
+      [
+        fourWay('a', { cycleS: 60, greenS: { ns: 26, ew: 26 } }),
+        fourWay('b', { cycleS: 30, greenS: { ns: 26, ew: 0 } }, 600),
+      ],
       [{ intersection: 'a', movement: 'W-through', flowVph: 600 }],
-      { durationS: 590, links: [{ from: 'a', exit: 'E', to: 'b', entry: 'W', travelS: 10, storageVeh: 5 }] },
+      {
+        durationS: 590,
+        links: [{ from: 'a', exit: 'E', to: 'b', entry: 'W', travelS: 10, storageVeh: 5 }],
+      },
     );
     const sim = createSimulation(s);
     while (!sim.done()) sim.step(new Map());
@@ -93,14 +114,39 @@ describe('engine', () => {
 
   it('moves vehicles along links with the turning shares', () => {
     const s = base(
-      [fourWay('a'), { ...fourWay('b'), approaches: { ...fourWay('b').approaches, W: { lanes: { through: 1, right: 1 } } }, phases: [
-        { id: 'ns', movements: ['N-through', 'S-through'], minGreenS: 5, maxGreenS: 60 },
-        { id: 'ew', movements: ['E-through', 'W-through', 'W-right'], minGreenS: 5, maxGreenS: 60 },
-      ] }],
+      [
+        fourWay('a'),
+        {
+          ...fourWay('b'),
+          approaches: { ...fourWay('b').approaches, W: { lanes: { through: 1, right: 1 } } },
+          phases: [
+            { id: 'ns', movements: ['N-through', 'S-through'], minGreenS: 5, maxGreenS: 60 },
+            {
+              id: 'ew',
+              movements: ['E-through', 'W-through', 'W-right'],
+              minGreenS: 5,
+              maxGreenS: 60,
+            },
+          ],
+        },
+      ],
       [{ intersection: 'a', movement: 'W-through', flowVph: 400 }],
-      { links: [{ from: 'a', exit: 'E', to: 'b', entry: 'W', travelS: 20, turning: { through: 0.75, right: 0.25 } }] },
+      {
+        links: [
+          {
+            from: 'a',
+            exit: 'E',
+            to: 'b',
+            entry: 'W',
+            travelS: 20,
+            turning: { through: 0.75, right: 0.25 },
+          },
+        ],
+      },
     );
-    const b = runSchedule(s, 60, 26).report().perIntersection[1]!.perApproach.find((x) => x.approach === 'W')!;
+    const b = runSchedule(s, 60, 26)
+      .report()
+      .perIntersection[1]!.perApproach.find((x) => x.approach === 'W')!;
     const through = b.movements['W-through']!.arrived;
     const right = b.movements['W-right']!.arrived;
     expect(through + right).toBeGreaterThan(350);
@@ -120,7 +166,11 @@ describe('engine', () => {
 
 describe('signal through the safety monitor', () => {
   /** A random but seeded request stream: repeats, changes, unknown phases and silences. */
-  function requests(config: IntersectionConfig, steps: number, seed: number): (Request | undefined)[] {
+  function requests(
+    config: IntersectionConfig,
+    steps: number,
+    seed: number,
+  ): (Request | undefined)[] {
     const rng = mulberry32(seed);
     const ids = [...config.phases.map((p) => p.id), 'no-such-phase'];
     const out: (Request | undefined)[] = [];
@@ -129,8 +179,13 @@ describe('signal through the safety monitor', () => {
     for (let k = 0; k < steps; k++) {
       const u = rng();
       if (silentFor > 0) silentFor--;
-      else if (u < 0.01) silentFor = 5 + Math.floor(rng() * 20); // sometimes past the watchdog
-      else if (u < 0.12) current = { phase: ids[Math.floor(rng() * ids.length)]!, controller: rng() < 0.9 ? 'c1' : 'c2' };
+      else if (u < 0.01)
+        silentFor = 5 + Math.floor(rng() * 20); // sometimes past the watchdog
+      else if (u < 0.12)
+        current = {
+          phase: ids[Math.floor(rng() * ids.length)]!,
+          controller: rng() < 0.9 ? 'c1' : 'c2',
+        };
       out.push(silentFor > 0 ? undefined : current);
     }
     return out;
@@ -139,27 +194,30 @@ describe('signal through the safety monitor', () => {
   it.each([
     ['nema8', nema8],
     ['two-phase', twoPhase],
-  ])('%s: calling the monitor only when due gives the same signals as calling it every step', (_, config) => {
-    const s = base([config], []);
-    const fast = createSimulation(s, { durationS: 3000 });
-    const slow = createSimulation(s, { durationS: 3000, monitorEveryStep: true });
-    const seq = requests(config, 3000, 5);
-    const req = new Map<string, Request>();
-    let changes = 0;
-    for (const r of seq) {
-      req.clear();
-      if (r) req.set(config.id, r);
-      const a = fast.step(req);
-      const b = slow.step(req);
-      expect(JSON.stringify(a.signals)).toBe(JSON.stringify(b.signals));
-      expect(JSON.stringify(a.overrides)).toBe(JSON.stringify(b.overrides));
-      if (a.signals[0]!.changed) changes++;
-    }
-    expect(changes).toBeGreaterThan(50);
-    expect(JSON.stringify(fast.report())).toBe(JSON.stringify(slow.report()));
-    const o = fast.metrics().overrides;
-    expect(o.watchdog + o.unknownPhase + o.minGreen).toBeGreaterThan(0);
-  });
+  ])(
+    '%s: calling the monitor only when due gives the same signals as calling it every step',
+    (_, config) => {
+      const s = base([config], []);
+      const fast = createSimulation(s, { durationS: 3000 });
+      const slow = createSimulation(s, { durationS: 3000, monitorEveryStep: true });
+      const seq = requests(config, 3000, 5);
+      const req = new Map<string, Request>();
+      let changes = 0;
+      for (const r of seq) {
+        req.clear();
+        if (r) req.set(config.id, r);
+        const a = fast.step(req);
+        const b = slow.step(req);
+        expect(JSON.stringify(a.signals)).toBe(JSON.stringify(b.signals));
+        expect(JSON.stringify(a.overrides)).toBe(JSON.stringify(b.overrides));
+        if (a.signals[0]!.changed) changes++;
+      }
+      expect(changes).toBeGreaterThan(50);
+      expect(JSON.stringify(fast.report())).toBe(JSON.stringify(slow.report()));
+      const o = fast.metrics().overrides;
+      expect(o.watchdog + o.unknownPhase + o.minGreen).toBeGreaterThan(0);
+    },
+  );
 
   it('the cached signal equals the monitor’s toSignal at every step', () => {
     const net = compileNetwork(base([nema8], []));

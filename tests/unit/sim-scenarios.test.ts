@@ -14,54 +14,73 @@ import {
   ScenarioError,
 } from '../../simulator/index.ts';
 
-const BUNDLED = ['arterial-corridor', 'city', 'detector-faults', 'four-phase-unbalanced', 'grid-3x3', 'peak-surge', 'two-phase'];
+const BUNDLED = [
+  'arterial-corridor',
+  'city',
+  'detector-faults',
+  'four-phase-unbalanced',
+  'grid-3x3',
+  'peak-surge',
+  'two-phase',
+];
 
 describe('bundled scenarios', () => {
   it('are all listed, at most an hour long', async () => {
     expect(listBundledScenarios()).toEqual(BUNDLED);
-    for (const name of BUNDLED) expect((await loadScenario(name)).durationS).toBeLessThanOrEqual(3600);
+    for (const name of BUNDLED)
+      expect((await loadScenario(name)).durationS).toBeLessThanOrEqual(3600);
     const city = await loadScenario('city');
     expect(city.intersections.length).toBeGreaterThanOrEqual(12);
     expect((await loadScenario('arterial-corridor')).intersections).toHaveLength(4);
     expect((await loadScenario('grid-3x3')).intersections).toHaveLength(9);
   });
 
-  it.each(BUNDLED)('%s: arrived = served + queuedAtEnd for every movement', { timeout: 30_000 }, async (name) => {
-    const r = runScenario(await loadScenario(name), { controller: 'builtin:actuated' });
-    let movements = 0;
-    for (const p of r.perIntersection) {
-      for (const a of p.perApproach) {
-        expect(a.arrived).toBe(a.served + a.queuedAtEnd);
-        for (const m of Object.values(a.movements)) {
-          expect(m.arrived).toBe(m.served + m.queuedAtEnd);
-          movements++;
+  it.each(BUNDLED)(
+    '%s: arrived = served + queuedAtEnd for every movement',
+    { timeout: 30_000 },
+    async (name) => {
+      const r = runScenario(await loadScenario(name), { controller: 'builtin:actuated' });
+      let movements = 0;
+      for (const p of r.perIntersection) {
+        for (const a of p.perApproach) {
+          expect(a.arrived).toBe(a.served + a.queuedAtEnd);
+          for (const m of Object.values(a.movements)) {
+            expect(m.arrived).toBe(m.served + m.queuedAtEnd);
+            movements++;
+          }
         }
+        expect(p.arrived).toBe(p.served + p.queuedAtEnd);
       }
-      expect(p.arrived).toBe(p.served + p.queuedAtEnd);
-    }
-    expect(movements).toBeGreaterThan(0);
-    expect(r.metrics.arrived).toBe(r.metrics.served + r.metrics.queuedAtEnd);
-    expect(r.metrics.arrived).toBeGreaterThan(1000);
-    expect(r.metrics.overrides.conflict).toBe(0);
-  });
+      expect(movements).toBeGreaterThan(0);
+      expect(r.metrics.arrived).toBe(r.metrics.served + r.metrics.queuedAtEnd);
+      expect(r.metrics.arrived).toBeGreaterThan(1000);
+      expect(r.metrics.overrides.conflict).toBe(0);
+    },
+  );
 
   it('same seed → identical JSON; another seed → different', async () => {
     const s = await loadScenario('grid-3x3');
     const a = JSON.stringify(runScenario(s, { controller: 'builtin:actuated', durationS: 900 }));
     const b = JSON.stringify(runScenario(s, { controller: 'builtin:actuated', durationS: 900 }));
-    const c = JSON.stringify(runScenario(s, { controller: 'builtin:actuated', durationS: 900, seed: 2 }));
+    const c = JSON.stringify(
+      runScenario(s, { controller: 'builtin:actuated', durationS: 900, seed: 2 }),
+    );
     expect(a).toBe(b);
     expect(c).not.toBe(a);
     expect(JSON.parse(c).seed).toBe(2);
   });
 
-  it.each(['four-phase-unbalanced', 'peak-surge'])('%s: actuated and max-pressure clearly beat the fixed plan', async (name) => {
-    const s = await loadScenario(name);
-    const delay = (c: string) => runScenario(s, { controller: `builtin:${c}` }).metrics.meanDelayS;
-    const fixed = delay('fixed-time');
-    expect(delay('actuated')).toBeLessThan(0.8 * fixed);
-    expect(delay('max-pressure')).toBeLessThan(0.8 * fixed);
-  });
+  it.each(['four-phase-unbalanced', 'peak-surge'])(
+    '%s: actuated and max-pressure clearly beat the fixed plan',
+    async (name) => {
+      const s = await loadScenario(name);
+      const delay = (c: string) =>
+        runScenario(s, { controller: `builtin:${c}` }).metrics.meanDelayS;
+      const fixed = delay('fixed-time');
+      expect(delay('actuated')).toBeLessThan(0.8 * fixed);
+      expect(delay('max-pressure')).toBeLessThan(0.8 * fixed);
+    },
+  );
 });
 
 describe('scenario errors', () => {
@@ -94,17 +113,35 @@ describe('scenario errors', () => {
   };
 
   it('name the path of each problem', () => {
-    expect(problems({ ...valid(), durationS: 'long' })).toContainEqual(expect.objectContaining({ path: '/durationS' }));
+    expect(problems({ ...valid(), durationS: 'long' })).toContainEqual(
+      expect.objectContaining({ path: '/durationS' }),
+    );
     const bad = valid();
     bad.intersections[0]!.phases[0]!.minGreenS = 90;
     bad.demand.push({ intersection: 'b', movement: 'N-through', flowVph: 1 });
-    expect(problems(bad).map((p) => p.path)).toEqual(['/intersections/0/phases/0/minGreenS', '/demand/1/intersection']);
-    expect(problems({ ...valid(), faults: [{ detector: 'a/nope', kind: 'stuck-on', fromS: 0, toS: 1 }] })).toEqual([
-      expect.objectContaining({ path: '/faults/0/detector', message: expect.stringMatching(/no detector 'nope'/) }),
+    expect(problems(bad).map((p) => p.path)).toEqual([
+      '/intersections/0/phases/0/minGreenS',
+      '/demand/1/intersection',
     ]);
-    const twoA = { ...valid(), intersections: [valid().intersections[0]!, { ...valid().intersections[0]!, id: 'b' }] };
+    expect(
+      problems({
+        ...valid(),
+        faults: [{ detector: 'a/nope', kind: 'stuck-on', fromS: 0, toS: 1 }],
+      }),
+    ).toEqual([
+      expect.objectContaining({
+        path: '/faults/0/detector',
+        message: expect.stringMatching(/no detector 'nope'/),
+      }),
+    ]);
+    const twoA = {
+      ...valid(),
+      intersections: [valid().intersections[0]!, { ...valid().intersections[0]!, id: 'b' }],
+    };
     const link = { from: 'a', exit: 'E', to: 'b', entry: 'W', travelS: 10 };
-    expect(problems({ ...twoA, links: [link, { ...link, entry: 'N' }] })).toContainEqual(expect.objectContaining({ path: '/links/1/exit' }));
+    expect(problems({ ...twoA, links: [link, { ...link, entry: 'N' }] })).toContainEqual(
+      expect.objectContaining({ path: '/links/1/exit' }),
+    );
   });
 
   it('report YAML syntax errors with the line, and unreadable files by name', async () => {

@@ -6,7 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Request } from '../../controller/safety-monitor.ts';
 import { type Counts, validateCounts } from '../../protocol/index.ts';
-import { type CountsOut, createSimulation, loadScenario, type Scenario } from '../../simulator/index.ts';
+import {
+  type CountsOut,
+  createSimulation,
+  loadScenario,
+  type Scenario,
+} from '../../simulator/index.ts';
 
 function run(scenario: Scenario, opts: { actuations?: boolean } = {}) {
   const sim = createSimulation(scenario, opts);
@@ -43,7 +48,8 @@ describe('detectors', () => {
     });
     for (const approach of report.perApproach) {
       const g = `${approach.approach}-through`;
-      const sum = (id: string) => messages.reduce((s, c) => s + (reading(c.message, id)?.count ?? 0), 0);
+      const sum = (id: string) =>
+        messages.reduce((s, c) => s + (reading(c.message, id)?.count ?? 0), 0);
       expect(sum(`${g}-advance`)).toBe(approach.arrived);
       expect(sum(`${g}-stop`)).toBe(approach.served);
     }
@@ -70,11 +76,21 @@ describe('faults', () => {
       list.filter((c) => c.message.from === a.sim.startAtMs + fromS * 1000);
     const fromS = (c: CountsOut) => (c.message.from - a.sim.startAtMs) / 1000;
     // stuck-on 600–1200 s: N stop bar occupied, counting nothing
-    const stuck = a.messages.filter((c) => fromS(c) >= 600 && fromS(c) < 1200).map((c) => reading(c.message, 'N-through-stop')!);
+    const stuck = a.messages
+      .filter((c) => fromS(c) >= 600 && fromS(c) < 1200)
+      .map((c) => reading(c.message, 'N-through-stop')!);
     expect(stuck.every((r) => r.occupancy === 1 && r.count === 0)).toBe(true);
-    expect(b.messages.filter((c) => fromS(c) >= 600 && fromS(c) < 1200).some((c) => reading(c.message, 'N-through-stop')!.count > 0)).toBe(true);
+    expect(
+      b.messages
+        .filter((c) => fromS(c) >= 600 && fromS(c) < 1200)
+        .some((c) => reading(c.message, 'N-through-stop')!.count > 0),
+    ).toBe(true);
     // stuck-off 900–1800 s: S advance silent
-    expect(a.messages.filter((c) => fromS(c) >= 900 && fromS(c) < 1500).every((c) => reading(c.message, 'S-through-advance')!.count === 0)).toBe(true);
+    expect(
+      a.messages
+        .filter((c) => fromS(c) >= 900 && fromS(c) < 1500)
+        .every((c) => reading(c.message, 'S-through-advance')!.count === 0),
+    ).toBe(true);
     // dropout 1500–1620 s: no message at all, and the seq gap shows the loss
     expect(a.messages.filter((c) => fromS(c) >= 1500 && fromS(c) < 1620)).toHaveLength(0);
     const after = at(a.messages, 1620)[0]!;
@@ -86,7 +102,8 @@ describe('faults', () => {
     expect(late.deliverAtMs).toBe(late.message.to + 3000);
     expect(late.atMs).toBeGreaterThanOrEqual(late.deliverAtMs);
     // noise on E advance: counts differ somewhere, totals stay close
-    const eSum = (list: typeof a.messages) => list.reduce((s, c) => s + (reading(c.message, 'E-through-advance')?.count ?? 0), 0);
+    const eSum = (list: typeof a.messages) =>
+      list.reduce((s, c) => s + (reading(c.message, 'E-through-advance')?.count ?? 0), 0);
     expect(eSum(a.messages)).not.toBe(eSum(b.messages));
     expect(Math.abs(eSum(a.messages) / eSum(b.messages) - 1)).toBeLessThan(0.25);
   });

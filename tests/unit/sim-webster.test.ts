@@ -26,7 +26,14 @@ function webster(c: number, g: number, qVph: number) {
 }
 
 /** Mean delay on N-through of a two-phase intersection run on a fixed schedule. */
-function simulate(c: number, greenNs: number, qVph: number, arrivals: 'poisson' | 'uniform', hours: number, seed: number) {
+function simulate(
+  c: number,
+  greenNs: number,
+  qVph: number,
+  arrivals: 'poisson' | 'uniform',
+  hours: number,
+  seed: number,
+) {
   const greenEw = c - greenNs - 2 * (Y + AR);
   const scenario = parseScenario({
     name: 'webster',
@@ -73,27 +80,33 @@ const POINTS: [number, number, number][] = [
 ];
 
 describe('Webster check', () => {
-  it.each(POINTS)('Poisson arrivals, c=%i s, G=%i s, q=%i veh/h: within ±15 % of Webster', (c, g, q) => {
-    const w = webster(c, g + Y - L1 - E, q);
-    expect(w.x).toBeGreaterThan(0.29);
-    expect(w.x).toBeLessThan(0.86);
-    const r = simulate(c, g, q, 'poisson', 40, 1);
-    expect(r.arrived).toBeGreaterThan(q * 40 * 0.95);
-    expect(r.delay / w.full).toBeGreaterThan(0.85);
-    expect(r.delay / w.full).toBeLessThan(1.15);
-  });
+  it.each(POINTS)(
+    'Poisson arrivals, c=%i s, G=%i s, q=%i veh/h: within ±15 % of Webster',
+    (c, g, q) => {
+      const w = webster(c, g + Y - L1 - E, q);
+      expect(w.x).toBeGreaterThan(0.29);
+      expect(w.x).toBeLessThan(0.86);
+      const r = simulate(c, g, q, 'poisson', 40, 1);
+      expect(r.arrived).toBeGreaterThan(q * 40 * 0.95);
+      expect(r.delay / w.full).toBeGreaterThan(0.85);
+      expect(r.delay / w.full).toBeLessThan(1.15);
+    },
+  );
 
-  it.each(POINTS)('uniform arrivals, c=%i s, G=%i s, q=%i veh/h: within ±10 % of the uniform-delay term', (c, g, q) => {
-    const w = webster(c, g + Y - L1 - E, q);
-    // Uniform headways fix where vehicles fall in the cycle; average over seeds (random phase).
-    let sum = 0;
-    let n = 0;
-    for (let seed = 1; seed <= 12; seed++) {
-      const r = simulate(c, g, q, 'uniform', 1, seed);
-      sum += r.delay * r.arrived;
-      n += r.arrived;
-    }
-    expect(sum / n / w.uniform).toBeGreaterThan(0.9);
-    expect(sum / n / w.uniform).toBeLessThan(1.1);
-  });
+  it.each(POINTS)(
+    'uniform arrivals, c=%i s, G=%i s, q=%i veh/h: within ±10 % of the uniform-delay term',
+    (c, g, q) => {
+      const w = webster(c, g + Y - L1 - E, q);
+      // Uniform headways fix where vehicles fall in the cycle; average over seeds (random phase).
+      let sum = 0;
+      let n = 0;
+      for (let seed = 1; seed <= 12; seed++) {
+        const r = simulate(c, g, q, 'uniform', 1, seed);
+        sum += r.delay * r.arrived;
+        n += r.arrived;
+      }
+      expect(sum / n / w.uniform).toBeGreaterThan(0.9);
+      expect(sum / n / w.uniform).toBeLessThan(1.1);
+    },
+  );
 });

@@ -1,0 +1,130 @@
+/**
+ * Vendor controller processes and the bench's MQTT side (shells).
+ *
+ * `--spawn "cmd …"` starts the vendor's program afresh for every run, so no state survives
+ * from one run to the next; it gets its broker address and credential in the environment
+ * variables every OpenPhase program reads (OPENPHASE_MQTT_URL, _USERNAME, _PASSWORD,
+ * OPENPHASE_ROOT), never on its command line where `ps` would show the password.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, type WriteStream, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { addDevice, createBroker, createRegistry, generateSecret } from '../broker/index.ts';
+
+export interface VendorCredential {
+  username: string;
+  password: string;
+}
+
+export interface VendorProcess {
+  start(): void;
+  /** SIGTERM to its process group, SIGKILL after `graceMs`; resolves when it is gone. Safe twice. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * @example const p = createVendorProcess('node examples/external-controller/index.mjs', env, 'out/logs/acme.log'); p.start(); … await p.close();
+ */
+export function createVendorProcess(
+  command: string,
+  env: Record<string, string>,
+  logFile?: string,
+): VendorProcess {
+  let child: ChildProcess | undefined;
+  let log: WriteStream | undefined;
+  let closing: Promise<void> | undefined;
+  return {
+    start() {
+      if (child) return;
+      if (logFile) log = createWriteStream(logFile, { flags: 'a' });
+      // its own process group, so a shell wrapper and its children stop together
+      child = spawn('/bin/sh', ['-c', command], {
+        env: { ...process.env, ...env },
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout?.on('data', (b) => log?.write(b));
+      child.stderr?.on('data', (b) => log?.write(b));
+      child.on('error', (e) => log?.write(`bench: cannot start '${command}': ${e.message}\n`));
+    },
+    close(graceMs = 3000) {
+      closing ??= (async () => {
+        const c = child;
+        if (c?.pid !== undefined && c.exitCode === null && c.signalCode === null) {
+          const gone = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+          const signal = (s: NodeJS.Signals) => {
+            try {
+              process.kill(-c.pid!, s);
+            } catch {
+              // already gone
+            }
+          };
+          signal('SIGTERM');
+          const timer = setTimeout(() => signal('SIGKILL'), graceMs);
+          await gone;
+          clearTimeout(timer);
+        }
+        await new Promise<void>((resolve) => (log ? log.end(() => resolve()) : resolve()));
+      })();
+      return closing;
+    },
+  };
+}
+
+export const BENCH_DEVICE = 'openphase-bench';
+
+/**
+ * The bench's own broker: aedes on 127.0.0.1 on a free port, one admin credential for the
+ * simulator and a controller credential per vendor (every intersection), passwords drawn
+ * fresh for this bench. No rate limit: in lockstep a controller answers as fast as it can.
+ */
+export async function startBenchBroker(vendorIds: readonly string[]) {
+  const credentials = new Map<string, VendorCredential>();
+  const sim = { username: BENCH_DEVICE, password: generateSecret() };
+  // 10 000 PBKDF2 iterations: the broker dies with the bench, the passwords are random.
+  let reg = addDevice(
+    createRegistry(),
+    { id: sim.username, role: 'admin', intersections: '*', password: sim.password },
+    { iterations: 10_000 },
+  );
+  for (const id of vendorIds) {
+    const password = generateSecret();
+    reg = addDevice(
+      reg,
+      { id, role: 'controller', intersections: '*', password },
+      { iterations: 10_000 },
+    );
+    credentials.set(id, { username: id, password });
+  }
+  const broker = createBroker({
+    host: '127.0.0.1',
+    port: 0,
+    devices: reg,
+    rateLimit: false,
+    log: () => {},
+  });
+  const { url } = await broker.start();
+  return {
+    url,
+    sim,
+    credentials,
+    /** true while a client with this device id is connected */
+    connected: (id: string) =>
+      Boolean((broker.aedes as unknown as { clients: Record<string, unknown> }).clients[id]),
+    broker,
+  };
+}
+
+/** Writes a vendor's credential as an env file only the user can read; returns its path. */
+export function writeCredentialFile(
+  dir: string,
+  url: string,
+  root: string,
+  c: VendorCredential,
+): string {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, `${c.username}.env`);
+  const text = `OPENPHASE_MQTT_URL=${url}\nOPENPHASE_MQTT_USERNAME=${c.username}\nOPENPHASE_MQTT_PASSWORD=${c.password}\nOPENPHASE_ROOT=${root}\n`;
+  writeFileSync(file, text, { mode: 0o600 });
+  return file;
+}

@@ -1,0 +1,181 @@
+/**
+ * What the collector does with each message (shell, no sockets): validate and map it
+ * (points.ts), learn configs, account for loss (loss.ts), count it, and hand its lines to the
+ * pipeline with the message's durability callback. Also keeps the points the sink refused.
+ */
+import { mkdirSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { IntersectionConfig } from '../protocol/index.ts';
+import { loadConfigs, saveConfig } from './config-cache.ts';
+import { encodePoint, encodePoints } from './line-protocol.ts';
+import type { Gap, LossTracker } from './loss.ts';
+import type { Metrics } from './metrics.ts';
+import { gapPoint, MAX_UNKNOWN_DETECTORS, rejectedPoint, toPoints } from './points.ts';
+import { type IntersectionIndex, indexConfig } from './schema.ts';
+
+/** Most intersections remembered (configs, and detector ids without config). */
+export const MAX_INTERSECTIONS = 10_000;
+
+export interface IngestOptions {
+  root: string;
+  /** where refused points and learned configs are kept */
+  spoolDir: string;
+  metrics: Metrics;
+  /** undefined: no loss accounting (shared subscription groups) */
+  loss: LossTracker | undefined;
+  /** hands lines to the pipeline; `done` once they are durable */
+  push(lines: string[], done?: () => void): void;
+  clock(): number;
+  log(line: string): void;
+}
+
+export function createIngest(opts: IngestOptions) {
+  const { metrics, loss, clock, log, push, root } = opts;
+  const { m, stats } = metrics;
+  const intersections = new Map<string, IntersectionIndex>();
+  const savedConfigs = new Map<string, string>();
+  const unknownDetectors = new Map<string, Set<string>>();
+  const receivedCounters = new Map<string, { inc(): void }>();
+  const deadDir = join(opts.spoolDir, 'dead-letter');
+  const configDir = join(opts.spoolDir, 'configs');
+  let rejectSeq = 0;
+
+  function learn(config: IntersectionConfig, save: boolean) {
+    if (!intersections.has(config.id) && intersections.size >= MAX_INTERSECTIONS) return;
+    intersections.set(config.id, indexConfig(config));
+    const text = JSON.stringify(config);
+    if (savedConfigs.get(config.id) === text) return;
+    savedConfigs.set(config.id, text);
+    if (save) {
+      saveConfig(configDir, config).catch((e: Error) =>
+        log(`collector: could not keep config of ${config.id}: ${e.message}`),
+      );
+    }
+  }
+
+  /** Refused points: appended to a file (fsync) and recorded as `rejected` points. */
+  async function deadLetter(points: string[], reason: string) {
+    mkdirSync(deadDir, { recursive: true });
+    const h = await open(join(deadDir, 'dead-letter.lp'), 'a');
+    try {
+      await h.appendFile(
+        `# ${new Date(clock()).toISOString()} ${reason.replace(/\n/g, ' ')}\n${points.join('\n')}\n`,
+      );
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+    stats.rejected += points.length;
+    stats.rejectedByReason['sink-refused'] =
+      (stats.rejectedByReason['sink-refused'] ?? 0) + points.length;
+    m.rejected.inc({ reason: 'sink-refused' }, points.length);
+    const lines: string[] = [];
+    for (const p of points) {
+      if (p.startsWith('rejected,')) continue; // never a dead letter about a dead letter
+      const rp = rejectedPoint(
+        '',
+        p,
+        'sink-refused',
+        reason,
+        { receivedMs: clock(), rejectSeq: rejectSeq++ },
+        'point',
+      );
+      const line = encodePoint(rp);
+      if (line) lines.push(line);
+    }
+    if (lines.length > 0) push(lines);
+  }
+
+  /** Bounded: MAX_UNKNOWN_DETECTORS ids per intersection, for MAX_INTERSECTIONS intersections. */
+  function admitUnknown(intersection: string, detector: string): boolean {
+    let seen = unknownDetectors.get(intersection);
+    if (!seen) {
+      if (unknownDetectors.size >= MAX_INTERSECTIONS) return false;
+      seen = new Set();
+      unknownDetectors.set(intersection, seen);
+    }
+    if (seen.has(detector)) return true;
+    if (seen.size >= MAX_UNKNOWN_DETECTORS) return false;
+    seen.add(detector);
+    return true;
+  }
+
+  function pushGaps(gaps: Gap[], into: string[]) {
+    for (const g of gaps) {
+      stats.gapRecords++;
+      stats.gaps += g.missing;
+      m.gapRecords.inc();
+      m.gaps.inc(g.missing);
+      const line = encodePoint(gapPoint(g));
+      if (line) into.push(line);
+      log(
+        `collector: gap: ${g.intersection}/${g.sensor} boot ${g.boot} missed seq ${g.fromSeq}..${g.toSeq} (${g.missing})`,
+      );
+    }
+  }
+
+  function onMessage(topic: string, payload: Buffer, durable: () => void) {
+    const now = clock();
+    const r = toPoints(topic, payload, {
+      root,
+      intersections,
+      receivedMs: now,
+      rejectSeq: rejectSeq++,
+      admitUnknown,
+    });
+    stats.received++;
+    stats.receivedByKind[r.kind] = (stats.receivedByKind[r.kind] ?? 0) + 1;
+    let byKind = receivedCounters.get(r.kind);
+    if (!byKind) {
+      byKind = m.received.labels(r.kind); // cached: label lookup per message is not free
+      receivedCounters.set(r.kind, byKind);
+    }
+    byKind.inc();
+    if (r.rejected) {
+      stats.rejected++;
+      const reason = r.rejected.reason;
+      stats.rejectedByReason[reason] = (stats.rejectedByReason[reason] ?? 0) + 1;
+      m.rejected.inc({ reason });
+    }
+    if (r.config) learn(r.config, true);
+    if (r.unenriched > 0) {
+      stats.unenriched += r.unenriched;
+      m.unenriched.inc(r.unenriched);
+    }
+    const lines = encodePoints(r.points);
+    if (r.counts && loss) {
+      const o = loss.observe(r.counts, now);
+      if (o.duplicate) {
+        stats.duplicates++;
+        m.duplicates.inc();
+      }
+      if (o.late) {
+        stats.late++;
+        m.late.inc();
+      }
+      pushGaps(o.gaps, lines);
+    }
+    push(lines, durable);
+  }
+
+  return {
+    onMessage,
+    deadLetter,
+    /** Declares the holes whose reorder window has passed; call periodically. */
+    tick() {
+      if (!loss) return;
+      const lines: string[] = [];
+      pushGaps(loss.tick(clock()), lines);
+      if (lines.length > 0) push(lines);
+    },
+    /** Loads the configs a previous run kept; returns the files it could not use. */
+    loadCachedConfigs(): string[] {
+      const cached = loadConfigs(configDir);
+      for (const config of cached.configs) learn(config, false);
+      return cached.skipped;
+    },
+  };
+}
+
+export type Ingest = ReturnType<typeof createIngest>;

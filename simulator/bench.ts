@@ -1,0 +1,165 @@
+/**
+ * `npm run bench:sim`: how fast the simulator runs. For a 10×10 grid and a 1,000-intersection
+ * grid (25 × 40), one simulated hour each, in-process: wall time, simulated seconds per wall
+ * second, vehicles per wall second and peak RSS, with a built-in controller, and for the
+ * engine alone (the requests of a fixed schedule, no controller), so the two costs show apart.
+ * Each case runs in its own child process, so its peak RSS is its own. Writes
+ * bench-results/sim.json. Target: 1,000 intersections × 1 h in under 10 s.
+ *
+ * Options (environment): BENCH_SIM_CONTROLLER (default fixed-time), BENCH_SIM_CASES
+ * (comma-separated case names, default all).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Request } from '../controller/safety-monitor.ts';
+import { createSimulation } from './engine.ts';
+import { gridScenario } from './grid.ts';
+import { runScenario } from './run.ts';
+import { parseScenario } from './scenario.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const controller = process.env.BENCH_SIM_CONTROLLER ?? 'fixed-time';
+
+interface Case {
+  name: string;
+  rows: number;
+  cols: number;
+  /** undefined: the engine alone */
+  controller: string | undefined;
+}
+
+const CASES: Case[] = [
+  { name: 'grid-10x10/engine', rows: 10, cols: 10, controller: undefined },
+  { name: `grid-10x10/builtin:${controller}`, rows: 10, cols: 10, controller },
+  { name: 'grid-1000/engine', rows: 25, cols: 40, controller: undefined },
+  { name: `grid-1000/builtin:${controller}`, rows: 25, cols: 40, controller },
+];
+
+function scenarioOf(c: Case) {
+  return parseScenario(
+    gridScenario({
+      name: `bench-${c.rows}x${c.cols}`,
+      rows: c.rows,
+      cols: c.cols,
+      seed: 1,
+      durationS: 3600,
+      entryVph: { N: 500, S: 500, E: 600, W: 600 },
+    }),
+  );
+}
+
+/** One case, in this process: prints one JSON line. */
+function runCase(c: Case): void {
+  const scenario = scenarioOf(c);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let arrived: number;
+  let meanDelayS: number;
+  if (c.controller) {
+    const r = runScenario(scenario, { controller: `builtin:${c.controller}` });
+    arrived = r.metrics.arrived;
+    meanDelayS = r.metrics.meanDelayS;
+  } else {
+    // the engine alone: every intersection asks for its plan's phase (ns 26 s, ew 26 s)
+    const sim = createSimulation(scenario);
+    const ns: Request = { phase: 'ns', controller: 'bench' };
+    const ew: Request = { phase: 'ew', controller: 'bench' };
+    const requests = new Map<string, Request>();
+    const ids = scenario.intersections.map((i) => i.id);
+    while (!sim.done()) {
+      const t = ((sim.nowMs() - sim.startAtMs) / 1000) % 60;
+      const r = t < 26 || t >= 56 ? ns : ew;
+      for (const id of ids) requests.set(id, r);
+      sim.step(requests);
+    }
+    const m = sim.metrics();
+    arrived = m.arrived;
+    meanDelayS = m.meanDelayS;
+  }
+  const wallS = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  // CPU time too: on a shared machine the wall time also measures the neighbours
+  const cpuS = (cpu.user + cpu.system) / 1e6;
+  const intersections = c.rows * c.cols;
+  console.log(
+    JSON.stringify({
+      case: c.name,
+      intersections,
+      simulatedS: scenario.durationS,
+      wallS: Math.round(wallS * 1000) / 1000,
+      cpuS: Math.round(cpuS * 1000) / 1000,
+      simSecondsPerWallSecond: Math.round(scenario.durationS / wallS),
+      intersectionStepsPerWallSecond: Math.round((intersections * scenario.durationS) / wallS),
+      vehiclesPerWallSecond: Math.round(arrived / wallS),
+      vehicles: arrived,
+      meanDelayS,
+      peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    }),
+  );
+}
+
+function main(): void {
+  const only = process.env.BENCH_SIM_CASES?.split(',');
+  const results = [];
+  for (const c of CASES) {
+    if (only && !only.includes(c.name)) continue;
+    process.stderr.write(`bench:sim ${c.name} … `);
+    const out = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(import.meta.url), '--case', c.name],
+      {
+        encoding: 'utf8',
+        env: process.env,
+        maxBuffer: 1 << 20,
+      },
+    );
+    const r = JSON.parse(out.trim().split('\n').at(-1)!);
+    results.push(r);
+    process.stderr.write(
+      `${r.wallS} s wall (${r.cpuS} s CPU), ${r.simSecondsPerWallSecond} sim-s/wall-s, ${r.vehiclesPerWallSecond} veh/wall-s, ${r.peakRssMB} MB peak RSS\n`,
+    );
+  }
+  const big = results.find((r) => r.case === `grid-1000/builtin:${controller}`);
+  const report = {
+    bench: 'sim',
+    at: new Date().toISOString(),
+    machine: {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model,
+      memMB: Math.round(totalmem() / 2 ** 20),
+      node: process.version,
+      loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
+    },
+    target: '1,000 intersections × 1 simulated hour in < 10 s wall, with a built-in controller',
+    targetMet: big ? big.wallS < 10 : null,
+    results,
+  };
+  const dir = join(here, '..', 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'sim.json'), `${JSON.stringify(report, null, 2)}\n`);
+  console.table(
+    results.map(
+      ({ case: name, wallS, cpuS, simSecondsPerWallSecond, vehiclesPerWallSecond, peakRssMB }) => ({
+        case: name,
+        wallS,
+        cpuS,
+        simSecondsPerWallSecond,
+        vehiclesPerWallSecond,
+        peakRssMB,
+      }),
+    ),
+  );
+  console.log(`wrote bench-results/sim.json (target met: ${report.targetMet})`);
+}
+
+const i = process.argv.indexOf('--case');
+if (i >= 0) {
+  const c = CASES.find((x) => x.name === process.argv[i + 1]);
+  if (!c) throw new Error(`unknown case ${process.argv[i + 1]}`);
+  runCase(c);
+} else {
+  main();
+}
