@@ -55,6 +55,8 @@ export async function listenTcp(
   // tracked so close() also cuts sockets that never sent CONNECT (aedes does not know them)
   const sockets = new Set<Duplex>();
   const accept = (socket: Duplex) => {
+    // Small MQTT packets (a decision, a PUBACK) must not wait for Nagle + delayed ACK (~40-90 ms).
+    if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     onStream(socket);
