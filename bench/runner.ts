@@ -72,6 +72,14 @@ export interface Progress {
   variant: 'main' | 'clean';
 }
 
+interface MqttSide {
+  url: string;
+  username?: string;
+  password?: string;
+  janitor: MqttClient | undefined;
+  creds: Map<string, { username: string; password: string }>;
+}
+
 interface Slot {
   scenario: BenchScenario;
   run: Scenario;
@@ -130,15 +138,7 @@ export function createBench(o: BenchOptions) {
   async function start(): Promise<ScorecardT> {
     const startedAt = (o.date ?? (() => new Date()))().toISOString();
     const wall0 = now();
-    let mqttSide:
-      | {
-          url: string;
-          username?: string;
-          password?: string;
-          janitor: MqttClient;
-          creds: Map<string, { username: string; password: string }>;
-        }
-      | undefined;
+    let mqttSide: MqttSide | undefined;
     if (vendors.length > 0) mqttSide = await openMqtt();
 
     const runs: RunRecord[] = [];
@@ -235,6 +235,7 @@ export function createBench(o: BenchOptions) {
     let password: string | undefined;
     const creds = new Map<string, { username: string; password: string }>();
     let connected: ((id: string) => boolean) | undefined;
+    let janitorCreds: { username: string; password: string } | undefined;
     if (o.mqtt) {
       ({ url, username, password } = o.mqtt);
     } else {
@@ -245,16 +246,27 @@ export function createBench(o: BenchOptions) {
       password = b.sim.password;
       for (const [id, c] of b.credentials) creds.set(id, c);
       connected = b.connected;
+      janitorCreds = b.janitor;
     }
-    const janitor = await mqtt.connectAsync(url, {
-      clientId: `${username ?? 'openphase-bench'}-janitor`.slice(0, 64),
-      ...(username ? { username, password: password ?? '' } : {}),
-      reconnectPeriod: 1000,
-    });
-    janitor.on('error', () => {});
-    cleanups.push(async () => {
-      await janitor.endAsync().catch(() => undefined);
-    });
+    // Clears each run's retained config and signal, so a vendor program started for the next
+    // run does not discover intersections of the last one. Optional on an external broker.
+    const janitor = await mqtt
+      .connectAsync(url, {
+        clientId: janitorCreds?.username ?? `${username ?? 'openphase-bench'}-janitor`.slice(0, 64),
+        ...(janitorCreds ?? (username ? { username, password: password ?? '' } : {})),
+        reconnectPeriod: 1000,
+        connectTimeout: 10_000,
+      })
+      .catch((e: Error) => {
+        o.onNotice?.(`cannot clear retained messages between runs (${e.message}); continuing`);
+        return undefined;
+      });
+    if (janitor) {
+      janitor.on('error', () => {});
+      cleanups.push(async () => {
+        await janitor.endAsync().catch(() => undefined);
+      });
+    }
     const credDir = join(o.workDir, '.credentials');
     for (const id of vendors) {
       if (o.spawn?.[id]) continue;
@@ -297,13 +309,7 @@ export function createBench(o: BenchOptions) {
   async function runVendor(
     id: string,
     spec: { scenario: Scenario; seed: number; durationS: number; startAtMs: number },
-    side: {
-      url: string;
-      username?: string;
-      password?: string;
-      janitor: MqttClient;
-      creds: Map<string, { username: string; password: string }>;
-    },
+    side: MqttSide,
   ): Promise<RunOutput> {
     const command = o.spawn?.[id];
     const c = side.creds.get(id);

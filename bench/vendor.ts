@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { addDevice, createBroker, createRegistry, generateSecret } from '../broker/index.ts';
 
 export interface VendorCredential {
@@ -36,7 +36,11 @@ export function createVendorProcess(
   return {
     start() {
       if (child) return;
-      if (logFile) log = createWriteStream(logFile, { flags: 'a' });
+      if (logFile) {
+        mkdirSync(dirname(logFile), { recursive: true });
+        log = createWriteStream(logFile, { flags: 'a' });
+        log.on('error', () => {}); // a log that cannot be written never stops the bench
+      }
       // its own process group, so a shell wrapper and its children stop together
       child = spawn('/bin/sh', ['-c', command], {
         env: { ...process.env, ...env },
@@ -81,10 +85,16 @@ export const BENCH_DEVICE = 'openphase-bench';
 export async function startBenchBroker(vendorIds: readonly string[]) {
   const credentials = new Map<string, VendorCredential>();
   const sim = { username: BENCH_DEVICE, password: generateSecret() };
+  const janitor = { username: `${BENCH_DEVICE}-janitor`, password: generateSecret() };
   // 10 000 PBKDF2 iterations: the broker dies with the bench, the passwords are random.
   let reg = addDevice(
     createRegistry(),
     { id: sim.username, role: 'admin', intersections: '*', password: sim.password },
+    { iterations: 10_000 },
+  );
+  reg = addDevice(
+    reg,
+    { id: janitor.username, role: 'admin', intersections: '*', password: janitor.password },
     { iterations: 10_000 },
   );
   for (const id of vendorIds) {
@@ -107,6 +117,8 @@ export async function startBenchBroker(vendorIds: readonly string[]) {
   return {
     url,
     sim,
+    /** a second admin credential: the client id must equal the device id */
+    janitor,
     credentials,
     /** true while a client with this device id is connected */
     connected: (id: string) =>

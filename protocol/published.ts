@@ -1,5 +1,6 @@
 /** The JSON Schema files published in protocol/schemas/, with their TypeBox sources. */
 import type { TSchema } from 'typebox';
+import { Scorecard } from '../bench/scorecard-schema.ts';
 import { IntersectionConfig } from './intersection-schema.ts';
 import { Counts, Decision, Signal, Status } from './messages.ts';
 import { Scenario } from './scenario-schema.ts';
@@ -12,6 +13,9 @@ export const PUBLISHED_SCHEMAS: { file: string; schema: TSchema }[] = [
   { file: 'intersection.schema.json', schema: IntersectionConfig },
   { file: 'scenario.schema.json', schema: Scenario },
 ];
+
+/** Published here too but not a protocol message (no spec example): `openphase bench`'s output. */
+export const OTHER_SCHEMAS = [{ file: 'scorecard.schema.json', schema: Scorecard as TSchema }];
 
 const DRAFT = 'https://json-schema.org/draft/2020-12/schema';
 

@@ -1,0 +1,268 @@
+/**
+ * `openphase bench`: controllers × scenarios × seeds, in lockstep, → scorecard.json and
+ * report.html. Method: docs/benchmark.md.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, Option } from 'commander';
+import { DEFAULT_BASELINE, DEFAULT_SEEDS, DEFAULT_SUITE } from '../../bench/plan.ts';
+import { createProgressView } from '../../bench/progress.ts';
+import { renderReport } from '../../bench/report/html.ts';
+import { createBench } from '../../bench/runner.ts';
+import { resolveScenarios } from '../../bench/scenarios.ts';
+import { checkScorecard } from '../../bench/validate.ts';
+import { ALGORITHMS } from '../../controller/algorithms/registry.ts';
+import { formatProblems } from '../../protocol/index.ts';
+import { ScenarioError } from '../../simulator/index.ts';
+
+interface Opts {
+  controller?: string[];
+  scenario?: string[];
+  private?: string[];
+  seeds: string;
+  duration?: string;
+  deadlineMs: string;
+  baseline: string;
+  out: string;
+  mqtt?: string;
+  username?: string;
+  password?: string;
+  root: string;
+  spawn?: string[];
+  connectTimeout: string;
+  degradation: boolean;
+  queueScenario?: string;
+  reportFrom?: string;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const VERSION = (
+  JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8')) as { version: string }
+).version;
+
+const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
+
+const num = (name: string, v: string | undefined, min: number): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min)
+    throw new Error(`--${name} must be a number ≥ ${min}, got '${v}'`);
+  return n;
+};
+
+/** `--spawn "cmd"` (the only mqtt: controller) or `--spawn "ID=cmd"`. */
+export function parseSpawn(
+  values: readonly string[],
+  vendors: readonly string[],
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const m = /^([A-Za-z0-9_-]{1,64})=(.+)$/s.exec(v);
+    let id: string;
+    let cmd: string;
+    if (m && vendors.includes(m[1]!)) {
+      id = m[1]!;
+      cmd = m[2]!;
+    } else if (vendors.length === 1) {
+      id = vendors[0]!;
+      cmd = v;
+    } else {
+      throw new Error(
+        `--spawn '${v}': with ${vendors.length === 0 ? 'no' : 'several'} mqtt: controllers, write --spawn ID="command"`,
+      );
+    }
+    if (out[id]) throw new Error(`--spawn: two commands for mqtt:${id}`);
+    out[id] = cmd;
+  }
+  return out;
+}
+
+/**
+ * The command line for the manifest, rebuilt from the parsed options with every default
+ * spelled out (so environment variables cannot hide a setting), without the password and
+ * without --out (where results go does not change them).
+ */
+export function canonicalCommand(o: Opts, controllers: readonly string[]): string[] {
+  const flag = (name: string, values: readonly string[] | string | undefined) =>
+    (values === undefined ? [] : typeof values === 'string' ? [values] : values).flatMap((v) => [
+      `--${name}`,
+      v,
+    ]);
+  return [
+    'bench',
+    ...flag('controller', controllers),
+    ...flag('scenario', o.scenario),
+    ...flag('private', o.private),
+    ...flag('seeds', o.seeds),
+    ...flag('duration', o.duration),
+    ...flag('deadline-ms', o.deadlineMs),
+    ...flag('baseline', o.baseline),
+    ...flag('mqtt', o.mqtt),
+    ...flag('username', o.mqtt ? o.username : undefined),
+    ...flag('root', o.root),
+    ...flag('spawn', o.spawn),
+    ...(o.degradation ? [] : ['--no-degradation']),
+    ...flag('queue-scenario', o.queueScenario),
+  ];
+}
+
+async function run(o: Opts): Promise<void> {
+  const out = resolve(o.out);
+  mkdirSync(out, { recursive: true });
+  if (o.reportFrom) {
+    const card = checkScorecard(JSON.parse(readFileSync(o.reportFrom, 'utf8')));
+    writeFileSync(join(out, 'report.html'), renderReport(card));
+    console.error(`bench: wrote ${join(out, 'report.html')}`);
+    return;
+  }
+  const controllers = o.controller ?? ALGORITHMS.map((a) => `builtin:${a.name}`);
+  const vendors = controllers
+    .filter((c) => c.startsWith('mqtt:'))
+    .map((c) => c.slice('mqtt:'.length));
+  const scenarios = resolveScenarios(
+    o.scenario ?? (o.private?.length ? [] : [...DEFAULT_SUITE]),
+    o.private ?? [],
+  );
+  const durationS = num('duration', o.duration, 1);
+  const bench = createBench({
+    controllers,
+    baseline: o.baseline,
+    scenarios,
+    seeds: num('seeds', o.seeds, 1)!,
+    ...(durationS !== undefined ? { durationS } : {}),
+    deadlineMs: num('deadline-ms', o.deadlineMs, 1)!,
+    root: o.root,
+    ...(o.mqtt
+      ? {
+          mqtt: {
+            url: o.mqtt,
+            ...(o.username ? { username: o.username, password: o.password ?? '' } : {}),
+          },
+        }
+      : {}),
+    spawn: parseSpawn(o.spawn ?? [], vendors),
+    connectTimeoutS: num('connect-timeout', o.connectTimeout, 1)!,
+    workDir: out,
+    degradation: o.degradation,
+    ...(o.queueScenario ? { queueScenario: o.queueScenario } : {}),
+    command: canonicalCommand(o, controllers),
+    version: VERSION,
+    onProgress: (p) => view.update(p),
+    onNotice: (line) => view.note(line),
+  });
+  const view = createProgressView(bench.total);
+  const stop = () => {
+    view.note('stopping…');
+    void bench.close();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const card = checkScorecard(await bench.start());
+    view.stop();
+    writeFileSync(join(out, 'scorecard.json'), `${JSON.stringify(card, null, 2)}\n`);
+    writeFileSync(join(out, 'report.html'), renderReport(card));
+    for (const r of card.ranking)
+      console.error(
+        `${String(r.rank).padStart(2)}. ${r.controller.padEnd(28)} delay index ${r.delayIndex.toFixed(1).padStart(6)}  interventions/run ${r.overrides}  missed/run ${r.missedDeadlines}  conflicting greens ${r.conflictingGreens}`,
+      );
+    console.error(`bench: wrote ${join(out, 'scorecard.json')} and ${join(out, 'report.html')}`);
+  } finally {
+    view.stop();
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await bench.close();
+  }
+}
+
+export function command(): Command {
+  const builtins = ALGORITHMS.map((a) => `builtin:${a.name}`).join(', ');
+  const cmd = new Command('bench')
+    .description(
+      'score controllers on the same scenarios and seeds, in lockstep, the safety monitor always in between: scorecard.json and report.html',
+    )
+    .option(
+      '--controller <c>',
+      `builtin:NAME (${builtins}) or mqtt:ID (repeat; default: every built-in)`,
+      collect,
+    )
+    .option(
+      '--scenario <file|dir|name>',
+      `a scenario file, a folder of them, or a bundled name (repeat; default: ${DEFAULT_SUITE.join(', ')})`,
+      collect,
+    )
+    .option(
+      '--private <dir>',
+      'a folder of private scenarios: shown by name and hash only (repeat)',
+      collect,
+    )
+    .option(
+      '--seeds <n>',
+      'seeds 1…n for every controller and scenario (at least 2)',
+      String(DEFAULT_SEEDS),
+    )
+    .option('--duration <s>', 'simulated seconds per run (default: each scenario’s own)')
+    .option(
+      '--deadline-ms <ms>',
+      'lockstep: how long each tick waits for an mqtt: controller',
+      '1000',
+    )
+    .option(
+      '--baseline <c>',
+      'the reference every controller is compared with, seed by seed',
+      DEFAULT_BASELINE,
+    )
+    .addOption(
+      new Option('--out <dir>', 'where scorecard.json and report.html go')
+        .env('OPENPHASE_BENCH_OUT')
+        .default('out/bench'),
+    )
+    .addOption(
+      new Option(
+        '--mqtt <url>',
+        'use this broker instead of starting one (the credential below must be admin)',
+      ).env('OPENPHASE_MQTT_URL'),
+    )
+    .addOption(
+      new Option('--username <name>', 'MQTT username for --mqtt').env('OPENPHASE_MQTT_USERNAME'),
+    )
+    .addOption(
+      new Option(
+        '--password <secret>',
+        'MQTT password for --mqtt (prefer the environment variable)',
+      ).env('OPENPHASE_MQTT_PASSWORD'),
+    )
+    .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))
+    .option(
+      '--spawn <[ID=]command>',
+      'start this program afresh for every run of mqtt:ID (repeat per vendor); it gets OPENPHASE_MQTT_URL/_USERNAME/_PASSWORD/OPENPHASE_ROOT',
+      collect,
+    )
+    .option('--connect-timeout <s>', 'how long to wait for a vendor program to connect', '120')
+    .option('--no-degradation', 'skip the clean twins of fault and surge scenarios')
+    .option(
+      '--queue-scenario <name>',
+      'the scenario charted over time (default: the first public surge scenario)',
+    )
+    .option('--report-from <scorecard.json>', 'only write report.html from an existing scorecard')
+    .addHelpText(
+      'after',
+      `\nExamples:\n  openphase bench\n  openphase bench --controller builtin:fixed-time --controller mqtt:acme --spawn "node acme/index.mjs" --seeds 10\n  openphase bench --controller mqtt:acme --private /secure/city-tests --out results/acme\n\nWithout --spawn, the bench starts its own broker and writes mqtt:ID's credential to\nOUT/.credentials/ID.env (mode 600, deleted at the end) for you to start the program with.\nMethod and statistics: docs/benchmark.md`,
+    );
+  return cmd.action(async (o: Opts) => {
+    try {
+      await run(o);
+    } catch (e) {
+      if (e instanceof ScenarioError) {
+        console.error(
+          `openphase bench: scenario ${e.source} is not valid:\n${formatProblems(e.problems)}`,
+        );
+        process.exitCode = 2;
+        return;
+      }
+      // a plain Error: some libraries (mqtt) throw errors with a numeric `code`
+      throw new Error((e as Error).message);
+    }
+  });
+}
