@@ -94,8 +94,13 @@ function chooseQueueScenario(
   kinds: Map<string, CleanKind | undefined>,
 ): string | undefined {
   if (o.queueScenario) {
-    if (!o.scenarios.some((s) => s.name === o.queueScenario))
+    const chosen = o.scenarios.find((s) => s.name === o.queueScenario);
+    if (!chosen)
       throw new Error(`--queue-scenario ${o.queueScenario} is not one of the scenarios run`);
+    if (chosen.source === 'private')
+      throw new Error(
+        `--queue-scenario ${o.queueScenario} is private: a private scenario is never charted over time`,
+      );
     return o.queueScenario;
   }
   const pub = o.scenarios.filter((s) => s.source !== 'private');

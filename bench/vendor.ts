@@ -7,7 +7,14 @@
  * OPENPHASE_ROOT), never on its command line where `ps` would show the password.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, type WriteStream, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  type WriteStream,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { addDevice, createBroker, createRegistry, generateSecret } from '../broker/index.ts';
 
@@ -18,6 +25,8 @@ export interface VendorCredential {
 
 export interface VendorProcess {
   start(): void;
+  /** how it ended (`code 1`, `signal SIGSEGV`) once it has, before close(); else undefined */
+  exited(): string | undefined;
   /** SIGTERM to its process group, SIGKILL after `graceMs`; resolves when it is gone. Safe twice. */
   close(graceMs?: number): Promise<void>;
 }
@@ -33,7 +42,9 @@ export function createVendorProcess(
   let child: ChildProcess | undefined;
   let log: WriteStream | undefined;
   let closing: Promise<void> | undefined;
+  let ended: string | undefined;
   return {
+    exited: () => (closing ? undefined : ended),
     start() {
       if (child) return;
       if (logFile) {
@@ -41,38 +52,94 @@ export function createVendorProcess(
         log = createWriteStream(logFile, { flags: 'a' });
         log.on('error', () => {}); // a log that cannot be written never stops the bench
       }
+      // Never the caller's own MQTT credential (an admin one, given by environment variable):
+      // the program gets the credential meant for it, or none.
+      const {
+        OPENPHASE_MQTT_USERNAME: _u,
+        OPENPHASE_MQTT_PASSWORD: _p,
+        ...inherited
+      } = process.env;
       // its own process group, so a shell wrapper and its children stop together
       child = spawn('/bin/sh', ['-c', command], {
-        env: { ...process.env, ...env },
+        env: { ...inherited, ...env },
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child.stdout?.on('data', (b) => log?.write(b));
       child.stderr?.on('data', (b) => log?.write(b));
-      child.on('error', (e) => log?.write(`bench: cannot start '${command}': ${e.message}\n`));
+      child.on('error', (e) => {
+        ended = `cannot start: ${e.message}`;
+        log?.write(`bench: cannot start '${command}': ${e.message}\n`);
+      });
+      child.on('exit', (code, signal) => {
+        ended = code !== null ? `code ${code}` : `signal ${signal}`;
+      });
     },
     close(graceMs = 3000) {
       closing ??= (async () => {
         const c = child;
-        if (c?.pid !== undefined && c.exitCode === null && c.signalCode === null) {
-          const gone = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+        if (c?.pid !== undefined) {
+          // The whole process group, not only the shell: `sh -c "node x"` dies at once on
+          // SIGTERM while the program it started is still saying goodbye on the broker. Closing
+          // the broker under it then would leave it retrying forever, holding our pipes open.
+          const pgid = c.pid;
           const signal = (s: NodeJS.Signals) => {
             try {
-              process.kill(-c.pid!, s);
+              process.kill(-pgid, s);
             } catch {
               // already gone
             }
           };
+          const alive = () => groupAlive(pgid);
           signal('SIGTERM');
-          const timer = setTimeout(() => signal('SIGKILL'), graceMs);
-          await gone;
-          clearTimeout(timer);
+          const end = Date.now() + graceMs;
+          while (alive() && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
+          if (alive()) {
+            signal('SIGKILL');
+            // bounded: a killed process the init system has not reaped yet still counts
+            const killEnd = Date.now() + 2000;
+            while (alive() && Date.now() < killEnd) await new Promise((r) => setTimeout(r, 25));
+          }
+          // a process that left the group cannot keep the bench alive through our pipes
+          c.stdout?.destroy();
+          c.stderr?.destroy();
         }
         await new Promise<void>((resolve) => (log ? log.end(() => resolve()) : resolve()));
       })();
       return closing;
     },
   };
+}
+
+/**
+ * Is any process of group `pgid` still running? A process that has exited but waits for its
+ * reaper (a zombie: the wrapper shell died first, so init must reap it, which can take a
+ * second) is not: on Linux the group's members are read from /proc.
+ */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch {
+    return false;
+  }
+  if (process.platform !== 'linux') return true;
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      } catch {
+        continue; // gone meanwhile
+      }
+      // after "(comm)": state ppid pgrp …
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z') return true;
+    }
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 export const BENCH_DEVICE = 'openphase-bench';

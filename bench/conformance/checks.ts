@@ -52,22 +52,63 @@ export const skip = (id: string, title: string, detail: string): Check => ({
 const verdict = (id: string, title: string, ok: boolean, good: string, bad: string): Check =>
   ok ? pass(id, title, good) : fail(id, title, bad);
 
-/** Up to 3 examples of a problem, for the detail line. */
-const examples = (xs: readonly string[]) =>
-  `${xs.slice(0, 3).join('; ')}${xs.length > 3 ? `; … ${xs.length - 3} more` : ''}`;
+/** An epoch-ms time as ISO 8601 (UTC), for details a person reads. */
+const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms));
 
-/** Birth: a valid status with online:true from `device`, published retained. */
-export function checkBirth(statuses: readonly Observed[], device: string, title: string): Check {
-  const births = statuses.filter((m) => {
-    const r = decodeMessage('status', m.payload);
-    return r.ok && (r.value as Status).online === true;
-  });
-  return verdict(
+/** Up to 3 distinct examples of a problem (repeats counted), for the detail line. */
+function examples(xs: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const x of xs) counts.set(x, (counts.get(x) ?? 0) + 1);
+  const shown = [...counts].map(([x, n]) => (n > 1 ? `${x} ×${n}` : x));
+  return `${shown.slice(0, 3).join('; ')}${shown.length > 3 ? `; … ${shown.length - 3} more kinds` : ''}`;
+}
+
+/**
+ * Birth: a valid status `{online:true}` from `device` on its status topic, naming itself if it
+ * names a device, and retained — `retained` holds what a NEW subscriber received (the broker
+ * sends retained messages only then), so a birth published without the retain flag fails.
+ * [protocol v1: Birth and Last Will]
+ */
+export function checkBirth(
+  statuses: readonly Observed[],
+  device: string,
+  title: string,
+  retained?: readonly Observed[],
+): Check {
+  const births = (xs: readonly Observed[]) =>
+    xs.flatMap((m) => {
+      const r = decodeMessage('status', m.payload);
+      return r.ok && (r.value as Status).online === true ? [r.value as Status] : [];
+    });
+  const live = births(statuses);
+  if (live.length === 0) {
+    const invalid = statuses.flatMap((m) => {
+      const r = decodeMessage('status', m.payload);
+      return r.ok ? [] : [`${r.problems[0]?.path} ${r.problems[0]?.message}`];
+    });
+    return fail(
+      'birth',
+      title,
+      `no valid {"v":1,"online":true,…} on status/${device}${invalid.length > 0 ? `; ${invalid.length} invalid status message(s): ${examples(invalid)}` : ''}`,
+    );
+  }
+  const wrong = live.find((b) => b.device !== undefined && b.device !== device);
+  if (wrong)
+    return fail(
+      'birth',
+      title,
+      `the birth names device '${wrong.device}', the topic says '${device}'`,
+    );
+  if (retained && births(retained).length === 0)
+    return fail(
+      'birth',
+      title,
+      `${live.length} birth message(s), but none retained: a subscriber arriving later does not see the device online (publish the birth with retain)`,
+    );
+  return pass(
     'birth',
     title,
-    births.length > 0,
-    `${births.length} birth message(s) on status/${device}`,
-    `no valid {"v":1,"online":true,…} on status/${device}`,
+    `birth on status/${device}${retained ? ', retained (a later subscriber sees it too)' : ''}`,
   );
 }
 
@@ -82,7 +123,7 @@ export function checkWill(after: readonly Observed[], device: string, title: str
     title,
     wills.length > 0,
     `the broker published {online:false} on ${wills[0]?.topic ?? ''} when the connection dropped`,
-    `nothing on status/${device} when the connection dropped: no Last Will registered`,
+    `nothing on status/${device} when the connection dropped: no Last Will registered (set it in CONNECT: {"v":1,"online":false} on status/${device} of an intersection it serves, QoS 1, retained)`,
   );
 }
 
@@ -137,7 +178,9 @@ export function checkDecisions(
       'only phases the intersection has',
       unknown.length === 0 && n > 0,
       'every decision names a phase of its intersection',
-      n === 0 ? 'no decision received' : `${unknown.length} unknown: ${examples(unknown)}`,
+      n === 0
+        ? 'no decision received'
+        : `${unknown.length} of ${n} decisions ask for an unknown phase: ${examples(unknown)}`,
     ),
     onePerTick: verdict(
       'one-per-tick',
@@ -149,14 +192,34 @@ export function checkDecisions(
   };
 }
 
-/** Every tick answered in time (lockstep misses from the simulator). */
-export function checkDeadlines(missed: number, ticks: number, deadlineMs: number): Check {
+export interface TickRecord {
+  /** ticks × intersections published */
+  ticks: number;
+  /** of those, with no decision for that tick before the deadline */
+  missed: number;
+  /** ms from a signal published to its decision received, for the ticks answered in time */
+  latencyMs: readonly number[];
+}
+
+/** Nearest-rank quantile, 1 decimal; 0 for no values. */
+export function quantile(xs: readonly number[], q: number): number {
+  if (xs.length === 0) return 0;
+  const sorted = [...xs].sort((a, b) => a - b);
+  const k = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return Math.round(sorted[k]! * 10) / 10;
+}
+
+/** Every tick answered before the deadline (a lockstep tick waits for it at most that long). */
+export function checkDeadlines(r: TickRecord, deadlineMs: number): Check {
+  const times = `answer time p50 ${quantile(r.latencyMs, 0.5)} ms, p99 ${quantile(r.latencyMs, 0.99)} ms`;
   return verdict(
     'deadline',
     `answers every tick within ${deadlineMs} ms`,
-    missed === 0 && ticks > 0,
-    `${ticks} ticks, none missed`,
-    `${missed} of ${ticks} ticks had no decision in time`,
+    r.missed === 0 && r.ticks > 0,
+    `${r.ticks} ticks, none missed; ${times}`,
+    r.ticks === 0
+      ? 'no tick was published'
+      : `${r.missed} of ${r.ticks} ticks had no decision in time${r.latencyMs.length > 0 ? `; ${times} when answered` : ''}`,
   );
 }
 
@@ -199,7 +262,7 @@ export function checkCounts(messages: readonly Observed[], o: CountsOptions): Ch
       `${messages.length} messages, all valid`,
       messages.length === 0
         ? 'no message received'
-        : `${invalid.length} invalid: ${examples(invalid)}`,
+        : `${invalid.length} of ${messages.length} invalid: ${examples(invalid)}`,
     ),
   );
   const seqProblems: string[] = [];
@@ -210,7 +273,9 @@ export function checkCounts(messages: readonly Observed[], o: CountsOptions): Ch
     if (prev) {
       if (c.seq !== prev.seq + 1) seqProblems.push(`boot ${c.boot}: seq ${prev.seq} then ${c.seq}`);
       if (c.from !== prev.to)
-        gapProblems.push(`[${prev.from}, ${prev.to}) then [${c.from}, ${c.to})`);
+        gapProblems.push(
+          `[${iso(prev.from)}, ${iso(prev.to)}) then [${iso(c.from)}, ${iso(c.to)})`,
+        );
     }
     lastOf.set(c.boot, c);
   }
@@ -241,7 +306,7 @@ export function checkCounts(messages: readonly Observed[], o: CountsOptions): Ch
       'timestamps match the wall clock',
       good.length === 0
         ? 'no valid message'
-        : `${late.length} off, e.g. ${Math.round(late[0]!.skew / 1000)} s`,
+        : `${late.length} of ${good.length} off, e.g. ${Math.round((late[0]?.skew ?? 0) / 1000)} s`,
     ),
   );
   if (!o.config) {

@@ -1,27 +1,21 @@
 /**
- * `openphase conformance --controller mqtt:ID` (shell): drives a live controller through
- * short lockstep runs on the conformance broker and records what it publishes; checks.ts
- * judges. On the bench's own broker it also drops the controller's connection (the broker
- * then publishes its Last Will) and restarts the broker, and expects the controller back.
+ * `openphase conformance --controller mqtt:ID` (shell): drives a live controller through two
+ * short lockstep runs and records what it publishes; checks.ts judges. On its own broker it
+ * also cuts the controller's connection (the broker must then publish its Last Will; the
+ * controller must come back with a new birth) and restarts the broker (retained messages and
+ * sessions are gone; the controller must come back, birth again, and answer every tick).
+ * On an external broker (`mqtt`) those two checks are skipped: nobody may cut a city's broker.
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import {
-  addDevice,
-  type Broker,
-  createBroker,
-  createRegistry,
-  generateSecret,
-  type Registry,
-} from '../../broker/index.ts';
+import { generateSecret } from '../../broker/index.ts';
 import {
   DEFAULT_ROOT,
   type IntersectionConfig,
   parseTopic,
   type Scenario,
 } from '../../protocol/index.ts';
-import { createMqttSimulation } from '../../simulator/mqtt-runner.ts';
 import { slotStarts } from '../plan.ts';
-import { createVendorProcess, writeCredentialFile } from '../vendor.ts';
+import { createVendorProcess, type VendorProcess, writeCredentialFile } from '../vendor.ts';
 import {
   type Check,
   checkBirth,
@@ -30,7 +24,16 @@ import {
   checkWill,
   type Observed,
   skip,
+  type TickRecord,
 } from './checks.ts';
+import {
+  type ConformanceBroker,
+  probeRetained,
+  sleep,
+  startConformanceBroker,
+  until,
+} from './harness.ts';
+import { createLockstepRun, type LockstepRun } from './lockstep.ts';
 
 export interface ControllerConformanceOptions {
   /** the controller's device id (mqtt:ID) */
@@ -39,26 +42,18 @@ export interface ControllerConformanceOptions {
   /** lockstep ticks per run (default 30) */
   ticks?: number;
   deadlineMs?: number;
+  /** how long to wait for it to connect and answer its first tick (default 30 s) */
   connectTimeoutS?: number;
+  /** how long to wait for it to come back after a cut or a restart (default 15 s) */
+  reconnectTimeoutS?: number;
   root?: string;
   /** start the controller with this command (it gets OPENPHASE_MQTT_* in its environment) */
   spawn?: string;
   /** credential file and log */
   workDir: string;
-  /** an external broker (admin credential): the drop and restart checks are skipped */
+  /** an external broker (admin credential): the Last Will and reconnect checks are skipped */
   mqtt?: { url: string; username?: string; password?: string };
   onNotice?: (line: string) => void;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(ok: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) return false;
-    await sleep(50);
-  }
-  return true;
 }
 
 const TITLES = {
@@ -68,80 +63,51 @@ const TITLES = {
   reconnect: 'survives a dropped connection and a broker restart: back, birth again, answering',
 };
 
+const SKIP_EXTERNAL = 'needs the conformance broker (without --mqtt) to cut the connection';
+
 export async function runControllerConformance(o: ControllerConformanceOptions): Promise<Check[]> {
   const root = o.root ?? DEFAULT_ROOT;
   const ticks = o.ticks ?? 30;
   const deadlineMs = o.deadlineMs ?? 1000;
   const connectMs = (o.connectTimeoutS ?? 30) * 1000;
-  const embedded = !o.mqtt;
-  const sim = { username: 'openphase-conformance', password: generateSecret() };
-  const watcher = { username: 'openphase-conformance-observer', password: generateSecret() };
+  const reconnectMs = (o.reconnectTimeoutS ?? 15) * 1000;
+  const me = { username: 'openphase-conformance', password: generateSecret() };
   const vendor = { username: o.id, password: generateSecret() };
-  let reg: Registry = createRegistry();
-  for (const [d, role] of [
-    [sim, 'admin'],
-    [watcher, 'admin'],
-    [vendor, 'controller'],
-  ] as const)
-    reg = addDevice(
-      reg,
-      { id: d.username, role, intersections: '*', password: d.password },
-      { iterations: 10_000 },
-    );
-
-  let broker: Broker | undefined;
-  let port = 0;
-  const startBroker = async () => {
-    broker = createBroker({
-      host: '127.0.0.1',
-      port,
-      devices: reg,
-      rateLimit: false,
-      log: () => {},
-    });
-    const started = await broker.start();
-    port = started.port;
-    return started.url;
-  };
-  const url = embedded ? await startBroker() : o.mqtt!.url;
-  const simCreds = embedded
-    ? sim
+  const broker: ConformanceBroker | undefined = o.mqtt
+    ? undefined
+    : await startConformanceBroker([
+        { id: me.username, role: 'admin', intersections: '*', password: me.password },
+        { id: vendor.username, role: 'controller', intersections: '*', password: vendor.password },
+      ]);
+  const url = broker?.url ?? o.mqtt!.url;
+  const creds = broker
+    ? me
     : o.mqtt?.username
       ? { username: o.mqtt.username, password: o.mqtt.password ?? '' }
       : undefined;
-  const connected = () =>
-    Boolean(
-      (broker?.aedes as unknown as { clients: Record<string, unknown> } | undefined)?.clients[o.id],
-    );
 
   const decisions: Observed[] = [];
   const statuses: Observed[] = [];
-  let observer: MqttClient | undefined;
-  const proc = o.spawn
-    ? createVendorProcess(
-        o.spawn,
-        {
-          OPENPHASE_MQTT_URL: url,
-          OPENPHASE_ROOT: root,
-          ...(embedded
-            ? { OPENPHASE_MQTT_USERNAME: vendor.username, OPENPHASE_MQTT_PASSWORD: vendor.password }
-            : {}),
-        },
-        `${o.workDir}/${o.id}.log`,
-      )
-    : undefined;
+  const statusFilter = `${root}/v1/+/status/${o.id}`;
+  let client: MqttClient | undefined;
+  let proc: VendorProcess | undefined;
   const cleanup: (() => Promise<unknown>)[] = [];
+  let run: LockstepRun | undefined;
   try {
-    observer = await mqtt.connectAsync(url, {
-      clientId: embedded
-        ? watcher.username
-        : `${simCreds?.username ?? 'openphase'}-observer`.slice(0, 64),
-      ...(embedded ? watcher : (simCreds ?? {})),
+    // one connection drives the ticks and records: the client id must equal the device id
+    client = await mqtt.connectAsync(url, {
+      clientId: creds?.username ?? `openphase-conformance-${process.pid}`,
+      ...(creds ?? {}),
       reconnectPeriod: 300,
+      connectTimeout: 10_000,
     });
-    observer.on('error', () => {});
-    cleanup.push(() => observer!.endAsync().catch(() => undefined));
-    observer.on('message', (topic, payload, packet) => {
+    const c = client;
+    c.on('error', () => {});
+    cleanup.push(() => c.endAsync().catch(() => undefined));
+    (c.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
+    const lockstep = createLockstepRun(c, o.scenario, root, deadlineMs);
+    run = lockstep;
+    c.on('message', (topic, payload, packet) => {
       const p = parseTopic(topic, root);
       if (!p) return;
       const m = {
@@ -151,29 +117,45 @@ export async function runControllerConformance(o: ControllerConformanceOptions):
         atMs: Date.now(),
         retained: packet.retain,
       };
-      if (p.kind === 'decision') decisions.push(m);
-      else if (p.kind === 'status' && topic.endsWith(`/status/${o.id}`)) statuses.push(m);
+      if (p.kind === 'decision') {
+        decisions.push(m);
+        lockstep.onDecision(p.intersection, payload);
+      } else if (p.kind === 'status' && p.device === o.id) statuses.push(m);
     });
-    await observer.subscribeAsync([`${root}/v1/+/decision`, `${root}/v1/+/status/${o.id}`], {
-      qos: 1,
-    });
+    await c.subscribeAsync([`${root}/v1/+/decision`, statusFilter], { qos: 1 });
 
-    if (proc) {
-      proc.start();
-      cleanup.push(() => proc.close());
-    } else if (embedded) {
-      const file = writeCredentialFile(`${o.workDir}/.credentials`, url, root, vendor);
-      cleanup.push(async () =>
-        (await import('node:fs')).rmSync(`${o.workDir}/.credentials`, {
-          recursive: true,
-          force: true,
-        }),
+    if (o.spawn) {
+      const p = createVendorProcess(
+        o.spawn,
+        {
+          OPENPHASE_MQTT_URL: url,
+          OPENPHASE_ROOT: root,
+          ...(broker
+            ? { OPENPHASE_MQTT_USERNAME: vendor.username, OPENPHASE_MQTT_PASSWORD: vendor.password }
+            : {}),
+        },
+        `${o.workDir}/${o.id}.log`,
       );
-      o.onNotice?.(`start the controller now with the broker address and credential in ${file}`);
+      proc = p;
+      p.start();
+      cleanup.push(() => p.close());
+    } else if (broker) {
+      const dir = `${o.workDir}/.credentials`;
+      const file = writeCredentialFile(dir, url, root, vendor);
+      cleanup.push(async () =>
+        (await import('node:fs')).rmSync(dir, { recursive: true, force: true }),
+      );
+      o.onNotice?.(
+        `start the controller now with the broker address and credential in ${file} (read it with: set -a; . ${file}; set +a); it is deleted at the end`,
+      );
     }
+    const exited = () => proc?.exited() !== undefined;
+    const exitNote = () =>
+      proc?.exited() ? `; the program exited (${proc.exited()}), see ${o.workDir}/${o.id}.log` : '';
+
     const checks: Check[] = [];
-    if (embedded) {
-      const ok = await until(connected, connectMs);
+    if (broker) {
+      const ok = await until(() => broker.connected(o.id), connectMs, exited);
       checks.push(
         ok
           ? {
@@ -186,95 +168,90 @@ export async function runControllerConformance(o: ControllerConformanceOptions):
               id: 'connects',
               title: TITLES.connects,
               status: 'fail',
-              detail: `not connected within ${connectMs / 1000} s`,
+              detail: `not connected within ${connectMs / 1000} s${exitNote()}`,
             },
       );
       if (!ok) return checks;
     }
 
-    const configs = new Map<string, IntersectionConfig>(
-      o.scenario.intersections.map((c) => [c.id, { v: 1, ...c } as IntersectionConfig]),
-    );
-    const published = new Map<string, Set<number>>(
-      o.scenario.intersections.map((c) => [c.id, new Set()]),
-    );
-    const stepMs = Math.round((o.scenario.stepS ?? 1) * 1000);
+    const durationS = ticks * (o.scenario.stepS ?? 1);
     const [startA, startB] = slotStarts([
-      { scenario: o.scenario, durationS: (ticks * stepMs) / 1000 },
-      { scenario: o.scenario, durationS: (ticks * stepMs) / 1000 },
+      { scenario: o.scenario, durationS },
+      { scenario: o.scenario, durationS },
     ]);
-    let missed = 0;
-    let ticked = 0;
-    const lockstep = async (startAtMs: number, firstWaitMs: number) => {
-      const run = createMqttSimulation({
-        scenario: { ...o.scenario, startAtMs },
-        durationS: (ticks * stepMs) / 1000,
-        mqttUrl: url,
-        ...(simCreds ? simCreds : {}),
-        mode: 'lockstep',
-        deadlineMs,
-        firstTickWaitMs: firstWaitMs,
-        controller: 'mqtt',
-        root,
-      });
-      for (const set of published.values())
-        for (let k = 0; k <= ticks; k++) set.add(startAtMs + k * stepMs);
-      try {
-        await run.start();
-        const r = await run.done;
-        missed += r.metrics.missedDeadlines;
-        ticked += ticks * configs.size;
-      } finally {
-        await run.close();
-      }
-      await sleep(Math.max(200, Math.min(deadlineMs, 1000))); // the answer to the last tick
+    const total: TickRecord = { ticks: 0, missed: 0, latencyMs: [] };
+    const add = (r: TickRecord) => {
+      total.ticks += r.ticks;
+      total.missed += r.missed;
+      total.latencyMs = [...total.latencyMs, ...r.latencyMs];
+      return r;
     };
+    // the answer to the last tick (not waited for by the run) arrives before it is judged
+    const settle = () => sleep(Math.max(200, Math.min(deadlineMs, 1000)));
 
-    await lockstep(startA!, embedded ? Math.max(deadlineMs, 10_000) : connectMs);
-    checks.push(checkBirth(statuses, o.id, TITLES.birth));
+    add(await lockstep.run(startA!, ticks, broker ? Math.max(deadlineMs, 10_000) : connectMs));
+    await settle();
+    const retained = await probeRetained(c, statusFilter, (t) => t.endsWith(`/status/${o.id}`));
+    checks.push(checkBirth(statuses, o.id, TITLES.birth, retained));
 
-    if (!embedded) {
+    if (!broker) {
       checks.push(
-        skip(
-          'last-will',
-          TITLES.will,
-          'needs the bench’s own broker (not --mqtt) to drop the connection',
-        ),
-        skip(
-          'reconnect',
-          TITLES.reconnect,
-          'needs the bench’s own broker (not --mqtt) to restart it',
-        ),
+        skip('last-will', TITLES.will, SKIP_EXTERNAL),
+        skip('reconnect', TITLES.reconnect, SKIP_EXTERNAL),
       );
     } else {
-      // A dropped connection: the broker closes it without a DISCONNECT, so it must publish the Will.
+      // 1. a cut connection: no DISCONNECT, so the broker must publish the Will
       const before = statuses.length;
-      (broker!.aedes as unknown as { clients: Record<string, { close(): void }> }).clients[
-        o.id
-      ]?.close();
+      const connectsBefore = broker.connects(o.id);
+      broker.drop(o.id);
       await until(() => statuses.length > before, 3000);
       await sleep(200);
       checks.push(checkWill(statuses.slice(before), o.id, TITLES.will));
-      const back = await until(connected, 15_000);
-      // A broker restart on the same port (retained messages and sessions are gone).
-      await broker!.close();
-      const restartAt = statuses.length;
-      await startBroker();
-      const backAgain = back && (await until(connected, 15_000));
-      const observerBack = await until(() => observer!.connected, 10_000);
-      if (observerBack)
-        await observer.subscribeAsync([`${root}/v1/+/decision`, `${root}/v1/+/status/${o.id}`], {
-          qos: 1,
-        });
-      const missedBefore = missed;
-      if (backAgain) await lockstep(startB!, Math.max(deadlineMs, 10_000));
-      const birthAgain = checkBirth(statuses.slice(restartAt), o.id, '').status === 'pass';
+      const afterCut = statuses.length;
+      const back = await until(
+        () => broker.connects(o.id) > connectsBefore && broker.connected(o.id),
+        reconnectMs,
+        exited,
+      );
+      if (back)
+        await until(() => checkBirth(statuses.slice(afterCut), o.id, '').status === 'pass', 3000);
+      const birthAfterCut = checkBirth(statuses.slice(afterCut), o.id, '').status === 'pass';
+      // 2. a broker restart on the same port: retained messages and sessions are gone
+      const connectsBeforeRestart = broker.connects(o.id);
+      await broker.restart();
+      const afterRestart = statuses.length;
+      const backAgain =
+        back &&
+        (await until(
+          () => broker.connects(o.id) > connectsBeforeRestart && broker.connected(o.id),
+          reconnectMs,
+          exited,
+        ));
+      const meBack = await until(() => c.connected, 10_000);
+      if (meBack) await c.subscribeAsync([`${root}/v1/+/decision`, statusFilter], { qos: 1 });
+      let after: TickRecord | undefined;
+      if (backAgain && meBack) {
+        after = add(await lockstep.run(startB!, ticks, Math.max(deadlineMs, 10_000)));
+        await settle();
+      }
+      const birthAfterRestart =
+        checkBirth(statuses.slice(afterRestart), o.id, '').status === 'pass';
       const problems = [
-        ...(back ? [] : ['did not reconnect within 15 s after the connection dropped']),
-        ...(backAgain || !back ? [] : ['did not reconnect within 15 s after the broker restarted']),
-        ...(backAgain && !birthAgain ? ['no birth after reconnecting'] : []),
-        ...(backAgain && missed > missedBefore
-          ? [`missed ${missed - missedBefore} ticks after reconnecting`]
+        ...(back
+          ? []
+          : [
+              `did not reconnect within ${reconnectMs / 1000} s after its connection was cut${exitNote()}`,
+            ]),
+        ...(back && !birthAfterCut ? ['no birth after reconnecting'] : []),
+        ...(back && !backAgain
+          ? [
+              `did not reconnect within ${reconnectMs / 1000} s after the broker restarted${exitNote()}`,
+            ]
+          : []),
+        ...(!meBack ? ['(the conformance client itself could not reconnect)'] : []),
+        ...(backAgain && !birthAfterRestart ? ['no birth after the broker restarted'] : []),
+        ...(after && after.missed > 0
+          ? [`missed ${after.missed} of ${after.ticks} ticks after the restart`]
           : []),
       ];
       checks.push(
@@ -283,7 +260,7 @@ export async function runControllerConformance(o: ControllerConformanceOptions):
               id: 'reconnect',
               title: TITLES.reconnect,
               status: 'pass',
-              detail: `reconnected twice, birth again, ${ticks} ticks answered after`,
+              detail: `reconnected after the cut and after the restart, birth each time, ${after?.ticks ?? 0} ticks answered after`,
             }
           : {
               id: 'reconnect',
@@ -293,11 +270,15 @@ export async function runControllerConformance(o: ControllerConformanceOptions):
             },
       );
     }
-    checks.push(checkDeadlines(missed, ticked, deadlineMs));
-    const d = checkDecisions(decisions, published, configs);
+    checks.push(checkDeadlines(total, deadlineMs));
+    const configs = new Map<string, IntersectionConfig>(
+      o.scenario.intersections.map((i) => [i.id, { v: 1, ...i } as IntersectionConfig]),
+    );
+    const d = checkDecisions(decisions, lockstep.published, configs);
     checks.push(d.valid, d.phases, d.onePerTick);
     return checks;
   } finally {
+    run?.close();
     for (const f of cleanup.reverse()) await f();
     await broker?.close();
   }

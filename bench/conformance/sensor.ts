@@ -1,44 +1,42 @@
 /**
- * `openphase conformance --sensor ID` (shell): listens to a live sensor's counts and status
- * for a time window, then (on the bench's own broker) drops its connection and expects the
- * Last Will, the sensor back and counting again; checks.ts judges.
+ * `openphase conformance --sensor ID` (shell): listens to a live sensor's counts and status for
+ * a time window, then (on its own broker) cuts its connection and expects the Last Will, and
+ * the sensor back with a birth and counting again; checks.ts judges. With an intersection
+ * config (from a scenario, or retained on the broker) the detector ids are checked against it;
+ * on its own broker that config is published retained, as a signal would.
  */
 import mqtt from 'mqtt';
-import {
-  addDevice,
-  type Broker,
-  createBroker,
-  createRegistry,
-  generateSecret,
-} from '../../broker/index.ts';
+import { generateSecret } from '../../broker/index.ts';
 import { DEFAULT_ROOT, decodeMessage, type IntersectionConfig } from '../../protocol/index.ts';
-import { createVendorProcess, writeCredentialFile } from '../vendor.ts';
+import { createVendorProcess, type VendorProcess, writeCredentialFile } from '../vendor.ts';
 import { type Check, checkBirth, checkCounts, checkWill, type Observed, skip } from './checks.ts';
+import {
+  type ConformanceBroker,
+  probeRetained,
+  sleep,
+  startConformanceBroker,
+  until,
+} from './harness.ts';
 
 export interface SensorConformanceOptions {
   sensor: string;
   /** the intersection it reports for (its credential is limited to it) */
   intersection: string;
+  /** the intersection's config: published retained on the conformance broker, detectors checked */
+  config?: IntersectionConfig;
   /** seconds of counts to judge (default 30) */
   windowS?: number;
   connectTimeoutS?: number;
+  /** how long to wait for it to come back after the cut (default 15 s) */
+  reconnectTimeoutS?: number;
   /** allowed clock skew beyond one interval, seconds (default 5) */
   clockToleranceS?: number;
   root?: string;
   spawn?: string;
   workDir: string;
+  /** an external broker (a credential that may read the sensor's topics): the cut is skipped */
   mqtt?: { url: string; username?: string; password?: string };
   onNotice?: (line: string) => void;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(ok: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) return false;
-    await sleep(50);
-  }
-  return true;
 }
 
 const TITLES = {
@@ -48,62 +46,53 @@ const TITLES = {
   reconnect: 'after a dropped connection: back, birth again, counting again',
 };
 
+const SKIP_EXTERNAL = 'needs the conformance broker (without --mqtt) to cut the connection';
+
 export async function runSensorConformance(o: SensorConformanceOptions): Promise<Check[]> {
   const root = o.root ?? DEFAULT_ROOT;
   const windowMs = (o.windowS ?? 30) * 1000;
   const connectMs = (o.connectTimeoutS ?? 30) * 1000;
-  const embedded = !o.mqtt;
-  const watcher = { username: 'openphase-conformance-observer', password: generateSecret() };
+  const reconnectMs = (o.reconnectTimeoutS ?? 15) * 1000;
+  if (o.config && o.config.id !== o.intersection)
+    throw new Error(`the config is intersection '${o.config.id}', not '${o.intersection}'`);
+  const me = { username: 'openphase-conformance', password: generateSecret() };
   const device = { username: o.sensor, password: generateSecret() };
-  let broker: Broker | undefined;
-  let url = o.mqtt?.url ?? '';
-  if (embedded) {
-    let reg = addDevice(
-      createRegistry(),
-      { id: watcher.username, role: 'admin', intersections: '*', password: watcher.password },
-      { iterations: 10_000 },
-    );
-    reg = addDevice(
-      reg,
-      { id: o.sensor, role: 'sensor', intersections: [o.intersection], password: device.password },
-      { iterations: 10_000 },
-    );
-    broker = createBroker({
-      host: '127.0.0.1',
-      port: 0,
-      devices: reg,
-      rateLimit: false,
-      log: () => {},
-    });
-    ({ url } = await broker.start());
-  }
-  const connected = () =>
-    Boolean(
-      (broker?.aedes as unknown as { clients: Record<string, unknown> } | undefined)?.clients[
-        o.sensor
-      ],
-    );
+  const broker: ConformanceBroker | undefined = o.mqtt
+    ? undefined
+    : await startConformanceBroker([
+        { id: me.username, role: 'admin', intersections: '*', password: me.password },
+        {
+          id: o.sensor,
+          role: 'sensor',
+          intersections: [o.intersection],
+          password: device.password,
+        },
+      ]);
+  const url = broker?.url ?? o.mqtt!.url;
+  const creds = broker
+    ? me
+    : o.mqtt?.username
+      ? { username: o.mqtt.username, password: o.mqtt.password ?? '' }
+      : undefined;
   const base = `${root}/v1/${o.intersection}`;
+  const countsTopic = `${base}/counts/${o.sensor}`;
+  const statusTopic = `${base}/status/${o.sensor}`;
   const counts: Observed[] = [];
   const statuses: Observed[] = [];
-  let config: IntersectionConfig | undefined;
+  let config = o.config;
+  let proc: VendorProcess | undefined;
   const cleanup: (() => Promise<unknown>)[] = [];
   try {
-    const creds = embedded
-      ? watcher
-      : o.mqtt?.username
-        ? { username: o.mqtt.username, password: o.mqtt.password ?? '' }
-        : {};
-    const observer = await mqtt.connectAsync(url, {
-      clientId: embedded
-        ? watcher.username
-        : `${o.mqtt?.username ?? 'openphase'}-observer`.slice(0, 64),
-      ...creds,
+    // the client id must equal the device id on an OpenPhase broker
+    const client = await mqtt.connectAsync(url, {
+      clientId: creds?.username ?? `openphase-conformance-${process.pid}`,
+      ...(creds ?? {}),
       reconnectPeriod: 300,
+      connectTimeout: 10_000,
     });
-    observer.on('error', () => {});
-    cleanup.push(() => observer.endAsync().catch(() => undefined));
-    observer.on('message', (topic, payload, packet) => {
+    client.on('error', () => {});
+    cleanup.push(() => client.endAsync().catch(() => undefined));
+    client.on('message', (topic, payload, packet) => {
       const m = {
         topic,
         intersection: o.intersection,
@@ -111,55 +100,70 @@ export async function runSensorConformance(o: SensorConformanceOptions): Promise
         atMs: Date.now(),
         retained: packet.retain,
       };
-      if (topic === `${base}/counts/${o.sensor}`) counts.push(m);
-      else if (topic === `${base}/status/${o.sensor}`) statuses.push(m);
-      else if (topic === `${base}/config`) {
+      if (topic === countsTopic) counts.push(m);
+      else if (topic === statusTopic) statuses.push(m);
+      else if (topic === `${base}/config` && !o.config) {
         const r = decodeMessage('config', payload);
         if (r.ok) config = r.value as IntersectionConfig;
       }
     });
-    await observer.subscribeAsync(
-      [`${base}/counts/${o.sensor}`, `${base}/status/${o.sensor}`, `${base}/config`],
-      { qos: 1 },
-    );
+    if (broker && o.config)
+      await client.publishAsync(`${base}/config`, JSON.stringify({ v: 1, ...o.config }), {
+        qos: 1,
+        retain: true,
+      });
+    await client.subscribeAsync([countsTopic, statusTopic, `${base}/config`], { qos: 1 });
     if (o.spawn) {
-      const proc = createVendorProcess(
+      const p = createVendorProcess(
         o.spawn,
         {
           OPENPHASE_MQTT_URL: url,
           OPENPHASE_ROOT: root,
-          ...(embedded
+          ...(broker
             ? { OPENPHASE_MQTT_USERNAME: o.sensor, OPENPHASE_MQTT_PASSWORD: device.password }
             : {}),
         },
         `${o.workDir}/${o.sensor}.log`,
       );
-      proc.start();
-      cleanup.push(() => proc.close());
-    } else if (embedded) {
-      const file = writeCredentialFile(`${o.workDir}/.credentials`, url, root, device);
+      proc = p;
+      p.start();
+      cleanup.push(() => p.close());
+    } else if (broker) {
+      const dir = `${o.workDir}/.credentials`;
+      const file = writeCredentialFile(dir, url, root, device);
       cleanup.push(async () =>
-        (await import('node:fs')).rmSync(`${o.workDir}/.credentials`, {
-          recursive: true,
-          force: true,
-        }),
+        (await import('node:fs')).rmSync(dir, { recursive: true, force: true }),
       );
-      o.onNotice?.(`start the sensor now with the broker address and credential in ${file}`);
+      o.onNotice?.(
+        `start the sensor now with the broker address and credential in ${file} (read it with: set -a; . ${file}; set +a); it is deleted at the end`,
+      );
     }
+    const exited = () => proc?.exited() !== undefined;
+    const exitNote = () =>
+      proc?.exited()
+        ? `; the program exited (${proc.exited()}), see ${o.workDir}/${o.sensor}.log`
+        : '';
+
     const checks: Check[] = [];
-    if (embedded) {
-      const ok = await until(connected, connectMs);
+    if (broker) {
+      const ok = await until(() => broker.connected(o.sensor), connectMs, exited);
       checks.push({
         id: 'connects',
         title: TITLES.connects,
         status: ok ? 'pass' : 'fail',
-        detail: ok ? `connected as ${o.sensor}` : `not connected within ${connectMs / 1000} s`,
+        detail: ok
+          ? `connected as ${o.sensor}`
+          : `not connected within ${connectMs / 1000} s${exitNote()}`,
       });
       if (!ok) return checks;
+    } else {
+      // on a city's broker the sensor may be running already: the window starts now
+      await until(() => counts.length > 0, connectMs, exited);
     }
     await sleep(windowMs);
     const window = counts.slice();
-    checks.push(checkBirth(statuses, o.sensor, TITLES.birth));
+    const retained = await probeRetained(client, statusTopic, (t) => t === statusTopic);
+    checks.push(checkBirth(statuses, o.sensor, TITLES.birth, retained));
     checks.push(
       ...checkCounts(window, {
         sensor: o.sensor,
@@ -168,38 +172,34 @@ export async function runSensorConformance(o: SensorConformanceOptions): Promise
         minMessages: 2,
       }),
     );
-    if (!embedded) {
+    if (!broker) {
       checks.push(
-        skip(
-          'last-will',
-          TITLES.will,
-          'needs the bench’s own broker (not --mqtt) to drop the connection',
-        ),
-      );
-      checks.push(
-        skip(
-          'reconnect',
-          TITLES.reconnect,
-          'needs the bench’s own broker (not --mqtt) to drop the connection',
-        ),
+        skip('last-will', TITLES.will, SKIP_EXTERNAL),
+        skip('reconnect', TITLES.reconnect, SKIP_EXTERNAL),
       );
       return checks;
     }
     const before = statuses.length;
-    (broker!.aedes as unknown as { clients: Record<string, { close(): void }> }).clients[
-      o.sensor
-    ]?.close();
+    const connectsBefore = broker.connects(o.sensor);
+    broker.drop(o.sensor);
     await until(() => statuses.length > before, 3000);
     await sleep(200);
     checks.push(checkWill(statuses.slice(before), o.sensor, TITLES.will));
     const afterCut = statuses.length;
     const countsBefore = counts.length;
-    const back = await until(connected, 15_000);
+    const back = await until(
+      () => broker.connects(o.sensor) > connectsBefore && broker.connected(o.sensor),
+      reconnectMs,
+      exited,
+    );
     const counting =
       back && (await until(() => counts.length > countsBefore, Math.max(5000, windowMs)));
-    const birthAgain = checkBirth(statuses.slice(afterCut), o.sensor, '').status === 'pass';
+    // a birth may follow the counts queued while it was away
+    const birthSeen = () => checkBirth(statuses.slice(afterCut), o.sensor, '').status === 'pass';
+    if (back) await until(birthSeen, 3000);
+    const birthAgain = birthSeen();
     const problems = [
-      ...(back ? [] : ['did not reconnect within 15 s']),
+      ...(back ? [] : [`did not reconnect within ${reconnectMs / 1000} s${exitNote()}`]),
       ...(back && !counting ? ['no counts after reconnecting'] : []),
       ...(back && !birthAgain ? ['no birth after reconnecting'] : []),
     ];

@@ -27,12 +27,12 @@ table{border-collapse:collapse;width:100%;margin:8px 0;font-size:14px}
 th,td{border-bottom:1px solid #ddd;padding:5px 8px;text-align:right;vertical-align:top}
 th:first-child,td:first-child{text-align:left}th{background:#f6f6f6}
 .good{color:#006b4f}.bad{color:#b03a00}.warn{color:#b00020;font-weight:600}
-code{font-size:12px;word-break:break-all}figure{margin:12px 0}figcaption{font-size:13px;color:#444}
+code{font-size:12px;word-break:break-all}.ci{white-space:nowrap}figure{margin:12px 0}figcaption{font-size:13px;color:#444}
 @media print{body{max-width:none}h2{break-after:avoid}svg{break-inside:avoid}}
 `;
 
 const ci = (s: { mean: number; ci95: [number, number] }, unit = '') =>
-  `${fmt(s.mean)}${unit} <span class="muted">[${fmt(s.ci95[0])}–${fmt(s.ci95[1])}]</span>`;
+  `${fmt(s.mean)}${unit} <span class="muted ci">[${fmt(s.ci95[0])}–${fmt(s.ci95[1])}]</span>`;
 
 function versus(r: Result, path: string): string {
   const p = pairedOf(r.vsBaseline, path);
@@ -49,7 +49,7 @@ function rankingTable(card: ScorecardT): string {
         `<tr><td>${e.rank}. <b>${esc(e.controller)}</b>${e.controller === card.manifest.baseline ? ' <span class="muted">(baseline)</span>' : ''}</td><td>${fmt(e.delayIndex, 0)}</td><td>${e.controller === card.manifest.baseline ? '–' : `${e.lowerDelay} / ${e.higherDelay} / ${e.scenarios - e.lowerDelay - e.higherDelay}`}</td><td>${fmt(e.overrides)}</td><td>${fmt(e.missedDeadlines)}</td><td class="${e.conflictingGreens > 0 ? 'warn' : ''}">${fmt(e.conflictingGreens)}</td></tr>`,
     )
     .join('');
-  return `<table data-table="ranking"><thead><tr><th>controller</th><th>delay index<br><span class="muted">baseline = 100</span></th><th>scenarios with less / more / same delay</th><th>safety interventions<br><span class="muted">per run, all scenarios</span></th><th>missed deadlines<br><span class="muted">per run, all scenarios</span></th><th>conflicting greens</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<table data-table="ranking"><thead><tr><th>controller</th><th>delay index<br><span class="muted">baseline = 100</span></th><th>scenarios with less / more / same delay</th><th>safety interventions<br><span class="muted">in one run of each scenario</span></th><th>missed deadlines<br><span class="muted">in one run of each scenario</span></th><th>conflicting greens</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function delaySection(card: ScorecardT): string {
@@ -90,6 +90,9 @@ function delaySection(card: ScorecardT): string {
   return `<h2>Delay per scenario</h2><p>Average delay per vehicle, in seconds, over ${card.manifest.seeds.length} seeds; the black whiskers are 95% confidence intervals. Vehicles still waiting at the end count with the delay they had. Lower is better.</p><figure>${chart}</figure><table data-table="delay"><thead><tr><th>controller</th>${head}</tr></thead><tbody>${rows}</tbody></table><p class="muted">Under each value: the difference from the baseline, compared seed by seed; "no clear difference" when the 95% interval of the difference includes zero.</p>`;
 }
 
+const sameSeries = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((v, i) => v === b[i]);
+
 function queueSection(card: ScorecardT): string {
   const q = card.queueSeries;
   if (!q) return '';
@@ -106,7 +109,12 @@ function queueSection(card: ScorecardT): string {
       ariaLabel: `vehicles queued over time in ${q.scenario}`,
     },
   );
-  return `<h2>Queue over time: ${esc(q.scenario)}</h2><p>Vehicles waiting at all approaches together, seed ${q.seed}. A controller that keeps this line low and brings it back down quickly after a peak serves the traffic best.</p><figure>${chart}</figure>`;
+  const same = lines
+    .map((l, i) => ({ l, twin: lines.slice(0, i).find((o) => sameSeries(o.ys, l.ys)) }))
+    .filter((x) => x.twin)
+    .map((x) => `${esc(x.l.series)} is identical to ${esc(x.twin!.series)} (dashed on top of it)`);
+  const note = same.length > 0 ? `<figcaption>${same.join('; ')}.</figcaption>` : '';
+  return `<h2>Queue over time: ${esc(q.scenario)}</h2><p>Vehicles waiting at all approaches together, seed ${q.seed}. A controller that keeps this line low and brings it back down quickly after a peak serves the traffic best.</p><figure>${chart}${note}</figure>`;
 }
 
 function safetySection(card: ScorecardT): string {
@@ -126,6 +134,7 @@ function safetySection(card: ScorecardT): string {
     };
   });
   const any = rows.some((r) => r.parts.some((p) => p.value > 0));
+  const anyMissed = controllers.some((c) => missedOf(c) > 0);
   const chart = stackedBars('safety', rows, OVERRIDE_KINDS, {
     unit: 'safety interventions per run',
     ariaLabel: 'safety-monitor interventions per run, by kind',
@@ -156,7 +165,7 @@ function safetySection(card: ScorecardT): string {
     })
     .join('');
   const kindsHead = OVERRIDE_KINDS.map((k) => `<th>${k}</th>`).join('');
-  return `<h2>Safety and deadlines</h2><p>The safety monitor stands between every controller and the signal heads. When a controller asks for something unsafe or invalid — ending a green before its minimum, holding it past its maximum, a phase that does not exist — the monitor refuses and counts an intervention (<i>minGreen</i>, <i>maxGreen</i>, <i>unknownPhase</i>, <i>conflict</i>); when a controller stays silent it holds the signal and, after a while, runs the fallback plan (<i>watchdog</i>). A missed deadline is a tick the controller did not answer within ${card.manifest.deadlineMs} ms. Conflicting greens are checked on every tick independently of the monitor and must be zero.</p>${any ? '' : '<p class="good" data-note="no-interventions">No controller triggered any safety intervention.</p>'}<figure>${chart}<figcaption>Safety interventions per run, by kind.</figcaption></figure><figure>${missed}<figcaption>Missed deadlines per run.</figcaption></figure><table data-table="safety"><thead><tr><th>controller</th><th>runs</th>${kindsHead}<th>missed deadlines</th><th>conflicting greens</th></tr></thead><tbody>${totals}</tbody></table><p class="muted">Totals over all runs of the scenarios above.</p><details><summary>Per scenario: means per run, and decision times</summary><table data-table="safety-detail"><thead><tr><th>controller</th><th style="text-align:left">scenario</th>${kindsHead}<th>missed deadlines</th><th>decision ms p50 / p99</th></tr></thead><tbody>${body}</tbody></table><p class="muted">Decision times are wall-clock: in-process for built-ins, from the signal published to the decision received over MQTT.</p></details>`;
+  return `<h2>Safety and deadlines</h2><p>The safety monitor stands between every controller and the signal heads. When a controller asks for something unsafe or invalid — ending a green before its minimum, holding it past its maximum, a phase that does not exist — the monitor refuses and counts an intervention (<i>minGreen</i>, <i>maxGreen</i>, <i>unknownPhase</i>, <i>conflict</i>); when a controller stays silent it holds the signal and, after a while, runs the fallback plan (<i>watchdog</i>). A missed deadline is a tick the controller did not answer within ${card.manifest.deadlineMs} ms. Conflicting greens are checked on every tick independently of the monitor and must be zero.</p>${any ? `<figure>${chart}<figcaption>Safety interventions per run, by kind.</figcaption></figure>` : '<p class="good" data-note="no-interventions">No controller triggered any safety intervention.</p>'}${anyMissed ? `<figure>${missed}<figcaption>Missed deadlines per run.</figcaption></figure>` : '<p class="good" data-note="no-missed-deadlines">No controller missed a deadline.</p>'}<table data-table="safety"><thead><tr><th>controller</th><th>runs</th>${kindsHead}<th>missed deadlines</th><th>conflicting greens</th></tr></thead><tbody>${totals}</tbody></table><p class="muted">Totals over all runs of the scenarios above.</p><details><summary>Per scenario: means per run, and decision times</summary><table data-table="safety-detail"><thead><tr><th>controller</th><th style="text-align:left">scenario</th>${kindsHead}<th>missed deadlines</th><th>decision ms p50 / p99</th></tr></thead><tbody>${body}</tbody></table><p class="muted">Decision times are wall-clock: in-process for built-ins, from the signal published to the decision received over MQTT.</p></details>`;
 }
 
 function robustnessSection(card: ScorecardT): string {
@@ -168,8 +177,8 @@ function robustnessSection(card: ScorecardT): string {
       const what = s.clean === 'faults-removed' ? 'with detector faults' : 'with the surge';
       const clean =
         s.clean === 'faults-removed'
-          ? 'same traffic, faults removed'
-          : 'same vehicles per hour, spread evenly';
+          ? 'the same traffic, no faults'
+          : 'the same vehicles, spread evenly over the hour';
       const groups: BarGroup[] = rs.map((r) => {
         const c = (r.degradation!.clean as Record<string, { mean: number; ci95: [number, number] }>)
           .meanDelayS!;
@@ -201,10 +210,10 @@ function robustnessSection(card: ScorecardT): string {
       const rows = rs
         .map((r) => {
           const p = pairedOf(r.degradation!.change, 'meanDelayS')!;
-          return `<tr><td>${esc(r.controller)}</td><td>${fmt(p.diff.mean)} s <span class="muted">[${fmt(p.diff.ci95[0])}–${fmt(p.diff.ci95[1])}]</span></td><td>${p.relative >= 0 ? '+' : '−'}${pct(p.relative)}</td></tr>`;
+          return `<tr><td>${esc(r.controller)}</td><td>${fmt(p.diff.mean)} s <span class="muted ci">[${fmt(p.diff.ci95[0])}–${fmt(p.diff.ci95[1])}]</span></td><td>${p.relative >= 0 ? '+' : '−'}${pct(p.relative)}${p.direction === 'same' ? ' <span class="muted">(no clear difference)</span>' : ''}</td></tr>`;
         })
         .join('');
-      return `<h3>${esc(s.name)}: ${what}, against ${clean}</h3><figure>${chart}</figure><table data-table="degradation"><thead><tr><th>controller</th><th>extra delay per vehicle</th><th>change</th></tr></thead><tbody>${rows}</tbody></table>`;
+      return `<h3>${esc(s.name)}: ${what}, compared with ${clean}</h3><figure>${chart}</figure><table data-table="degradation"><thead><tr><th>controller</th><th>extra delay per vehicle</th><th>change</th></tr></thead><tbody>${rows}</tbody></table>`;
     })
     .join('');
   return `<h2>Robustness: degradation from the clean run</h2><p>Each fault or surge scenario is also run clean, with the same seeds: detector faults removed (the vehicles are the same, only what the controller sees changes), or a surge spread evenly over the hour. The difference is what the fault or the surge costs each controller.</p>${figs}`;

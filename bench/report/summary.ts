@@ -66,9 +66,14 @@ export function summaryLines(card: ScorecardT): { controller: string; text: stri
         Math.abs(avg) < 0.005
           ? 'about the same delay as the baseline on average'
           : `${pct(avg)} ${avg < 0 ? 'less' : 'more'} delay than the baseline on average`;
+      const n = rel.length;
       parts.push(
-        `${head}; clearly less delay on ${lower} of ${scenarioWord(rel.length)}` +
-          (higher > 0 ? ` and clearly more on ${higher}` : ''),
+        lower === 0 && higher === 0
+          ? `${head}, but no clear difference on any of the ${scenarioWord(n)}: within what chance gives over these seeds`
+          : lower === 0
+            ? `${head}; clearly more delay on ${higher} of ${scenarioWord(n)}, clearly less on none`
+            : `${head}; clearly less delay on ${lower} of ${scenarioWord(n)}` +
+              (higher > 0 ? ` and clearly more on ${higher}` : ''),
       );
     }
     const byKind = overridesByKind(card, controller);
@@ -92,7 +97,9 @@ export function summaryLines(card: ScorecardT): { controller: string; text: stri
         const p = pairedOf(r.degradation?.change, 'meanDelayS')!;
         const kind = card.manifest.scenarios.find((s) => s.name === r.scenario)?.clean;
         const what = kind === 'faults-removed' ? 'detector faults' : 'the demand surge';
-        return `${what} (${r.scenario}) ${p.relative >= 0 ? 'raised' : 'lowered'} its delay ${pct(p.relative)}`;
+        return p.direction === 'same'
+          ? `${what} (${r.scenario}) made no clear difference to its delay`
+          : `${what} (${r.scenario}) ${p.relative >= 0 ? 'raised' : 'lowered'} its delay ${pct(p.relative)}`;
       });
     if (degr.length > 0) parts.push(degr.join('; '));
     return { controller, text: `${parts.join('; ')}.` };

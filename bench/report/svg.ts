@@ -176,11 +176,15 @@ export function lineChart(
   const x = (v: number) => PAD.left + (plotW * v) / xMax;
   const y = (v: number) => PAD.top + plotH * (1 - v / yMax);
   const paths = lines
-    .map((l) => {
+    .map((l, i) => {
+      // a series identical to an earlier one would hide it: draw it dashed on top
+      const twin = lines
+        .slice(0, i)
+        .some((o) => o.ys.length === l.ys.length && o.ys.every((v, k) => v === l.ys[k]));
       const d = l.ys
         .map((v, i) => `${i === 0 ? 'M' : 'L'}${x(xsMin[i] ?? 0).toFixed(1)} ${y(v).toFixed(1)}`)
         .join('');
-      return `<path class="line" data-series="${esc(l.series)}" d="${d}" fill="none" stroke="${colour(l.series)}" stroke-width="2"><title>${esc(l.series)}</title></path>`;
+      return `<path class="line" data-series="${esc(l.series)}" d="${d}" fill="none" stroke="${colour(l.series)}" stroke-width="2"${twin ? ' stroke-dasharray="7 5"' : ''}><title>${esc(l.series)}</title></path>`;
     })
     .join('');
   const xAxis = xTicks

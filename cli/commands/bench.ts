@@ -163,9 +163,12 @@ async function run(o: Opts): Promise<void> {
     view.stop();
     writeFileSync(join(out, 'scorecard.json'), `${JSON.stringify(card, null, 2)}\n`);
     writeFileSync(join(out, 'report.html'), renderReport(card));
+    console.error(
+      'bench: ranking (delay index: the baseline = 100, lower is better; safety interventions and missed deadlines: in one run of each scenario, mean over the seeds):',
+    );
     for (const r of card.ranking)
       console.error(
-        `${String(r.rank).padStart(2)}. ${r.controller.padEnd(28)} delay index ${r.delayIndex.toFixed(1).padStart(6)}  interventions/run ${r.overrides}  missed/run ${r.missedDeadlines}  conflicting greens ${r.conflictingGreens}`,
+        `${String(r.rank).padStart(2)}. ${r.controller.padEnd(28)} delay index ${r.delayIndex.toFixed(1).padStart(6)}  interventions ${r.overrides}  missed deadlines ${r.missedDeadlines}  conflicting greens ${r.conflictingGreens}`,
       );
     console.error(`bench: wrote ${join(out, 'scorecard.json')} and ${join(out, 'report.html')}`);
   } finally {
@@ -199,13 +202,13 @@ export function command(): Command {
     )
     .option(
       '--seeds <n>',
-      'seeds 1…n for every controller and scenario (at least 2)',
+      'seeds 1…n: every controller runs every scenario once per seed, with the same vehicles (at least 2)',
       String(DEFAULT_SEEDS),
     )
     .option('--duration <s>', 'simulated seconds per run (default: each scenario’s own)')
     .option(
       '--deadline-ms <ms>',
-      'lockstep: how long each tick waits for an mqtt: controller',
+      'lockstep: how long each tick waits for an mqtt: controller’s decision; no decision in time is a missed deadline (the signal holds)',
       '1000',
     )
     .option(
@@ -221,7 +224,7 @@ export function command(): Command {
     .addOption(
       new Option(
         '--mqtt <url>',
-        'use this broker instead of starting one (the credential below must be admin)',
+        'use this broker instead of starting one; --username must be an admin device (the bench publishes config, counts and signals and reads decisions); vendor programs then connect with their own credentials',
       ).env('OPENPHASE_MQTT_URL'),
     )
     .addOption(
@@ -236,10 +239,14 @@ export function command(): Command {
     .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))
     .option(
       '--spawn <[ID=]command>',
-      'start this program afresh for every run of mqtt:ID (repeat per vendor); it gets OPENPHASE_MQTT_URL/_USERNAME/_PASSWORD/OPENPHASE_ROOT',
+      'a shell command that starts mqtt:ID’s program, afresh for every run (repeat per vendor, written ID=command when there are several); it gets OPENPHASE_MQTT_URL, OPENPHASE_MQTT_USERNAME, OPENPHASE_MQTT_PASSWORD and OPENPHASE_ROOT; its output goes to OUT/ID.log',
       collect,
     )
-    .option('--connect-timeout <s>', 'how long to wait for a vendor program to connect', '120')
+    .option(
+      '--connect-timeout <s>',
+      'how long to wait for a vendor program to connect and answer its first tick',
+      '120',
+    )
     .option('--no-degradation', 'skip the clean twins of fault and surge scenarios')
     .option(
       '--queue-scenario <name>',
@@ -248,7 +255,7 @@ export function command(): Command {
     .option('--report-from <scorecard.json>', 'only write report.html from an existing scorecard')
     .addHelpText(
       'after',
-      `\nExamples:\n  openphase bench\n  openphase bench --controller builtin:fixed-time --controller mqtt:acme --spawn "node acme/index.mjs" --seeds 10\n  openphase bench --controller mqtt:acme --private /secure/city-tests --out results/acme\n\nWithout --spawn, the bench starts its own broker and writes mqtt:ID's credential to\nOUT/.credentials/ID.env (mode 600, deleted at the end) for you to start the program with.\nMethod and statistics: docs/benchmark.md`,
+      `\nExamples:\n  openphase bench\n  openphase bench --controller builtin:fixed-time --controller mqtt:acme --spawn "node acme/index.mjs" --seeds 10\n  openphase bench --controller mqtt:acme --private /secure/city-tests --out results/acme\n\nWithout --spawn, the bench starts its own broker and writes mqtt:ID's credential to\nOUT/.credentials/ID.env (mode 600, deleted at the end) for you to start the program with:\n  set -a; . OUT/.credentials/ID.env; set +a; node acme/index.mjs\nRun \`openphase conformance --controller mqtt:ID\` first: a program that fails it scores badly.\nProgress: a bar on a terminal, one line per run otherwise. Method and statistics: docs/benchmark.md`,
     );
   return cmd.action(async (o: Opts) => {
     try {

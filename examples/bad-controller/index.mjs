@@ -11,9 +11,10 @@
  *  at 25 s  also publishes a malformed decision (not JSON)   → dropped by the signal side
  *
  * It publishes no birth and registers no Last Will. The bench must score it — overrides and
- * misses in the report — and never crash; `openphase conformance` must fail it.
+ * misses in the report — and never crash; `openphase conformance` must fail it. With
+ * `--no-reconnect` it also stays away once its connection is lost.
  *
- *   OPENPHASE_MQTT_URL=… OPENPHASE_MQTT_USERNAME=… OPENPHASE_MQTT_PASSWORD=… node index.mjs
+ *   OPENPHASE_MQTT_URL=… OPENPHASE_MQTT_USERNAME=… OPENPHASE_MQTT_PASSWORD=… node index.mjs [--no-reconnect]
  *   openphase bench --controller mqtt:bad --spawn "node examples/bad-controller/index.mjs"
  */
 import mqtt from 'mqtt';
@@ -31,7 +32,7 @@ const state = new Map();
 const client = mqtt.connect(url, {
   clientId: controllerId,
   ...(username ? { username, password } : {}),
-  reconnectPeriod: 1000,
+  reconnectPeriod: process.argv.includes('--no-reconnect') ? 0 : 1000,
 });
 client.on('error', (e) => console.error(`bad-controller: ${e.message}`));
 client.on('connect', () => {

@@ -4,7 +4,7 @@
  * everywhere, a private scenario shown by name and hash only, and a rerun of the same command
  * giving the same scorecard.json bar its timing fields.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -130,7 +130,6 @@ describe('the command', () => {
 
   it('writes a valid scorecard and report, and the same scorecard again bar timing', async () => {
     rmSync(priv, { recursive: true, force: true });
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(priv);
     writeFileSync(join(priv, 'a.yaml'), text);
     expect(await main(args(join(dir, 'one')))).toBe(0);
@@ -178,6 +177,37 @@ describe('the command', () => {
     expect(html).toContain(sha256(text));
     expect(html).toContain('data-chart="delay"');
   }, 60_000);
+
+  it('runs 5 seeds unless told otherwise', async () => {
+    const b = createBench({
+      controllers: ['builtin:fixed-time'],
+      scenarios: resolveScenarios(['two-phase']),
+      workDir: dir,
+      command: ['bench'],
+      version: 'test',
+    });
+    expect(b.seeds).toEqual([1, 2, 3, 4, 5]);
+    expect(b.total).toBe(2 * 5); // the baseline (actuated) is added
+    const { command } = await import('../../cli/commands/bench.ts');
+    expect(command().opts().seeds).toBe('5');
+  });
+
+  it('never charts a private scenario over time', () => {
+    mkdirSync(priv, { recursive: true });
+    writeFileSync(join(priv, 'a.yaml'), text);
+    const scenarios = resolveScenarios(['two-phase'], [priv]);
+    const make = (queueScenario: string) =>
+      createBench({
+        controllers: ['builtin:fixed-time'],
+        scenarios,
+        queueScenario,
+        workDir: dir,
+        command: ['bench'],
+        version: 'test',
+      });
+    expect(() => make('secret-junction')).toThrow(/is private/);
+    expect(() => make('two-phase')).not.toThrow();
+  });
 
   it('refuses one seed, an unknown controller, and a bad scenario with exit codes', async () => {
     const errors: string[] = [];

@@ -49,7 +49,7 @@ describe('summary in plain words', () => {
     expect(lines['mqtt:acme']).toContain('120 missed deadlines');
     expect(lines['mqtt:acme']).toMatch(/detector faults \(faulty\) raised its delay \d+%/);
     expect(lines['builtin:fixed-time']).toMatch(
-      /more delay than the baseline on average; clearly less delay on 0 of 2 scenarios and clearly more on 2/,
+      /more delay than the baseline on average; clearly more delay on 2 of 2 scenarios, clearly less on none/,
     );
     expect(lines['builtin:fixed-time']).toContain('no safety interventions; 0 missed deadlines');
     expect(lines['builtin:actuated']).toContain('the reference baseline');
@@ -97,6 +97,96 @@ describe('the page', () => {
     expect(row).toContain('b'.repeat(64));
     expect(row).toContain('private');
     expect(row).not.toMatch(/intersection|min\)/);
+  });
+});
+
+describe('what a reader could misread', () => {
+  it('says "no clear difference" when a fault or surge changed nothing beyond chance', () => {
+    const flat = buildScorecard({
+      manifest: manifest({
+        scenarios: [
+          { name: 'faulty', sha256: 'b'.repeat(64), source: 'private', clean: 'faults-removed' },
+        ],
+      }),
+      // the clean twin gives exactly the same numbers: the faults cost nothing
+      runs: runs()
+        .filter((r) => r.scenario === 'faulty' && r.variant === 'main')
+        .flatMap((r) => [r, { ...r, variant: 'clean' as const }]),
+    });
+    for (const l of summaryLines(flat))
+      expect(l.text).toContain('detector faults (faulty) made no clear difference to its delay');
+    expect(renderReport(flat)).toContain('+0% <span class="muted">(no clear difference)</span>');
+  });
+
+  it('says when a difference from the baseline is within chance on every scenario', () => {
+    // fixed-time 10 s worse on seed 1, 8 s better on seed 2, 10 s worse on seed 3: a mean of
+    // +4 s whose paired interval includes zero
+    const noisy = buildScorecard({
+      manifest: manifest({
+        scenarios: [
+          {
+            name: 'steady',
+            sha256: 'a'.repeat(64),
+            source: 'bundled',
+            durationS: 600,
+            intersections: 1,
+          },
+        ],
+      }),
+      runs: runs()
+        .filter((r) => r.scenario === 'steady')
+        .map((r) =>
+          r.controller === 'builtin:fixed-time'
+            ? {
+                ...r,
+                metrics: { ...r.metrics, meanDelayS: 20 + r.seed + [10, -8, 10][r.seed - 1]! },
+              }
+            : r,
+        ),
+    });
+    const fixed = summaryLines(noisy).find((l) => l.controller === 'builtin:fixed-time')!;
+    expect(fixed.text).toMatch(
+      /^\d+% more delay than the baseline on average, but no clear difference on any of the 1 scenario: within what chance gives over these seeds;/,
+    );
+  });
+
+  it('leaves out empty safety charts, and dashes a queue line that hides another', () => {
+    const calm = buildScorecard({
+      manifest: manifest({
+        scenarios: [
+          {
+            name: 'steady',
+            sha256: 'a'.repeat(64),
+            source: 'bundled',
+            durationS: 600,
+            intersections: 1,
+          },
+        ],
+      }),
+      runs: runs()
+        .filter((r) => r.scenario === 'steady')
+        .map((r) => ({
+          ...r,
+          metrics: {
+            ...r.metrics,
+            missedDeadlines: 0,
+            overrides: { minGreen: 0, maxGreen: 0, unknownPhase: 0, conflict: 0, watchdog: 0 },
+          },
+        })),
+      queueSeries: {
+        scenario: 'steady',
+        seed: 1,
+        tS: [10, 20],
+        byController: { 'builtin:actuated': [1, 2], 'mqtt:acme': [1, 2] },
+      },
+    });
+    const page = renderReport(calm);
+    expect(page).not.toContain('data-chart="safety"');
+    expect(page).not.toContain('data-chart="deadlines"');
+    expect(page).toContain('No controller triggered any safety intervention.');
+    expect(page).toContain('No controller missed a deadline.');
+    expect(page.match(/<path class="line"[^>]*stroke-dasharray/g)).toHaveLength(1);
+    expect(page).toContain('mqtt:acme is identical to builtin:actuated (dashed on top of it)');
   });
 });
 
