@@ -77,25 +77,35 @@ async function publisherMain(job: PublishJob) {
   const startedAt = Date.now();
   const cpu0 = process.cpuUsage();
   const perClient = (job.ratePerS ?? 0) / job.publishers;
-  // Paced: small chunks on a schedule; unpaced: up to 1,000 unacknowledged per client.
+  // Unpaced: chunks of 1,000, each awaited (at most 1,000 unacknowledged per client). Paced: a
+  // small chunk every 20 ms on the schedule, not waiting for its acknowledgements (they take a
+  // batch round trip) unless 1,000 are outstanding — so the rate is the one asked for.
   const chunk = perClient > 0 ? Math.max(1, Math.ceil(perClient / 50)) : 1000;
   await Promise.all(
     clients.map(async (c, p) => {
       const mine: number[] = [];
       for (let i = p; i < job.messages; i += job.publishers) mine.push(i);
+      const pending = new Set<Promise<unknown>>();
       for (let k = 0; k < mine.length; k += chunk) {
-        await Promise.all(
+        const sent = Promise.all(
           mine.slice(k, k + chunk).map((i) => {
             const seq = Math.floor(i / job.sensors) + (job.seqOffset ?? 0);
             const [t, body] = message(i % job.sensors, seq, job.detectors);
             return c.publishAsync(t, body, { qos: 1 });
           }),
         );
-        if (perClient > 0) {
-          const wait = startedAt + ((k + chunk) / perClient) * 1000 - Date.now();
-          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (perClient <= 0) {
+          await sent;
+          continue;
         }
+        pending.add(sent);
+        const done = () => pending.delete(sent); // a failure surfaces at the awaits below
+        sent.then(done, done);
+        while (pending.size * chunk >= 1000) await Promise.race(pending);
+        const wait = startedAt + ((k + chunk) / perClient) * 1000 - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       }
+      await Promise.all(pending);
     }),
   );
   const endedAt = Date.now();

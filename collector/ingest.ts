@@ -8,10 +8,17 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IntersectionConfig } from '../protocol/index.ts';
 import { loadConfigs, saveConfig } from './config-cache.ts';
-import { encodePoint, encodePoints } from './line-protocol.ts';
+import { encodePoint } from './line-protocol.ts';
 import type { Gap, LossTracker } from './loss.ts';
 import type { Metrics } from './metrics.ts';
-import { gapPoint, MAX_UNKNOWN_DETECTORS, rejectedPoint, toPoints } from './points.ts';
+import {
+  createSeriesKeyCache,
+  gapPoint,
+  MAX_UNKNOWN_DETECTORS,
+  type MapContext,
+  rejectedPoint,
+  toLines,
+} from './points.ts';
 import { type IntersectionIndex, indexConfig } from './schema.ts';
 
 /** Most intersections remembered (configs, and detector ids without config). */
@@ -37,6 +44,7 @@ export function createIngest(opts: IngestOptions) {
   const savedConfigs = new Map<string, string>();
   const unknownDetectors = new Map<string, Set<string>>();
   const receivedCounters = new Map<string, { inc(): void }>();
+  const seriesKeys = createSeriesKeyCache();
   const deadDir = join(opts.spoolDir, 'dead-letter');
   const configDir = join(opts.spoolDir, 'configs');
   let rejectSeq = 0;
@@ -101,7 +109,7 @@ export function createIngest(opts: IngestOptions) {
     return true;
   }
 
-  function pushGaps(gaps: Gap[], into: string[]) {
+  function pushGaps(gaps: readonly Gap[], into: string[]) {
     for (const g of gaps) {
       stats.gapRecords++;
       stats.gaps += g.missing;
@@ -115,15 +123,14 @@ export function createIngest(opts: IngestOptions) {
     }
   }
 
+  /** One context for every message (toLines reads it and keeps nothing of it). */
+  const ctx: MapContext = { root, intersections, receivedMs: 0, rejectSeq: 0, admitUnknown };
+
   function onMessage(topic: string, payload: Buffer, durable: () => void) {
     const now = clock();
-    const r = toPoints(topic, payload, {
-      root,
-      intersections,
-      receivedMs: now,
-      rejectSeq: rejectSeq++,
-      admitUnknown,
-    });
+    ctx.receivedMs = now;
+    ctx.rejectSeq = rejectSeq++;
+    const r = toLines(topic, payload, ctx, seriesKeys);
     stats.received++;
     stats.receivedByKind[r.kind] = (stats.receivedByKind[r.kind] ?? 0) + 1;
     let byKind = receivedCounters.get(r.kind);
@@ -143,7 +150,7 @@ export function createIngest(opts: IngestOptions) {
       stats.unenriched += r.unenriched;
       m.unenriched.inc(r.unenriched);
     }
-    const lines = encodePoints(r.points);
+    const { lines } = r;
     if (r.counts && loss) {
       const o = loss.observe(r.counts, now);
       if (o.duplicate) {

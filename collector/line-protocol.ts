@@ -63,7 +63,8 @@ export function escapeString(s: string): string {
   return `"${s.replace(/["\\]/g, '\\$&').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
 }
 
-function encodeField(v: FieldValue): string | undefined {
+/** One field value as line protocol, or undefined when it cannot be carried (dropped). */
+export function encodeField(v: FieldValue): string | undefined {
   switch (typeof v) {
     case 'number':
       return Number.isFinite(v) ? String(v) : undefined;
@@ -80,10 +81,51 @@ function encodeField(v: FieldValue): string | undefined {
 export function nanos(timeMs: number, subMsNs = 0): string {
   const sub = Math.min(999_999, Math.max(0, Math.trunc(subMsNs)));
   if (Number.isSafeInteger(timeMs) && timeMs >= 0) {
+    if (sub === 0) return timeMs === 0 ? '0' : `${timeMs}000000`;
     return timeMs === 0 ? String(sub) : `${timeMs}${String(sub).padStart(6, '0')}`;
   }
   return String(BigInt(Math.trunc(timeMs)) * 1_000_000n + BigInt(sub));
 }
+
+/**
+ * The series key of a point: escaped measurement and its tags sorted by key (as InfluxDB
+ * recommends), empty and undefined tags dropped; undefined for an empty measurement. A caller
+ * writing many points of one series may keep it and reuse it ({@link encodeLine}).
+ * @example seriesKey('counts', { sensor: 's1', detector: 'N 1' }) // 'counts,detector=N\\ 1,sensor=s1'
+ */
+export function seriesKey(
+  measurement: string,
+  tags: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  if (!measurement) return undefined;
+  // Parts joined once: a flat string, where `+=` would leave a rope of many nodes alive for as
+  // long as the key (and the lines made from it) are kept.
+  const parts: string[] = [escapeMeasurement(measurement)];
+  const keys = Object.keys(tags).sort();
+  for (const key of keys) {
+    const v = tags[key];
+    if (v === undefined || v === '' || key === '') continue;
+    parts.push(',', escapeKey(key), '=', escapeKey(v));
+  }
+  return parts.join('');
+}
+
+/** The field set `k=v,k=v` of a point, or undefined when no field is left. */
+export function encodeFields(fields: Readonly<Record<string, FieldValue | undefined>>) {
+  let out = '';
+  for (const key in fields) {
+    const v = fields[key];
+    if (v === undefined || key === '') continue;
+    const enc = encodeField(v);
+    if (enc === undefined) continue;
+    out = out === '' ? `${escapeKey(key)}=${enc}` : `${out},${escapeKey(key)}=${enc}`;
+  }
+  return out === '' ? undefined : out;
+}
+
+/** A line from its parts: a {@link seriesKey}, an {@link encodeFields} text, a {@link nanos} time. */
+export const encodeLine = (key: string, fields: string, time: string): string =>
+  `${key} ${fields} ${time}`;
 
 /**
  * One point → one line (no trailing newline), or undefined when it has no usable field.
@@ -92,28 +134,11 @@ export function nanos(timeMs: number, subMsNs = 0): string {
  * // 'counts,detector=N\\ 1 count=3i 5000000'
  */
 export function encodePoint(p: Point): string | undefined {
-  if (!p.measurement) return undefined;
-  // Parts joined once: a flat string of ~200 bytes, where `+=` would leave a rope of dozens of
-  // nodes per line (≈1 KB each) alive until the batch is written.
-  const parts: string[] = [escapeMeasurement(p.measurement)];
-  const keys = Object.keys(p.tags).sort();
-  for (const key of keys) {
-    const v = p.tags[key];
-    if (v === undefined || v === '' || key === '') continue;
-    parts.push(',', escapeKey(key), '=', escapeKey(v));
-  }
-  let sep = ' ';
-  for (const key in p.fields) {
-    const v = p.fields[key];
-    if (v === undefined || key === '') continue;
-    const enc = encodeField(v);
-    if (enc === undefined) continue;
-    parts.push(sep, escapeKey(key), '=', enc);
-    sep = ',';
-  }
-  if (sep === ' ') return undefined; // no field left
-  parts.push(' ', nanos(p.timeMs, p.subMsNs));
-  return parts.join('');
+  const key = seriesKey(p.measurement, p.tags);
+  if (key === undefined) return undefined;
+  const fields = encodeFields(p.fields);
+  if (fields === undefined) return undefined; // no field left
+  return encodeLine(key, fields, nanos(p.timeMs, p.subMsNs));
 }
 
 /** Encodes many points, skipping the ones with no usable field. */

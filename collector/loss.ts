@@ -60,7 +60,7 @@ interface Stream {
 }
 
 export interface Observation {
-  gaps: Gap[];
+  readonly gaps: readonly Gap[];
   duplicate: boolean;
   late: boolean;
 }
@@ -81,6 +81,12 @@ export interface LossTracker {
  * t.observe({ intersection: 'a', sensor: 's', boot: 'b', seq: 20, fromMs: 11_000 }, 10);
  * t.tick(5_000); // [{ fromSeq: 10, toSeq: 19, missing: 10, … }]
  */
+/** The common answers, shared: most messages come in order and make no gap. */
+const NO_GAPS: readonly Gap[] = Object.freeze([]);
+const IN_ORDER: Observation = Object.freeze({ gaps: NO_GAPS, duplicate: false, late: false });
+const DUPLICATE: Observation = Object.freeze({ gaps: NO_GAPS, duplicate: true, late: false });
+const LATE: Observation = Object.freeze({ gaps: NO_GAPS, duplicate: false, late: true });
+
 export function createLossTracker(options: Partial<LossOptions> = {}): LossTracker {
   const opts = { ...DEFAULT_LOSS_OPTIONS, ...options };
   const streams = new Map<string, Stream>();
@@ -127,7 +133,6 @@ export function createLossTracker(options: Partial<LossOptions> = {}): LossTrack
   return {
     observe(msg, nowMs) {
       const key = `${msg.intersection}\u0000${msg.sensor}\u0000${msg.boot}`;
-      const gaps: Gap[] = [];
       let s = streams.get(key);
       if (s) {
         streams.delete(key); // re-insert: the Map's order is least recently seen first
@@ -146,19 +151,21 @@ export function createLossTracker(options: Partial<LossOptions> = {}): LossTrack
           const oldest = streams.keys().next().value as string;
           streams.delete(oldest);
         }
-        return { gaps, duplicate: false, late: false };
+        return IN_ORDER;
       }
       if (msg.seq < s.next) {
         const late = s.declared.some(([a, b]) => msg.seq >= a && msg.seq <= b);
-        return { gaps, duplicate: !late, late };
+        return late ? LATE : DUPLICATE;
       }
       if (msg.seq === s.next) {
         s.next++;
-        advance(s);
-        return { gaps, duplicate: false, late: false };
+        if (s.pending.size > 0) advance(s);
+        return IN_ORDER;
       }
-      if (s.pending.has(msg.seq)) return { gaps, duplicate: true, late: false };
+      if (s.pending.has(msg.seq)) return DUPLICATE;
       s.pending.set(msg.seq, { fromMs: msg.fromMs, atMs: nowMs });
+      if (s.pending.size <= opts.windowMessages) return IN_ORDER;
+      const gaps: Gap[] = [];
       while (s.pending.size > opts.windowMessages) declareFirst(s, gaps);
       return { gaps, duplicate: false, late: false };
     },

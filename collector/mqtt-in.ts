@@ -49,7 +49,8 @@ interface Held {
   messageId: number;
   gen: number;
   durable: boolean;
-  puback: unknown;
+  /** mqtt.js got to sending its PUBACK (the packet pump moved on); we send it once durable */
+  acked: boolean;
 }
 
 /** A URL fit for a log line: user and password removed. */
@@ -65,6 +66,8 @@ export function redactUrl(url: string): string {
   }
 }
 
+function noop() {}
+
 type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: () => void) => void;
 
 export function createMqttIn(opts: MqttInOptions): MqttIn {
@@ -72,7 +75,6 @@ export function createMqttIn(opts: MqttInOptions): MqttIn {
   let gen = 0;
   let fifo: Held[] = [];
   let head = 0;
-  let send: SendPacket | undefined;
   /** the message whose handleMessage callback is running: its PUBACK is the next one sent */
   let expecting: Held | undefined;
   /** resolves start() once the first connection's subscriptions are acknowledged */
@@ -84,21 +86,32 @@ export function createMqttIn(opts: MqttInOptions): MqttIn {
     head = 0;
   }
 
+  /**
+   * Sends the PUBACKs of the leading durable messages, in arrival order. A batch releases
+   * thousands at once: they go out as one buffer in one socket write (MQTT 3.1.1 PUBACK: 0x40,
+   * remaining length 2, the message id), not as three stream writes each through mqtt.js.
+   */
   function release() {
-    let corked = false;
+    const from = head;
+    let n = 0;
     while (head < fifo.length) {
       const h = fifo[head]!;
-      if (!h.durable || !h.puback) break;
+      if (!h.durable || !h.acked) break;
       head++;
-      if (h.gen !== gen || !client?.connected) continue;
-      if (!corked) {
-        // A batch releases thousands of PUBACKs at once: one socket write, not thousands.
-        corked = true;
-        const stream = client.stream;
-        stream.cork();
-        process.nextTick(() => stream.uncork());
+      if (h.gen === gen) n++;
+    }
+    if (n > 0 && client?.connected) {
+      const buf = Buffer.allocUnsafe(4 * n);
+      let o = 0;
+      for (let i = from; i < head; i++) {
+        const h = fifo[i]!;
+        if (h.gen !== gen) continue;
+        buf[o] = 0x40;
+        buf[o + 1] = 2;
+        buf.writeUInt16BE(h.messageId, o + 2);
+        o += 4;
       }
-      send?.(h.puback as { cmd: string });
+      client.stream.write(buf);
     }
     if (head > 1024 && head * 2 > fifo.length) {
       fifo = fifo.slice(head);
@@ -106,37 +119,51 @@ export function createMqttIn(opts: MqttInOptions): MqttIn {
     }
   }
 
+  let releasing = false;
+  /** A batch makes thousands of messages durable in one go: release them together, after. */
+  function scheduleRelease() {
+    if (releasing) return;
+    releasing = true;
+    process.nextTick(() => {
+      releasing = false;
+      release();
+    });
+  }
+
+  function markDurable(h: Held) {
+    if (h.gen !== gen) return;
+    h.durable = true;
+    scheduleRelease();
+  }
+
+  // mqtt.js sends the PUBACK synchronously inside `callback`: mark whose it is.
+  function ack(h: Held | undefined, callback: (err?: Error) => void) {
+    expecting = h;
+    try {
+      callback();
+    } finally {
+      expecting = undefined;
+    }
+  }
+
+  // Hot path, once per message. The callbacks are written inline (no named closures: under
+  // tsx every named function expression costs a call to its name helper per message).
   function handle(packet: IPublishPacket, callback: (err?: Error) => void) {
-    let durable = () => {};
     let h: Held | undefined;
     if (packet.qos > 0 && packet.messageId !== undefined) {
-      const held: Held = { messageId: packet.messageId, gen, durable: false, puback: undefined };
-      h = held;
-      fifo.push(held);
-      durable = () => {
-        if (held.gen !== gen) return;
-        held.durable = true;
-        release();
-      };
+      h = { messageId: packet.messageId, gen, durable: false, acked: false };
+      fifo.push(h);
     }
-    // mqtt.js sends the PUBACK synchronously inside this callback: mark whose it is.
-    const done = () => {
-      expecting = h;
-      try {
-        callback();
-      } finally {
-        expecting = undefined;
-      }
-    };
+    const held = h;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     try {
-      opts.onMessage(packet.topic, payload, durable);
+      opts.onMessage(packet.topic, payload, held ? () => markDurable(held) : noop);
     } catch (e) {
       // onMessage must not throw; if it does, the message stays unacknowledged (redelivered later).
       opts.log?.(`collector: message handler failed: ${(e as Error).message}`);
     }
-    if (opts.accepting()) done();
-    else opts.whenAccepting(done);
+    if (opts.accepting()) ack(held, callback);
+    else opts.whenAccepting(() => ack(held, callback));
   }
 
   return {
@@ -152,19 +179,21 @@ export function createMqttIn(opts: MqttInOptions): MqttIn {
         connectTimeout: opts.connectTimeoutMs ?? 10_000,
         keepalive: 30,
         resubscribe: false,
+        // mqtt.js logs several lines per packet through `debug`; unless DEBUG asks for them,
+        // skip even the calls (they cost per message).
+        ...(process.env.DEBUG ? {} : { log: noop }),
       });
       client = c;
       const internal = c as unknown as { _sendPacket: SendPacket };
       const orig = internal._sendPacket.bind(c);
-      send = orig;
       internal._sendPacket = (packet, cb, ...rest: unknown[]) => {
         const h = expecting;
         if (packet.cmd === 'puback' && h && h.messageId === packet.messageId) {
           cb?.(); // let the pump go on; the PUBACK itself waits for durability
           // A callback released after a reconnect belongs to a dead connection: drop its PUBACK.
           if (h.gen === gen) {
-            h.puback = packet;
-            release();
+            h.acked = true;
+            if (h.durable) scheduleRelease();
           }
           return;
         }
@@ -186,6 +215,10 @@ export function createMqttIn(opts: MqttInOptions): MqttIn {
           });
         };
         stage(0);
+        // A resumed session already holds the subscriptions, and the broker may send its whole
+        // backlog before the SUBACK — which, while the pipeline is full and we stop reading, can
+        // take longer than the start timeout: the session is enough to be started.
+        if (connack.sessionPresent) subscribed?.();
         opts.log?.(
           `collector: connected to ${redactUrl(opts.url)} as ${opts.clientId} (session ${connack.sessionPresent ? 'resumed' : 'new'})`,
         );

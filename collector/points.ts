@@ -10,13 +10,23 @@ import {
   decodeMessage,
   formatProblems,
   type IntersectionConfig,
+  type ParsedTopic,
   type Problem,
   parseTopic,
   type Signal,
   type Status,
   type TopicKind,
 } from '../protocol/index.ts';
-import { int, type Point } from './line-protocol.ts';
+import {
+  encodeField,
+  encodeLine,
+  encodePoints,
+  escapeString,
+  int,
+  nanos,
+  type Point,
+  seriesKey,
+} from './line-protocol.ts';
 import type { Gap } from './loss.ts';
 import {
   type IntersectionIndex,
@@ -199,44 +209,105 @@ function signalPoints(intersection: string, s: Signal): Point[] {
   return points;
 }
 
-/**
- * One MQTT message → points (pure).
- * @example toPoints('traffic/v1/a/counts/s1', payload, { root: 'traffic', intersections: new Map(), receivedMs: 0, rejectSeq: 0 })
- */
-export function toPoints(topic: string, payload: Uint8Array | string, ctx: MapContext): MapResult {
+type Decoded = { ok: true; parsed: ParsedTopic; value: unknown } | { ok: false; result: MapResult };
+
+/** A message's rejection (a top-level function: the hot path creates no closures). */
+function rejection(
+  topic: string,
+  payload: Uint8Array | string,
+  ctx: MapContext,
+  kind: MapResult['kind'],
+  reason: RejectReason,
+  detail: string,
+  ic?: string,
+): Decoded {
+  const point = rejectedPoint(topic, payload, reason, detail, ctx, kind, ic);
+  return {
+    ok: false,
+    result: { kind, points: [point], rejected: { reason, detail }, unenriched: 0 },
+  };
+}
+
+/** Topic, validation and the topic-versus-body checks: the value, or the message's rejection. */
+function decode(topic: string, payload: Uint8Array | string, ctx: MapContext): Decoded {
   const parsed = parseTopic(topic, ctx.root);
-  if (!parsed) {
-    const detail = `not a protocol v1 topic under '${ctx.root}'`;
-    return reject('unknown', 'bad-topic', detail);
-  }
+  if (!parsed)
+    return rejection(
+      topic,
+      payload,
+      ctx,
+      'unknown',
+      'bad-topic',
+      `not a protocol v1 topic under '${ctx.root}'`,
+    );
   const { intersection } = parsed;
   const decoded = decodeMessage(parsed.kind, payload);
   if (!decoded.ok) {
     const reason = parsed.kind === 'config' ? 'bad-config' : reasonOf(decoded.problems);
-    return reject(parsed.kind, reason, formatProblems(decoded.problems.slice(0, 5)), intersection);
+    return rejection(
+      topic,
+      payload,
+      ctx,
+      parsed.kind,
+      reason,
+      formatProblems(decoded.problems.slice(0, 5)),
+      intersection,
+    );
   }
+  const value = decoded.value;
   switch (parsed.kind) {
     case 'counts': {
-      const c = decoded.value as Counts;
+      const c = value as Counts;
       if (c.sensor !== parsed.sensor) {
         const detail = `'sensor' is '${c.sensor}' but the topic names '${parsed.sensor}'`;
-        return reject('counts', 'sensor-mismatch', detail, intersection);
+        return rejection(topic, payload, ctx, 'counts', 'sensor-mismatch', detail, intersection);
       }
+      break;
+    }
+    case 'status': {
+      const s = value as Status;
+      if (s.device !== undefined && s.device !== parsed.device) {
+        const detail = `'device' is '${s.device}' but the topic names '${parsed.device}'`;
+        return rejection(topic, payload, ctx, 'status', 'device-mismatch', detail, intersection);
+      }
+      break;
+    }
+    case 'config': {
+      const config = value as IntersectionConfig;
+      if (config.id !== intersection) {
+        const detail = `config 'id' is '${config.id}' but the topic names '${intersection}'`;
+        return rejection(topic, payload, ctx, 'config', 'bad-config', detail, intersection);
+      }
+      break;
+    }
+  }
+  return { ok: true, parsed, value };
+}
+
+const countsKey = (intersection: string, c: Counts): CountsKey => ({
+  intersection,
+  sensor: c.sensor,
+  boot: c.boot,
+  seq: c.seq,
+  fromMs: c.from,
+});
+
+/** A valid message → points (pure). */
+function mapValid(parsed: ParsedTopic, value: unknown, ctx: MapContext): MapResult {
+  const { intersection } = parsed;
+  switch (parsed.kind) {
+    case 'counts': {
+      const c = value as Counts;
       const { points, unenriched } = countsPoints(
         intersection,
         c,
         ctx.intersections.get(intersection),
         ctx.admitUnknown,
       );
-      const counts = { intersection, sensor: c.sensor, boot: c.boot, seq: c.seq, fromMs: c.from };
-      return { kind: 'counts', points, counts, unenriched };
+      return { kind: 'counts', points, counts: countsKey(intersection, c), unenriched };
     }
     case 'status': {
-      const s = decoded.value as Status;
-      if (s.device !== undefined && s.device !== parsed.device) {
-        const detail = `'device' is '${s.device}' but the topic names '${parsed.device}'`;
-        return reject('status', 'device-mismatch', detail, intersection);
-      }
+      const s = value as Status;
       const point: Point = {
         measurement: M.status,
         tags: { intersection, device: parsed.device },
@@ -246,7 +317,7 @@ export function toPoints(topic: string, payload: Uint8Array | string, ctx: MapCo
       return { kind: 'status', points: [point], unenriched: 0 };
     }
     case 'decision': {
-      const d = decoded.value as Decision;
+      const d = value as Decision;
       const point: Point = {
         measurement: M.decisions,
         tags: { intersection, controller: d.controller },
@@ -256,30 +327,164 @@ export function toPoints(topic: string, payload: Uint8Array | string, ctx: MapCo
       return { kind: 'decision', points: [point], unenriched: 0 };
     }
     case 'signal':
-      return {
-        kind: 'signal',
-        points: signalPoints(intersection, decoded.value as Signal),
-        unenriched: 0,
-      };
-    case 'config': {
-      const config = decoded.value as IntersectionConfig;
-      if (config.id !== intersection) {
-        const detail = `config 'id' is '${config.id}' but the topic names '${intersection}'`;
-        return reject('config', 'bad-config', detail, intersection);
-      }
-      return { kind: 'config', points: [], config, unenriched: 0 };
-    }
+      return { kind: 'signal', points: signalPoints(intersection, value as Signal), unenriched: 0 };
+    case 'config':
+      return { kind: 'config', points: [], config: value as IntersectionConfig, unenriched: 0 };
   }
+}
 
-  function reject(
-    kind: MapResult['kind'],
-    reason: RejectReason,
-    detail: string,
-    ic?: string,
-  ): MapResult {
-    const point = rejectedPoint(topic, payload, reason, detail, ctx, kind, ic);
-    return { kind, points: [point], rejected: { reason, detail }, unenriched: 0 };
+/**
+ * One MQTT message → points (pure).
+ * @example toPoints('traffic/v1/a/counts/s1', payload, { root: 'traffic', intersections: new Map(), receivedMs: 0, rejectSeq: 0 })
+ */
+export function toPoints(topic: string, payload: Uint8Array | string, ctx: MapContext): MapResult {
+  const d = decode(topic, payload, ctx);
+  return d.ok ? mapValid(d.parsed, d.value, ctx) : d.result;
+}
+
+/** {@link MapResult} with the points already encoded as line protocol. */
+export interface LinesResult extends Omit<MapResult, 'points'> {
+  lines: string[];
+}
+
+/**
+ * The series keys of `counts` points, kept per intersection, sensor and detector tag so that the
+ * hot path (every counts message) encodes only its fields and time. An entry is dropped when the
+ * intersection's config changes (its tags may change); the whole cache is cleared past
+ * `maxKeys`. Holds nothing but what {@link seriesKey} would compute again.
+ */
+export interface SeriesKeyCache {
+  /** the `counts` series key of one detector reading (computed on a miss) */
+  counts(
+    intersection: string,
+    index: IntersectionIndex | undefined,
+    sensor: string,
+    detector: string,
+    info: { approach: string; movement: string } | undefined,
+  ): string | undefined;
+  size(): number;
+}
+
+/** @example const keys = createSeriesKeyCache(); toLines(topic, payload, ctx, keys) */
+export function createSeriesKeyCache(maxKeys = 100_000): SeriesKeyCache {
+  let byIntersection = new Map<
+    string,
+    { index: IntersectionIndex | undefined; bySensor: Map<string, Map<string, string>> }
+  >();
+  let size = 0;
+  // one-entry memo of the last (intersection, sensor): a message's detectors share it
+  let lastIc: string | undefined;
+  let lastSensor: string | undefined;
+  let lastIndex: IntersectionIndex | undefined;
+  let lastMap: Map<string, string> | undefined;
+  return {
+    counts(intersection, index, sensor, detector, info) {
+      let keys: Map<string, string>;
+      if (lastMap && lastIc === intersection && lastSensor === sensor && lastIndex === index) {
+        keys = lastMap;
+      } else {
+        let e = byIntersection.get(intersection);
+        if (!e || e.index !== index) {
+          if (e) for (const m of e.bySensor.values()) size -= m.size;
+          e = { index, bySensor: new Map() };
+          byIntersection.set(intersection, e);
+        }
+        let m = e.bySensor.get(sensor);
+        if (!m) {
+          m = new Map();
+          e.bySensor.set(sensor, m);
+        }
+        keys = m;
+        lastIc = intersection;
+        lastSensor = sensor;
+        lastIndex = index;
+        lastMap = m;
+      }
+      const hit = keys.get(detector);
+      if (hit !== undefined) return hit;
+      const key = seriesKey(M.counts, {
+        intersection,
+        detector,
+        approach: info?.approach,
+        movement: info?.movement,
+        sensor,
+      });
+      if (key === undefined) return undefined;
+      if (size >= maxKeys) {
+        byIntersection = new Map();
+        size = 0;
+        lastMap = undefined;
+        return key;
+      }
+      keys.set(detector, key);
+      size++;
+      return key;
+    },
+    size: () => size,
+  };
+}
+
+/**
+ * The line of one detector reading: the same text as `encodePoint` of the `counts` point
+ * `countsPoints` makes (a property test holds the two together), without building the point.
+ */
+function countsFields(d: Counts['detectors'][number], seq: string, id?: string): string {
+  // Written out rather than through a helper closure: this runs for every detector reading.
+  // Each value is what `encodeField` gives (a template literal stringifies a number as String does).
+  const { count, occupancy: o, speedKmh: v } = d;
+  let out = Number.isSafeInteger(count) ? `count=${count}i` : '';
+  if (o !== undefined && Number.isFinite(o))
+    out = out === '' ? `occupancy=${o}` : `${out},occupancy=${o}`;
+  if (v !== undefined && Number.isFinite(v))
+    out = out === '' ? `speedKmh=${v}` : `${out},speedKmh=${v}`;
+  if (seq !== '') out = out === '' ? `seq=${seq}` : `${out},seq=${seq}`;
+  if (id !== undefined) {
+    const f = escapeString(id);
+    out = out === '' ? `detectorId=${f}` : `${out},detectorId=${f}`;
   }
+  return out;
+}
+
+/**
+ * One MQTT message → line-protocol lines (pure but for the key cache, which only memoises):
+ * exactly `encodePoints(toPoints(…).points)`, with the hot path — counts — encoded straight from
+ * the message (no intermediate point objects) and its series keys reused from `keys`.
+ */
+export function toLines(
+  topic: string,
+  payload: Uint8Array | string,
+  ctx: MapContext,
+  keys: SeriesKeyCache = createSeriesKeyCache(),
+): LinesResult {
+  const d = decode(topic, payload, ctx);
+  if (!d.ok || d.parsed.kind !== 'counts' || (d.value as Counts).actuations?.length) {
+    const { points, ...rest } = d.ok ? mapValid(d.parsed, d.value, ctx) : d.result;
+    return { ...rest, lines: encodePoints(points) };
+  }
+  const { intersection } = d.parsed;
+  const c = d.value as Counts;
+  const index = ctx.intersections.get(intersection);
+  const admit = ctx.admitUnknown;
+  const time = nanos(c.from);
+  const seq = encodeField(int(c.seq)) ?? '';
+  const lines: string[] = [];
+  let unenriched = 0;
+  for (const r of c.detectors) {
+    const info = index?.detectors.get(r.id);
+    let detector = r.id;
+    let detectorId: string | undefined;
+    if (!info) {
+      unenriched++;
+      if (admit && !admit(intersection, r.id)) {
+        detector = OTHER_DETECTOR;
+        detectorId = r.id;
+      }
+    }
+    const key = keys.counts(intersection, index, c.sensor, detector, info);
+    const fields = countsFields(r, seq, detectorId);
+    if (key !== undefined && fields !== '') lines.push(encodeLine(key, fields, time));
+  }
+  return { kind: 'counts', lines, counts: countsKey(intersection, c), unenriched };
 }
 
 /** The `ingest_gaps` point of a declared hole. */

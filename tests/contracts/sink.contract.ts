@@ -1,9 +1,10 @@
 /**
  * The sink contract: one suite every sink passes (influx-v1 against a real InfluxDB 1.6.7,
  * the embedded store read back through `influx -import` into that InfluxDB, influx-v2 against a
- * local HTTP server that records the requests). A skipped test names its reason.
+ * local HTTP server that records the requests and keeps points by InfluxDB's rule). Every sink
+ * runs every test: nothing is skipped.
  *
- * @example runSinkContract({ name: 'embedded', create: async () => harness, skip: [] })
+ * @example runSinkContract({ name: 'embedded', create: async () => harness })
  */
 import { describe, expect, it } from 'vitest';
 import { encodePoints, type FieldValue, int, type Point } from '../../collector/line-protocol.ts';
@@ -41,7 +42,6 @@ export type ContractTest = (typeof CONTRACT_TESTS)[number];
 export interface SinkContractOptions {
   name: string;
   create(): Promise<SinkHarness>;
-  skip?: Array<{ reason: string; tests: ContractTest[] }>;
 }
 
 const plain = (v: FieldValue): number | string | boolean => (typeof v === 'object' ? v.int : v);
@@ -65,17 +65,7 @@ function expectStored(stored: StoredPoint[], points: Point[]) {
 }
 
 export function runSinkContract(opts: SinkContractOptions) {
-  const skipped = new Map<string, string>();
-  for (const s of opts.skip ?? []) {
-    if (!s.reason.trim()) throw new Error('a skipped contract test needs a reason');
-    for (const t of s.tests) skipped.set(t, s.reason);
-  }
   const test = (name: ContractTest, fn: (h: SinkHarness) => Promise<void>) => {
-    const reason = skipped.get(name);
-    if (reason) {
-      it.skip(`${name} — skipped: ${reason}`, () => {});
-      return;
-    }
     it(name, async () => {
       const h = await opts.create();
       try {

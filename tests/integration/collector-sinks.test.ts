@@ -3,7 +3,9 @@
  * - influx-v1: a real InfluxDB 1.6.7.
  * - embedded: its files loaded with the real `influx -import` into that InfluxDB and read back.
  * - influx-v2: no InfluxDB 2.x/3.x can be installed here (Debian bookworm has 1.6.7 only;
- *   `apt-cache policy influxdb2` finds nothing), so a local HTTP server records its requests.
+ *   `apt-cache policy influxdb2` finds nothing), so a local HTTP server records its requests, and
+ *   the contract reads back what InfluxDB would hold after exactly those requests
+ *   ({@link storedByInflux}).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,7 +17,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLine } from '../../collector/line-protocol.ts';
 import { createEmbeddedSink } from '../../collector/sinks/embedded.ts';
-import { createInfluxV1Sink } from '../../collector/sinks/influx-v1.ts';
+import { createInfluxV1Sink, lineBody } from '../../collector/sinks/influx-v1.ts';
 import { createInfluxV2Sink } from '../../collector/sinks/influx-v2.ts';
 import { isPermanent, SinkError } from '../../collector/sinks/types.ts';
 import { runSinkContract, type StoredPoint } from '../contracts/sink.contract.ts';
@@ -97,6 +99,7 @@ async function fakeV2(answer: (req: IncomingMessage, body: string) => number = (
     url: string;
     headers: IncomingMessage['headers'];
     body: string;
+    status: number;
   }> = [];
   const server: Server = createServer((req, res) => {
     let body = '';
@@ -105,8 +108,14 @@ async function fakeV2(answer: (req: IncomingMessage, body: string) => number = (
       body += d;
     });
     req.on('end', () => {
-      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
       const status = answer(req, body);
+      requests.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body,
+        status,
+      });
       if (status < 0) return; // never answer: a hung server
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(
@@ -127,15 +136,51 @@ async function fakeV2(answer: (req: IncomingMessage, body: string) => number = (
   };
 }
 
+const NS_PER = { ns: 1n, us: 1_000n, ms: 1_000_000n, s: 1_000_000_000n } as const;
+
+/**
+ * What InfluxDB 2.x holds in `measurement` after the recorded requests, by its documented write
+ * rules: only accepted requests (204) count; each line's time is read in the request's
+ * `precision` (a line without a time gets the server's clock, so it would be a new point every
+ * time); a point is identified by measurement, tag set and time, and a later write of the same
+ * point replaces the fields it names. Sorted by time, like the other harnesses' reads.
+ * This models the server's storage (it cannot be installed here); what it is fed is the exact
+ * bytes the sink sent.
+ */
+function storedByInflux(
+  requests: Array<{ url: string; body: string; status: number }>,
+  measurement: string,
+): StoredPoint[] {
+  const held = new Map<string, StoredPoint>();
+  let clock = 0n;
+  for (const r of requests) {
+    if (r.status !== 204) continue;
+    const precision = new URL(r.url, 'http://x').searchParams.get('precision') ?? 'ns';
+    const scale = NS_PER[precision as keyof typeof NS_PER];
+    if (scale === undefined) throw new Error(`unknown precision ${precision}`);
+    for (const line of r.body.split('\n')) {
+      const p = parseLine(line);
+      if (!p || p.measurement !== measurement) continue;
+      const timeNs = p.timeNs
+        ? `${BigInt(p.timeNs) * scale}`
+        : `${BigInt(Date.now()) * 1_000_000n + clock++}`;
+      const tags = Object.fromEntries(Object.entries(p.tags).sort(([a], [b]) => (a < b ? -1 : 1)));
+      const fields = Object.fromEntries(
+        Object.entries(p.fields).map(([k, v]) => [k, typeof v === 'object' ? v.int : v]),
+      );
+      const id = JSON.stringify([tags, timeNs]);
+      const before = held.get(id);
+      held.set(id, { tags, fields: { ...before?.fields, ...fields }, timeNs });
+    }
+  }
+  return [...held.values()].sort((a, b) => {
+    const d = BigInt(a.timeNs) - BigInt(b.timeNs);
+    return d < 0n ? -1 : d > 0n ? 1 : 0;
+  });
+}
+
 runSinkContract({
-  name: 'influx-v2 (local HTTP server recording /api/v2/write)',
-  skip: [
-    {
-      reason:
-        'no real InfluxDB 2.x/3.x here: the local server records requests, it does not store series',
-      tests: ['writing the same point twice leaves one point'],
-    },
-  ],
+  name: 'influx-v2 (local HTTP server recording /api/v2/write; InfluxDB write rules applied)',
   async create() {
     // Refuses what InfluxDB would refuse to parse, like InfluxDB 2.x answers 400.
     const srv = await fakeV2((_req, body) =>
@@ -145,25 +190,26 @@ runSinkContract({
     const url = await deadUrl();
     return {
       sink,
-      async readBack(m) {
-        const out: StoredPoint[] = [];
-        for (const r of srv.requests) {
-          for (const l of r.body.split('\n')) {
-            const p = parseLine(l);
-            if (!p || p.measurement !== m) continue;
-            const fields = Object.fromEntries(
-              Object.entries(p.fields).map(([k, v]) => [k, typeof v === 'object' ? v.int : v]),
-            );
-            out.push({ tags: p.tags, fields, timeNs: p.timeNs });
-          }
-        }
-        return out;
-      },
+      readBack: async (m) => storedByInflux(srv.requests, m),
       unreachable: () =>
         createInfluxV2Sink({ url, token: 't', org: 'o', bucket: 'b', timeoutMs: 2000 }),
       dispose: () => srv.close(),
     };
   },
+});
+
+describe('influx-v1 sink: the request body', () => {
+  it('is the lines joined by newlines, UTF-8, whatever their characters', () => {
+    const cases: string[][] = [
+      [],
+      ['m v=1i 1'],
+      ['a', 'Zürich→東京', '𝄞'.repeat(50), '', 'plain'],
+      Array.from({ length: 300 }, (_, i) => (i % 7 === 0 ? 'ü€'.repeat(i) : 'a'.repeat(i))),
+    ];
+    for (const lines of cases) {
+      expect(lineBody(lines).equals(Buffer.from(lines.join('\n'), 'utf8'))).toBe(true);
+    }
+  });
 });
 
 describe('influx-v2 sink: the exact /api/v2/write request', () => {
@@ -197,6 +243,26 @@ describe('influx-v2 sink: the exact /api/v2/write request', () => {
       expect(r.body).toBe(lines.join('\n'));
       await sink.write([]);
       expect(srv.requests).toHaveLength(1); // nothing sent for an empty batch
+      await sink.close?.();
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('sends a point written twice byte-identically, time included, so InfluxDB overwrites it', async () => {
+    const srv = await fakeV2();
+    try {
+      const sink = createInfluxV2Sink({ url: srv.url, token: 't', org: 'o', bucket: 'b' });
+      const line =
+        'counts,approach=N,detector=N-through-stop,intersection=a,movement=N-through,sensor=s1 count=3i,seq=7i 1764340000000000000';
+      await sink.write([line]);
+      await sink.write([line, line]);
+      expect(srv.requests.map((r) => r.body)).toEqual([line, `${line}\n${line}`]);
+      for (const r of srv.requests) {
+        expect(new URL(r.url, srv.url).searchParams.get('precision')).toBe('ns');
+      }
+      // …which InfluxDB's write rules keep as one point (the contract's read-back, above).
+      expect(storedByInflux(srv.requests, 'counts')).toHaveLength(1);
       await sink.close?.();
     } finally {
       await srv.close();

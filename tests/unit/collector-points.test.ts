@@ -1,9 +1,16 @@
 /** Protocol messages → points: enrichment, every measurement, and rejects with their reason. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodePoints, int } from '../../collector/line-protocol.ts';
-import { gapPoint, type MapContext, toPoints } from '../../collector/points.ts';
+import {
+  createSeriesKeyCache,
+  gapPoint,
+  type MapContext,
+  toLines,
+  toPoints,
+} from '../../collector/points.ts';
 import { indexConfig, REJECT_LIMITS } from '../../collector/schema.ts';
-import { twoPhase } from '../fixtures/intersections.ts';
+import { nema8, twoPhase } from '../fixtures/intersections.ts';
 
 const ctx = (known = true): MapContext => ({
   root: 'traffic',
@@ -201,5 +208,100 @@ describe('toPoints', () => {
     expect(encodePoints([p])).toEqual([
       'ingest_gaps,intersection=two,sensor=s1 boot="b1",fromSeq=10i,toSeq=19i,missing=10i 5000000000',
     ]);
+  });
+});
+
+describe('toLines (the hot path: counts encoded without point objects)', () => {
+  /** What toLines must equal: the points of toPoints through the one encoder. */
+  const reference = (topic: string, payload: string | Buffer, c: MapContext) => {
+    const { points, ...rest } = toPoints(topic, payload, c);
+    return { ...rest, lines: encodePoints(points) };
+  };
+
+  const id = fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/);
+  const reading = fc.record(
+    {
+      id: fc.oneof(fc.constantFrom('N-through-stop', 'S-through-advance', 'E-through-stop'), id),
+      count: fc.integer({ min: 0, max: 100_000 }),
+      occupancy: fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0, 1, 0.1)),
+      speedKmh: fc.double({ min: 0, max: 400, noNaN: true }),
+    },
+    { requiredKeys: ['id', 'count'] },
+  );
+  const message = fc.record(
+    {
+      v: fc.constant(1),
+      sensor: fc.constantFrom('s1', 's2'),
+      boot: id,
+      seq: fc.oneof(fc.nat(), fc.constant(Number.MAX_SAFE_INTEGER)),
+      from: fc.integer({ min: 0, max: 4_000_000_000_000 }),
+      to: fc.constant(4_000_000_000_001),
+      detectors: fc.uniqueArray(reading, { selector: (r) => r.id, maxLength: 12 }),
+      actuations: fc.array(fc.record({ id, onMs: fc.constant(1000), offMs: fc.constant(1500) }), {
+        maxLength: 2,
+      }),
+    },
+    { requiredKeys: ['v', 'sensor', 'boot', 'seq', 'from', 'to', 'detectors'] },
+  );
+
+  it('gives exactly the lines of toPoints + encodePoints, for any valid counts (property)', () => {
+    const keys = createSeriesKeyCache(5); // tiny: the bound is crossed again and again
+    fc.assert(
+      fc.property(
+        message,
+        fc.constantFrom('two', 'nema', 'none'),
+        fc.boolean(),
+        (m, ic, admitAll) => {
+          const c: MapContext = {
+            ...ctx(),
+            intersections: new Map([
+              ['two', indexConfig(twoPhase)],
+              ['nema', indexConfig({ ...nema8, id: 'nema' })],
+            ]),
+            admitUnknown: admitAll ? undefined : (_i, d) => d.length % 2 === 0,
+          };
+          const topic = `traffic/v1/${ic}/counts/${m.sensor}`;
+          const payload = Buffer.from(JSON.stringify(m));
+          const got = toLines(topic, payload, c, keys);
+          expect(got.rejected).toBeUndefined();
+          expect(got).toEqual(reference(topic, payload, c));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('gives exactly the lines of toPoints for every other kind and every reject', () => {
+    const keys = createSeriesKeyCache();
+    const cases: Array<[string, string]> = [
+      [
+        'traffic/v1/two/decision',
+        JSON.stringify({ v: 1, controller: 'c', seq: 5, t: 1, phase: 'ns' }),
+      ],
+      ['traffic/v1/two/status/s1', JSON.stringify({ v: 1, online: true, device: 's1' })],
+      ['traffic/v1/two/config', JSON.stringify(twoPhase)],
+      ['traffic/v1/two/counts/s2', JSON.stringify(counts)],
+      ['traffic/v1/two/counts/s1', '{"v":1,'],
+      ['traffic/v1/two/nonsense', '{}'],
+      ['traffic/v1/two/counts/s1', JSON.stringify(counts)],
+    ];
+    for (const [topic, payload] of cases) {
+      expect(toLines(topic, payload, ctx(), keys), topic).toEqual(reference(topic, payload, ctx()));
+    }
+  });
+
+  it('re-derives the series keys when an intersection gets a (new) config', () => {
+    const keys = createSeriesKeyCache();
+    const topic = 'traffic/v1/two/counts/s1';
+    const payload = JSON.stringify({ ...counts, actuations: undefined });
+    const before = toLines(topic, payload, ctx(false), keys);
+    expect(before.lines[0]).toMatch(/^counts,detector=N-through-stop,intersection=two,sensor=s1 /);
+    expect(before.unenriched).toBe(2);
+    const after = toLines(topic, payload, ctx(true), keys);
+    expect(after.lines[0]).toMatch(
+      /^counts,approach=N,detector=N-through-stop,intersection=two,movement=N-through,sensor=s1 /,
+    );
+    expect(after.unenriched).toBe(1);
+    expect(keys.size()).toBeLessThanOrEqual(2);
   });
 });
