@@ -25,7 +25,7 @@ import {
   servedMovements,
 } from '../protocol/index.ts';
 import type { SignalView } from './types.ts';
-import { addToWindows, createWindows, type Windows } from './windows.ts';
+import { addToWindows, createWindows, type WindowSum, type Windows } from './windows.ts';
 
 export interface AggregationOptions {
   /** intervals without data before a detector is failed (default 5) */
@@ -50,24 +50,38 @@ const SEEN_SEQS = 256;
 
 export interface DetectorState {
   det: Detector;
+  /** position in `AggregationState.detectorList` */
+  index: number;
   windows: Windows;
   lastCount: number;
-  lastOccupancy: number | undefined;
-  lastToMs: number | undefined;
+  /** NaN (rather than undefined, so the field stays an unboxed number): not sent */
+  lastOccupancy: number;
+  /** NaN: nothing received yet */
+  lastToMs: number;
   intervalMs: number;
-  lastActiveMs: number | undefined;
+  /** NaN: never active */
+  lastActiveMs: number;
   stuckGreenMs: number;
   stuckMs: number;
+  /** the served movements of `det.movements`, in its order (filled once) */
+  movements: MovementStateX[];
+  /** the queue group of the detector's first movement (its counts move that queue) */
+  queueGroup: QueueGroup | undefined;
 }
 
 export interface QueueGroup {
   key: string;
   movements: string[];
+  /** the states of `movements` */
+  movementStates: MovementStateX[];
   advance: DetectorState[];
   stop: DetectorState[];
   lanes: number;
   storageVeh: number;
   queue: number;
+  /** scratch of addCounts: the queue change of the message being added */
+  delta: number;
+  touched: boolean;
 }
 
 export interface MovementStateX {
@@ -79,14 +93,17 @@ export interface MovementStateX {
   lockedCall: boolean;
   lastGreenEndMs: number | undefined;
   greenSinceMs: number | undefined;
-  /** m15 arrival flow when last seen healthy, for the failed-movement queue guess */
-  lastGoodFlowVph: number | undefined;
+  /** m15 arrival flow when last seen healthy, for the failed-movement queue guess (NaN: none) */
+  lastGoodFlowVph: number;
 }
 
 interface SensorState {
   boot: string;
   maxSeq: number;
-  seen: Set<number>;
+  /** seq → slot seq % SEEN_SEQS: the seqs seen in (maxSeq − SEEN_SEQS, maxSeq] */
+  seen: Float64Array;
+  /** the detectors of this sensor's last message, by reading position (a lookup cache) */
+  byPosition: (DetectorState | undefined)[];
 }
 
 export interface AggregationStats {
@@ -101,12 +118,31 @@ export interface AggregationState {
   readonly config: IntersectionConfig;
   readonly opts: Required<AggregationOptions>;
   readonly detectors: Map<string, DetectorState>;
+  /** `detectors` in order, for loops */
+  readonly detectorList: DetectorState[];
   readonly movements: Map<string, MovementStateX>;
+  /** `movements` in order, for loops */
+  readonly movementList: MovementStateX[];
   readonly groups: QueueGroup[];
   readonly sensors: Map<string, SensorState>;
   startMs: number | undefined;
   signal: (SignalView & { t: number }) | undefined;
+  /** the `movements` object of the last signal applied (unchanged: nothing to re-read) */
+  signalMovements: Signal['movements'] | undefined;
   stats: AggregationStats;
+  /** scratch of addCounts: the groups touched by the message being added */
+  readonly touched: QueueGroup[];
+  /** scratch of aggregation-view.ts */
+  readonly viewScratch: ViewScratch;
+}
+
+/** Per-detector scratch of the view computations (no allocation per decision). */
+export interface ViewScratch {
+  /** failed, by position in detectorList */
+  failed: Uint8Array;
+  /** m15 flow, veh/h, by position in detectorList */
+  m15: Float64Array;
+  sum: WindowSum;
 }
 
 /** Builds the empty aggregation of one intersection. No I/O. */
@@ -125,22 +161,29 @@ export function createAggregation(
   for (const det of detectorsOf(config)) {
     detectors.set(det.id, {
       det,
+      index: 0,
       windows: createWindows(),
       lastCount: 0,
-      lastOccupancy: undefined,
-      lastToMs: undefined,
+      lastOccupancy: Number.NaN,
+      lastToMs: Number.NaN,
       intervalMs: 1000,
-      lastActiveMs: undefined,
+      lastActiveMs: Number.NaN,
       stuckGreenMs: 0,
       stuckMs: 0,
+      movements: [],
+      queueGroup: undefined,
     });
   }
+  const detectorList = [...detectors.values()];
+  detectorList.forEach((d, i) => {
+    d.index = i;
+  });
   const lanesOf = new Map<string, number>();
   for (const g of laneGroups(config)) for (const m of g.movements) lanesOf.set(m, g.lanes);
   const movements = new Map<string, MovementStateX>();
   const groupsByKey = new Map<string, QueueGroup>();
   for (const m of servedMovements(config)) {
-    const dets = [...detectors.values()].filter((d) => d.det.movements.includes(m));
+    const dets = detectorList.filter((d) => d.det.movements.includes(m));
     const lanes = lanesOf.get(m) ?? 1;
     let group: QueueGroup | undefined;
     if (dets.length > 0) {
@@ -156,18 +199,21 @@ export function createAggregation(
         group = {
           key,
           movements: [],
+          movementStates: [],
           advance,
           stop: dets.filter((d) => d.det.kind === 'stop-bar'),
           lanes,
           // Vehicles that fit between the advance detector and the stop bar (at least 1).
           storageVeh: Math.max(1, Math.floor(dist / VEHICLE_SPACING_M)) * lanes,
           queue: 0,
+          delta: 0,
+          touched: false,
         };
         groupsByKey.set(key, group);
       }
       group.movements.push(m);
     }
-    movements.set(m, {
+    const mv: MovementStateX = {
       movement: m,
       detectors: dets,
       group,
@@ -176,47 +222,72 @@ export function createAggregation(
       lockedCall: false,
       lastGreenEndMs: undefined,
       greenSinceMs: undefined,
-      lastGoodFlowVph: undefined,
-    });
+      lastGoodFlowVph: Number.NaN,
+    };
+    group?.movementStates.push(mv);
+    movements.set(m, mv);
+  }
+  for (const d of detectorList) {
+    for (const m of d.det.movements) {
+      const mv = movements.get(m);
+      if (mv) d.movements.push(mv);
+    }
+    d.queueGroup = movements.get(d.det.movements[0]!)?.group;
   }
   return {
     config,
     opts,
     detectors,
+    detectorList,
     movements,
+    movementList: [...movements.values()],
     groups: [...groupsByKey.values()],
     sensors: new Map(),
     startMs: undefined,
     signal: undefined,
+    signalMovements: undefined,
     stats: { accepted: 0, duplicates: 0, lost: 0, ignoredReadings: 0, badMessages: 0 },
+    touched: [],
+    viewScratch: {
+      failed: new Uint8Array(detectorList.length),
+      m15: new Float64Array(detectorList.length),
+      sum: { count: 0, occMs: 0, coveredMs: 0, spanMs: 0 },
+    },
   };
 }
 
-/** [protocol v1: seq] true when the message is new; counts losses from seq gaps. */
-function acceptSeq(s: AggregationState, c: Counts): boolean {
+const seenSlot = (seq: number) => seq % SEEN_SEQS;
+
+/** [protocol v1: seq] the sensor's state when the message is new (else undefined); counts losses. */
+function acceptSeq(s: AggregationState, c: Counts): SensorState | undefined {
   let sensor = s.sensors.get(c.sensor);
   if (!sensor || sensor.boot !== c.boot) {
     // A new boot restarts seq: not a loss.
-    sensor = { boot: c.boot, maxSeq: c.seq, seen: new Set([c.seq]) };
+    const seen = new Float64Array(SEEN_SEQS).fill(Number.NaN);
+    seen[seenSlot(c.seq)] = c.seq;
+    sensor = { boot: c.boot, maxSeq: c.seq, seen, byPosition: sensor?.byPosition ?? [] };
     s.sensors.set(c.sensor, sensor);
-    return true;
+    return sensor;
   }
-  if (sensor.seen.has(c.seq) || c.seq <= sensor.maxSeq - SEEN_SEQS) return false;
+  // Every seq in (maxSeq − SEEN_SEQS, maxSeq] has its own slot, so a slot holding c.seq means
+  // c.seq was seen; seqs above maxSeq were never seen.
+  if (c.seq <= sensor.maxSeq - SEEN_SEQS) return undefined;
+  const slot = seenSlot(c.seq);
+  if (c.seq <= sensor.maxSeq && sensor.seen[slot] === c.seq) return undefined;
   if (c.seq > sensor.maxSeq) {
     s.stats.lost += c.seq - sensor.maxSeq - 1;
     sensor.maxSeq = c.seq;
   } else {
     s.stats.lost = Math.max(0, s.stats.lost - 1); // a late arrival fills a gap counted as lost
   }
-  sensor.seen.add(c.seq);
-  if (sensor.seen.size > SEEN_SEQS) {
-    for (const q of sensor.seen) if (q <= sensor.maxSeq - SEEN_SEQS) sensor.seen.delete(q);
-  }
-  return true;
+  sensor.seen[slot] = c.seq;
+  return sensor;
 }
 
-const isGreen = (s: AggregationState, d: DetectorState) =>
-  d.det.movements.some((m) => s.movements.get(m)?.green === true);
+function isGreen(d: DetectorState): boolean {
+  for (const mv of d.movements) if (mv.green) return true;
+  return false;
+}
 
 /** Adds one (already validated) counts message. Never throws on odd content. */
 export function addCounts(s: AggregationState, c: Counts): void {
@@ -225,25 +296,33 @@ export function addCounts(s: AggregationState, c: Counts): void {
     s.stats.badMessages++;
     return;
   }
-  if (!acceptSeq(s, c)) {
+  const sensor = acceptSeq(s, c);
+  if (!sensor) {
     s.stats.duplicates++;
     return;
   }
   s.stats.accepted++;
   s.startMs ??= c.from;
-  const delta = new Map<QueueGroup, number>();
-  for (const r of c.detectors) {
-    const d = s.detectors.get(r.id);
+  const touched = s.touched;
+  const byPosition = sensor.byPosition;
+  const readings = c.detectors;
+  for (let i = 0; i < readings.length; i++) {
+    const r = readings[i]!;
+    let d = byPosition[i];
+    if (d === undefined || d.det.id !== r.id) {
+      d = s.detectors.get(r.id);
+      byPosition[i] = d;
+    }
     if (!d || (d.det.sensor !== undefined && d.det.sensor !== c.sensor)) {
       s.stats.ignoredReadings++;
       continue;
     }
     const occ = r.occupancy ?? 0;
     addToWindows(d.windows, c.from, duration, r.count, occ);
-    const latest = d.lastToMs === undefined || c.to >= d.lastToMs;
+    const latest = Number.isNaN(d.lastToMs) || c.to >= d.lastToMs;
     if (!latest) continue; // a late message fills its window but does not rewrite "now"
     d.lastCount = r.count;
-    d.lastOccupancy = r.occupancy;
+    d.lastOccupancy = r.occupancy ?? Number.NaN;
     d.lastToMs = c.to;
     d.intervalMs = duration;
     if (occ >= 0.95)
@@ -251,51 +330,89 @@ export function addCounts(s: AggregationState, c: Counts): void {
     else if (r.count > 0 || occ > 0) {
       // Raw actuations, when sent, date the last vehicle precisely.
       let off = -1;
-      for (const a of c.actuations ?? []) if (a.id === r.id && a.offMs > off) off = a.offMs;
+      if (c.actuations)
+        for (const a of c.actuations) if (a.id === r.id && a.offMs > off) off = a.offMs;
       d.lastActiveMs = off >= c.from ? Math.min(off, c.to) : c.to;
     }
     // Stuck-on: occupied with no vehicle counted, for long, especially while green.
     if (occ >= 0.95 && r.count === 0) {
       d.stuckMs += duration;
-      if (isGreen(s, d)) d.stuckGreenMs += duration;
+      if (isGreen(d)) d.stuckGreenMs += duration;
     } else {
       d.stuckMs = 0;
       d.stuckGreenMs = 0;
     }
-    for (const m of d.det.movements) {
-      const mv = s.movements.get(m);
-      if (!mv) continue;
+    const called = r.count > 0 || occ > 0;
+    for (const mv of d.movements) {
       // NEMA locking memory: a vehicle seen during red keeps its call until served.
-      if (!mv.green && (r.count > 0 || occ > 0)) mv.lockedCall = true;
+      if (!mv.green && called) mv.lockedCall = true;
       const g = mv.group;
-      if (g && !delta.has(g)) delta.set(g, 0);
+      if (g && !g.touched) {
+        g.touched = true;
+        g.delta = 0;
+        touched.push(g);
+      }
     }
-    const g = s.movements.get(d.det.movements[0]!)?.group;
-    if (g) delta.set(g, (delta.get(g) ?? 0) + (d.det.kind === 'advance' ? r.count : -r.count));
+    const g = d.queueGroup;
+    if (g) {
+      if (!g.touched) {
+        g.touched = true;
+        g.delta = 0;
+        touched.push(g);
+      }
+      g.delta += d.det.kind === 'advance' ? r.count : -r.count;
+    }
   }
-  for (const [g, dq] of delta) updateQueue(s, g, dq, c.to);
+  // Each group's update reads only its own queue and detectors: the order does not matter.
+  for (let i = 0; i < touched.length; i++) {
+    const g = touched[i]!;
+    g.touched = false;
+    updateQueue(s, g, g.delta, c.to);
+  }
+  touched.length = 0;
 }
+
+/** A NaN-for-absent number, as `?? 0` would read it. */
+export const orZero = (x: number) => (Number.isNaN(x) ? 0 : x);
+
+/** A NaN-for-absent number as the optional field of a view. */
+export const orUndefined = (x: number) => (Number.isNaN(x) ? undefined : x);
 
 function updateQueue(s: AggregationState, g: QueueGroup, dq: number, atMs: number): void {
   const max = g.storageVeh * 4; // beyond what a detector pair can tell apart: bounded
   g.queue = Math.min(max, Math.max(0, g.queue + dq));
-  const green = g.movements.some((m) => s.movements.get(m)?.green === true);
+  let green = false;
+  for (const mv of g.movementStates) if (mv.green) green = true;
   if (green) {
     // Discharged: no stop-bar vehicle for clearGapS and nothing standing on it.
-    const clear =
-      g.stop.length > 0 &&
-      g.stop.every(
-        (d) =>
-          (d.lastOccupancy ?? 0) < 0.05 &&
-          d.lastActiveMs !== undefined &&
-          atMs - d.lastActiveMs >= s.opts.clearGapS * 1000,
-      );
+    let clear = g.stop.length > 0;
+    for (const d of g.stop) {
+      if (
+        !(
+          orZero(d.lastOccupancy) < 0.05 &&
+          !Number.isNaN(d.lastActiveMs) &&
+          atMs - d.lastActiveMs >= s.opts.clearGapS * 1000
+        )
+      ) {
+        clear = false;
+        break;
+      }
+    }
     if (clear) g.queue = 0;
   } else {
     // A standing queue over the advance detector: at least the storage behind the stop bar.
-    if (g.advance.some((d) => (d.lastOccupancy ?? 0) >= 0.9))
-      g.queue = Math.max(g.queue, g.storageVeh);
-    if (g.stop.some((d) => (d.lastOccupancy ?? 0) > 0)) g.queue = Math.max(g.queue, 1);
+    for (const d of g.advance) {
+      if (orZero(d.lastOccupancy) >= 0.9) {
+        g.queue = Math.max(g.queue, g.storageVeh);
+        break;
+      }
+    }
+    for (const d of g.stop) {
+      if (orZero(d.lastOccupancy) > 0) {
+        g.queue = Math.max(g.queue, 1);
+        break;
+      }
+    }
   }
 }
 
@@ -303,15 +420,29 @@ function updateQueue(s: AggregationState, g: QueueGroup, dq: number, atMs: numbe
 export function addSignal(s: AggregationState, sig: Signal): void {
   if (s.signal && sig.t < s.signal.t) return;
   s.startMs ??= sig.t;
-  s.signal = {
-    t: sig.t,
-    phase: sig.phase,
-    interval: sig.interval,
-    sinceMs: sig.sinceMs,
-    minEndMs: sig.minEndMs,
-    maxEndMs: sig.maxEndMs,
-  };
-  for (const mv of s.movements.values()) {
+  if (s.signal) {
+    const v = s.signal;
+    v.t = sig.t;
+    v.phase = sig.phase;
+    v.interval = sig.interval;
+    v.sinceMs = sig.sinceMs;
+    v.minEndMs = sig.minEndMs;
+    v.maxEndMs = sig.maxEndMs;
+  } else {
+    s.signal = {
+      t: sig.t,
+      phase: sig.phase,
+      interval: sig.interval,
+      sinceMs: sig.sinceMs,
+      minEndMs: sig.minEndMs,
+      maxEndMs: sig.maxEndMs,
+    };
+  }
+  // The simulator shares one frozen `movements` object per signal state: the same object as
+  // last time means the same greens, and applying it again would change nothing.
+  if (sig.movements === s.signalMovements && Object.isFrozen(sig.movements)) return;
+  s.signalMovements = sig.movements;
+  for (const mv of s.movementList) {
     const state = sig.movements[mv.movement];
     const green = state !== undefined && GREEN_STATES.has(state);
     if (mv.green && !green) mv.lastGreenEndMs = sig.t;

@@ -12,7 +12,7 @@ import {
   addSignal,
   createAggregation,
 } from './aggregation.ts';
-import { buildView } from './aggregation-view.ts';
+import { buildView, decisionView } from './aggregation-view.ts';
 import { getAlgorithm } from './algorithms/registry.ts';
 import type { AlgorithmOptions, ControllerView } from './types.ts';
 
@@ -31,8 +31,18 @@ export interface IntersectionController {
   onCounts(counts: Counts): void;
   /** a validated signal message of this intersection */
   onSignal(signal: Signal): void;
+  /**
+   * false when the algorithm reads neither detectors nor movements: counts cannot change its
+   * decisions (they still feed `view()` and `stats()` when given)
+   */
+  readonly readsCounts: boolean;
   /** the phase wanted at `atMs` (the time of the signal being answered) */
   decide(atMs: number): string;
+  /**
+   * Right after `decide(atMs)`: until when `decide` would answer the same while the signal
+   * stays as it is (see Algorithm.stableUntilMs); −Infinity when the algorithm does not say.
+   */
+  stableUntilMs(): number;
   view(atMs: number): ControllerView;
   /** downstream queue estimates per movement (max-pressure on a network), or undefined */
   setDownstreamQueues(queues: Record<string, number> | undefined): void;
@@ -57,28 +67,41 @@ export function createIntersectionController(
   let downstream: Record<string, number> | undefined;
   let algorithmErrors = 0;
   let closed = false;
+  /** the last decision came from the algorithm, which may say how long it holds */
+  let stable = false;
   const view = (atMs: number): ControllerView => {
     const v = buildView(agg, atMs);
     if (downstream) v.downstreamQueueVeh = downstream;
     return v;
   };
+  const reads = algorithm.reads ?? { detectors: true, movements: true };
   return {
     intersection: config.id,
+    readsCounts: reads.detectors || reads.movements,
     algorithm: factory.name,
     controllerId: options.controllerId ?? `openphase-${factory.name}`,
     onCounts: (counts) => addCounts(agg, counts),
     onSignal: (signal) => addSignal(agg, signal),
     decide(atMs) {
-      const v = view(atMs);
+      // The same view as view(atMs), its detectors and movements built only if read.
+      const v = decisionView(agg, atMs, reads);
+      if (downstream) v.downstreamQueueVeh = downstream;
+      stable = false;
       try {
         const phase = algorithm.decide(v);
-        if (phaseIds.has(phase)) return phase;
+        if (phaseIds.has(phase)) {
+          // Skipping calls would also skip the view's bookkeeping for movements.
+          stable = !reads.movements;
+          return phase;
+        }
       } catch {
         // fall through: a faulty algorithm holds the current phase, it never crashes the runner
       }
       algorithmErrors++;
       return v.signal.phase;
     },
+    stableUntilMs: () =>
+      stable && algorithm.stableUntilMs ? algorithm.stableUntilMs() : Number.NEGATIVE_INFINITY,
     view,
     setDownstreamQueues(queues) {
       downstream = queues;

@@ -147,15 +147,8 @@ export interface Request {
 export function monitorStep(prev: MonitorState, atMs: number, request?: Request): StepResult {
   const s: MonitorState = { ...prev, reported: [...prev.reported] };
   const overrides: Override[] = [];
-  const override = (kind: OverrideKind, detail: string, requested?: string) => {
-    const key = `${kind}:${requested ?? ''}`;
-    if (s.reported.includes(key)) return;
-    s.reported.push(key);
-    overrides.push({ kind, atMs, ...(requested !== undefined ? { requested } : {}), detail });
-  };
+  // reportOnce / enterInterval are module-level: a closure made on every call is costly here.
   const transitions: StepResult['transitions'] = [];
-  const enter = () =>
-    transitions.push({ phase: s.phase, interval: s.interval, sinceMs: s.sinceMs, next: s.next });
 
   if (request) {
     const wanted = phaseById(s, request.phase);
@@ -210,7 +203,10 @@ export function monitorStep(prev: MonitorState, atMs: number, request?: Request)
       if (desired === s.phase && elapsed >= maxMs) {
         // [MMU: max green] end the green, serve the next phase in order.
         if (!s.inFallback)
-          override(
+          reportOnce(
+            s,
+            overrides,
+            atMs,
             'maxGreen',
             `green of '${s.phase}' reached maxGreenS ${phase.maxGreenS}`,
             s.phase,
@@ -219,14 +215,17 @@ export function monitorStep(prev: MonitorState, atMs: number, request?: Request)
         if (desired === s.phase) break; // a single-phase intersection rests in green
         const endAt = s.sinceMs + maxMs;
         startChange(s, desired, endAt);
-        enter();
+        enterInterval(s, transitions);
         continue;
       }
       if (desired !== s.phase) {
         if (elapsed < minMs) {
           // [MMU: min green] hold the green; the change starts when min green ends.
           if (!s.inFallback)
-            override(
+            reportOnce(
+              s,
+              overrides,
+              atMs,
               'minGreen',
               `'${s.phase}' holds its ${phase.minGreenS} s minimum green`,
               desired,
@@ -234,7 +233,7 @@ export function monitorStep(prev: MonitorState, atMs: number, request?: Request)
           break;
         }
         startChange(s, desired, Math.max(s.sinceMs + minMs, Math.min(atMs, s.sinceMs + maxMs)));
-        enter();
+        enterInterval(s, transitions);
         continue;
       }
       break;
@@ -248,16 +247,35 @@ export function monitorStep(prev: MonitorState, atMs: number, request?: Request)
       } else {
         startGreen(s, end);
       }
-      enter();
+      enterInterval(s, transitions);
       continue;
     }
     // red-clearance
     const end = s.sinceMs + s.config.allRedS * 1000;
     if (atMs < end) break;
     startGreen(s, end);
-    enter();
+    enterInterval(s, transitions);
   }
   return { state: s, overrides, changed: transitions.length > 0, transitions };
+}
+
+/** Reports an override once per green (per kind and requested phase). */
+function reportOnce(
+  s: MonitorState,
+  overrides: Override[],
+  atMs: number,
+  kind: OverrideKind,
+  detail: string,
+  requested?: string,
+): void {
+  const key = `${kind}:${requested ?? ''}`;
+  if (s.reported.includes(key)) return;
+  s.reported.push(key);
+  overrides.push({ kind, atMs, ...(requested !== undefined ? { requested } : {}), detail });
+}
+
+function enterInterval(s: MonitorState, transitions: StepResult['transitions']): void {
+  transitions.push({ phase: s.phase, interval: s.interval, sinceMs: s.sinceMs, next: s.next });
 }
 
 function startChange(s: MonitorState, next: string, atMs: number): void {

@@ -55,10 +55,23 @@ export interface ControllerView {
   atMs: number;
   config: IntersectionConfig;
   signal: SignalView;
+  /** built on first read during `decide` (aggregation-view.ts); read it there, not later */
   detectors: Record<string, DetectorView>;
+  /** built on first read during `decide`, like `detectors` */
   movements: Record<string, MovementView>;
   /** downstream queue estimates per movement, when the controller knows the network (max-pressure) */
   downstreamQueueVeh?: Record<string, number>;
+}
+
+/**
+ * What an algorithm's `decide` reads of the view besides `atMs`, `config`, `signal` and
+ * `downstreamQueueVeh`. A promise, not a permission: reading more still works, only slower.
+ */
+export interface AlgorithmReads {
+  /** `view.detectors` (their windows come from the counts messages) */
+  detectors: boolean;
+  /** `view.movements` (queues, calls, the arrival-rate memory of failed movements) */
+  movements: boolean;
 }
 
 /** One algorithm instance, serving one intersection. `decide` must be deterministic. */
@@ -67,6 +80,21 @@ export interface Algorithm {
   decide(view: ControllerView): string;
   /** Releases what the algorithm holds, if anything; safe to call twice. */
   close?(): void;
+  /**
+   * What `decide` reads (default: everything). Reading no movements spares the aggregation
+   * its per-decision bookkeeping; reading neither detectors nor movements means counts cannot
+   * change a decision, so an in-process run need not aggregate them (simulator/run.ts).
+   */
+  readonly reads?: AlgorithmReads;
+  /**
+   * Optional, for algorithms that read no movements: right after `decide(view)`, the time
+   * until which `decide` would give the same phase and leave its own state as it is, for any
+   * view with the same signal (phase, interval, sinceMs, minEndMs, maxEndMs and movement
+   * states) and `atMs` from the view's up to, not including, that time. An in-process run
+   * answers such ticks from the last decision instead of asking again: the same decisions,
+   * without the calls. −Infinity (or absent): ask every time.
+   */
+  stableUntilMs?(): number;
 }
 
 export interface AlgorithmOptions {

@@ -4,18 +4,43 @@
  * milliseconds of interval actually received ("covered"), so a window's flow is corrected for
  * missing data instead of being biased low, and its completeness is covered / elapsed.
  * Bounded: 90 buckets per detector, whatever the message rate.
+ *
+ * The sums of the 1, 5 and 15 min windows are asked for at every decision (every second), but
+ * their buckets other than the newest change only every 10 s: the sums of those older buckets
+ * are kept, taken again only when the window moves on or an older bucket changes, and the
+ * newest bucket is added to them. Added in the same order as a fresh sum, so the results are
+ * the same to the last bit.
  */
 
 export const BUCKET_MS = 10_000;
 /** 15 minutes of 10 s buckets. */
 export const BUCKETS = 90;
+/** Window lengths (buckets) whose older buckets' sums are kept: 1, 5 and 15 min. */
+const CACHED = [6, 30, 90] as const;
 
+/**
+ * One detector's ring in one buffer: per slot, 4 numbers side by side (bucket index, count,
+ * occupied ms, covered ms), so adding a reading touches one cache line.
+ */
 export interface Windows {
-  index: Float64Array;
-  count: Float64Array;
-  occMs: Float64Array;
-  coveredMs: Float64Array;
+  /**
+   * BUCKETS × [index, count, occMs, coveredMs], then the kept sums: per CACHED length, count,
+   * occMs and coveredMs of the buckets cur − L + 1 … cur − 1
+   */
+  data: Float64Array;
+  /** bumped whenever a bucket the kept sums may cover changes */
+  version: number;
+  /** the bucket the kept sums end before (NaN: none kept), and the version they were taken at */
+  cacheCur: number;
+  cacheVersion: number;
 }
+
+const INDEX = 0;
+const COUNT = 1;
+const OCC = 2;
+const COVERED = 3;
+const STRIDE = 4;
+const BASE = BUCKETS * STRIDE;
 
 export interface WindowSum {
   count: number;
@@ -25,15 +50,25 @@ export interface WindowSum {
   spanMs: number;
 }
 
+/** Empty windows own no buffer until their first reading (a controller fed no counts). */
+const NO_DATA = new Float64Array(0);
+
+function allocate(): Float64Array {
+  const data = new Float64Array(BASE + CACHED.length * 3);
+  for (let slot = 0; slot < BUCKETS; slot++) data[slot * STRIDE + INDEX] = -1;
+  return data;
+}
+
 export function createWindows(): Windows {
-  const index = new Float64Array(BUCKETS).fill(-1);
   return {
-    index,
-    count: new Float64Array(BUCKETS),
-    occMs: new Float64Array(BUCKETS),
-    coveredMs: new Float64Array(BUCKETS),
+    data: NO_DATA,
+    version: 0,
+    cacheCur: Number.NaN,
+    cacheVersion: -1,
   };
 }
+
+const slotOf = (b: number) => (b >= 0 ? b % BUCKETS : ((b % BUCKETS) + BUCKETS) % BUCKETS);
 
 /** Adds one interval's reading; the interval belongs to the bucket of its `from`. */
 export function addToWindows(
@@ -44,34 +79,124 @@ export function addToWindows(
   occupancy: number,
 ): void {
   const b = Math.floor(fromMs / BUCKET_MS);
-  const slot = ((b % BUCKETS) + BUCKETS) % BUCKETS;
-  if (w.index[slot] !== b) {
-    if (w.index[slot]! > b) return; // older than the ring: too late to matter
-    w.index[slot] = b;
-    w.count[slot] = 0;
-    w.occMs[slot] = 0;
-    w.coveredMs[slot] = 0;
+  if (w.data.length === 0) w.data = allocate();
+  const data = w.data;
+  const at = slotOf(b) * STRIDE;
+  if (data[at + INDEX] !== b) {
+    if (data[at + INDEX]! > b) return; // older than the ring: too late to matter
+    data[at + INDEX] = b;
+    data[at + COUNT] = 0;
+    data[at + OCC] = 0;
+    data[at + COVERED] = 0;
   }
-  w.count[slot]! += count;
-  w.occMs[slot]! += occupancy * durationMs;
-  w.coveredMs[slot]! += durationMs;
+  // Only the kept sums' own newest bucket may change without invalidating them.
+  if (b !== w.cacheCur) w.version++;
+  data[at + COUNT]! += count;
+  data[at + OCC]! += occupancy * durationMs;
+  data[at + COVERED]! += durationMs;
+}
+
+/** Takes the sums of the buckets before `cur` for every CACHED length, in one pass. */
+function takeBase(w: Windows, cur: number): void {
+  const data = w.data;
+  // Three accumulators per sum, one per length, each fed its buckets oldest first.
+  let c6 = 0;
+  let o6 = 0;
+  let v6 = 0;
+  let c30 = 0;
+  let o30 = 0;
+  let v30 = 0;
+  let c90 = 0;
+  let o90 = 0;
+  let v90 = 0;
+  let b = cur - (BUCKETS - 1);
+  let at = slotOf(b) * STRIDE;
+  for (; b < cur; b++, at = at + STRIDE === BASE ? 0 : at + STRIDE) {
+    if (data[at + INDEX] !== b) continue;
+    const c = data[at + COUNT]!;
+    const o = data[at + OCC]!;
+    const v = data[at + COVERED]!;
+    c90 += c;
+    o90 += o;
+    v90 += v;
+    if (b < cur - 29) continue;
+    c30 += c;
+    o30 += o;
+    v30 += v;
+    if (b < cur - 5) continue;
+    c6 += c;
+    o6 += o;
+    v6 += v;
+  }
+  data[BASE] = c6;
+  data[BASE + 1] = o6;
+  data[BASE + 2] = v6;
+  data[BASE + 3] = c30;
+  data[BASE + 4] = o30;
+  data[BASE + 5] = v30;
+  data[BASE + 6] = c90;
+  data[BASE + 7] = o90;
+  data[BASE + 8] = v90;
+  w.cacheCur = cur;
+  w.cacheVersion = w.version;
+}
+
+/**
+ * Sums the last `buckets` buckets ending with the bucket that holds `atMs - 1`, into `out`
+ * (no allocation).
+ */
+export function sumWindowInto(
+  w: Windows,
+  atMs: number,
+  buckets: number,
+  out: WindowSum,
+): WindowSum {
+  const data = w.data;
+  const cur = Math.floor((atMs - 1) / BUCKET_MS);
+  const first = cur - buckets + 1;
+  out.spanMs = Math.max(1, atMs - first * BUCKET_MS);
+  if (data.length === 0) {
+    out.count = 0;
+    out.occMs = 0;
+    out.coveredMs = 0;
+    return out;
+  }
+  const k = buckets === 6 ? 0 : buckets === 30 ? 1 : buckets === BUCKETS ? 2 : -1;
+  if (k < 0) {
+    let count = 0;
+    let occMs = 0;
+    let coveredMs = 0;
+    for (let b = first; b <= cur; b++) {
+      const at = slotOf(b) * STRIDE;
+      if (data[at + INDEX] !== b) continue;
+      count += data[at + COUNT]!;
+      occMs += data[at + OCC]!;
+      coveredMs += data[at + COVERED]!;
+    }
+    out.count = count;
+    out.occMs = occMs;
+    out.coveredMs = coveredMs;
+    return out;
+  }
+  if (w.cacheCur !== cur || w.cacheVersion !== w.version) takeBase(w, cur);
+  let count = data[BASE + k * 3]!;
+  let occMs = data[BASE + k * 3 + 1]!;
+  let coveredMs = data[BASE + k * 3 + 2]!;
+  const at = slotOf(cur) * STRIDE;
+  if (data[at + INDEX] === cur) {
+    count += data[at + COUNT]!;
+    occMs += data[at + OCC]!;
+    coveredMs += data[at + COVERED]!;
+  }
+  out.count = count;
+  out.occMs = occMs;
+  out.coveredMs = coveredMs;
+  return out;
 }
 
 /** Sums the last `buckets` buckets ending with the bucket that holds `atMs - 1`. */
 export function sumWindow(w: Windows, atMs: number, buckets: number): WindowSum {
-  const cur = Math.floor((atMs - 1) / BUCKET_MS);
-  const first = cur - buckets + 1;
-  let count = 0;
-  let occMs = 0;
-  let coveredMs = 0;
-  for (let b = first; b <= cur; b++) {
-    const slot = ((b % BUCKETS) + BUCKETS) % BUCKETS;
-    if (w.index[slot] !== b) continue;
-    count += w.count[slot]!;
-    occMs += w.occMs[slot]!;
-    coveredMs += w.coveredMs[slot]!;
-  }
-  return { count, occMs, coveredMs, spanMs: Math.max(1, atMs - first * BUCKET_MS) };
+  return sumWindowInto(w, atMs, buckets, { count: 0, occMs: 0, coveredMs: 0, spanMs: 0 });
 }
 
 /** Flow in veh/h over the covered part of a window (0 when nothing was received). */

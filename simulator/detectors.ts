@@ -19,10 +19,8 @@ export const CRAWL_SPEED_KMH = 8;
 
 export const passMs = (speedKmh: number) => (DETECTION_LENGTH_M / (speedKmh / 3.6)) * 1000;
 
-const round = (x: number, digits: number) => {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-};
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+const round1 = (x: number) => Math.round(x * 10) / 10;
 
 export class DetectorBank {
   readonly count: Int32Array;
@@ -112,7 +110,7 @@ export class DetectorBank {
       if (hasPresence) occ += toMs - Math.max(presenceSinceMs, from);
     }
     const count = this.count[d]!;
-    const occupancy = round(Math.min(1, Math.max(0, occ / intervalMs)), 3);
+    const occupancy = round3(Math.min(1, Math.max(0, occ / intervalMs)));
     // One literal per shape (adding a field later changes the hidden class); the readings of
     // idle and of fully occupied detectors are shared and frozen: most 1 s intervals are one.
     let reading: DetectorReading;
@@ -121,7 +119,7 @@ export class DetectorBank {
         id: this.ids[d]!,
         count,
         occupancy,
-        speedKmh: round(this.speedSum[d]! / count, 1),
+        speedKmh: round1(this.speedSum[d]! / count),
       };
     } else if (occupancy === 0) {
       reading = this.idle[d]!;
@@ -134,6 +132,18 @@ export class DetectorBank {
     this.occMs[d] = 0;
     this.speedSum[d] = 0;
     return reading;
+  }
+
+  /**
+   * Ends detector d's interval at `toMs` exactly as `close` does, without making the reading
+   * (nobody will read it): the detector is left in the same state.
+   */
+  skip(d: number, toMs: number): void {
+    const be = this.busyEnd[d]!;
+    if (be <= this.intervalStartMs && be < toMs && be > this.busyStart[d]!) this.flush(d);
+    this.count[d] = 0;
+    this.occMs[d] = 0;
+    this.speedSum[d] = 0;
   }
 
   /** Raw actuations of detector d that ended since the last call. */

@@ -25,7 +25,14 @@ import {
 import { compileNetwork } from './network.ts';
 import { STREAM, stream } from './rng.ts';
 import { type CountsOut, createSensors } from './sensors.ts';
-import { createSignalStep, createTrack, createWindows, greenFrom, stepSignal } from './signals.ts';
+import {
+  createSignalStep,
+  createTrack,
+  createWindows,
+  greenFrom,
+  nextGreenFrom,
+  stepSignal,
+} from './signals.ts';
 
 export type { CountsOut } from './sensors.ts';
 
@@ -49,6 +56,11 @@ export interface StepOutput {
   overrides: { intersection: string; override: Override }[];
 }
 
+export interface StepOptions {
+  /** make the counts messages due this step (default true) */
+  counts?: boolean;
+}
+
 export interface Simulation {
   readonly startAtMs: number;
   readonly stepMs: number;
@@ -57,8 +69,12 @@ export interface Simulation {
   done(): boolean;
   configs(): IntersectionConfig[];
   sensors(): { intersection: string; sensor: string }[];
-  /** Advances one step; `requests` holds the phase wanted per intersection (absent: none). */
-  step(requests: ReadonlyMap<string, Request>): StepOutput;
+  /**
+   * Advances one step; `requests` holds the phase wanted per intersection (absent: none).
+   * `{ counts: false }`: the caller reads no counts messages this step, so none are made
+   * (`out.counts` is empty); the detectors and the vehicles run exactly as otherwise.
+   */
+  step(requests: ReadonlyMap<string, Request>, options?: StepOptions): StepOutput;
   signal(intersection: string): Signal;
   metrics(): RunMetrics;
   report(): { metrics: RunMetrics; perIntersection: IntersectionMetrics[] };
@@ -94,6 +110,24 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
   const occupancy = new Float64Array(nA);
   const lastDep = new Float64Array(nG).fill(Number.NEGATIVE_INFINITY);
   const nextCross = new Float64Array(nG).fill(Number.NEGATIVE_INFINITY);
+  /**
+   * Per lane group, a time before which `discharge` provably lets nobody go: the head vehicle's
+   * next effective-green instant, or +∞ while its windows are closed. Reset (−∞) when the
+   * intersection's signal changes or a new vehicle becomes the head of the queue.
+   */
+  const wake = new Float64Array(nG).fill(Number.NEGATIVE_INFINITY);
+  // Each lane group's queue length and head vehicle (arrival time, movement), mirrored in flat
+  // arrays: the per-step loops over every group read these instead of touching each queue.
+  const qSize = new Int32Array(nG);
+  const qHeadT = new Float64Array(nG);
+  const qHeadV = new Int32Array(nG);
+  const syncHead = (g: number, q: Fifo) => {
+    qSize[g] = q.size;
+    if (q.size > 0) {
+      qHeadT[g] = q.headTime();
+      qHeadV[g] = q.headValue();
+    }
+  };
   const apprQueue = new Float64Array(nA);
   const acc = new MetricsAcc(net);
   const sensing = createSensors(net, scenario, seed, opts.actuations ?? false);
@@ -140,16 +174,18 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
     for (let k = 0; k < ds.length; k++) {
       const d = ds[k]!;
       if (detStop[d] || !(detMask[d]! & bit)) continue;
-      const covered = q.size >= detCover[d]!;
+      const covered = qSize[g]! >= detCover[d]!;
       bank.passage(d, t, t + (covered ? crawlPassMs : ffPassMs), covered ? CRAWL_SPEED_KMH : ffKmh);
     }
+    if (qSize[g] === 0 || t < qHeadT[g]!) wake[g] = Number.NEGATIVE_INFINITY;
     q.push(t, m);
+    syncHead(g, q);
     acc.movArrived[m]!++;
   }
 
   function discharge(g: number, t0: number, t1: number): void {
+    if (qSize[g] === 0) return;
     const q = queues[g]!;
-    if (q.size === 0) return;
     const h = net.groupHeadwayMs[g]!;
     const ds = net.groupDetectors[g]!;
     // A queued vehicle crosses the stop line in the middle of its saturation-headway slot, so
@@ -160,7 +196,12 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
       const arr = q.headTime();
       const m = q.headValue();
       const dep = greenFrom(w, m, Math.max(cursor, arr), t1, lead);
-      if (dep < 0) break;
+      if (dep < 0) {
+        // Nobody leaves before the head's next green instant (+∞: its windows are closed), as
+        // long as the windows and the head stay the same: later steps may skip this group.
+        wake[g] = nextGreenFrom(w, m, Math.max(cursor, arr), lead);
+        break;
+      }
       const l = net.movExitLink[m]!;
       const link = l >= 0 ? net.links[l]! : undefined;
       if (link && occupancy[link.approach]! >= net.approachCapacity[link.approach]!) break;
@@ -193,6 +234,7 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
       }
       cursor = dep + h;
     }
+    syncHead(g, q);
     nextCross[g] = cursor;
   }
 
@@ -202,15 +244,14 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
     const groups = detGroups[d]!;
     for (let k = 0; k < groups.length; k++) {
       const g = groups[k]!;
-      const q = queues[g]!;
-      if (q.size === 0 || !(detMask[d]! & (1 << net.movLocal[q.headValue()]!))) continue;
-      const s = Math.max(q.headTime(), lastDep[g]!);
+      if (qSize[g] === 0 || !(detMask[d]! & (1 << net.movLocal[qHeadV[g]!]!))) continue;
+      const s = Math.max(qHeadT[g]!, lastDep[g]!);
       if (!(s >= since)) since = s;
     }
     return since;
   }
 
-  function step(requests: ReadonlyMap<string, Request>): StepOutput {
+  function step(requests: ReadonlyMap<string, Request>, options?: StepOptions): StepOutput {
     if (now >= endMs) throw new Error('the simulation is done');
     const t0 = now;
     const t1 = now + net.stepMs;
@@ -219,6 +260,11 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
       const id = ints[i]!.config.id;
       const r = stepSignal(net, ints[i]!, tracks[i]!, w, t0, t1, requests.get(id), scratch);
       acc.phaseChanges[i]! += r.phaseChanges;
+      if (r.changed) {
+        // new effective-green windows: every lane group of the intersection looks again
+        const gs = ints[i]!.groups;
+        for (let k = 0; k < gs.length; k++) wake[gs[k]!] = Number.NEGATIVE_INFINITY;
+      }
       for (const o of r.overrides) {
         acc.overrides[i]![o.kind]++;
         out.overrides.push({ intersection: id, override: o });
@@ -247,8 +293,8 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
     }
     apprQueue.fill(0);
     for (let g = 0; g < nG; g++) {
-      discharge(g, t0, t1);
-      const size = queues[g]!.size;
+      if (wake[g]! < t1) discharge(g, t0, t1);
+      const size = qSize[g]!;
       apprQueue[net.groupApproach[g]!]! += size;
       if (size >= groupCover[g]!) {
         // The queue has backed over the advance detector: it is on for the whole step.
@@ -271,7 +317,7 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
       });
     }
     if (nD > 0 && (t1 - start) % net.countIntervalMs === 0)
-      out.counts = sensing.close(t1, presence);
+      out.counts = sensing.close(t1, presence, options?.counts ?? true);
     now = t1;
     return out;
   }

@@ -8,6 +8,7 @@ export {
   createSimulation,
   type Simulation,
   type SimulationOptions,
+  type StepOptions,
   type StepOutput,
 } from './engine.ts';
 export { FAULTS } from './faults.ts';

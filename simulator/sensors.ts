@@ -23,8 +23,11 @@ export interface SensorBank {
   /**
    * Closes the interval ending at `toMs`. `presence(d)` gives the time since which a vehicle
    * has been standing on stop-bar detector d, or NaN. Returns the messages due by `toMs`.
+   * With `build` false nobody will read them: the sensors without a scheduled fault close
+   * their detectors and use their seq without making a message (a faulty one still draws its
+   * noise, so the streams stay the same); none are returned.
    */
-  close(toMs: number, presence: (d: number) => number): CountsOut[];
+  close(toMs: number, presence: (d: number) => number, build?: boolean): CountsOut[];
 }
 
 export function createSensors(
@@ -60,15 +63,66 @@ export function createSensors(
   let pending: CountsOut[] = [];
   const stopBar = Uint8Array.from(net.detectors, (d) => (d.kind === 'stop-bar' ? 1 : 0));
   const intersectionIds = net.intersections.map((it) => it.config.id);
+  /** sensors with a scheduled fault on some detector (the others take the plain path) */
+  const faulty = Uint8Array.from(net.sensors, (sensor) =>
+    sensor.detectors.some((d) => faults[d]!.length > 0) ? 1 : 0,
+  );
+
+  /** One sensor's message without faults: every reading as measured. */
+  function plain(s: number, fromMs: number, toMs: number, presence: (d: number) => number) {
+    const sensor = net.sensors[s]!;
+    const dets = sensor.detectors;
+    const intervalMs = toMs - fromMs;
+    const readings: DetectorReading[] = [];
+    for (let k = 0; k < dets.length; k++) {
+      const d = dets[k]!;
+      readings.push(bank.close(d, toMs, intervalMs, stopBar[d] ? presence(d) : Number.NaN));
+    }
+    const n = seq[s]!;
+    seq[s] = n + 1;
+    const message: Counts = {
+      v: 1,
+      sensor: sensor.id,
+      boot: boots[s]!,
+      seq: n,
+      from: fromMs,
+      to: toMs,
+      detectors: readings,
+    };
+    if (recordActuations) {
+      const actuations: Actuation[] = [];
+      for (let k = 0; k < dets.length; k++)
+        for (const a of bank.takeActuations(dets[k]!)) actuations.push(a);
+      message.actuations = actuations.slice(-MAX_ACTUATIONS_PER_MESSAGE);
+    }
+    return {
+      intersection: intersectionIds[sensor.intersection]!,
+      sensor: sensor.id,
+      message,
+      deliverAtMs: toMs,
+    };
+  }
 
   return {
     bank,
-    close(toMs, presence) {
+    close(toMs, presence, build = true) {
       const fromMs = bank.intervalStartMs;
       const intervalMs = toMs - fromMs;
       const out: CountsOut[] = [];
       for (let s = 0; s < net.sensors.length; s++) {
         const sensor = net.sensors[s]!;
+        if (!faulty[s] && sensor.detectors.length > 0) {
+          if (build) out.push(plain(s, fromMs, toMs, presence));
+          else {
+            const dets = sensor.detectors;
+            for (let k = 0; k < dets.length; k++) {
+              bank.skip(dets[k]!, toMs);
+              if (recordActuations) bank.takeActuations(dets[k]!);
+            }
+            seq[s]!++;
+          }
+          continue;
+        }
         const readings: DetectorReading[] = [];
         const actuations: Actuation[] = [];
         let sensorFaults: ActiveFault[] | undefined;
@@ -110,9 +164,14 @@ export function createSensors(
           message,
           deliverAtMs: toMs + delayMs,
         };
-        for (let c = 0; c <= copies; c++) (delayMs > 0 ? pending : out).push(item);
+        if (build) for (let c = 0; c <= copies; c++) (delayMs > 0 ? pending : out).push(item);
       }
       bank.intervalStartMs = toMs;
+      if (!build) {
+        // nothing is delivered: drop what would have been, late copies included
+        pending = pending.filter((p) => p.deliverAtMs > toMs);
+        return [];
+      }
       if (pending.length > 0) {
         // Late messages come out at the first interval end at or after they are due.
         for (const p of pending) if (p.deliverAtMs <= toMs) out.push(p);

@@ -39,8 +39,8 @@ export interface SignalTrack {
   signal: Signal;
   /** movement status (red / green / clearance) per local movement, now */
   status: Uint8Array;
-  /** movement states for each (phase, interval, next) seen, computed once */
-  cache: Map<string, CachedStates>;
+  /** movement states for each (phase, interval, next) seen, computed once; see stateKey */
+  cache: (CachedStates | undefined)[];
   yellowMs: number;
   lastGreenPhase: string;
   /** call the monitor at every step (for the equivalence test) instead of when due */
@@ -48,6 +48,10 @@ export interface SignalTrack {
   /** a held-back repeat of the standing request and its time (see stepSignal) */
   refreshRequest: Request | undefined;
   refreshAtMs: number;
+  /** the state `boundaryMs` was worked out for (states are never changed in place) */
+  dueState: MonitorState | undefined;
+  /** the next interval boundary of `dueState` (min green under a request, max green, clearance end) */
+  boundaryMs: number;
 }
 
 interface CachedStates {
@@ -62,10 +66,20 @@ export function createWindows(n: number): Windows {
   return { prevStart: neg(), prevEnd: neg(), curStart: pos(), curEnd: pos() };
 }
 
+const INTERVALS = { green: 0, yellow: 1, 'red-clearance': 2 } as const;
+
+/** A small integer for (phase, interval, next): phases by index, no next as one more. */
+function stateKey(s: MonitorState): number {
+  const n = s.config.phases.length;
+  const p = s.phaseIndex.get(s.phase)!;
+  const next = s.next === undefined ? n : s.phaseIndex.get(s.next)!;
+  return (p * 3 + INTERVALS[s.interval]) * (n + 1) + next;
+}
+
 function statesOf(track: SignalTrack, it: IntersectionNet): CachedStates {
   const s = track.state;
-  const key = `${s.phase}\u0000${s.interval}\u0000${s.next ?? ''}`;
-  let cached = track.cache.get(key);
+  const key = stateKey(s);
+  let cached = track.cache[key];
   if (!cached) {
     const states = movementStates(s);
     const status = Uint8Array.from(it.movements, (m) => {
@@ -75,7 +89,7 @@ function statesOf(track: SignalTrack, it: IntersectionNet): CachedStates {
       return RED;
     });
     cached = { status, movements: Object.freeze(states) };
-    track.cache.set(key, cached);
+    track.cache[key] = cached;
   }
   return cached;
 }
@@ -144,12 +158,14 @@ export function createTrack(
     state,
     signal: toSignal(state, net.startAtMs),
     status: new Uint8Array(it.movements.length),
-    cache: new Map(),
+    cache: [],
     yellowMs: Math.max(it.config.yellowS, MIN_YELLOW_S) * 1000,
     lastGreenPhase: state.phase,
     everyStep: options.everyStep ?? false,
     refreshRequest: undefined,
     refreshAtMs: Number.NEGATIVE_INFINITY,
+    dueState: undefined,
+    boundaryMs: Number.POSITIVE_INFINITY,
   };
   applyStatus(net, it, track, w, statesOf(track, it).status, net.startAtMs);
   return track;
@@ -200,19 +216,23 @@ function run(
  */
 function nextDueMs(track: SignalTrack): number {
   const s = track.state;
-  const lastValid = Math.max(s.lastValidMs, track.refreshAtMs);
-  let due = lastValid + s.watchdogMs;
-  if (s.interval === 'green') {
-    const phase = s.config.phases[s.phaseIndex.get(s.phase)!]!;
-    if (s.requested !== undefined && s.requested !== s.phase)
-      due = Math.min(due, s.sinceMs + phase.minGreenS * 1000);
-    due = Math.min(due, s.sinceMs + phase.maxGreenS * 1000);
-  } else if (s.interval === 'yellow') {
-    due = Math.min(due, s.sinceMs + track.yellowMs);
-  } else {
-    due = Math.min(due, s.sinceMs + s.config.allRedS * 1000);
+  if (track.dueState !== s) {
+    let due = Number.POSITIVE_INFINITY;
+    if (s.interval === 'green') {
+      const phase = s.config.phases[s.phaseIndex.get(s.phase)!]!;
+      if (s.requested !== undefined && s.requested !== s.phase)
+        due = Math.min(due, s.sinceMs + phase.minGreenS * 1000);
+      due = Math.min(due, s.sinceMs + phase.maxGreenS * 1000);
+    } else if (s.interval === 'yellow') {
+      due = Math.min(due, s.sinceMs + track.yellowMs);
+    } else {
+      due = Math.min(due, s.sinceMs + s.config.allRedS * 1000);
+    }
+    track.dueState = s;
+    track.boundaryMs = due;
   }
-  return due;
+  const lastValid = Math.max(s.lastValidMs, track.refreshAtMs);
+  return Math.min(lastValid + s.watchdogMs, track.boundaryMs);
 }
 
 /** Replays a skipped repeat of the standing request, so `lastValidMs` is what it would be. */
@@ -303,4 +323,25 @@ export function greenFrom(w: Windows, m: number, x: number, t1: number, lead: nu
     if (s < ce && s < t1) return s;
   }
   return -1;
+}
+
+/**
+ * The earliest time ≥ x at which movement m could cross under its current windows (at least
+ * `lead` ms after a window opens), ignoring the step's end; +∞ when both windows are closed.
+ * When `greenFrom(w, m, x, t1, lead)` is −1, it stays −1 for any later x' < this and t1 ≤ this:
+ * a later start only moves a window's candidate when it passes it.
+ */
+export function nextGreenFrom(w: Windows, m: number, x: number, lead: number): number {
+  let out = Number.POSITIVE_INFINITY;
+  const pe = w.prevEnd[m]!;
+  if (x < pe) {
+    const s = Math.max(x, w.prevStart[m]! + lead);
+    if (s < pe) out = s;
+  }
+  const ce = w.curEnd[m]!;
+  if (x < ce) {
+    const s = Math.max(x, w.curStart[m]! + lead);
+    if (s < ce && s < out) out = s;
+  }
+  return out;
 }

@@ -13,7 +13,7 @@
  * position; the safety monitor keeps the change safe), and re-timing reads raw counts (advance
  * detectors when the lane group has them, else stop-bar), not failure-filtered ones.
  */
-import type { IntersectionConfig, Plan } from '../../protocol/index.ts';
+import type { IntersectionConfig, Phase, Plan } from '../../protocol/index.ts';
 import { laneGroups } from '../../protocol/index.ts';
 import type { Algorithm, AlgorithmFactory, AlgorithmOptions, ControllerView } from '../types.ts';
 import { groupFlowsFromMovements, type WebsterOptions, websterPlan } from '../webster.ts';
@@ -35,25 +35,77 @@ export interface FixedTimeOptions extends AlgorithmOptions, WebsterOptions {
 export const RETIME_MS = 15 * 60_000;
 export const DEFAULT_FLOW_VPHPL = 300;
 
-/** The phase a plan shows green at `atMs` (during a clearance: the phase that follows). */
-export function planPhaseAt(config: IntersectionConfig, plan: Plan, atMs: number): string {
-  const order = config.phases.filter((p) => (plan.greenS[p.id] ?? 0) > 0);
-  if (order.length === 0) return config.phases[0]!.id;
+/** A plan reduced to what `planPhaseAt` needs, worked out once per plan. */
+interface CompiledPlan {
+  /** phases with green > 0, in service order */
+  order: string[];
+  cycleMs: number;
+  offsetMs: number;
+  /**
+   * The cycle as segments: the green of order[i], then its clearance (which already asks for
+   * order[i + 1]). `ends` are cumulative ms from the cycle start (slack on the last green);
+   * `wants` the phase wanted during each.
+   */
+  ends: number[];
+  wants: string[];
+  /** nextPlanned of every phase id */
+  next: Map<string, string>;
+}
+
+function compilePlan(config: IntersectionConfig, plan: Plan): CompiledPlan {
+  const order = config.phases.filter((p) => (plan.greenS[p.id] ?? 0) > 0).map((p) => p.id);
   const clearMs = Math.round((config.yellowS + config.allRedS) * 1000);
-  const greens = order.map((p) => Math.round(plan.greenS[p.id]! * 1000));
+  const greens = order.map((id) => Math.round(plan.greenS[id]! * 1000));
   const used = greens.reduce((a, g) => a + g + clearMs, 0);
   const cycleMs = Math.max(used, Math.round(plan.cycleS * 1000));
-  greens[greens.length - 1]! += cycleMs - used; // slack to the last phase
-  const offsetMs = Math.round((plan.offsetS ?? 0) * 1000);
-  const pos = (((atMs - offsetMs) % cycleMs) + cycleMs) % cycleMs;
+  if (greens.length > 0) greens[greens.length - 1]! += cycleMs - used; // slack to the last phase
+  const ends: number[] = [];
+  const wants: string[] = [];
   let t = 0;
   for (let i = 0; i < order.length; i++) {
     t += greens[i]!;
-    if (pos < t) return order[i]!.id;
+    ends.push(t);
+    wants.push(order[i]!);
     t += clearMs;
-    if (pos < t) return order[(i + 1) % order.length]!.id;
+    ends.push(t);
+    wants.push(order[(i + 1) % order.length]!);
   }
-  return order[0]!.id;
+  return {
+    order,
+    cycleMs,
+    offsetMs: Math.round((plan.offsetS ?? 0) * 1000),
+    ends,
+    wants,
+    next: new Map(config.phases.map((p) => [p.id, nextPlanned(config, plan, p.id)])),
+  };
+}
+
+/** Position in the cycle at `atMs`, ms. */
+const positionAt = (c: CompiledPlan, atMs: number) =>
+  (((atMs - c.offsetMs) % c.cycleMs) + c.cycleMs) % c.cycleMs;
+
+/** The segment holding cycle position `pos`, or −1 past the last (the cycle's start again). */
+function segmentAt(c: CompiledPlan, pos: number): number {
+  const ends = c.ends;
+  for (let k = 0; k < ends.length; k++) if (pos < ends[k]!) return k;
+  return -1;
+}
+
+function compiledPhaseAt(config: IntersectionConfig, c: CompiledPlan, atMs: number): string {
+  if (c.order.length === 0) return config.phases[0]!.id;
+  const k = segmentAt(c, positionAt(c, atMs));
+  return k < 0 ? c.order[0]! : c.wants[k]!;
+}
+
+/**
+ * Time comparisons made safe against rounding: an answer is promised to hold only until 1 ms
+ * before the instant it could change.
+ */
+const SAFETY_MS = 1;
+
+/** The phase a plan shows green at `atMs` (during a clearance: the phase that follows). */
+export function planPhaseAt(config: IntersectionConfig, plan: Plan, atMs: number): string {
+  return compiledPhaseAt(config, compilePlan(config, plan), atMs);
 }
 
 /** The phase after `id` among those the plan gives green. */
@@ -98,32 +150,73 @@ export function createFixedTime(
     plan = websterPlan(config, flows, options).plan;
     retime = true;
   }
+  let compiled = compilePlan(config, plan);
+  const phaseById = new Map<string, Phase>();
+  for (const p of config.phases) if (!phaseById.has(p.id)) phaseById.set(p.id, p); // as find()
   let period: number | undefined;
   let changingTo = config.phases[0]!.id;
+  let stableUntil = Number.NEGATIVE_INFINITY;
+  /** When the next re-timing is due (none without re-timing). */
+  const retimeAt = (atMs: number) =>
+    retime ? (Math.floor(atMs / RETIME_MS) + 1) * RETIME_MS : Number.POSITIVE_INFINITY;
   return {
+    // Reads the clock and the signal; detectors only to re-time, movements never.
+    reads: { detectors: retime, movements: false },
+    // Its answer depends on the clock only through the plan's boundaries, the re-timing
+    // period and the ends of min green and (less the margin) max green.
+    stableUntilMs: () => stableUntil,
     decide(view) {
+      stableUntil = Number.NEGATIVE_INFINITY;
       if (retime) {
         const p = Math.floor(view.atMs / RETIME_MS);
         if (period !== undefined && p !== period) {
           const flows = groupFlowsFromView(view);
-          if (Object.values(flows).some((f) => f > 0))
+          if (Object.values(flows).some((f) => f > 0)) {
             plan = websterPlan(config, flows, options).plan;
+            compiled = compilePlan(config, plan);
+          }
         }
         period = p;
       }
-      const wanted = planPhaseAt(config, plan, view.atMs);
       const { phase, interval, sinceMs } = view.signal;
-      const current = config.phases.find((p) => p.id === phase);
       // During a change, keep asking for the phase the change is going to.
-      if (interval !== 'green' || !current) return interval !== 'green' ? changingTo : wanted;
+      if (interval !== 'green') {
+        stableUntil = retimeAt(view.atMs);
+        return changingTo;
+      }
+      // The phase the plan wants, and until when it keeps wanting it.
+      let wanted: string;
+      let planUntil: number;
+      if (compiled.order.length === 0) {
+        wanted = config.phases[0]!.id;
+        planUntil = retimeAt(view.atMs);
+      } else {
+        const pos = positionAt(compiled, view.atMs);
+        const k = segmentAt(compiled, pos);
+        wanted = k < 0 ? compiled.order[0]! : compiled.wants[k]!;
+        const end = k < 0 ? compiled.cycleMs : compiled.ends[k]!;
+        planUntil = Math.min(view.atMs + (end - pos) - SAFETY_MS, retimeAt(view.atMs));
+      }
+      const current = phaseById.get(phase);
+      if (!current) {
+        stableUntil = planUntil;
+        return wanted;
+      }
       const elapsed = view.atMs - sinceMs;
+      const minMs = current.minGreenS * 1000;
+      const maxOutMs = current.maxGreenS * 1000;
       let out = wanted;
       // Never ask the monitor to cut a min green short (at start-up or after a re-timing),
       // nor to run past max green (a new plan's clock position can land in the same phase).
-      if (wanted !== phase && elapsed < current.minGreenS * 1000) out = phase;
-      else if (wanted === phase && elapsed + MAX_OUT_MARGIN_MS >= current.maxGreenS * 1000)
-        out = nextPlanned(config, plan, phase);
-      changingTo = out === phase ? nextPlanned(config, plan, phase) : out;
+      if (wanted !== phase && elapsed < minMs) out = phase;
+      else if (wanted === phase && elapsed + MAX_OUT_MARGIN_MS >= maxOutMs)
+        out = compiled.next.get(phase)!;
+      changingTo = out === phase ? compiled.next.get(phase)! : out;
+      let until = planUntil;
+      if (elapsed < minMs) until = Math.min(until, sinceMs + minMs - SAFETY_MS);
+      if (elapsed + MAX_OUT_MARGIN_MS < maxOutMs)
+        until = Math.min(until, sinceMs + maxOutMs - MAX_OUT_MARGIN_MS - SAFETY_MS);
+      stableUntil = until;
       return out;
     },
   };

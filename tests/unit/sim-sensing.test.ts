@@ -108,3 +108,37 @@ describe('faults', () => {
     expect(Math.abs(eSum(a.messages) / eSum(b.messages) - 1)).toBeLessThan(0.25);
   });
 });
+
+describe('steps without counts', () => {
+  it.each(['detector-faults', 'grid-3x3'])(
+    '%s: { counts: false } makes no messages and changes nothing else, then or later',
+    async (name) => {
+      const scenario = { ...(await loadScenario(name)), durationS: 1200 };
+      const ids = scenario.intersections.map((i) => i.id);
+      const go = (skip: (tS: number) => boolean) => {
+        const sim = createSimulation(scenario, { actuations: true });
+        const req = new Map<string, Request>();
+        const msgs: string[] = [];
+        const signals: string[] = [];
+        while (!sim.done()) {
+          const tS = (sim.nowMs() - sim.startAtMs) / 1000;
+          const r = { phase: tS % 60 < 28 || tS % 60 >= 56 ? 'ns' : 'ew', controller: 'x' };
+          for (const id of ids) req.set(id, r);
+          const off = skip(tS);
+          const out = sim.step(req, { counts: !off });
+          if (off) expect(out.counts).toEqual([]);
+          else msgs.push(JSON.stringify(out.counts));
+          signals.push(JSON.stringify(out.signals));
+        }
+        return { report: JSON.stringify(sim.report()), msgs, signals };
+      };
+      const all = go(() => false);
+      const some = go((tS) => tS >= 300 && tS < 700);
+      expect(some.report).toBe(all.report);
+      expect(some.signals).toEqual(all.signals);
+      // every step that made its messages made the same ones (seq included)
+      expect(some.msgs).toEqual(all.msgs.filter((_, k) => k < 300 || k >= 700));
+      expect(some.msgs.some((m) => m.includes('"actuations":[{'))).toBe(true);
+    },
+  );
+});
