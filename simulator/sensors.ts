@@ -68,6 +68,24 @@ export function createSensors(
     sensor.detectors.some((d) => faults[d]!.length > 0) ? 1 : 0,
   );
 
+  function countsMessage(
+    s: number,
+    n: number,
+    fromMs: number,
+    toMs: number,
+    detectors: DetectorReading[],
+  ): Counts {
+    return {
+      v: 1,
+      sensor: net.sensors[s]!.id,
+      boot: boots[s]!,
+      seq: n,
+      from: fromMs,
+      to: toMs,
+      detectors,
+    };
+  }
+
   /** One sensor's message without faults: every reading as measured. */
   function plain(s: number, fromMs: number, toMs: number, presence: (d: number) => number) {
     const sensor = net.sensors[s]!;
@@ -80,15 +98,7 @@ export function createSensors(
     }
     const n = seq[s]!;
     seq[s] = n + 1;
-    const message: Counts = {
-      v: 1,
-      sensor: sensor.id,
-      boot: boots[s]!,
-      seq: n,
-      from: fromMs,
-      to: toMs,
-      detectors: readings,
-    };
+    const message = countsMessage(s, n, fromMs, toMs, readings);
     if (recordActuations) {
       const actuations: Actuation[] = [];
       for (let k = 0; k < dets.length; k++)
@@ -145,15 +155,7 @@ export function createSensors(
         const n = seq[s]!;
         seq[s] = n + 1; // a dropped message still uses its seq: the gap shows the loss
         if (readings.length === 0) continue;
-        const message: Counts = {
-          v: 1,
-          sensor: sensor.id,
-          boot: boots[s]!,
-          seq: n,
-          from: fromMs,
-          to: toMs,
-          detectors: readings,
-        };
+        const message = countsMessage(s, n, fromMs, toMs, readings);
         if (recordActuations) message.actuations = actuations.slice(-MAX_ACTUATIONS_PER_MESSAGE);
         const { copies, delayMs } = sensorFaults
           ? messageEffects(sensorFaults)

@@ -49,8 +49,13 @@ export const skip = (id: string, title: string, detail: string): Check => ({
   status: 'skip',
   detail,
 });
-const verdict = (id: string, title: string, ok: boolean, good: string, bad: string): Check =>
-  ok ? pass(id, title, good) : fail(id, title, bad);
+export const verdict = (
+  id: string,
+  title: string,
+  ok: boolean,
+  good: string,
+  bad: string,
+): Check => (ok ? pass(id, title, good) : fail(id, title, bad));
 
 /** An epoch-ms time as ISO 8601 (UTC), for details a person reads. */
 const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms));

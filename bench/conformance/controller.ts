@@ -6,7 +6,6 @@
  * sessions are gone; the controller must come back, birth again, and answer every tick).
  * On an external broker (`mqtt`) those two checks are skipped: nobody may cut a city's broker.
  */
-import mqtt, { type MqttClient } from 'mqtt';
 import { generateSecret } from '../../broker/index.ts';
 import {
   DEFAULT_ROOT,
@@ -15,7 +14,6 @@ import {
   type Scenario,
 } from '../../protocol/index.ts';
 import { slotStarts } from '../plan.ts';
-import { createVendorProcess, type VendorProcess, writeCredentialFile } from '../vendor.ts';
 import {
   type Check,
   checkBirth,
@@ -25,12 +23,18 @@ import {
   type Observed,
   skip,
   type TickRecord,
+  verdict,
 } from './checks.ts';
 import {
+  type Cleanup,
   type ConformanceBroker,
+  checkConnects,
+  connectObserver,
+  observerCredential,
   probeRetained,
   sleep,
   startConformanceBroker,
+  startDeviceUnderTest,
   until,
 } from './harness.ts';
 import { createLockstepRun, type LockstepRun } from './lockstep.ts';
@@ -80,31 +84,15 @@ export async function runControllerConformance(o: ControllerConformanceOptions):
         { id: vendor.username, role: 'controller', intersections: '*', password: vendor.password },
       ]);
   const url = broker?.url ?? o.mqtt!.url;
-  const creds = broker
-    ? me
-    : o.mqtt?.username
-      ? { username: o.mqtt.username, password: o.mqtt.password ?? '' }
-      : undefined;
 
   const decisions: Observed[] = [];
   const statuses: Observed[] = [];
   const statusFilter = `${root}/v1/+/status/${o.id}`;
-  let client: MqttClient | undefined;
-  let proc: VendorProcess | undefined;
-  const cleanup: (() => Promise<unknown>)[] = [];
+  const cleanup: Cleanup = [];
   let run: LockstepRun | undefined;
   try {
-    // one connection drives the ticks and records: the client id must equal the device id
-    client = await mqtt.connectAsync(url, {
-      clientId: creds?.username ?? `openphase-conformance-${process.pid}`,
-      ...(creds ?? {}),
-      reconnectPeriod: 300,
-      connectTimeout: 10_000,
-    });
-    const c = client;
-    c.on('error', () => {});
-    cleanup.push(() => c.endAsync().catch(() => undefined));
-    (c.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
+    // one connection drives the ticks and records
+    const c = await connectObserver(url, observerCredential(broker, me, o.mqtt), cleanup);
     const lockstep = createLockstepRun(c, o.scenario, root, deadlineMs);
     run = lockstep;
     c.on('message', (topic, payload, packet) => {
@@ -124,54 +112,26 @@ export async function runControllerConformance(o: ControllerConformanceOptions):
     });
     await c.subscribeAsync([`${root}/v1/+/decision`, statusFilter], { qos: 1 });
 
-    if (o.spawn) {
-      const p = createVendorProcess(
-        o.spawn,
-        {
-          OPENPHASE_MQTT_URL: url,
-          OPENPHASE_ROOT: root,
-          ...(broker
-            ? { OPENPHASE_MQTT_USERNAME: vendor.username, OPENPHASE_MQTT_PASSWORD: vendor.password }
-            : {}),
-        },
-        `${o.workDir}/${o.id}.log`,
-      );
-      proc = p;
-      p.start();
-      cleanup.push(() => p.close());
-    } else if (broker) {
-      const dir = `${o.workDir}/.credentials`;
-      const file = writeCredentialFile(dir, url, root, vendor);
-      cleanup.push(async () =>
-        (await import('node:fs')).rmSync(dir, { recursive: true, force: true }),
-      );
-      o.onNotice?.(
-        `start the controller now with the broker address and credential in ${file} (read it with: set -a; . ${file}; set +a); it is deleted at the end`,
-      );
-    }
-    const exited = () => proc?.exited() !== undefined;
-    const exitNote = () =>
-      proc?.exited() ? `; the program exited (${proc.exited()}), see ${o.workDir}/${o.id}.log` : '';
+    const dut = startDeviceUnderTest(
+      {
+        kind: 'controller',
+        id: o.id,
+        url,
+        root,
+        workDir: o.workDir,
+        credential: broker ? vendor : undefined,
+        ...(o.spawn ? { spawn: o.spawn } : {}),
+        ...(o.onNotice ? { onNotice: o.onNotice } : {}),
+      },
+      cleanup,
+    );
+    const { exited, exitNote } = dut;
 
     const checks: Check[] = [];
     if (broker) {
-      const ok = await until(() => broker.connected(o.id), connectMs, exited);
-      checks.push(
-        ok
-          ? {
-              id: 'connects',
-              title: TITLES.connects,
-              status: 'pass',
-              detail: `connected as ${o.id}`,
-            }
-          : {
-              id: 'connects',
-              title: TITLES.connects,
-              status: 'fail',
-              detail: `not connected within ${connectMs / 1000} s${exitNote()}`,
-            },
-      );
-      if (!ok) return checks;
+      const connects = await checkConnects(broker, o.id, connectMs, dut, TITLES.connects);
+      checks.push(connects);
+      if (connects.status === 'fail') return checks;
     }
 
     const durationS = ticks * (o.scenario.stepS ?? 1);
@@ -255,19 +215,13 @@ export async function runControllerConformance(o: ControllerConformanceOptions):
           : []),
       ];
       checks.push(
-        problems.length === 0
-          ? {
-              id: 'reconnect',
-              title: TITLES.reconnect,
-              status: 'pass',
-              detail: `reconnected after the cut and after the restart, birth each time, ${after?.ticks ?? 0} ticks answered after`,
-            }
-          : {
-              id: 'reconnect',
-              title: TITLES.reconnect,
-              status: 'fail',
-              detail: problems.join('; '),
-            },
+        verdict(
+          'reconnect',
+          TITLES.reconnect,
+          problems.length === 0,
+          `reconnected after the cut and after the restart, birth each time, ${after?.ticks ?? 0} ticks answered after`,
+          problems.join('; '),
+        ),
       );
     }
     checks.push(checkDeadlines(total, deadlineMs));

@@ -3,7 +3,8 @@
  * with a fresh credential per party, that can cut one client's connection (the broker then
  * publishes its Last Will) and restart on the same port — and a probe of retained messages.
  */
-import type { MqttClient } from 'mqtt';
+import { rmSync } from 'node:fs';
+import mqtt, { type MqttClient } from 'mqtt';
 import {
   addDevice,
   type Broker,
@@ -11,7 +12,8 @@ import {
   createRegistry,
   type Role,
 } from '../../broker/index.ts';
-import type { Observed } from './checks.ts';
+import { createVendorProcess, type VendorCredential, writeCredentialFile } from '../vendor.ts';
+import { type Check, type Observed, verdict } from './checks.ts';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -118,4 +120,115 @@ export async function probeRetained(
     client.off('message', onMessage);
   }
   return got;
+}
+
+/** What a conformance run undoes at its end, last first. */
+export type Cleanup = (() => Promise<unknown>)[];
+
+/** The conformance client's credential: its own on the conformance broker, the user's on a city's. */
+export function observerCredential(
+  broker: ConformanceBroker | undefined,
+  me: VendorCredential,
+  external?: { username?: string; password?: string },
+): VendorCredential | undefined {
+  if (broker) return me;
+  return external?.username
+    ? { username: external.username, password: external.password ?? '' }
+    : undefined;
+}
+
+/** The one connection that records (and drives ticks); the client id must equal the device id. */
+export async function connectObserver(
+  url: string,
+  creds: VendorCredential | undefined,
+  cleanup: Cleanup,
+): Promise<MqttClient> {
+  const client = await mqtt.connectAsync(url, {
+    clientId: creds?.username ?? `openphase-conformance-${process.pid}`,
+    ...(creds ?? {}),
+    reconnectPeriod: 300,
+    connectTimeout: 10_000,
+  });
+  client.on('error', () => {});
+  cleanup.push(() => client.endAsync().catch(() => undefined));
+  (client.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
+  return client;
+}
+
+export interface DeviceUnderTest {
+  /** true once a program we started has exited */
+  exited(): boolean;
+  /** `; the program exited (code 1), see LOG` once it has, else '' — appended to failure details */
+  exitNote(): string;
+}
+
+/**
+ * Starts the program under test (`spawn`) with only its own credential (never the caller's), or,
+ * on the conformance broker without `spawn`, writes that credential to a file the user starts
+ * the device with (deleted at the end). On a city's broker the device is already running.
+ */
+export function startDeviceUnderTest(
+  o: {
+    kind: 'controller' | 'sensor';
+    id: string;
+    url: string;
+    root: string;
+    workDir: string;
+    /** its credential on the conformance broker; undefined on a city's broker */
+    credential: VendorCredential | undefined;
+    spawn?: string;
+    onNotice?: (line: string) => void;
+  },
+  cleanup: Cleanup,
+): DeviceUnderTest {
+  const log = `${o.workDir}/${o.id}.log`;
+  if (o.spawn) {
+    const p = createVendorProcess(
+      o.spawn,
+      {
+        OPENPHASE_MQTT_URL: o.url,
+        OPENPHASE_ROOT: o.root,
+        ...(o.credential
+          ? {
+              OPENPHASE_MQTT_USERNAME: o.credential.username,
+              OPENPHASE_MQTT_PASSWORD: o.credential.password,
+            }
+          : {}),
+      },
+      log,
+    );
+    p.start();
+    cleanup.push(() => p.close());
+    return {
+      exited: () => p.exited() !== undefined,
+      exitNote: () => (p.exited() ? `; the program exited (${p.exited()}), see ${log}` : ''),
+    };
+  }
+  if (o.credential) {
+    const dir = `${o.workDir}/.credentials`;
+    const file = writeCredentialFile(dir, o.url, o.root, o.credential);
+    cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
+    o.onNotice?.(
+      `start the ${o.kind} now with the broker address and credential in ${file} (read it with: set -a; . ${file}; set +a); it is deleted at the end`,
+    );
+  }
+  return { exited: () => false, exitNote: () => '' };
+}
+
+/** The `connects` check on the conformance broker: connected as `id` within `connectMs`. */
+export async function checkConnects(
+  broker: ConformanceBroker,
+  id: string,
+  connectMs: number,
+  dut: DeviceUnderTest,
+  title: string,
+): Promise<Check> {
+  const ok = await until(() => broker.connected(id), connectMs, dut.exited);
+  return verdict(
+    'connects',
+    title,
+    ok,
+    `connected as ${id}`,
+    `not connected within ${connectMs / 1000} s${dut.exitNote()}`,
+  );
 }

@@ -5,16 +5,27 @@
  * config (from a scenario, or retained on the broker) the detector ids are checked against it;
  * on its own broker that config is published retained, as a signal would.
  */
-import mqtt from 'mqtt';
 import { generateSecret } from '../../broker/index.ts';
 import { DEFAULT_ROOT, decodeMessage, type IntersectionConfig } from '../../protocol/index.ts';
-import { createVendorProcess, type VendorProcess, writeCredentialFile } from '../vendor.ts';
-import { type Check, checkBirth, checkCounts, checkWill, type Observed, skip } from './checks.ts';
 import {
+  type Check,
+  checkBirth,
+  checkCounts,
+  checkWill,
+  type Observed,
+  skip,
+  verdict,
+} from './checks.ts';
+import {
+  type Cleanup,
   type ConformanceBroker,
+  checkConnects,
+  connectObserver,
+  observerCredential,
   probeRetained,
   sleep,
   startConformanceBroker,
+  startDeviceUnderTest,
   until,
 } from './harness.ts';
 
@@ -69,29 +80,15 @@ export async function runSensorConformance(o: SensorConformanceOptions): Promise
         },
       ]);
   const url = broker?.url ?? o.mqtt!.url;
-  const creds = broker
-    ? me
-    : o.mqtt?.username
-      ? { username: o.mqtt.username, password: o.mqtt.password ?? '' }
-      : undefined;
   const base = `${root}/v1/${o.intersection}`;
   const countsTopic = `${base}/counts/${o.sensor}`;
   const statusTopic = `${base}/status/${o.sensor}`;
   const counts: Observed[] = [];
   const statuses: Observed[] = [];
   let config = o.config;
-  let proc: VendorProcess | undefined;
-  const cleanup: (() => Promise<unknown>)[] = [];
+  const cleanup: Cleanup = [];
   try {
-    // the client id must equal the device id on an OpenPhase broker
-    const client = await mqtt.connectAsync(url, {
-      clientId: creds?.username ?? `openphase-conformance-${process.pid}`,
-      ...(creds ?? {}),
-      reconnectPeriod: 300,
-      connectTimeout: 10_000,
-    });
-    client.on('error', () => {});
-    cleanup.push(() => client.endAsync().catch(() => undefined));
+    const client = await connectObserver(url, observerCredential(broker, me, o.mqtt), cleanup);
     client.on('message', (topic, payload, packet) => {
       const m = {
         topic,
@@ -113,49 +110,26 @@ export async function runSensorConformance(o: SensorConformanceOptions): Promise
         retain: true,
       });
     await client.subscribeAsync([countsTopic, statusTopic, `${base}/config`], { qos: 1 });
-    if (o.spawn) {
-      const p = createVendorProcess(
-        o.spawn,
-        {
-          OPENPHASE_MQTT_URL: url,
-          OPENPHASE_ROOT: root,
-          ...(broker
-            ? { OPENPHASE_MQTT_USERNAME: o.sensor, OPENPHASE_MQTT_PASSWORD: device.password }
-            : {}),
-        },
-        `${o.workDir}/${o.sensor}.log`,
-      );
-      proc = p;
-      p.start();
-      cleanup.push(() => p.close());
-    } else if (broker) {
-      const dir = `${o.workDir}/.credentials`;
-      const file = writeCredentialFile(dir, url, root, device);
-      cleanup.push(async () =>
-        (await import('node:fs')).rmSync(dir, { recursive: true, force: true }),
-      );
-      o.onNotice?.(
-        `start the sensor now with the broker address and credential in ${file} (read it with: set -a; . ${file}; set +a); it is deleted at the end`,
-      );
-    }
-    const exited = () => proc?.exited() !== undefined;
-    const exitNote = () =>
-      proc?.exited()
-        ? `; the program exited (${proc.exited()}), see ${o.workDir}/${o.sensor}.log`
-        : '';
+    const dut = startDeviceUnderTest(
+      {
+        kind: 'sensor',
+        id: o.sensor,
+        url,
+        root,
+        workDir: o.workDir,
+        credential: broker ? device : undefined,
+        ...(o.spawn ? { spawn: o.spawn } : {}),
+        ...(o.onNotice ? { onNotice: o.onNotice } : {}),
+      },
+      cleanup,
+    );
+    const { exited, exitNote } = dut;
 
     const checks: Check[] = [];
     if (broker) {
-      const ok = await until(() => broker.connected(o.sensor), connectMs, exited);
-      checks.push({
-        id: 'connects',
-        title: TITLES.connects,
-        status: ok ? 'pass' : 'fail',
-        detail: ok
-          ? `connected as ${o.sensor}`
-          : `not connected within ${connectMs / 1000} s${exitNote()}`,
-      });
-      if (!ok) return checks;
+      const connects = await checkConnects(broker, o.sensor, connectMs, dut, TITLES.connects);
+      checks.push(connects);
+      if (connects.status === 'fail') return checks;
     } else {
       // on a city's broker the sensor may be running already: the window starts now
       await until(() => counts.length > 0, connectMs, exited);
@@ -203,13 +177,15 @@ export async function runSensorConformance(o: SensorConformanceOptions): Promise
       ...(back && !counting ? ['no counts after reconnecting'] : []),
       ...(back && !birthAgain ? ['no birth after reconnecting'] : []),
     ];
-    checks.push({
-      id: 'reconnect',
-      title: TITLES.reconnect,
-      status: problems.length === 0 ? 'pass' : 'fail',
-      detail:
-        problems.length === 0 ? 'reconnected, birth again, counts again' : problems.join('; '),
-    });
+    checks.push(
+      verdict(
+        'reconnect',
+        TITLES.reconnect,
+        problems.length === 0,
+        'reconnected, birth again, counts again',
+        problems.join('; '),
+      ),
+    );
     return checks;
   } finally {
     for (const f of cleanup.reverse()) await f();

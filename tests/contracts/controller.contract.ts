@@ -15,8 +15,6 @@ import { type LoopResult, runLoop } from './controller-loop.ts';
 export interface ControllerContract {
   /** a registered algorithm name */
   name: string;
-  /** tests this algorithm may skip, each with its reason */
-  skip?: { reason: string; tests: string[] }[];
 }
 
 const FLOWS: Record<string, Record<string, number>> = {
@@ -51,9 +49,7 @@ function run(config: IntersectionConfig, name: string, seed: number, extra = {})
 }
 
 export function runControllerContract(c: ControllerContract): void {
-  const skipped = new Set((c.skip ?? []).flatMap((s) => s.tests));
-  const test = (title: string, fn: () => void) =>
-    skipped.has(title) ? it.skip(title, fn) : it(title, fn, 20_000);
+  const test = (title: string, fn: () => void) => it(title, fn, 20_000);
 
   describe(`controller contract: ${c.name}`, () => {
     for (const config of CONFIGS) {
