@@ -9,7 +9,7 @@
  * `missedDeadlines`, and steps with what it has (a missing request: the monitor holds, and its
  * watchdog runs the fallback plan after watchdogS).
  */
-import type { Request } from '../controller/safety-monitor.ts';
+import type { Request } from '../signal/index.ts';
 import {
   DEFAULT_ROOT,
   type Decision,

@@ -16,7 +16,7 @@ import {
   movementStates,
   type Request,
   toSignal,
-} from '../controller/safety-monitor.ts';
+} from '../signal/index.ts';
 import type { MovementState, Override, Signal } from '../protocol/index.ts';
 import type { IntersectionNet, Net } from './network.ts';
 

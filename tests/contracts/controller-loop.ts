@@ -16,7 +16,7 @@ import {
   monitorStep,
   movementStates,
   toSignal,
-} from '../../controller/safety-monitor.ts';
+} from '../../signal/index.ts';
 import {
   type Counts,
   detectorsOf,

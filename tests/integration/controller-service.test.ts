@@ -11,7 +11,7 @@ import {
   type MonitorState,
   monitorStep,
   toSignal,
-} from '../../controller/safety-monitor.ts';
+} from '../../signal/index.ts';
 import { createControllerService } from '../../controller/service.ts';
 import { type Counts, type Decision, detectorsOf, topics } from '../../protocol/index.ts';
 import { twoPhase } from '../fixtures/intersections.ts';

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { addCounts, addSignal, createAggregation } from '../../controller/aggregation.ts';
 import { buildView, decisionView } from '../../controller/aggregation-view.ts';
 import { createIntersectionController } from '../../controller/intersection-controller.ts';
-import type { Request } from '../../controller/safety-monitor.ts';
+import type { Request } from '../../signal/index.ts';
 import {
   addToWindows,
   BUCKET_MS,

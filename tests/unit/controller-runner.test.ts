@@ -1,7 +1,7 @@
 /** The service's pure runner: discovery, one decision per new signal, bounds, bad input. */
 import { describe, expect, it } from 'vitest';
 import { createRunner } from '../../controller/runner.ts';
-import { createMonitor, toSignal } from '../../controller/safety-monitor.ts';
+import { createMonitor, toSignal } from '../../signal/index.ts';
 import { topics } from '../../protocol/index.ts';
 import { twoPhase } from '../fixtures/intersections.ts';
 

@@ -12,7 +12,7 @@ import {
   type MonitorState,
   monitorStep,
   movementStates,
-} from '../../controller/safety-monitor.ts';
+} from '../../signal/index.ts';
 import { type IntersectionConfig, movementsConflict, type Override } from '../../protocol/index.ts';
 import { nema8, twoPhase } from '../fixtures/intersections.ts';
 

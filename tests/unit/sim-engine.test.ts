@@ -4,7 +4,7 @@
  * called, and the cached signal equals the monitor's own `toSignal`.
  */
 import { describe, expect, it } from 'vitest';
-import { type Request, toSignal } from '../../controller/safety-monitor.ts';
+import { type Request, toSignal } from '../../signal/index.ts';
 import type { IntersectionConfig, Scenario } from '../../protocol/index.ts';
 import { createSimulation, parseScenario } from '../../simulator/index.ts';
 import { compileNetwork } from '../../simulator/network.ts';
