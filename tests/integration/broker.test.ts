@@ -140,20 +140,43 @@ describe('embedded broker over TCP', () => {
     expect(logs.length - linesBefore).toBeLessThan(20);
   });
 
-  it('disconnects the sender of an oversized payload while others keep exchanging', async () => {
+  it('acknowledges and drops an oversize QoS 1 payload; the sender stays connected and keeps delivering (3.1.1)', async () => {
     const controller = await connect('ctl-a');
     const got = record(controller);
     await controller.subscribeAsync('traffic/v1/a/counts/+', { qos: 1 });
+    const before = broker.stats().refused.s1?.oversize ?? 0;
+    const sensor = await connect('s1', { protocolVersion: 4 });
+    let closes = 0;
+    sensor.on('close', () => closes++);
+    // the PUBACK arrives: the client does not keep re-sending it on every reconnect
+    await sensor.publishAsync('traffic/v1/a/counts/s1', Buffer.alloc(4097, 1), { qos: 1 });
+    for (let i = 0; i < 10; i++) {
+      await sensor.publishAsync('traffic/v1/a/counts/s1', `after${i}`, { qos: 1 });
+    }
+    await until(() => got.filter((m) => m.topic.endsWith('/s1')).length === 10, 'the next 10');
+    expect(got.filter((m) => m.topic.endsWith('/s1')).map((m) => m.payload)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `after${i}`),
+    );
+    expect(sensor.connected).toBe(true);
+    expect(closes).toBe(0);
+    expect(broker.stats().refused.s1?.oversize).toBe(before + 1);
+  });
+
+  it('disconnects a packet past the hard packet limit while others keep exchanging', async () => {
+    const controller = await connect('ctl-a');
+    const got = record(controller);
+    await controller.subscribeAsync('traffic/v1/a/counts/+', { qos: 1 });
+    const before = broker.stats().disconnected['too-large'] ?? 0;
     const big = await connect('s1');
     const closed = closedWithin(big, 5000);
-    big.publish('traffic/v1/a/counts/s1', Buffer.alloc(4097, 1), { qos: 0 });
+    big.publish('traffic/v1/a/counts/s1', Buffer.alloc(300 * 1024, 1), { qos: 0 });
     expect(await closed).toBe(true);
     const other = await connect('s2');
     for (let i = 0; i < 20; i++)
       await other.publishAsync('traffic/v1/a/counts/s2', `m${i}`, { qos: 1 });
     await until(() => got.filter((m) => m.topic.endsWith('/s2')).length === 20, 'the others');
     expect(got.some((m) => m.topic.endsWith('/s1'))).toBe(false);
-    expect(broker.stats().disconnected['too-large']).toBeGreaterThanOrEqual(1);
+    expect(broker.stats().disconnected['too-large']).toBe(before + 1);
   });
 
   it('cuts a connection announcing a huge packet before reading its body', async () => {

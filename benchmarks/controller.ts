@@ -84,7 +84,7 @@ async function main() {
   for (const c of configs)
     await load.publishAsync(T.config(c.id), JSON.stringify(c), { qos: 1, retain: true });
 
-  const worker = fork(join(here, 'bench-worker.ts'), [], {
+  const worker = fork(join(here, 'controller-worker.ts'), [], {
     execArgv: ['--import', 'tsx'],
     env: {
       ...process.env,
