@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type IntersectionConfig, movementsConflict, type Override } from '../../protocol/index.ts';
 import {
   createMonitor,
   MIN_YELLOW_S,
@@ -13,7 +14,6 @@ import {
   monitorStep,
   movementStates,
 } from '../../signal/index.ts';
-import { type IntersectionConfig, movementsConflict, type Override } from '../../protocol/index.ts';
 import { nema8, twoPhase } from '../fixtures/intersections.ts';
 
 type Seg = {
