@@ -10,8 +10,9 @@
  * always join their queue; those beyond the approach's storage are "waiting outside" and block
  * upstream links, and their delay counts like any other.
  */
-import type { Request } from '../controller/safety-monitor.ts';
+
 import type { IntersectionConfig, Override, Scenario, Signal } from '../protocol/index.ts';
+import type { Request } from '../signal/index.ts';
 import { type ArrivalProcess, createArrivals } from './demand.ts';
 import { CRAWL_SPEED_KMH, DISCHARGE_SPEED_KMH, passMs } from './detectors.ts';
 import { Fifo } from './fifo.ts';
