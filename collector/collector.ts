@@ -13,8 +13,7 @@ import { createLossTracker, type LossOptions } from './loss.ts';
 import { type CollectorStats, createMetrics } from './metrics.ts';
 import { createMqttIn } from './mqtt-in.ts';
 import { createPipeline } from './pipeline.ts';
-import { readerFor } from './readers.ts';
-import { createSink, type SinkOptions } from './sinks/registry.ts';
+import { createSink, readerFor, type SinkOptions } from './sinks/registry.ts';
 import { isPermanent } from './sinks/types.ts';
 import { createSpool } from './spool.ts';
 import type { CountsReader } from './window.ts';
@@ -87,7 +86,7 @@ export function createCollector(opts: CollectorOptions): Collector {
     spoolDir: opts.spoolDir,
     metrics,
     loss,
-    push: (lines, done) => pipeline.push(lines, done),
+    push: (points, done) => pipeline.push(points, done),
     clock,
     log,
   });

@@ -3,7 +3,8 @@
  * Runs until SIGINT/SIGTERM; prints one JSON line `{"ready":true,…}` once subscribed.
  */
 import { Command, Option } from 'commander';
-import { chooseSink, createCollector, redactUrl } from '../../collector/index.ts';
+import { createCollector, sinkWhere } from '../../collector/index.ts';
+import { addSinkOptions, sinkFromCommand, sinkHelp } from '../sink-options.ts';
 
 const int = (name: string, min: number) => (v: string) => {
   const n = Number(v);
@@ -12,7 +13,7 @@ const int = (name: string, min: number) => (v: string) => {
 };
 
 export function command(): Command {
-  return new Command('collector')
+  const cmd = new Command('collector')
     .description(
       'subscribe to the protocol topics, validate and enrich every message, and write it to ' +
         'InfluxDB (1.x, or 2.x/3.x with a token) or, with no InfluxDB given, the embedded store; ' +
@@ -35,22 +36,6 @@ export function command(): Command {
         .default('openphase-collector'),
     )
     .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))
-    .addOption(new Option('--influx-url <url>', 'InfluxDB URL').env('INFLUX_URL'))
-    .addOption(new Option('--influx-db <name>', 'InfluxDB 1.x database').env('INFLUX_DB'))
-    .addOption(new Option('--influx-username <name>', 'InfluxDB 1.x user').env('INFLUX_USERNAME'))
-    .addOption(
-      new Option('--influx-password <secret>', 'InfluxDB 1.x password').env('INFLUX_PASSWORD'),
-    )
-    .addOption(new Option('--influx-token <token>', 'InfluxDB 2.x/3.x token').env('INFLUX_TOKEN'))
-    .addOption(new Option('--influx-org <org>', 'InfluxDB 2.x/3.x organization').env('INFLUX_ORG'))
-    .addOption(
-      new Option('--influx-bucket <bucket>', 'InfluxDB 2.x/3.x bucket').env('INFLUX_BUCKET'),
-    )
-    .addOption(
-      new Option('--data-dir <dir>', 'embedded store directory (when no InfluxDB is given)')
-        .env('OPENPHASE_DATA_DIR')
-        .default('data/points'),
-    )
     .addOption(
       new Option('--spool-dir <dir>', 'on-disk spool for batches the sink could not take')
         .env('OPENPHASE_SPOOL_DIR')
@@ -92,25 +77,13 @@ export function command(): Command {
     )
     .addHelpText(
       'after',
-      '\nSink: --influx-url + --influx-db → InfluxDB 1.x (or 2.x/3.x v1 compatibility);\n' +
-        '      --influx-url + --influx-token/--influx-org/--influx-bucket → InfluxDB 2.x/3.x;\n' +
-        '      neither → the embedded store in --data-dir.\n' +
-        'Schema, outage behaviour and broker settings: docs/influxdb.md.',
+      `${sinkHelp()}\n` + 'Schema, outage behaviour and broker settings: docs/influxdb.md.',
     )
-    .action(async (opts) => {
+    .action(async (opts, c: Command) => {
       if (opts.sharedGroup !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(opts.sharedGroup)) {
         throw new Error('--shared-group must be 1-64 characters of A-Z, a-z, 0-9, _ or -');
       }
-      const sink = chooseSink({
-        influxUrl: opts.influxUrl,
-        influxDb: opts.influxDb,
-        influxUsername: opts.influxUsername,
-        influxPassword: opts.influxPassword,
-        influxToken: opts.influxToken,
-        influxOrg: opts.influxOrg,
-        influxBucket: opts.influxBucket,
-        dataDir: opts.dataDir,
-      });
+      const sink = sinkFromCommand(c);
       const log = (line: string) => console.error(line);
       const collector = createCollector({
         mqttUrl: opts.mqtt,
@@ -130,8 +103,7 @@ export function command(): Command {
         log,
       });
       const started = await collector.start();
-      const where = sink.kind === 'embedded' ? sink.dir : redactUrl(sink.url);
-      log(`collector: writing to ${sink.kind} at ${where}, spool in ${opts.spoolDir}`);
+      log(`collector: writing to ${sink.kind} at ${sinkWhere(sink)}, spool in ${opts.spoolDir}`);
       console.log(JSON.stringify({ ready: true, sink: sink.kind, ...started }));
       await new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());
@@ -139,4 +111,5 @@ export function command(): Command {
       });
       await collector.close();
     });
+  return addSinkOptions(cmd);
 }

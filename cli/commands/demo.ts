@@ -12,6 +12,7 @@ import type { Registry } from '../../broker/index.ts';
 import { ALGORITHMS, getAlgorithm } from '../../controller/algorithms/registry.ts';
 import { detectorsOf, type Scenario } from '../../protocol/index.ts';
 import { listBundledScenarios } from '../../simulator/scenario.ts';
+import { addSinkOptions, sinkFromCommand, sinkHelp } from '../sink-options.ts';
 
 /** The shells, loaded only when the demo runs: `--help` stays quick. */
 async function shells() {
@@ -95,18 +96,16 @@ interface Opts {
   duration: number;
   insecure?: boolean;
   dataDir?: string;
-  influxUrl?: string;
-  influxDb?: string;
-  influxUsername?: string;
-  influxPassword?: string;
   root: string;
 }
 
-async function run(o: Opts): Promise<void> {
+/** The demo keeps its store and spool under its own `--data-dir`, not the store's. */
+const DEMO_OWN = ['data-dir'];
+
+async function run(o: Opts, cmd: Command): Promise<void> {
   getAlgorithm(o.algorithm); // an unknown name fails here, in one line, before anything starts
   const x = await shells();
   const {
-    chooseSink,
     createBroker,
     createCollector,
     createControllerService,
@@ -126,13 +125,7 @@ async function run(o: Opts): Promise<void> {
     passwords ? { username: id, password: passwords.get(id) ?? '' } : {};
   const tempDir = o.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'openphase-demo-'));
   const dataDir = o.dataDir ?? tempDir!;
-  const sink = chooseSink({
-    influxUrl: o.influxUrl,
-    influxDb: o.influxDb,
-    influxUsername: o.influxUsername,
-    influxPassword: o.influxPassword,
-    dataDir: join(dataDir, 'points'),
-  });
+  const sink = sinkFromCommand(cmd, DEMO_OWN, { 'data-dir': join(dataDir, 'points') });
 
   // Everything started, newest last: closed in reverse order on Ctrl-C or on a failed start.
   const started: { name: string; close: () => Promise<void> }[] = [];
@@ -240,10 +233,7 @@ async function run(o: Opts): Promise<void> {
     );
 
     const ws = web.url.replace(/^http/, 'ws');
-    const store =
-      sink.kind === 'embedded'
-        ? `embedded store in ${sink.dir}`
-        : `InfluxDB ${o.influxUrl} database ${o.influxDb}`;
+    const store = `${sink.kind} store at ${x.sinkWhere(sink)}`;
     console.log(
       [
         `OpenPhase demo: ${scenario.name} (${scenario.intersections.length} intersections), ` +
@@ -278,7 +268,7 @@ async function run(o: Opts): Promise<void> {
 }
 
 export function command(): Command {
-  return new Command('demo')
+  const cmd = new Command('demo')
     .description(
       'run everything in one process: the embedded MQTT broker, a simulated city in real ' +
         'time, the reference controller, the collector and the live dashboard',
@@ -345,14 +335,6 @@ export function command(): Command {
       ).env('OPENPHASE_DATA_DIR'),
     )
     .addOption(
-      new Option('--influx-url <url>', 'write to InfluxDB 1.x at this URL').env('INFLUX_URL'),
-    )
-    .addOption(new Option('--influx-db <name>', 'InfluxDB 1.x database').env('INFLUX_DB'))
-    .addOption(new Option('--influx-username <name>', 'InfluxDB 1.x user').env('INFLUX_USERNAME'))
-    .addOption(
-      new Option('--influx-password <secret>', 'InfluxDB 1.x password').env('INFLUX_PASSWORD'),
-    )
-    .addOption(
       new Option('--root <root>', 'MQTT topic root').env('OPENPHASE_ROOT').default('traffic'),
     )
     .addHelpText(
@@ -361,9 +343,10 @@ export function command(): Command {
         '',
         'Credentials: without --insecure every component (signal, each sensor, controller,',
         'collector, dashboard) connects as its own device with a random password that stays in',
-        'memory; other MQTT clients are refused. Store: the embedded store unless --influx-url and',
-        '--influx-db (or INFLUX_URL and INFLUX_DB) name an InfluxDB 1.x; the charts read from',
-        'the same store. Ctrl-C (SIGINT) or SIGTERM stops everything and frees the ports.',
+        'memory; other MQTT clients are refused. Store: the embedded store under --data-dir unless',
+        'the options of another sink are given (below); the charts read from the same store.',
+        'Ctrl-C (SIGINT) or SIGTERM stops everything and frees the ports.',
+        sinkHelp(),
         '',
         'Examples:',
         '  npm start                                   # http://127.0.0.1:8080/',
@@ -371,5 +354,6 @@ export function command(): Command {
         '  INFLUX_URL=http://127.0.0.1:8086 INFLUX_DB=openphase openphase demo',
       ].join('\n'),
     )
-    .action((opts: Opts) => run(opts));
+    .action((opts: Opts, c: Command) => run(opts, c));
+  return addSinkOptions(cmd, DEMO_OWN);
 }
