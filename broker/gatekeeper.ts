@@ -18,6 +18,7 @@ import {
   takeToken,
 } from './limits.ts';
 import type { DeviceEntry, Registry } from './registry.ts';
+import { createRetainedLedger, type RetainVerdict } from './retained.ts';
 import type { DeviceIdentity } from './roles.ts';
 
 export interface GatekeeperOptions {
@@ -26,6 +27,8 @@ export interface GatekeeperOptions {
   maxPayload: number;
   rate: RateLimit | undefined;
   maxRefusals: number;
+  /** Retained bytes per device (topic + payload); see retained.ts. */
+  maxRetainedBytes: number;
   log: (line: string) => void;
   now: () => number;
 }
@@ -49,6 +52,7 @@ export const show = (s: unknown) => JSON.stringify(String(s).slice(0, 200));
 
 export function createGatekeeper(options: GatekeeperOptions) {
   const { root, insecure, maxPayload, rate, maxRefusals, log, now } = options;
+  const retained = createRetainedLedger(options.maxRetainedBytes, root);
   let devices = new Map<string, DeviceEntry>();
   const acls = new Map<string, CompiledAcl>();
   const limits = new Map<string, DeviceLimits>();
@@ -172,8 +176,12 @@ export function createGatekeeper(options: GatekeeperOptions) {
     // 3.1.1. Disconnecting would be worse: the client re-sends an unacknowledged QoS 1
     // message on every reconnect, so nothing after it would ever get through. Only frames
     // past the hard packet limit cut the connection (frame-guard.ts).
-    const verdict: AclResult =
+    let verdict: AclResult | RetainVerdict =
       size > maxPayload ? { ok: false, reason: 'oversize' } : session.acl.publish(packet.topic);
+    // retain only where the protocol says, and within the device's quota (admins: unbounded)
+    if (verdict.ok && packet.retain && session.device.role !== 'admin') {
+      verdict = retained.admit(id, packet.topic, size);
+    }
     if (!verdict.ok) {
       counters.refused(id, verdict.reason);
       const what =

@@ -105,6 +105,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     (code) => {
       // Long-running commands (broker, collector, demo) keep the loop alive themselves.
       process.exitCode = code;
+      // A failed command ends here, whatever handle a half-started shell left open: a
+      // supervisor must see it exit (a broker on a port in use must not look alive).
+      if (code !== 0) process.exit(code);
     },
     (e: unknown) => {
       console.error(`openphase: ${(e as Error).message}`);

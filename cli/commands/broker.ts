@@ -8,6 +8,7 @@ import {
   createBroker,
   DEFAULT_MAX_PACKET_BYTES,
   DEFAULT_MAX_PAYLOAD_BYTES,
+  DEFAULT_MAX_RETAINED_BYTES,
   DEFAULT_RATE_LIMIT,
 } from '../../broker/index.ts';
 
@@ -81,6 +82,14 @@ export function command(): Command {
       )
       .addOption(
         new Option(
+          '--max-retained <bytes>',
+          'retained bytes (topic + payload) per device; a retained publish past it is refused',
+        )
+          .argParser(int('--max-retained', 1))
+          .default(DEFAULT_MAX_RETAINED_BYTES),
+      )
+      .addOption(
+        new Option(
           '--rate <n>',
           'per-device sustained publishes per second (a faster device waits)',
         )
@@ -110,6 +119,7 @@ export function command(): Command {
           root: opts.root,
           maxPayloadBytes: opts.maxPayload,
           maxPacketBytes: opts.maxPacket,
+          maxRetainedBytes: opts.maxRetained,
           rateLimit: { perSecond: opts.rate, burst: opts.burst },
           ...(opts.tlsCert ? { tls: { cert: opts.tlsCert, key: opts.tlsKey } } : {}),
         });

@@ -48,7 +48,13 @@ describe('embedded broker over TCP', () => {
 
   beforeAll(async () => {
     registry = fixtureRegistry();
-    broker = createBroker({ port: 0, devices: registry, log, maxPayloadBytes: 4096 });
+    broker = createBroker({
+      port: 0,
+      devices: registry,
+      log,
+      maxPayloadBytes: 4096,
+      maxRetainedBytes: 8192,
+    });
     ({ url } = await broker.start());
   });
   afterAll(async () => {
@@ -177,6 +183,41 @@ describe('embedded broker over TCP', () => {
     await until(() => got.filter((m) => m.topic.endsWith('/s2')).length === 20, 'the others');
     expect(got.some((m) => m.topic.endsWith('/s1'))).toBe(false);
     expect(broker.stats().disconnected['too-large']).toBe(before + 1);
+  });
+
+  it('refuses a retained publish outside config/status/signal (e.g. counts), counted, never stored', async () => {
+    const sensor = await connect('s1');
+    await sensor.publishAsync('traffic/v1/a/counts/s1', 'retained-count', { qos: 1, retain: true });
+    expect(broker.stats().refused.s1?.['retain-not-allowed']).toBe(1);
+    const late = await connect('ctl-a');
+    const got = record(late);
+    await late.subscribeAsync('traffic/v1/a/counts/+', { qos: 1 });
+    await sensor.publishAsync('traffic/v1/a/counts/s1', 'marker', { qos: 1 });
+    await until(() => got.some((m) => m.payload === 'marker'), 'the marker');
+    expect(got.some((m) => m.payload === 'retained-count')).toBe(false);
+  });
+
+  it("caps a device's retained bytes: past the quota retained publishes are refused, clearing frees room", async () => {
+    // sany is a sensor for every intersection: it may retain a status on any of them
+    const sany = await connect('sany');
+    const body = JSON.stringify({ v: 1, online: true, pad: 'x'.repeat(200) });
+    for (let i = 0; i < 100; i++) {
+      await sany.publishAsync(`traffic/v1/q${i}/status/sany`, body, { qos: 1, retain: true });
+    }
+    const refused = broker.stats().refused.sany?.['retained-quota'] ?? 0;
+    const kept = 100 - refused;
+    const each = Buffer.byteLength('traffic/v1/q10/status/sany') + Buffer.byteLength(body);
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThanOrEqual(Math.floor(8192 / (each - 1)));
+    const observer = await connect('adm');
+    const got = record(observer);
+    await observer.subscribeAsync('traffic/v1/+/status/sany', { qos: 1 });
+    await until(() => got.length === kept, 'the retained statuses');
+    // clearing one (empty retained payload) makes room for another
+    await sany.publishAsync('traffic/v1/q0/status/sany', '', { qos: 1, retain: true });
+    await sany.publishAsync('traffic/v1/z/status/sany', body, { qos: 1, retain: true });
+    expect(broker.stats().refused.sany?.['retained-quota']).toBe(refused);
+    expect(sany.connected).toBe(true);
   });
 
   it('cuts a connection announcing a huge packet before reading its body', async () => {
