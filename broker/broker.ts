@@ -178,24 +178,36 @@ export function createBroker(options: BrokerOptions = {}) {
     return started;
   };
 
+  const shutdown = (): Promise<void> => {
+    closing ??= (async () => {
+      for (const d of detachers.splice(0)) d();
+      ws?.detach();
+      const servers = [tcp?.close(), ws ? closeServer(ws.server) : undefined];
+      if (!aedes.closed) await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await Promise.all(servers);
+    })();
+    return closing;
+  };
+
   return {
     aedes,
-    /** Listens (TCP, optional WebSocket); loads the registry file. Calling it again is a no-op. */
+    /**
+     * Listens (TCP, optional WebSocket); loads the registry file. Calling it again is a no-op.
+     * A failure (a port in use…) releases what did start, so the process can exit at once.
+     */
     start(): Promise<BrokerStarted> {
-      starting ??= start();
+      starting ??= start().catch(async (e: unknown) => {
+        await shutdown();
+        throw e;
+      });
       return starting;
     },
     /** Stops listening, disconnects everyone. Safe to call twice. */
     close(): Promise<void> {
-      closing ??= (async () => {
+      return (async () => {
         await starting?.catch(() => undefined);
-        for (const d of detachers.splice(0)) d();
-        ws?.detach();
-        const servers = [tcp?.close(), ws ? closeServer(ws.server) : undefined];
-        if (!aedes.closed) await new Promise<void>((resolve) => aedes.close(() => resolve()));
-        await Promise.all(servers);
+        await shutdown();
       })();
-      return closing;
     },
     stats(): BrokerStats {
       return {
