@@ -19,12 +19,15 @@ export function checkConfigText(text: string): ConfigFile {
   } catch (e) {
     return {
       configs: [],
-      problems: [{ path: '/', message: `not YAML or JSON: ${(e as Error).message}` }],
+      problems: [
+        { code: 'not-yaml', path: '/', message: `not YAML or JSON: ${(e as Error).message}` },
+      ],
     };
   }
   const items = Array.isArray(value) ? value : [value];
   const problems: Problem[] = [];
-  if (items.length === 0) problems.push({ path: '/', message: 'the list holds no intersection' });
+  if (items.length === 0)
+    problems.push({ code: 'missing-field', path: '/', message: 'the list holds no intersection' });
   const ids = new Map<string, number>();
   items.forEach((item, i) => {
     const base = Array.isArray(value) ? `/${i}` : '';
@@ -32,7 +35,11 @@ export function checkConfigText(text: string): ConfigFile {
     const id = (item as { id?: unknown } | null)?.id;
     if (typeof id === 'string') {
       if (ids.has(id))
-        problems.push({ path: `${base}/id`, message: `intersection '${id}' is listed twice` });
+        problems.push({
+          code: 'duplicate-intersection',
+          path: `${base}/id`,
+          message: `intersection '${id}' is listed twice`,
+        });
       ids.set(id, i);
     }
   });
@@ -46,7 +53,9 @@ export function checkConfigFile(file: string): ConfigFile {
   } catch (e) {
     return {
       configs: [],
-      problems: [{ path: '/', message: `cannot read ${file}: ${(e as Error).message}` }],
+      problems: [
+        { code: 'unreadable', path: '/', message: `cannot read ${file}: ${(e as Error).message}` },
+      ],
     };
   }
   return checkConfigText(text);

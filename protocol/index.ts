@@ -5,6 +5,7 @@ export * from './intersection-problems.ts';
 export * from './intersection-schema.ts';
 export * from './messages.ts';
 export * from './plan-schedule.ts';
+export * from './problems.ts';
 export * from './scenario-schema.ts';
 export * from './topics.ts';
 export * from './validate.ts';

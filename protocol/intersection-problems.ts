@@ -5,7 +5,8 @@
  */
 import { checkIntersection } from './intersection.ts';
 import type { IntersectionConfig } from './intersection-schema.ts';
-import { type Problem, validateIntersection } from './validate.ts';
+import type { Problem } from './problems.ts';
+import { validateIntersection } from './validate.ts';
 
 /**
  * All problems of `value` (an intersection config), each with its JSON Pointer; [] when valid.

@@ -9,7 +9,7 @@
  * An entry stays in force until the next one, across midnight and days.
  */
 import type { IntersectionConfig, Plan } from './intersection-schema.ts';
-import type { Problem } from './validate.ts';
+import type { Problem } from './problems.ts';
 
 export const DAY_TYPES = [
   'mon',
@@ -160,7 +160,11 @@ export function checkPlan(config: IntersectionConfig, plan: Plan, path: string):
   const phaseIds = new Set(config.phases.map((p) => p.id));
   for (const id of Object.keys(plan.greenS)) {
     if (!phaseIds.has(id))
-      out.push({ path: `${path}/greenS/${id}`, message: `plan names unknown phase '${id}'` });
+      out.push({
+        code: 'plan-unknown-phase',
+        path: `${path}/greenS/${id}`,
+        message: `plan names unknown phase '${id}'`,
+      });
   }
   let total = 0;
   for (const phase of config.phases) {
@@ -168,6 +172,7 @@ export function checkPlan(config: IntersectionConfig, plan: Plan, path: string):
     if (g === undefined) continue;
     if (g > 0 && g < phase.minGreenS) {
       out.push({
+        code: 'plan-green-below-min',
         path: `${path}/greenS/${phase.id}`,
         message: `plan green ${g} s is below the phase's minGreenS ${phase.minGreenS}`,
       });
@@ -176,6 +181,7 @@ export function checkPlan(config: IntersectionConfig, plan: Plan, path: string):
   }
   if (Math.abs(total - plan.cycleS) > 0.001 && total > plan.cycleS) {
     out.push({
+      code: 'plan-cycle',
       path: `${path}/cycleS`,
       message: `greens plus clearances (${total} s) exceed cycleS ${plan.cycleS}`,
     });
@@ -188,6 +194,7 @@ export function checkSchedule(config: IntersectionConfig): Problem[] {
   const out: Problem[] = [];
   if (config.timeZone !== undefined && !isTimeZone(config.timeZone)) {
     out.push({
+      code: 'time-zone',
       path: '/timeZone',
       message: `'${config.timeZone}' is not an IANA time zone (e.g. Europe/Paris, America/New_York)`,
     });
@@ -198,6 +205,7 @@ export function checkSchedule(config: IntersectionConfig): Problem[] {
   (config.schedule ?? []).forEach((e, i) => {
     if (!config.plans?.[e.plan]) {
       out.push({
+        code: 'schedule-unknown-plan',
         path: `/schedule/${i}/plan`,
         message: `schedule names plan '${e.plan}', which 'plans' does not define`,
       });
@@ -206,6 +214,7 @@ export function checkSchedule(config: IntersectionConfig): Problem[] {
       const key = `${d} ${e.from}`;
       if (seen.has(key))
         out.push({
+          code: 'schedule-twice',
           path: `/schedule/${i}/from`,
           message: `two entries start on ${d} at ${e.from}`,
         });
@@ -213,7 +222,11 @@ export function checkSchedule(config: IntersectionConfig): Problem[] {
     }
   });
   if ((config.holidays?.length ?? 0) > 0 && !(config.schedule ?? []).length) {
-    out.push({ path: '/holidays', message: "'holidays' needs a 'schedule' to apply to" });
+    out.push({
+      code: 'holidays-without-schedule',
+      path: '/holidays',
+      message: "'holidays' needs a 'schedule' to apply to",
+    });
   }
   return out;
 }
