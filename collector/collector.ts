@@ -3,8 +3,8 @@
  * the pipeline (batching, spool, retry, dead letters) → a sink; metrics and a periodic log
  * line. Nothing here decides anything the pure modules cannot be tested for.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createOpsServer } from '../ops/http.ts';
+import { defaultClientId } from '../ops/mqtt-options.ts';
 import { assertRoot, DEFAULT_ROOT, topics } from '../protocol/index.ts';
 import { createIngest } from './ingest.ts';
 import { createLossTracker, type LossOptions } from './loss.ts';
@@ -21,7 +21,7 @@ export interface CollectorOptions {
   mqttUrl: string;
   username?: string;
   password?: string;
-  /** fixed id of the persistent session (default `openphase-collector`) */
+  /** fixed id of the persistent session (default: the username, else `openphase-collector`) */
   clientId?: string;
   /** topic root (default `traffic`) */
   root?: string;
@@ -38,7 +38,7 @@ export interface CollectorOptions {
   idleFlushMs?: number;
   /** subscribe through `$share/{sharedGroup}/…` (Mosquitto 2, EMQX, HiveMQ; aedes has none) */
   sharedGroup?: string;
-  /** serve Prometheus text on this port (0 = any free port) */
+  /** serve `/metrics` (Prometheus text) and `/health` (JSON) on this port (0 = any free port) */
   metricsPort?: number;
   /** default 127.0.0.1 */
   metricsHost?: string;
@@ -54,6 +54,8 @@ export interface Collector {
   start(): Promise<{ metricsPort?: number }>;
   close(): Promise<void>;
   stats(): CollectorStats;
+  /** what `/health` serves; `ok` while connected to the broker */
+  health(): { ok: boolean } & Record<string, unknown>;
   reader: CountsReader;
   /** Prometheus text of the metrics */
   metricsText(): Promise<string>;
@@ -133,11 +135,12 @@ export function createCollector(opts: CollectorOptions): Collector {
     },
   });
 
+  const clientId = defaultClientId(opts, 'openphase-collector');
   const input = createMqttIn({
     url: opts.mqttUrl,
     username: opts.username,
     password: opts.password,
-    clientId: opts.clientId ?? 'openphase-collector',
+    clientId,
     // One filter, not `config` plus `#`: aedes 1.x drops a persistent session that has two
     // overlapping subscriptions ("no such packet"). In a shared group every collector still
     // needs every config, so configs come through their own, non-shared subscription first.
@@ -148,9 +151,11 @@ export function createCollector(opts: CollectorOptions): Collector {
     accepting: () => pipeline.accepting(),
     whenAccepting: (cb) => pipeline.whenAccepting(cb),
     log,
+    // the other client got the messages we did not see: they are not gaps
+    onTakeover: () => ingest.resync(),
   });
 
-  let server: Server | undefined;
+  let server: ReturnType<typeof createOpsServer> | undefined;
   let timers: NodeJS.Timeout[] = [];
   let lastLogged = 0;
   let started = false;
@@ -161,6 +166,13 @@ export function createCollector(opts: CollectorOptions): Collector {
     stats.spoolBytes = ps.spoolBytes;
     stats.paused = !pipeline.accepting();
     stats.heldAcks = input.heldAcks();
+    const conn = input.connection();
+    stats.connected = conn.connected;
+    stats.takeovers = conn.takeovers;
+    m.connected.set(conn.connected ? 1 : 0);
+    m.reconnects.set(conn.reconnects);
+    m.refusals.set(conn.refusals);
+    m.takeovers.set(conn.takeovers);
     m.spoolBytes.set(ps.spoolBytes);
     m.paused.set(stats.paused ? 1 : 0);
     m.heldAcks.set(stats.heldAcks);
@@ -174,8 +186,29 @@ export function createCollector(opts: CollectorOptions): Collector {
       `collector: received ${stats.received} (+${d}) written ${stats.written} rejected ${stats.rejected} ` +
         `spooled ${stats.spooled} replayed ${stats.replayed} spool ${stats.spoolBytes}B ` +
         `gaps ${stats.gapRecords}/${stats.gaps} dups ${stats.duplicates} dead ${stats.deadLettered}` +
-        (stats.paused ? ' PAUSED' : ''),
+        (stats.paused ? ' PAUSED' : '') +
+        (stats.connected ? '' : ' DISCONNECTED'),
     );
+  }
+
+  /** What `/health` says: connected to the broker and able to keep what arrives. */
+  function health() {
+    refreshGauges();
+    const c = input.connection();
+    return {
+      ok: c.connected,
+      component: 'collector',
+      clientId,
+      connected: c.connected,
+      reconnects: c.reconnects,
+      refusals: c.refusals,
+      takeovers: c.takeovers,
+      ...(c.lastError ? { lastError: c.lastError } : {}),
+      paused: stats.paused,
+      spoolBytes: stats.spoolBytes,
+      received: stats.received,
+      written: stats.written,
+    };
   }
 
   async function close() {
@@ -187,7 +220,7 @@ export function createCollector(opts: CollectorOptions): Collector {
       await pipeline.close();
       await input.close();
       await sink.close?.();
-      await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+      await server?.close();
       server = undefined;
     })();
     await closing;
@@ -196,6 +229,7 @@ export function createCollector(opts: CollectorOptions): Collector {
   return {
     async start() {
       if (started) throw new Error('collector already started');
+      await sink.ready?.(); // a missing database stops the start here, in words
       started = true;
       spool.open();
       const skipped = ingest.loadCachedConfigs();
@@ -204,22 +238,17 @@ export function createCollector(opts: CollectorOptions): Collector {
         log(`collector: ${spool.batches()} spooled batches from a previous run will be replayed`);
       let metricsPort: number | undefined;
       if (opts.metricsPort !== undefined) {
-        const srv = createServer(async (req, res) => {
-          if (req.url !== '/metrics') {
-            res.writeHead(404).end('see /metrics\n');
-            return;
-          }
-          refreshGauges();
-          res
-            .writeHead(200, { 'content-type': registry.contentType })
-            .end(await registry.metrics());
+        server = createOpsServer({
+          port: opts.metricsPort,
+          ...(opts.metricsHost ? { host: opts.metricsHost } : {}),
+          health: () => health(),
+          metrics: async () => {
+            refreshGauges();
+            return registry.metrics();
+          },
+          contentType: registry.contentType,
         });
-        server = srv;
-        await new Promise<void>((resolve, reject) => {
-          srv.once('error', reject);
-          srv.listen(opts.metricsPort, opts.metricsHost ?? '127.0.0.1', () => resolve());
-        });
-        metricsPort = (srv.address() as AddressInfo).port;
+        metricsPort = await server.start();
       }
       if (loss) timers.push(setInterval(ingest.tick, 250));
       const every = opts.logEveryMs ?? 10_000;
@@ -238,6 +267,7 @@ export function createCollector(opts: CollectorOptions): Collector {
       refreshGauges();
       return structuredClone(stats);
     },
+    health,
     reader: readerFor(opts.sink, sink),
     async metricsText() {
       refreshGauges();
