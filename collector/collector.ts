@@ -3,6 +3,7 @@
  * the pipeline (batching, spool, retry, dead letters) → a sink; metrics and a periodic log
  * line. Nothing here decides anything the pure modules cannot be tested for.
  */
+import { listenError } from '../broker/listeners.ts';
 import { createOpsServer } from '../ops/http.ts';
 import { defaultClientId } from '../ops/mqtt-options.ts';
 import { assertRoot, DEFAULT_ROOT, topics } from '../protocol/index.ts';
@@ -238,9 +239,10 @@ export function createCollector(opts: CollectorOptions): Collector {
         log(`collector: ${spool.batches()} spooled batches from a previous run will be replayed`);
       let metricsPort: number | undefined;
       if (opts.metricsPort !== undefined) {
+        const host = opts.metricsHost ?? '127.0.0.1';
         server = createOpsServer({
           port: opts.metricsPort,
-          ...(opts.metricsHost ? { host: opts.metricsHost } : {}),
+          host,
           health: () => health(),
           metrics: async () => {
             refreshGauges();
@@ -248,7 +250,14 @@ export function createCollector(opts: CollectorOptions): Collector {
           },
           contentType: registry.contentType,
         });
-        metricsPort = await server.start();
+        try {
+          metricsPort = await server.start();
+        } catch (e) {
+          // a port in use must not leave a half-started collector holding the process
+          const err = listenError(e, 'collector metrics', host, opts.metricsPort);
+          await close();
+          throw err;
+        }
       }
       if (loss) timers.push(setInterval(ingest.tick, 250));
       const every = opts.logEveryMs ?? 10_000;

@@ -24,11 +24,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Request } from '../controller/safety-monitor.ts';
-import { createSimulation } from './engine.ts';
-import { gridScenario } from './grid.ts';
-import { runScenario } from './run.ts';
-import { parseScenario } from './scenario.ts';
+import type { Request } from '../signal/index.ts';
+import { createSimulation } from '../simulator/engine.ts';
+import { gridScenario } from '../simulator/grid.ts';
+import { runScenario } from '../simulator/run.ts';
+import { parseScenario } from '../simulator/scenario.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** V8 flags of the child that runs a case (see the header). */

@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { addDevice, createBroker, createRegistry } from '../broker/index.ts';
 import { type Counts, detectorsOf, type IntersectionConfig, topics } from '../protocol/index.ts';
-import { createMonitor, type MonitorState, monitorStep, toSignal } from './safety-monitor.ts';
+import { createMonitor, type MonitorState, monitorStep, toSignal } from '../signal/index.ts';
 
 const N = Number(process.env.BENCH_INTERSECTIONS ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
@@ -84,7 +84,7 @@ async function main() {
   for (const c of configs)
     await load.publishAsync(T.config(c.id), JSON.stringify(c), { qos: 1, retain: true });
 
-  const worker = fork(join(here, 'bench-worker.ts'), [], {
+  const worker = fork(join(here, 'controller-worker.ts'), [], {
     execArgv: ['--import', 'tsx'],
     env: {
       ...process.env,

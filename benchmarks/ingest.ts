@@ -24,12 +24,12 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
+import { encodePoints } from '../collector/line-protocol.ts';
+import { toPoints } from '../collector/points.ts';
+import { indexConfig } from '../collector/schema.ts';
+import { createInfluxV1Sink } from '../collector/sinks/influx-v1.ts';
 import type { Counts, IntersectionConfig } from '../protocol/index.ts';
-import { expectedSum, message, type PublishJob, publish, T0 } from './bench-publisher.ts';
-import { encodePoints } from './line-protocol.ts';
-import { toPoints } from './points.ts';
-import { indexConfig } from './schema.ts';
-import { createInfluxV1Sink } from './sinks/influx-v1.ts';
+import { expectedSum, message, type PublishJob, publish, T0 } from './ingest-publisher.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const COLLECTOR_NODE_ARGS = ['--max-semi-space-size=32'];

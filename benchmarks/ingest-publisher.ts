@@ -1,6 +1,6 @@
 /**
- * The traffic of `npm run bench:ingest` (collector/bench.ts): deterministic counts messages, their
- * expected sum, and the publisher child process (`tsx collector/bench-publisher.ts '<job>'`),
+ * The traffic of `npm run bench:ingest` (benchmarks/ingest.ts): deterministic counts messages, their
+ * expected sum, and the publisher child process (`tsx benchmarks/ingest-publisher.ts '<job>'`),
  * which connects its clients, waits for "go", publishes, and reports when it started and ended.
  */
 import { fork } from 'node:child_process';

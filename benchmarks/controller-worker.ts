@@ -1,9 +1,9 @@
 /**
- * The controller service as a child process of the controller benchmark (bench.ts), so its CPU
+ * The controller service as a child process of the controller benchmark (benchmarks/controller.ts), so its CPU
  * is measured apart from the broker and the load. Parent → child: nothing but `stats` requests
  * over IPC; child → parent: `{ ready }`, then `{ stats, cpu }` answers.
  */
-import { createControllerService } from './service.ts';
+import { createControllerService } from '../controller/service.ts';
 
 const svc = createControllerService({
   mqttUrl: process.env.BENCH_MQTT_URL!,
