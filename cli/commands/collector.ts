@@ -31,13 +31,18 @@ export function command(): Command {
       ),
     )
     .addOption(
-      new Option('--client-id <id>', 'fixed client id of the persistent session')
-        .env('OPENPHASE_COLLECTOR_ID')
-        .default('openphase-collector'),
+      new Option(
+        '--client-id <id>',
+        'fixed client id of the persistent session (default: the username, as OpenPhase’s broker requires)',
+      ).env('OPENPHASE_COLLECTOR_ID'),
     )
     .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))
     .addOption(new Option('--influx-url <url>', 'InfluxDB URL').env('INFLUX_URL'))
     .addOption(new Option('--influx-db <name>', 'InfluxDB 1.x database').env('INFLUX_DB'))
+    .option(
+      '--create-db',
+      'create the InfluxDB 1.x database if it is missing (without it, a missing database is an error)',
+    )
     .addOption(new Option('--influx-username <name>', 'InfluxDB 1.x user').env('INFLUX_USERNAME'))
     .addOption(
       new Option('--influx-password <secret>', 'InfluxDB 1.x password').env('INFLUX_PASSWORD'),
@@ -93,7 +98,10 @@ export function command(): Command {
       ).env('OPENPHASE_SHARED_GROUP'),
     )
     .addOption(
-      new Option('--metrics-port <n>', 'serve Prometheus metrics at /metrics on this port')
+      new Option(
+        '--metrics-port <n>',
+        'serve /metrics (Prometheus) and /health (JSON; 503 while not connected) on this port',
+      )
         .env('OPENPHASE_METRICS_PORT')
         .argParser(int('--metrics-port', 0)),
     )
@@ -110,6 +118,7 @@ export function command(): Command {
       '\nSink: --influx-url + --influx-db → InfluxDB 1.x (or 2.x/3.x v1 compatibility);\n' +
         '      --influx-url + --influx-token/--influx-org/--influx-bucket → InfluxDB 2.x/3.x;\n' +
         '      neither → the embedded store in --data-dir.\n' +
+        'It reconnects to the broker for ever (also after a refusal), at most 5 s apart.\n' +
         'Schema, outage behaviour and broker settings: docs/influxdb.md.',
     )
     .action(async (opts) => {
@@ -124,6 +133,7 @@ export function command(): Command {
         influxToken: opts.influxToken,
         influxOrg: opts.influxOrg,
         influxBucket: opts.influxBucket,
+        createDb: opts.createDb === true,
         dataDir: opts.dataDir,
       });
       const log = (line: string) => console.error(line);
