@@ -3,7 +3,8 @@
  * `counts` of every sensor each interval and the `signal` of every intersection each tick, and
  * takes decisions from MQTT (`controller: 'mqtt'`) or from built-in controllers in-process.
  *
- * Clocks (TIMING.md): `realtime` steps every stepS / speed wall seconds and applies the newest
+ * Clocks (TIMING.md): `realtime` steps every stepS / speed wall seconds; after publishing tick t
+ * it waits for the decisions answering t until the next tick is due, then applies the newest
  * decision received; `lockstep` publishes tick t (counts, then signal), waits for a decision
  * with t from every intersection or the deadline, counts each missing one in
  * `missedDeadlines`, and steps with what it has (a missing request: the monitor holds, and its
@@ -258,8 +259,17 @@ export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
     });
   }
 
-  function waitForDecisions(atMs: number, ms: number): Promise<void> {
-    const remaining = new Set(ids.map((_, i) => i).filter((i) => latest[i]?.t !== atMs));
+  /** `answeredSinceMs`: wait only for intersections whose controller answered since then. */
+  function waitForDecisions(atMs: number, ms: number, answeredSinceMs?: number): Promise<void> {
+    const remaining = new Set(
+      ids
+        .map((_, i) => i)
+        .filter(
+          (i) =>
+            latest[i]?.t !== atMs &&
+            (answeredSinceMs === undefined || (latest[i]?.t ?? -Infinity) >= answeredSinceMs),
+        ),
+    );
     if (builtin || remaining.size === 0) return Promise.resolve();
     return new Promise((resolve) => {
       const timeout = setTimeout(() => finish(), ms);
@@ -333,6 +343,15 @@ export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
         ) {
           const atMs = sim.nowMs();
           await publishTick(out, atMs);
+          // A live controller answers tick atMs within the tick: wait for its decisions (until
+          // the next tick is due, or up to 1 s when behind, as lockstep's default deadline), so
+          // they take effect at atMs as in-process and in lockstep. Applied one tick later, a
+          // change asked for just before max green (the controllers' margin is one second)
+          // lands past it: a max-green override. A controller that did not answer the
+          // previous tick is not waited for (a dead one must not slow the clock).
+          const dueMs = wallStart + (ticks + 1) * periodMs - performance.now();
+          await waitForDecisions(atMs, Math.max(dueMs, 1000), atMs - sim.stepMs);
+          if (closed) return;
           collect(atMs, false);
           out = advance();
           ticks++;
