@@ -133,10 +133,7 @@ export function command(): Command {
       const where = sink.kind === 'embedded' ? sink.dir : redactUrl(sink.url);
       log(`collector: writing to ${sink.kind} at ${where}, spool in ${opts.spoolDir}`);
       console.log(JSON.stringify({ ready: true, sink: sink.kind, ...started }));
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
+      await untilStopSignal();
       await collector.close();
     });
 }
