@@ -4,8 +4,9 @@
  * each tick, as over MQTT — plus the bench's safety audit, the queue series and the time each
  * tick's decisions took. Only the wall clock is impure, and it is injected.
  */
-import type { Request } from '../controller/safety-monitor.ts';
+
 import type { Scenario } from '../protocol/index.ts';
+import type { Request } from '../signal/index.ts';
 import {
   createBuiltinControllers,
   createSimulation,

@@ -30,7 +30,7 @@ function readScenario(path: string, source: BenchScenario['source'], shown: stri
     bytes = readFileSync(path);
   } catch (e) {
     throw new ScenarioError(shown, [
-      { path: '/', message: `cannot read it (${(e as Error).message})` },
+      { code: 'unreadable', path: '/', message: `cannot read it (${(e as Error).message})` },
     ]);
   }
   // A private scenario's problems name the file, never its content.

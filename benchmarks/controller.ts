@@ -20,13 +20,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { addDevice, createBroker, createRegistry } from '../broker/index.ts';
-import {
-  createMonitor,
-  type MonitorState,
-  monitorStep,
-  toSignal,
-} from '../controller/safety-monitor.ts';
 import { type Counts, detectorsOf, type IntersectionConfig, topics } from '../protocol/index.ts';
+import { createMonitor, type MonitorState, monitorStep, toSignal } from '../signal/index.ts';
 
 const N = Number(process.env.BENCH_INTERSECTIONS ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);

@@ -24,7 +24,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Request } from '../controller/safety-monitor.ts';
+import type { Request } from '../signal/index.ts';
 import { createSimulation } from '../simulator/engine.ts';
 import { gridScenario } from '../simulator/grid.ts';
 import { runScenario } from '../simulator/run.ts';

@@ -14,7 +14,8 @@ export type AclReason =
   | 'other-device' // e.g. a sensor publishing another sensor's counts
   | 'role' // the role never publishes/reads this kind of topic
   | 'bad-filter'
-  | 'shared-subscription'; // `$share/…`: aedes has none (run on Mosquitto for that)
+  | 'shared-subscription' // `$share/…`: aedes has none (run on Mosquitto for that)
+  | 'oversize'; // payload over the broker's limit: acknowledged and dropped
 
 export type AclResult = { ok: true } | { ok: false; reason: AclReason };
 

@@ -25,6 +25,7 @@ import {
   type TlsMaterial,
 } from './listeners.ts';
 import { loadRegistry, type Registry, validateRegistry } from './registry.ts';
+import { DEFAULT_MAX_RETAINED_BYTES } from './retained.ts';
 import type { BrokerStarted, BrokerStats } from './types.ts';
 
 export interface BrokerOptions {
@@ -42,8 +43,21 @@ export interface BrokerOptions {
   insecure?: boolean;
   /** Topic root; default 'traffic'. */
   root?: string;
-  /** Largest payload accepted; a bigger one disconnects its sender. Default 64 KiB. */
+  /**
+   * Largest payload delivered; a bigger one is acknowledged and dropped (counted as refused
+   * `oversize`), as Mosquitto's `message_size_limit` does. Default 64 KiB.
+   */
   maxPayloadBytes?: number;
+  /**
+   * Hard limit on one MQTT packet (remaining length); a packet announcing more cuts the
+   * connection before its body is read. Default 256 KiB, and at least the payload limit + 4 KiB.
+   */
+  maxPacketBytes?: number;
+  /**
+   * Retained bytes (topic + payload) one device may hold; a retained publish past it is
+   * refused (`retained-quota`). Admins are not bounded. Default 1 MiB.
+   */
+  maxRetainedBytes?: number;
   /** Per-device publish token bucket; `false` turns it off. Default {@link DEFAULT_RATE_LIMIT}. */
   rateLimit?: RateLimit | false;
   /** Refusals in a row after which a device is disconnected; default 100. */
@@ -59,6 +73,8 @@ export interface BrokerOptions {
 /** Room for the topic, packet id and properties around the payload, in the frame guard. */
 const FRAME_OVERHEAD = 4096;
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
+/** Bounds what aedes' parser buffers per connection (it holds a whole packet before any hook). */
+export const DEFAULT_MAX_PACKET_BYTES = 256 * 1024;
 
 type PublishFn = (packet: PublishPacket, client: Client | null, done?: (e?: Error) => void) => void;
 
@@ -78,7 +94,17 @@ export function createBroker(options: BrokerOptions = {}) {
 
   let source = options.devices;
   const detachers: (() => void)[] = [];
-  const gk = createGatekeeper({ root, insecure, maxPayload, rate, maxRefusals, log, now });
+  const maxRetainedBytes = options.maxRetainedBytes ?? DEFAULT_MAX_RETAINED_BYTES;
+  const gk = createGatekeeper({
+    root,
+    insecure,
+    maxPayload,
+    rate,
+    maxRefusals,
+    maxRetainedBytes,
+    log,
+    now,
+  });
   const { counters, credentials, gatedLog } = gk;
   const resolveRegistry = (): Registry | undefined =>
     source === undefined
@@ -106,7 +132,10 @@ export function createBroker(options: BrokerOptions = {}) {
     rawPublish(packet, client, done);
   };
 
-  const frameLimit = maxPayload + FRAME_OVERHEAD;
+  const frameLimit = Math.max(
+    options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES,
+    maxPayload + FRAME_OVERHEAD,
+  );
   const handle = (stream: Duplex, req?: IncomingMessage) => {
     const guard: FrameGuard & { client?: Client } = new FrameGuard(stream, frameLimit, (v) => {
       const id = guard.client?.id ?? 'unknown';
@@ -149,24 +178,36 @@ export function createBroker(options: BrokerOptions = {}) {
     return started;
   };
 
+  const shutdown = (): Promise<void> => {
+    closing ??= (async () => {
+      for (const d of detachers.splice(0)) d();
+      ws?.detach();
+      const servers = [tcp?.close(), ws ? closeServer(ws.server) : undefined];
+      if (!aedes.closed) await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await Promise.all(servers);
+    })();
+    return closing;
+  };
+
   return {
     aedes,
-    /** Listens (TCP, optional WebSocket); loads the registry file. Calling it again is a no-op. */
+    /**
+     * Listens (TCP, optional WebSocket); loads the registry file. Calling it again is a no-op.
+     * A failure (a port in use…) releases what did start, so the process can exit at once.
+     */
     start(): Promise<BrokerStarted> {
-      starting ??= start();
+      starting ??= start().catch(async (e: unknown) => {
+        await shutdown();
+        throw e;
+      });
       return starting;
     },
     /** Stops listening, disconnects everyone. Safe to call twice. */
     close(): Promise<void> {
-      closing ??= (async () => {
+      return (async () => {
         await starting?.catch(() => undefined);
-        for (const d of detachers.splice(0)) d();
-        ws?.detach();
-        const servers = [tcp?.close(), ws ? closeServer(ws.server) : undefined];
-        if (!aedes.closed) await new Promise<void>((resolve) => aedes.close(() => resolve()));
-        await Promise.all(servers);
+        await shutdown();
       })();
-      return closing;
     },
     stats(): BrokerStats {
       return {

@@ -5,7 +5,7 @@
  * Decisions come from the pure modules (acl, limits, passwords); this holds their state.
  */
 import type { AedesOptions, Client, PublishPacket } from 'aedes';
-import { type CompiledAcl, compileAcl } from './acl.ts';
+import { type AclResult, type CompiledAcl, compileAcl } from './acl.ts';
 import { createCounters } from './counters.ts';
 import { createCredentialChecker } from './credentials.ts';
 import {
@@ -18,6 +18,7 @@ import {
   takeToken,
 } from './limits.ts';
 import type { DeviceEntry, Registry } from './registry.ts';
+import { createRetainedLedger, type RetainVerdict } from './retained.ts';
 import type { DeviceIdentity } from './roles.ts';
 
 export interface GatekeeperOptions {
@@ -26,6 +27,8 @@ export interface GatekeeperOptions {
   maxPayload: number;
   rate: RateLimit | undefined;
   maxRefusals: number;
+  /** Retained bytes per device (topic + payload); see retained.ts. */
+  maxRetainedBytes: number;
   log: (line: string) => void;
   now: () => number;
 }
@@ -49,6 +52,7 @@ export const show = (s: unknown) => JSON.stringify(String(s).slice(0, 200));
 
 export function createGatekeeper(options: GatekeeperOptions) {
   const { root, insecure, maxPayload, rate, maxRefusals, log, now } = options;
+  const retained = createRetainedLedger(options.maxRetainedBytes, root);
   let devices = new Map<string, DeviceEntry>();
   const acls = new Map<string, CompiledAcl>();
   const limits = new Map<string, DeviceLimits>();
@@ -167,17 +171,22 @@ export function createGatekeeper(options: GatekeeperOptions) {
     const size = Buffer.isBuffer(packet.payload)
       ? packet.payload.length
       : Buffer.byteLength(String(packet.payload ?? ''));
-    if (size > maxPayload) {
-      counters.refused(id, 'too-large');
-      counters.disconnected('too-large');
-      gatedLog(`broker: ${id} sent a ${size}-byte payload (limit ${maxPayload}): disconnected`);
-      return callback(new Error('payload too large'));
-    }
     const l = limitsFor(owner, session);
-    const verdict = session.acl.publish(packet.topic);
+    // Oversize: acknowledged and dropped, as Mosquitto's message_size_limit does for MQTT
+    // 3.1.1. Disconnecting would be worse: the client re-sends an unacknowledged QoS 1
+    // message on every reconnect, so nothing after it would ever get through. Only frames
+    // past the hard packet limit cut the connection (frame-guard.ts).
+    let verdict: AclResult | RetainVerdict =
+      size > maxPayload ? { ok: false, reason: 'oversize' } : session.acl.publish(packet.topic);
+    // retain only where the protocol says, and within the device's quota (admins: unbounded)
+    if (verdict.ok && packet.retain && session.device.role !== 'admin') {
+      verdict = retained.admit(id, packet.topic, size);
+    }
     if (!verdict.ok) {
       counters.refused(id, verdict.reason);
-      gatedLog(`broker: refused publish from ${id} to ${show(packet.topic)}: ${verdict.reason}`);
+      const what =
+        verdict.reason === 'oversize' ? `a ${size}-byte payload (limit ${maxPayload})` : 'publish';
+      gatedLog(`broker: refused ${what} from ${id} to ${show(packet.topic)}: ${verdict.reason}`);
       refusedPackets.add(packet); // acknowledged, delivered to nobody, not retained
       if (owner && !owner.closed) {
         const r = countRefusal(l.consecutive, maxRefusals);

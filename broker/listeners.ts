@@ -26,11 +26,38 @@ export function loadTls(tls: TlsMaterial): { cert: Buffer; key: Buffer } {
   return { cert: read(tls.cert), key: read(tls.key) };
 }
 
-function listen(server: NetServer, host: string, port: number): Promise<number> {
+/**
+ * A listen error in words that name the port and what it was for; `code` stays (EADDRINUSE…).
+ * @example listenError(err, 'MQTT over TCP', '127.0.0.1', 1883).message
+ *   // 'cannot listen for MQTT over TCP on 127.0.0.1:1883: the port is already in use (EADDRINUSE)'
+ */
+export function listenError(e: unknown, what: string, host: string, port: number): Error {
+  const code = (e as { code?: unknown }).code;
+  const why =
+    code === 'EADDRINUSE'
+      ? 'the port is already in use (EADDRINUSE)'
+      : code === 'EACCES'
+        ? 'permission denied (EACCES: ports below 1024 need privileges)'
+        : code === 'EADDRNOTAVAIL'
+          ? 'no such interface here (EADDRNOTAVAIL)'
+          : (e as Error).message;
+  return Object.assign(new Error(`cannot listen for ${what} on ${host}:${port}: ${why}`), {
+    code,
+  });
+}
+
+/** Listens; a failure (port taken…) rejects with {@link listenError}'s message. */
+export function listen(
+  server: NetServer,
+  host: string,
+  port: number,
+  what: string,
+): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (e: unknown) => reject(listenError(e, what, host, port));
+    server.once('error', fail);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       const addr = server.address();
       resolve(typeof addr === 'object' && addr ? addr.port : port);
     });
@@ -66,7 +93,7 @@ export async function listenTcp(
   server.on('tlsClientError', () => {});
   return {
     server,
-    port: await listen(server, host, port),
+    port: await listen(server, host, port, tls ? 'MQTT over TLS' : 'MQTT over TCP'),
     close: () => {
       const closed = closeServer(server);
       for (const s of sockets) s.destroy();
@@ -123,5 +150,6 @@ export async function listenWebSocket(
     if (new URL(req.url ?? '/', 'http://localhost').pathname !== path) socket.destroy();
   });
   server.on('tlsClientError', () => {});
-  return { server, port: await listen(server, host, port), detach };
+  const what = tls ? 'MQTT over secure WebSocket' : 'MQTT over WebSocket';
+  return { server, port: await listen(server, host, port, what), detach };
 }

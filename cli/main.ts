@@ -64,6 +64,25 @@ function help(): string {
   ].join('\n');
 }
 
+/** The known name within two edits of a typo (`simulte` → `simulate`), if any. */
+export function closest(typo: string, names: readonly string[]): string | undefined {
+  const distance = (a: string, b: string): number => {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++) {
+        const swap = a[i - 1] === b[j - 1] ? 0 : 1;
+        next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + swap);
+      }
+      row = next;
+    }
+    return row[b.length]!;
+  };
+  const scored = names.map((n) => ({ n, d: distance(typo.toLowerCase(), n) }));
+  const best = scored.sort((x, y) => x.d - y.d)[0];
+  return best && best.d <= 2 ? best.n : undefined;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
@@ -76,7 +95,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   const entry = COMMANDS.find((c) => c.name === name);
   if (!entry) {
-    console.error(`openphase: unknown command '${name}'. Run 'openphase --help' for the list.`);
+    const guess = closest(
+      name,
+      COMMANDS.map((c) => c.name),
+    );
+    const hint = guess ? ` Did you mean '${guess}'?` : '';
+    console.error(
+      `openphase: unknown command '${name}'.${hint} Run 'openphase --help' for the list.`,
+    );
     return 2;
   }
   const file = join(here, 'commands', `${name}${ext}`);
@@ -106,6 +132,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     (code) => {
       // Long-running commands (broker, collector, demo) keep the loop alive themselves.
       process.exitCode = code;
+      // A failed command ends here, whatever handle a half-started shell left open: a
+      // supervisor must see it exit (a broker on a port in use must not look alive).
+      if (code !== 0) process.exit(code);
     },
     (e: unknown) => {
       console.error(`openphase: ${(e as Error).message}`);

@@ -3,8 +3,10 @@
  * the pipeline (batching, spool, retry, dead letters) → a sink; metrics and a periodic log
  * line. Nothing here decides anything the pure modules cannot be tested for.
  */
+
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listenError } from '../broker/listeners.ts';
 import { assertRoot, DEFAULT_ROOT, topics } from '../protocol/index.ts';
 import { createIngest } from './ingest.ts';
 import { createLossTracker, type LossOptions } from './loss.ts';
@@ -178,6 +180,27 @@ export function createCollector(opts: CollectorOptions): Collector {
     );
   }
 
+  /** The /metrics HTTP server, when asked for; resolves to its port. */
+  async function listenMetrics(): Promise<number | undefined> {
+    if (opts.metricsPort === undefined) return undefined;
+    const port = opts.metricsPort;
+    const host = opts.metricsHost ?? '127.0.0.1';
+    const srv = createServer(async (req, res) => {
+      if (req.url !== '/metrics') {
+        res.writeHead(404).end('see /metrics\n');
+        return;
+      }
+      refreshGauges();
+      res.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
+    });
+    server = srv;
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', (e) => reject(listenError(e, 'collector metrics', host, port)));
+      srv.listen(port, host, () => resolve());
+    });
+    return (srv.address() as AddressInfo).port;
+  }
+
   async function close() {
     if (!started) return;
     closing ??= (async () => {
@@ -203,23 +226,11 @@ export function createCollector(opts: CollectorOptions): Collector {
       if (spool.batches() > 0)
         log(`collector: ${spool.batches()} spooled batches from a previous run will be replayed`);
       let metricsPort: number | undefined;
-      if (opts.metricsPort !== undefined) {
-        const srv = createServer(async (req, res) => {
-          if (req.url !== '/metrics') {
-            res.writeHead(404).end('see /metrics\n');
-            return;
-          }
-          refreshGauges();
-          res
-            .writeHead(200, { 'content-type': registry.contentType })
-            .end(await registry.metrics());
-        });
-        server = srv;
-        await new Promise<void>((resolve, reject) => {
-          srv.once('error', reject);
-          srv.listen(opts.metricsPort, opts.metricsHost ?? '127.0.0.1', () => resolve());
-        });
-        metricsPort = (srv.address() as AddressInfo).port;
+      try {
+        metricsPort = await listenMetrics();
+      } catch (e) {
+        await close(); // a port in use must not leave a half-started collector holding the process
+        throw e;
       }
       if (loss) timers.push(setInterval(ingest.tick, 250));
       const every = opts.logEveryMs ?? 10_000;

@@ -10,7 +10,9 @@ import {
   decodeMessage,
   formatProblems,
   type IntersectionConfig,
+  PAYLOAD_CODES,
   type ParsedTopic,
+  type PayloadCode,
   type Problem,
   parseTopic,
   type Signal,
@@ -81,16 +83,15 @@ export interface MapResult {
 
 const truncate = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s);
 
-/** Maps the validator's plain-words problems onto the closed set of reasons. */
+const PAYLOAD = new Set<string>(PAYLOAD_CODES satisfies readonly RejectReason[]);
+
+/**
+ * The stored reason of a refused message, from the first problem's stable code (never its
+ * words): a payload code is its own reason, anything the schema or a rule refused is `schema`.
+ */
 export function reasonOf(problems: Problem[]): RejectReason {
-  const m = problems[0]?.message ?? '';
-  if (/byte limit/.test(m)) return 'too-large';
-  if (/payload is empty/.test(m)) return 'empty';
-  if (/not valid UTF-8/.test(m)) return 'not-utf8';
-  if (/nests deeper/.test(m)) return 'too-deep';
-  if (/not JSON/.test(m)) return 'not-json';
-  if (/must be a JSON object/.test(m)) return 'not-object';
-  return 'schema';
+  const code = problems[0]?.code;
+  return code !== undefined && PAYLOAD.has(code) ? (code as PayloadCode) : 'schema';
 }
 
 /** The `rejected` point for a message (or a refused point) and why. */

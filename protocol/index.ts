@@ -3,6 +3,7 @@ export * from './ids.ts';
 export * from './intersection.ts';
 export * from './intersection-schema.ts';
 export * from './messages.ts';
+export * from './problems.ts';
 export * from './scenario-schema.ts';
 export * from './topics.ts';
 export * from './validate.ts';

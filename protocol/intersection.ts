@@ -9,7 +9,7 @@
  * Opposing throughs do not cross; a left turn crosses the opposing through.
  */
 import type { Detector, IntersectionConfig, Phase } from './intersection-schema.ts';
-import type { Problem } from './validate.ts';
+import type { Problem, ProblemCode } from './problems.ts';
 
 export type Turn = 'left' | 'through' | 'right';
 export const TURNS: readonly Turn[] = ['left', 'through', 'right'];
@@ -201,19 +201,26 @@ export function detectorsOf(config: IntersectionConfig): Detector[] {
  */
 export function checkIntersection(config: IntersectionConfig, basePath = ''): Problem[] {
   const problems: Problem[] = [];
-  const push = (path: string, message: string) => problems.push({ path: basePath + path, message });
+  const push = (code: ProblemCode, path: string, message: string) =>
+    problems.push({ code, path: basePath + path, message });
 
   for (const name of Object.keys(config.approaches)) {
     if (approachBearing(config, name) === undefined) {
-      push(`/approaches/${name}`, `approach '${name}' has no compass name; give it bearingDeg`);
+      push(
+        'approach-bearing',
+        `/approaches/${name}`,
+        `approach '${name}' has no compass name; give it bearingDeg`,
+      );
     }
   }
   const phaseIds = new Set<string>();
   config.phases.forEach((phase, i) => {
-    if (phaseIds.has(phase.id)) push(`/phases/${i}/id`, `phase id '${phase.id}' is used twice`);
+    if (phaseIds.has(phase.id))
+      push('duplicate-phase', `/phases/${i}/id`, `phase id '${phase.id}' is used twice`);
     phaseIds.add(phase.id);
     if (phase.minGreenS > phase.maxGreenS) {
       push(
+        'green-range',
         `/phases/${i}/minGreenS`,
         `minGreenS ${phase.minGreenS} is above maxGreenS ${phase.maxGreenS}`,
       );
@@ -221,10 +228,16 @@ export function checkIntersection(config: IntersectionConfig, basePath = ''): Pr
     const seen = new Set<string>();
     phase.movements.forEach((m, j) => {
       const p = parseMovement(m);
-      if (seen.has(m)) push(`/phases/${i}/movements/${j}`, `movement '${m}' is listed twice`);
+      if (seen.has(m))
+        push(
+          'duplicate-movement',
+          `/phases/${i}/movements/${j}`,
+          `movement '${m}' is listed twice`,
+        );
       seen.add(m);
       if (!p || !config.approaches[p.approach]) {
         push(
+          'unknown-movement',
           `/phases/${i}/movements/${j}`,
           `movement '${m}' names no approach of this intersection`,
         );
@@ -233,22 +246,32 @@ export function checkIntersection(config: IntersectionConfig, basePath = ''): Pr
       const lanes = config.approaches[p.approach]!.lanes;
       if (typeof lanes !== 'number' && lanes[p.turn] === undefined) {
         push(
+          'movement-lanes',
           `/phases/${i}/movements/${j}`,
           `movement '${m}' has no lanes: add lanes.${p.turn} to approach ${p.approach}`,
         );
       }
       if (exitApproach(config, m) === undefined) {
-        push(`/phases/${i}/movements/${j}`, `movement '${m}' has no leg to leave by`);
+        push(
+          'movement-exit',
+          `/phases/${i}/movements/${j}`,
+          `movement '${m}' has no leg to leave by`,
+        );
       }
     });
     (phase.permissive ?? []).forEach((m, j) => {
       if (!phase.movements.includes(m)) {
         push(
+          'permissive-not-in-phase',
           `/phases/${i}/permissive/${j}`,
           `permissive movement '${m}' is not among the phase's movements`,
         );
       } else if (parseMovement(m)?.turn === 'through') {
-        push(`/phases/${i}/permissive/${j}`, `a through movement cannot be permissive ('${m}')`);
+        push(
+          'permissive-through',
+          `/phases/${i}/permissive/${j}`,
+          `a through movement cannot be permissive ('${m}')`,
+        );
       }
     });
     // [MMU: conflict] two conflicting protected movements may never be green together.
@@ -257,6 +280,7 @@ export function checkIntersection(config: IntersectionConfig, basePath = ''): Pr
       for (let b = a + 1; b < prot.length; b++) {
         if (movementsConflict(config, prot[a]!, prot[b]!)) {
           push(
+            'phase-conflict',
             `/phases/${i}/movements`,
             `phase '${phase.id}' holds conflicting movements ${prot[a]} and ${prot[b]}`,
           );
@@ -274,6 +298,7 @@ export function checkIntersection(config: IntersectionConfig, basePath = ''): Pr
         if (!po || other === m || po.approach === pm.approach || po.approach === opposite) continue;
         if (movementsConflict(config, m, other)) {
           push(
+            'permissive-conflict',
             `/phases/${i}/permissive`,
             `permissive '${m}' in phase '${phase.id}' conflicts with ${other}, which is not from the opposing approach`,
           );
@@ -285,7 +310,8 @@ export function checkIntersection(config: IntersectionConfig, basePath = ''): Pr
   if (config.plan) {
     const { cycleS, greenS } = config.plan;
     for (const id of Object.keys(greenS)) {
-      if (!phaseIds.has(id)) push(`/plan/greenS/${id}`, `plan names unknown phase '${id}'`);
+      if (!phaseIds.has(id))
+        push('plan-unknown-phase', `/plan/greenS/${id}`, `plan names unknown phase '${id}'`);
     }
     let total = 0;
     for (const phase of config.phases) {
@@ -293,6 +319,7 @@ export function checkIntersection(config: IntersectionConfig, basePath = ''): Pr
       if (g === undefined) continue;
       if (g > 0 && g < phase.minGreenS) {
         push(
+          'plan-green-below-min',
           `/plan/greenS/${phase.id}`,
           `plan green ${g} s is below the phase's minGreenS ${phase.minGreenS}`,
         );
@@ -300,18 +327,24 @@ export function checkIntersection(config: IntersectionConfig, basePath = ''): Pr
       if (g > 0) total += g + config.yellowS + config.allRedS;
     }
     if (Math.abs(total - cycleS) > 0.001 && total > cycleS) {
-      push('/plan/cycleS', `greens plus clearances (${total} s) exceed cycleS ${cycleS}`);
+      push(
+        'plan-cycle',
+        '/plan/cycleS',
+        `greens plus clearances (${total} s) exceed cycleS ${cycleS}`,
+      );
     }
   }
 
   const detectorIds = new Set<string>();
   const served = new Set(servedMovements(config));
   (config.detectors ?? []).forEach((d, i) => {
-    if (detectorIds.has(d.id)) push(`/detectors/${i}/id`, `detector id '${d.id}' is used twice`);
+    if (detectorIds.has(d.id))
+      push('duplicate-detector', `/detectors/${i}/id`, `detector id '${d.id}' is used twice`);
     detectorIds.add(d.id);
     d.movements.forEach((m, j) => {
       if (!served.has(m))
         push(
+          'detector-unserved',
           `/detectors/${i}/movements/${j}`,
           `detector '${d.id}' measures '${m}', which no phase serves`,
         );

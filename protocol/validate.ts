@@ -1,6 +1,7 @@
 /**
  * Runtime validation of protocol messages, intersection configs and scenarios.
- * Every problem comes back as `{ path, message }` in plain words; nothing throws on input.
+ * Every problem comes back as `{ code, path, message }`: a stable code (protocol/problems.ts)
+ * and plain words; nothing throws on input.
  * Limits (payload size, detectors per message, nesting depth) are checked before the whole
  * payload is parsed, so a hostile message costs little.
  */
@@ -19,15 +20,8 @@ import {
   Status,
   type Status as StatusT,
 } from './messages.ts';
+import type { Problem, Result } from './problems.ts';
 import { Scenario, type Scenario as ScenarioT } from './scenario-schema.ts';
-
-/** One validation problem: a JSON Pointer to the field and what is wrong with it. */
-export interface Problem {
-  path: string;
-  message: string;
-}
-
-export type Result<T> = { ok: true; value: T } | { ok: false; problems: Problem[] };
 
 export interface Limits {
   /** Largest payload accepted, bytes. Default 64 KiB. */
@@ -67,6 +61,7 @@ function describe(error: {
     case 'required': {
       const missing = (error.params.requiredProperties as string[] | undefined) ?? [];
       return {
+        code: 'missing-field',
         path: missing.length === 1 ? `${error.instancePath}/${pointerToken(missing[0]!)}` : path,
         message: `missing required field ${missing.map((m) => `'${m}'`).join(', ')}`,
       };
@@ -74,25 +69,39 @@ function describe(error: {
     case 'additionalProperties': {
       const extra = (error.params.additionalProperties as string[] | undefined) ?? [];
       return {
+        code: 'unknown-field',
         path: extra.length === 1 ? `${error.instancePath}/${pointerToken(extra[0]!)}` : path,
         message: `unknown field ${extra.map((m) => `'${m}'`).join(', ')}`,
       };
     }
     case 'type':
-      return { path, message: `'${field}' must be ${article(String(error.params.type))}` };
+      return {
+        code: 'wrong-type',
+        path,
+        message: `'${field}' must be ${article(String(error.params.type))}`,
+      };
     case 'pattern':
-      return { path, message: `'${field}' has a bad format (${error.message})` };
+      return {
+        code: 'bad-format',
+        path,
+        message: `'${field}' has a bad format (${error.message})`,
+      };
     case 'const':
-      return { path, message: `'${field}' must be ${JSON.stringify(error.params.allowedValue)}` };
+      return {
+        code: 'not-allowed',
+        path,
+        message: `'${field}' must be ${JSON.stringify(error.params.allowedValue)}`,
+      };
     case 'enum': {
       const allowed = (error.params.allowedValues as unknown[] | undefined) ?? [];
       return {
+        code: 'not-allowed',
         path,
         message: `'${field}' must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`,
       };
     }
     default:
-      return { path, message: `'${field}' ${error.message}` };
+      return { code: 'out-of-range', path, message: `'${field}' ${error.message}` };
   }
 }
 
@@ -171,23 +180,34 @@ export function parsePayload(
       ok: false,
       problems: [
         {
+          code: 'too-large',
           path: '/',
           message: `payload is ${size} bytes, over the ${limits.maxPayloadBytes}-byte limit`,
         },
       ],
     };
   }
-  if (size === 0) return { ok: false, problems: [{ path: '/', message: 'payload is empty' }] };
+  if (size === 0)
+    return { ok: false, problems: [{ code: 'empty', path: '/', message: 'payload is empty' }] };
   let text: string;
   try {
     text = typeof payload === 'string' ? payload : utf8.decode(payload);
   } catch {
-    return { ok: false, problems: [{ path: '/', message: 'payload is not valid UTF-8' }] };
+    return {
+      ok: false,
+      problems: [{ code: 'not-utf8', path: '/', message: 'payload is not valid UTF-8' }],
+    };
   }
   if (rawDepth(text, limits.maxDepth)) {
     return {
       ok: false,
-      problems: [{ path: '/', message: `payload nests deeper than ${limits.maxDepth} levels` }],
+      problems: [
+        {
+          code: 'too-deep',
+          path: '/',
+          message: `payload nests deeper than ${limits.maxDepth} levels`,
+        },
+      ],
     };
   }
   try {
@@ -195,7 +215,9 @@ export function parsePayload(
   } catch (e) {
     return {
       ok: false,
-      problems: [{ path: '/', message: `payload is not JSON: ${(e as Error).message}` }],
+      problems: [
+        { code: 'not-json', path: '/', message: `payload is not JSON: ${(e as Error).message}` },
+      ],
     };
   }
 }
@@ -203,7 +225,9 @@ export function parsePayload(
 function notObject(value: unknown): Problem[] | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
-    return [{ path: '/', message: `message must be a JSON object, got ${got}` }];
+    return [
+      { code: 'not-object', path: '/', message: `message must be a JSON object, got ${got}` },
+    ];
   }
   return undefined;
 }
@@ -218,6 +242,7 @@ export function validateCounts(value: unknown, limits: Limits = DEFAULT_LIMITS):
       ok: false,
       problems: [
         {
+          code: 'too-many-detectors',
           path: '/detectors',
           message: `'detectors' has ${dets.length} readings, over the limit of ${limits.maxDetectors}`,
         },
@@ -230,18 +255,24 @@ export function validateCounts(value: unknown, limits: Limits = DEFAULT_LIMITS):
   // [protocol v1: interval] from inclusive, to exclusive: an empty or reversed interval is an error.
   if (counts.from >= counts.to)
     problems.push({
+      code: 'interval-order',
       path: '/to',
       message: `'to' (${counts.to}) must be after 'from' (${counts.from})`,
     });
   const ids = new Set<string>();
   counts.detectors.forEach((d, i) => {
     if (ids.has(d.id))
-      problems.push({ path: `/detectors/${i}/id`, message: `detector '${d.id}' appears twice` });
+      problems.push({
+        code: 'duplicate-detector',
+        path: `/detectors/${i}/id`,
+        message: `detector '${d.id}' appears twice`,
+      });
     ids.add(d.id);
   });
   (counts.actuations ?? []).forEach((a, i) => {
     if (a.offMs < a.onMs)
       problems.push({
+        code: 'actuation-order',
         path: `/actuations/${i}/offMs`,
         message: `'offMs' (${a.offMs}) is before 'onMs' (${a.onMs})`,
       });
@@ -267,7 +298,9 @@ export function validateSignal(value: unknown): Result<SignalT> {
   if (r.value.minEndMs > r.value.maxEndMs) {
     return {
       ok: false,
-      problems: [{ path: '/minEndMs', message: "'minEndMs' is after 'maxEndMs'" }],
+      problems: [
+        { code: 'signal-window', path: '/minEndMs', message: "'minEndMs' is after 'maxEndMs'" },
+      ],
     };
   }
   return r;
@@ -335,6 +368,7 @@ export function validateScenario(value: unknown): Result<ScenarioT> {
   scenario.intersections.forEach((ic, i) => {
     if (byId.has(ic.id))
       problems.push({
+        code: 'duplicate-intersection',
         path: `/intersections/${i}/id`,
         message: `intersection id '${ic.id}' is used twice`,
       });
@@ -345,6 +379,7 @@ export function validateScenario(value: unknown): Result<ScenarioT> {
     const ic = byId.get(d.intersection);
     if (!ic) {
       problems.push({
+        code: 'unknown-intersection',
         path: `/demand/${i}/intersection`,
         message: `unknown intersection '${d.intersection}'`,
       });
@@ -352,6 +387,7 @@ export function validateScenario(value: unknown): Result<ScenarioT> {
     }
     if (!ic.phases.some((p) => p.movements.includes(d.movement))) {
       problems.push({
+        code: 'demand-unserved',
         path: `/demand/${i}/movement`,
         message: `no phase of '${d.intersection}' serves '${d.movement}'`,
       });
@@ -360,6 +396,7 @@ export function validateScenario(value: unknown): Result<ScenarioT> {
       for (let k = 1; k < d.flowVph.length; k++) {
         if (d.flowVph[k]![0] <= d.flowVph[k - 1]![0]) {
           problems.push({
+            code: 'profile-order',
             path: `/demand/${i}/flowVph/${k}/0`,
             message: 'profile times must increase',
           });
@@ -371,12 +408,26 @@ export function validateScenario(value: unknown): Result<ScenarioT> {
     const from = byId.get(l.from);
     const to = byId.get(l.to);
     if (!from)
-      problems.push({ path: `/links/${i}/from`, message: `unknown intersection '${l.from}'` });
+      problems.push({
+        code: 'unknown-intersection',
+        path: `/links/${i}/from`,
+        message: `unknown intersection '${l.from}'`,
+      });
     else if (!from.approaches[l.exit])
-      problems.push({ path: `/links/${i}/exit`, message: `'${l.from}' has no leg '${l.exit}'` });
-    if (!to) problems.push({ path: `/links/${i}/to`, message: `unknown intersection '${l.to}'` });
+      problems.push({
+        code: 'unknown-leg',
+        path: `/links/${i}/exit`,
+        message: `'${l.from}' has no leg '${l.exit}'`,
+      });
+    if (!to)
+      problems.push({
+        code: 'unknown-intersection',
+        path: `/links/${i}/to`,
+        message: `unknown intersection '${l.to}'`,
+      });
     else if (!to.approaches[l.entry])
       problems.push({
+        code: 'unknown-leg',
         path: `/links/${i}/entry`,
         message: `'${l.to}' has no approach '${l.entry}'`,
       });
@@ -384,14 +435,17 @@ export function validateScenario(value: unknown): Result<ScenarioT> {
   (scenario.faults ?? []).forEach((f, i) => {
     const [ic] = f.detector.split('/');
     if (!byId.has(ic!))
-      problems.push({ path: `/faults/${i}/detector`, message: `unknown intersection '${ic}'` });
+      problems.push({
+        code: 'unknown-intersection',
+        path: `/faults/${i}/detector`,
+        message: `unknown intersection '${ic}'`,
+      });
     if (f.toS < f.fromS)
-      problems.push({ path: `/faults/${i}/toS`, message: "'toS' is before 'fromS'" });
+      problems.push({
+        code: 'fault-window',
+        path: `/faults/${i}/toS`,
+        message: "'toS' is before 'fromS'",
+      });
   });
   return problems.length > 0 ? { ok: false, problems } : { ok: true, value: scenario };
-}
-
-/** Formats problems for a terminal or a log line. */
-export function formatProblems(problems: Problem[]): string {
-  return problems.map((p) => `${p.path}: ${p.message}`).join('\n');
 }

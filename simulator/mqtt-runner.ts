@@ -9,7 +9,7 @@
  * `missedDeadlines`, and steps with what it has (a missing request: the monitor holds, and its
  * watchdog runs the fallback plan after watchdogS).
  */
-import type { Request } from '../controller/safety-monitor.ts';
+
 import {
   DEFAULT_ROOT,
   type Decision,
@@ -18,6 +18,7 @@ import {
   type Scenario,
   topics,
 } from '../protocol/index.ts';
+import type { Request } from '../signal/index.ts';
 import { createSimulation, type Simulation, type StepOutput } from './engine.ts';
 import {
   births,

@@ -12,8 +12,8 @@ import {
   createIntersectionController,
   type IntersectionController,
 } from '../controller/intersection-controller.ts';
-import type { Request } from '../controller/safety-monitor.ts';
 import type { Scenario, Signal } from '../protocol/index.ts';
+import type { Request } from '../signal/index.ts';
 import { createSimulation, type Simulation, type StepOutput } from './engine.ts';
 import type { IntersectionMetrics, RunMetrics } from './metrics.ts';
 

@@ -52,6 +52,7 @@ export function checkScenario(scenario: Scenario): Problem[] {
     const exitKey = `${l.from}/${l.exit}`;
     if (exits.has(exitKey))
       problems.push({
+        code: 'link-twice',
         path: `/links/${i}/exit`,
         message: `two links leave '${l.from}' by '${l.exit}'`,
       });
@@ -59,15 +60,21 @@ export function checkScenario(scenario: Scenario): Problem[] {
     const entryKey = `${l.to}/${l.entry}`;
     if (entries.has(entryKey))
       problems.push({
+        code: 'link-twice',
         path: `/links/${i}/entry`,
         message: `two links enter '${l.to}' on '${l.entry}'`,
       });
     entries.add(entryKey);
     if (l.from === l.to)
-      problems.push({ path: `/links/${i}/to`, message: 'a link cannot loop back' });
+      problems.push({
+        code: 'link-loop',
+        path: `/links/${i}/to`,
+        message: 'a link cannot loop back',
+      });
     const served = to.phases.flatMap((p) => p.movements).filter((m) => m.startsWith(`${l.entry}-`));
     if (served.length === 0 && to.approaches[l.entry]) {
       problems.push({
+        code: 'demand-unserved',
         path: `/links/${i}/entry`,
         message: `no phase of '${l.to}' serves a movement from '${l.entry}'`,
       });
@@ -79,6 +86,7 @@ export function checkScenario(scenario: Scenario): Problem[] {
     if (!config || det === '*') return;
     if (!detectorsOf(config).some((d) => d.id === det)) {
       problems.push({
+        code: 'unknown-detector',
         path: `/faults/${i}/detector`,
         message: `'${ic}' has no detector '${det}' (see detectorsOf: {laneGroup}-stop, {laneGroup}-advance)`,
       });
@@ -106,6 +114,7 @@ export function parseScenarioText(text: string, source = 'scenario'): Scenario {
     const at = err.linePos?.[0];
     throw new ScenarioError(source, [
       {
+        code: 'not-yaml',
         path: '/',
         message: `not valid YAML/JSON${at ? ` at line ${at.line}, column ${at.col}` : ''}: ${(err.message ?? String(e)).split('\n')[0]}`,
       },
@@ -130,7 +139,11 @@ export async function loadScenario(nameOrPath: string): Promise<Scenario> {
   } catch (e) {
     const hint = `bundled: ${listBundledScenarios().join(', ')}`;
     throw new ScenarioError(nameOrPath, [
-      { path: '/', message: `cannot read it (${(e as Error).message}); ${hint}` },
+      {
+        code: 'unreadable',
+        path: '/',
+        message: `cannot read it (${(e as Error).message}); ${hint}`,
+      },
     ]);
   }
   return parseScenarioText(text, nameOrPath);

@@ -6,6 +6,8 @@
  * i.e. a window opens startupLost after the movement turns green and closes yellowUnused
  * before its yellow ends. Vehicles may only depart inside a window.
  */
+
+import type { MovementState, Override, Signal } from '../protocol/index.ts';
 import {
   createMonitor,
   FALLBACK_CONTROLLER,
@@ -16,8 +18,7 @@ import {
   movementStates,
   type Request,
   toSignal,
-} from '../controller/safety-monitor.ts';
-import type { MovementState, Override, Signal } from '../protocol/index.ts';
+} from '../signal/index.ts';
 import type { IntersectionNet, Net } from './network.ts';
 
 /** Shared by every signal without overrides; frozen so no consumer can add to it. */

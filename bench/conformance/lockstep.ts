@@ -7,8 +7,8 @@
  * that `t` from every intersection or the deadline; the safety monitor applies what came.
  */
 import type { MqttClient } from 'mqtt';
-import type { Request } from '../../controller/safety-monitor.ts';
 import { type Decision, decodeMessage, type Scenario, topics } from '../../protocol/index.ts';
+import type { Request } from '../../signal/index.ts';
 import { createSimulation, type StepOutput } from '../../simulator/index.ts';
 import type { TickRecord } from './checks.ts';
 

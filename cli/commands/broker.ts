@@ -4,7 +4,13 @@
  */
 import { unwatchFile, watchFile } from 'node:fs';
 import { Command, Option } from 'commander';
-import { createBroker, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_RATE_LIMIT } from '../../broker/index.ts';
+import {
+  createBroker,
+  DEFAULT_MAX_PACKET_BYTES,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  DEFAULT_MAX_RETAINED_BYTES,
+  DEFAULT_RATE_LIMIT,
+} from '../../broker/index.ts';
 
 const int = (name: string, min: number) => (v: string) => {
   const n = Number(v);
@@ -59,9 +65,28 @@ export function command(): Command {
       )
       .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))
       .addOption(
-        new Option('--max-payload <bytes>', 'largest payload; a bigger one disconnects its sender')
+        new Option(
+          '--max-payload <bytes>',
+          'largest payload delivered; a bigger one is acknowledged and dropped (counted oversize)',
+        )
           .argParser(int('--max-payload', 1))
           .default(DEFAULT_MAX_PAYLOAD_BYTES),
+      )
+      .addOption(
+        new Option(
+          '--max-packet <bytes>',
+          'hard limit on one MQTT packet; a bigger one disconnects its sender',
+        )
+          .argParser(int('--max-packet', 1))
+          .default(DEFAULT_MAX_PACKET_BYTES),
+      )
+      .addOption(
+        new Option(
+          '--max-retained <bytes>',
+          'retained bytes (topic + payload) per device; a retained publish past it is refused',
+        )
+          .argParser(int('--max-retained', 1))
+          .default(DEFAULT_MAX_RETAINED_BYTES),
       )
       .addOption(
         new Option(
@@ -93,6 +118,8 @@ export function command(): Command {
           insecure: opts.insecure === true,
           root: opts.root,
           maxPayloadBytes: opts.maxPayload,
+          maxPacketBytes: opts.maxPacket,
+          maxRetainedBytes: opts.maxRetained,
           rateLimit: { perSecond: opts.rate, burst: opts.burst },
           ...(opts.tlsCert ? { tls: { cert: opts.tlsCert, key: opts.tlsKey } } : {}),
         });

@@ -368,7 +368,7 @@ export function command(): Command {
         'Examples:',
         '  npm start                                   # http://127.0.0.1:8080/',
         '  openphase demo --port 3000 --mqtt-port 0 --speed 5',
-        '  INFLUX_URL=http://127.0.0.1:8086 INFLUX_DB=openphase openphase demo',
+        '  INFLUX_URL=http://127.0.0.1:8086 INFLUX_DB=openphase_demo openphase demo  # simulated data: its own database',
       ].join('\n'),
     )
     .action((opts: Opts) => run(opts));

@@ -200,9 +200,14 @@ export function command(): Command {
       (v: string, acc: MosquittoListener[]) => [...acc, parseListener(v)],
       [] as MosquittoListener[],
     )
+    .option(
+      '--persistence-dir <dir>',
+      "Mosquitto's persistence_location (leave it out when your own mosquitto.conf sets one, as Debian's does)",
+    )
     .action((opts) => {
       const files = exportMosquitto(loadRegistry(opts.devices), opts.mosquitto, opts.root, {
         listeners: opts.listener,
+        limits: opts.persistenceDir ? { persistenceDir: opts.persistenceDir } : {},
       });
       if (opts.listener.length === 0) {
         console.log(

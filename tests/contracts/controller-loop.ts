@@ -11,13 +11,6 @@ import {
   type IntersectionControllerOptions,
 } from '../../controller/intersection-controller.ts';
 import {
-  createMonitor,
-  type MonitorState,
-  monitorStep,
-  movementStates,
-  toSignal,
-} from '../../controller/safety-monitor.ts';
-import {
   type Counts,
   detectorsOf,
   type IntersectionConfig,
@@ -26,6 +19,13 @@ import {
   type Override,
   type Signal,
 } from '../../protocol/index.ts';
+import {
+  createMonitor,
+  type MonitorState,
+  monitorStep,
+  movementStates,
+  toSignal,
+} from '../../signal/index.ts';
 
 export interface LoopFault {
   detector: string;

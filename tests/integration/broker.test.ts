@@ -48,7 +48,13 @@ describe('embedded broker over TCP', () => {
 
   beforeAll(async () => {
     registry = fixtureRegistry();
-    broker = createBroker({ port: 0, devices: registry, log, maxPayloadBytes: 4096 });
+    broker = createBroker({
+      port: 0,
+      devices: registry,
+      log,
+      maxPayloadBytes: 4096,
+      maxRetainedBytes: 8192,
+    });
     ({ url } = await broker.start());
   });
   afterAll(async () => {
@@ -140,20 +146,78 @@ describe('embedded broker over TCP', () => {
     expect(logs.length - linesBefore).toBeLessThan(20);
   });
 
-  it('disconnects the sender of an oversized payload while others keep exchanging', async () => {
+  it('acknowledges and drops an oversize QoS 1 payload; the sender stays connected and keeps delivering (3.1.1)', async () => {
     const controller = await connect('ctl-a');
     const got = record(controller);
     await controller.subscribeAsync('traffic/v1/a/counts/+', { qos: 1 });
+    const before = broker.stats().refused.s1?.oversize ?? 0;
+    const sensor = await connect('s1', { protocolVersion: 4 });
+    let closes = 0;
+    sensor.on('close', () => closes++);
+    // the PUBACK arrives: the client does not keep re-sending it on every reconnect
+    await sensor.publishAsync('traffic/v1/a/counts/s1', Buffer.alloc(4097, 1), { qos: 1 });
+    for (let i = 0; i < 10; i++) {
+      await sensor.publishAsync('traffic/v1/a/counts/s1', `after${i}`, { qos: 1 });
+    }
+    await until(() => got.filter((m) => m.topic.endsWith('/s1')).length === 10, 'the next 10');
+    expect(got.filter((m) => m.topic.endsWith('/s1')).map((m) => m.payload)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `after${i}`),
+    );
+    expect(sensor.connected).toBe(true);
+    expect(closes).toBe(0);
+    expect(broker.stats().refused.s1?.oversize).toBe(before + 1);
+  });
+
+  it('disconnects a packet past the hard packet limit while others keep exchanging', async () => {
+    const controller = await connect('ctl-a');
+    const got = record(controller);
+    await controller.subscribeAsync('traffic/v1/a/counts/+', { qos: 1 });
+    const before = broker.stats().disconnected['too-large'] ?? 0;
     const big = await connect('s1');
     const closed = closedWithin(big, 5000);
-    big.publish('traffic/v1/a/counts/s1', Buffer.alloc(4097, 1), { qos: 0 });
+    big.publish('traffic/v1/a/counts/s1', Buffer.alloc(300 * 1024, 1), { qos: 0 });
     expect(await closed).toBe(true);
     const other = await connect('s2');
     for (let i = 0; i < 20; i++)
       await other.publishAsync('traffic/v1/a/counts/s2', `m${i}`, { qos: 1 });
     await until(() => got.filter((m) => m.topic.endsWith('/s2')).length === 20, 'the others');
     expect(got.some((m) => m.topic.endsWith('/s1'))).toBe(false);
-    expect(broker.stats().disconnected['too-large']).toBeGreaterThanOrEqual(1);
+    expect(broker.stats().disconnected['too-large']).toBe(before + 1);
+  });
+
+  it('refuses a retained publish outside config/status/signal (e.g. counts), counted, never stored', async () => {
+    const sensor = await connect('s1');
+    await sensor.publishAsync('traffic/v1/a/counts/s1', 'retained-count', { qos: 1, retain: true });
+    expect(broker.stats().refused.s1?.['retain-not-allowed']).toBe(1);
+    const late = await connect('ctl-a');
+    const got = record(late);
+    await late.subscribeAsync('traffic/v1/a/counts/+', { qos: 1 });
+    await sensor.publishAsync('traffic/v1/a/counts/s1', 'marker', { qos: 1 });
+    await until(() => got.some((m) => m.payload === 'marker'), 'the marker');
+    expect(got.some((m) => m.payload === 'retained-count')).toBe(false);
+  });
+
+  it("caps a device's retained bytes: past the quota retained publishes are refused, clearing frees room", async () => {
+    // sany is a sensor for every intersection: it may retain a status on any of them
+    const sany = await connect('sany');
+    const body = JSON.stringify({ v: 1, online: true, pad: 'x'.repeat(200) });
+    for (let i = 0; i < 100; i++) {
+      await sany.publishAsync(`traffic/v1/q${i}/status/sany`, body, { qos: 1, retain: true });
+    }
+    const refused = broker.stats().refused.sany?.['retained-quota'] ?? 0;
+    const kept = 100 - refused;
+    const each = Buffer.byteLength('traffic/v1/q10/status/sany') + Buffer.byteLength(body);
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThanOrEqual(Math.floor(8192 / (each - 1)));
+    const observer = await connect('adm');
+    const got = record(observer);
+    await observer.subscribeAsync('traffic/v1/+/status/sany', { qos: 1 });
+    await until(() => got.length === kept, 'the retained statuses');
+    // clearing one (empty retained payload) makes room for another
+    await sany.publishAsync('traffic/v1/q0/status/sany', '', { qos: 1, retain: true });
+    await sany.publishAsync('traffic/v1/z/status/sany', body, { qos: 1, retain: true });
+    expect(broker.stats().refused.sany?.['retained-quota']).toBe(refused);
+    expect(sany.connected).toBe(true);
   });
 
   it('cuts a connection announcing a huge packet before reading its body', async () => {

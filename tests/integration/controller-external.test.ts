@@ -9,8 +9,8 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBroker } from '../../broker/index.ts';
 import { createIntersectionController } from '../../controller/intersection-controller.ts';
-import { createMonitor, monitorStep, toSignal } from '../../controller/safety-monitor.ts';
 import { type Decision, topics } from '../../protocol/index.ts';
+import { createMonitor, monitorStep, toSignal } from '../../signal/index.ts';
 import { twoPhase } from '../fixtures/intersections.ts';
 import { connectAs, fixtureRegistry, passwordOf, record, until } from './broker-fixtures.ts';
 

@@ -6,14 +6,9 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker } from '../../broker/index.ts';
-import {
-  createMonitor,
-  type MonitorState,
-  monitorStep,
-  toSignal,
-} from '../../controller/safety-monitor.ts';
 import { createControllerService } from '../../controller/service.ts';
 import { type Counts, type Decision, detectorsOf, topics } from '../../protocol/index.ts';
+import { createMonitor, type MonitorState, monitorStep, toSignal } from '../../signal/index.ts';
 import { twoPhase } from '../fixtures/intersections.ts';
 import {
   connectAs,

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { addCounts, addSignal, createAggregation } from '../../controller/aggregation.ts';
 import { buildView } from '../../controller/aggregation-view.ts';
-import { createMonitor, monitorStep, toSignal } from '../../controller/safety-monitor.ts';
 import type { Counts, Signal } from '../../protocol/index.ts';
+import { createMonitor, monitorStep, toSignal } from '../../signal/index.ts';
 import { twoPhase } from '../fixtures/intersections.ts';
 
 const T0 = Date.UTC(2026, 0, 1);

@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 import { addCounts, addSignal, createAggregation } from '../../controller/aggregation.ts';
 import { buildView, decisionView } from '../../controller/aggregation-view.ts';
 import { createIntersectionController } from '../../controller/intersection-controller.ts';
-import type { Request } from '../../controller/safety-monitor.ts';
 import {
   addToWindows,
   BUCKET_MS,
@@ -19,6 +18,7 @@ import {
 } from '../../controller/windows.ts';
 import type { Counts, IntersectionConfig, Scenario, Signal } from '../../protocol/index.ts';
 import { detectorsOf } from '../../protocol/index.ts';
+import type { Request } from '../../signal/index.ts';
 import { createSimulation } from '../../simulator/engine.ts';
 import { gridScenario } from '../../simulator/grid.ts';
 import { createBuiltinControllers } from '../../simulator/run.ts';

@@ -1,8 +1,8 @@
 /** The service's pure runner: discovery, one decision per new signal, bounds, bad input. */
 import { describe, expect, it } from 'vitest';
 import { createRunner } from '../../controller/runner.ts';
-import { createMonitor, toSignal } from '../../controller/safety-monitor.ts';
 import { topics } from '../../protocol/index.ts';
+import { createMonitor, toSignal } from '../../signal/index.ts';
 import { twoPhase } from '../fixtures/intersections.ts';
 
 const T = topics('traffic');

@@ -229,7 +229,11 @@ describe('malformed counts payloads are refused with a reason naming the field',
     const r = decodeMessage('counts', payload);
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.problems).toContainEqual({ path, message: expect.stringMatching(message) });
+    expect(r.problems).toContainEqual({
+      code: expect.any(String),
+      path,
+      message: expect.stringMatching(message),
+    });
   });
   it('accepts the good one through the same path', () => {
     expect(decodeMessage('counts', JSON.stringify(good))).toMatchObject({ ok: true });

@@ -6,14 +6,14 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type IntersectionConfig, movementsConflict, type Override } from '../../protocol/index.ts';
 import {
   createMonitor,
   MIN_YELLOW_S,
   type MonitorState,
   monitorStep,
   movementStates,
-} from '../../controller/safety-monitor.ts';
-import { type IntersectionConfig, movementsConflict, type Override } from '../../protocol/index.ts';
+} from '../../signal/index.ts';
 import { nema8, twoPhase } from '../fixtures/intersections.ts';
 
 type Seg = {

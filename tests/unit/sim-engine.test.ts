@@ -4,8 +4,8 @@
  * called, and the cached signal equals the monitor's own `toSignal`.
  */
 import { describe, expect, it } from 'vitest';
-import { type Request, toSignal } from '../../controller/safety-monitor.ts';
 import type { IntersectionConfig, Scenario } from '../../protocol/index.ts';
+import { type Request, toSignal } from '../../signal/index.ts';
 import { createSimulation, parseScenario } from '../../simulator/index.ts';
 import { compileNetwork } from '../../simulator/network.ts';
 import { mulberry32 } from '../../simulator/rng.ts';

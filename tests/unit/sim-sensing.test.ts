@@ -4,8 +4,8 @@
  * controller sees but never what the vehicles do.
  */
 import { describe, expect, it } from 'vitest';
-import type { Request } from '../../controller/safety-monitor.ts';
 import { type Counts, validateCounts } from '../../protocol/index.ts';
+import type { Request } from '../../signal/index.ts';
 import {
   type CountsOut,
   createSimulation,

@@ -5,7 +5,7 @@
  * green + yellow − startupLostS − yellowUnusedS, the same g the formulas use.
  */
 import { describe, expect, it } from 'vitest';
-import type { Request } from '../../controller/safety-monitor.ts';
+import type { Request } from '../../signal/index.ts';
 import { createSimulation, parseScenario } from '../../simulator/index.ts';
 
 const S = 1800; // veh/h/lane

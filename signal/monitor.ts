@@ -19,6 +19,7 @@ import {
   type Signal,
   servedMovements,
 } from '../protocol/index.ts';
+import type { Request } from './request.ts';
 
 /** [MMU: min yellow] never shorter than 3 s whatever the config says. */
 export const MIN_YELLOW_S = 3;
@@ -133,11 +134,6 @@ export function createMonitor(
     inFallback: false,
     reported: [],
   };
-}
-
-export interface Request {
-  phase: string;
-  controller: string;
 }
 
 /**

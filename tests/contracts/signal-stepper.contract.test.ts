@@ -1,0 +1,5 @@
+/** Runs the signal stepper contract against every stepper. */
+import { createSignalStepper } from '../../signal/index.ts';
+import { runSignalStepperContract } from './signal-stepper.contract.ts';
+
+runSignalStepperContract({ name: 'plain', create: createSignalStepper });
