@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 
 const entry = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
-  console.error('openphase: dist/ is missing; run `npm ci` or `npm run build` in the package first.');
+  console.error(
+    'openphase: dist/ is missing; run `npm ci` or `npm run build` in the package first.',
+  );
   process.exit(1);
 }
 const { main } = await import(entry.href);

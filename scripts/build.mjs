@@ -7,7 +7,15 @@
  * `npm ci` (`prepare`), `npm start` (`prestart`) and before the tests (`--if-stale`: only when a
  * source file is newer than the last build). Builds into a temporary directory and swaps it in.
  */
-import { cpSync, existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 

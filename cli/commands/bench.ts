@@ -38,9 +38,8 @@ interface Opts {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const VERSION = (
-  JSON.parse(readFileSync(packageJson(here), 'utf8')) as { version: string }
-).version;
+const VERSION = (JSON.parse(readFileSync(packageJson(here), 'utf8')) as { version: string })
+  .version;
 
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 

@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { chooseSink, createCollector, redactUrl } from '../../collector/index.ts';
+import { untilStopSignal } from '../signals.ts';
 
 const int = (name: string, min: number) => (v: string) => {
   const n = Number(v);

@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import { ALGORITHMS } from '../../controller/algorithms/registry.ts';
 import { createControllerService } from '../../controller/service.ts';
+import { untilStopSignal } from '../signals.ts';
 
 export function command(): Command {
   return new Command('controller')
@@ -99,11 +100,7 @@ export function command(): Command {
         every > 0
           ? setInterval(() => console.log(JSON.stringify(svc.stats())), every * 1000)
           : undefined;
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await untilStopSignal();
       if (timer) clearInterval(timer);
       await svc.close();
     });
