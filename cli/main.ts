@@ -43,6 +43,7 @@ export const COMMANDS: { name: string; summary: string }[] = [
   },
   { name: 'bench', summary: 'controllers × scenarios × seeds → scorecard.json and report.html' },
   { name: 'conformance', summary: 'protocol checks of a live sensor or controller' },
+  { name: 'intersection', summary: "check an intersection's config; publish it retained" },
 ];
 
 function help(): string {
