@@ -26,7 +26,7 @@ export const COMMANDS: { name: string; summary: string }[] = [
   },
   {
     name: 'devices',
-    summary: 'the device registry: add, list, remove, rotate, export for Mosquitto',
+    summary: 'the device registry: add, list, update, remove, rotate, export for Mosquitto',
   },
   {
     name: 'collector',
