@@ -7,6 +7,7 @@
 import type { AedesOptions, Client, PublishPacket } from 'aedes';
 import { type AclResult, type CompiledAcl, compileAcl } from './acl.ts';
 import { type BackoffPolicy, createAuthBackoff } from './auth-backoff.ts';
+import { type ConfigVerdict, checkConfigPublish } from './config-check.ts';
 import { createCounters } from './counters.ts';
 import { createCredentialChecker } from './credentials.ts';
 import {
@@ -195,8 +196,18 @@ export function createGatekeeper(options: GatekeeperOptions) {
     // 3.1.1. Disconnecting would be worse: the client re-sends an unacknowledged QoS 1
     // message on every reconnect, so nothing after it would ever get through. Only frames
     // past the hard packet limit cut the connection (frame-guard.ts).
-    let verdict: AclResult | RetainVerdict =
+    let verdict: AclResult | RetainVerdict | ConfigVerdict =
       size > maxPayload ? { ok: false, reason: 'oversize' } : session.acl.publish(packet.topic);
+    // a config with errors never reaches subscribers nor replaces the retained good one
+    let why = '';
+    if (verdict.ok) {
+      const admin = session.device.role === 'admin';
+      const config = checkConfigPublish(packet.topic, packet.payload, root, admin);
+      if (!config.ok) {
+        verdict = config;
+        why = config.why;
+      }
+    }
     // retain only where the protocol says, and within the device's quota (admins: unbounded)
     if (verdict.ok && packet.retain && session.device.role !== 'admin') {
       verdict = retained.admit(id, packet.topic, size);
@@ -205,7 +216,9 @@ export function createGatekeeper(options: GatekeeperOptions) {
       counters.refused(id, verdict.reason);
       const what =
         verdict.reason === 'oversize' ? `a ${size}-byte payload (limit ${maxPayload})` : 'publish';
-      gatedLog(`broker: refused ${what} from ${id} to ${show(packet.topic)}: ${verdict.reason}`);
+      gatedLog(
+        `broker: refused ${what} from ${id} to ${show(packet.topic)}: ${verdict.reason}${why ? ` (${why})` : ''}`,
+      );
       refusedPackets.add(packet); // acknowledged, delivered to nobody, not retained
       if (owner && !owner.closed) {
         const r = countRefusal(l.consecutive, maxRefusals);

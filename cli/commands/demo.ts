@@ -100,6 +100,7 @@ interface Opts {
   influxUsername?: string;
   influxPassword?: string;
   root: string;
+  allowOrigin: string[];
 }
 
 async function run(o: Opts): Promise<void> {
@@ -211,6 +212,7 @@ async function run(o: Opts): Promise<void> {
       broker,
       store: sink.kind,
       metrics: () => collector.metricsText(),
+      allowOrigins: o.allowOrigin,
       log,
     });
     started.push({ name: 'dashboard', close: () => dashboard.close() });
@@ -354,6 +356,13 @@ export function command(): Command {
     )
     .addOption(
       new Option('--root <root>', 'MQTT topic root').env('OPENPHASE_ROOT').default('traffic'),
+    )
+    .addOption(
+      new Option(
+        '--allow-origin <origin...>',
+        'web pages from this origin may also open /mqtt and /live (e.g. behind a proxy: ' +
+          'https://signals.example.org); the served origin is always allowed',
+      ).default([]),
     )
     .addHelpText(
       'after',
