@@ -222,18 +222,23 @@ export function createBroker(options: BrokerOptions = {}) {
       };
     },
     /**
-     * Re-reads the registry (or takes a new one). Sessions of removed devices, and of devices
-     * whose password, role or intersections changed, are disconnected.
+     * Re-reads the registry (or takes a new one). Sessions of removed devices and of devices
+     * whose password changed are disconnected; a new role or new intersections apply to the
+     * live session (`openphase devices update`).
      */
     reload(devicesOrPath?: Registry | string): void {
       if (devicesOrPath !== undefined) source = devicesOrPath;
       gk.setRegistry(resolveRegistry() ?? { version: 1, devices: [] });
       const clients = (aedes as unknown as { clients: Record<string, Client> }).clients;
       for (const client of Object.values(clients)) {
-        if (!gk.isStale(client)) continue;
-        counters.disconnected('revoked');
-        log(`broker: ${client.id} disconnected: its registry entry changed`);
-        client.close();
+        const verdict = gk.reconcile(client);
+        if (verdict === 'updated') {
+          log(`broker: ${client.id}: new role or intersections applied to its live session`);
+        } else if (verdict === 'revoked') {
+          counters.disconnected('revoked');
+          log(`broker: ${client.id} disconnected: removed, or its password changed`);
+          client.close();
+        }
       }
     },
     /** MQTT over WebSocket on another HTTP server (the dashboard's), at `path`. */

@@ -283,17 +283,23 @@ export function createGatekeeper(options: GatekeeperOptions) {
     takeRefused(packet: object): boolean {
       return refusedPackets.delete(packet);
     },
-    /** Connected clients whose registry entry is gone or changed since they authenticated. */
-    isStale(client: Client): boolean {
+    /**
+     * Brings a connected client in line with the registry: `revoked` when its entry is gone or
+     * its password changed (the caller disconnects it); `updated` when only its role or
+     * intersections changed (applied to the live session: the next publish and every delivery
+     * are judged by the new ACL, no reconnect); `same` otherwise.
+     */
+    reconcile(client: Client): 'same' | 'updated' | 'revoked' {
       const s = sessions.get(client);
-      if (!s || s.hash === undefined) return false;
+      if (!s || s.hash === undefined) return 'same';
       const d = devices.get(s.device.id);
-      return !(
-        d &&
-        d.hash === s.hash &&
+      if (!d || d.hash !== s.hash) return 'revoked';
+      const same =
         d.role === s.device.role &&
-        JSON.stringify(d.intersections) === JSON.stringify(s.device.intersections)
-      );
+        JSON.stringify(d.intersections) === JSON.stringify(s.device.intersections);
+      if (same) return 'same';
+      sessions.set(client, { device: d, acl: aclFor(d), hash: d.hash });
+      return 'updated';
     },
     sessionOf: (client: Client) => sessions.get(client),
   };
