@@ -117,8 +117,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await cmd.parseAsync(rest, { from: 'user' });
   } catch (e) {
-    const err = e as { code?: string; exitCode?: number; message?: string };
-    if (err.code?.startsWith('commander.')) {
+    // `code` is not always commander's string: an mqtt.js refusal carries a number
+    const err = e as { code?: unknown; exitCode?: number; message?: string };
+    if (typeof err.code === 'string' && err.code.startsWith('commander.')) {
       // commander already printed help or the usage error
       return err.exitCode ?? 2;
     }
