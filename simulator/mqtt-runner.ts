@@ -11,7 +11,9 @@
  */
 
 import {
+  DEFAULT_LIMITS,
   DEFAULT_ROOT,
+  DEFAULT_TIME_WINDOW_MS,
   type Decision,
   decodeMessage,
   parseTopic,
@@ -57,6 +59,8 @@ export interface MqttSimulationOptions {
   /** an intersection's signal credentials; default: main connection */
   signalCredentials?: (intersection: string) => MqttCredentials | undefined;
   onStep?: (out: StepOutput, sim: Simulation) => void;
+  /** decisions further than this from the simulated clock are refused; default ±1 day */
+  timeWindowMs?: number;
 }
 
 export interface MqttSimulation {
@@ -113,9 +117,17 @@ export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
     const parsed = parseTopic(topic, t.root);
     if (parsed?.kind !== 'decision') return;
     const i = index.get(parsed.intersection);
-    const r = decodeMessage('decision', payload);
+    // the signal's clock is the simulation's: a decision far from it is refused (implausible-time)
+    const now = sim.nowMs();
+    const r = decodeMessage('decision', payload, DEFAULT_LIMITS, {
+      nowMs: now,
+      windowMs: o.timeWindowMs ?? DEFAULT_TIME_WINDOW_MS,
+    });
     if (i === undefined || !r.ok) return; // bad input is dropped, never fatal
     const d = r.value as Decision;
+    // [protocol v1: decision t] a decision answers a signal already sent: one from the future
+    // must not become the high-water mark that every real decision then falls below
+    if (d.t > now) return;
     const prev = latest[i];
     if (prev && prev.t > d.t) return;
     latest[i] = d;
