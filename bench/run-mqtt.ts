@@ -6,7 +6,7 @@
  */
 import type { MqttClient } from 'mqtt';
 import { topics } from '../protocol/index.ts';
-import { createMqttSimulation } from '../simulator/mqtt-runner.ts';
+import { createMqttSimulation } from '../loop/mqtt-simulation.ts';
 import type { RunOutput, RunSpec } from './run-builtin.ts';
 import { createConflictCounter, totalQueue } from './run-builtin.ts';
 

@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import type { Request } from '../signal/index.ts';
 import { createSimulation } from '../simulator/engine.ts';
 import { gridScenario } from '../simulator/grid.ts';
-import { runScenario } from '../simulator/run.ts';
+import { runScenario } from '../loop/index.ts';
 import { parseScenario } from '../simulator/scenario.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -16,7 +16,9 @@
  *   password: process.env.PW, algorithm: 'actuated', intersections: ['a', 'b'] });
  * await svc.start(); … await svc.close();
  */
+
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { createLatencySamples } from '../metrics/index.ts';
 import { assertId, DEFAULT_ROOT, type Status, topics } from '../protocol/index.ts';
 import type { IntersectionControllerOptions } from './intersection-controller.ts';
 import { createRunner, type RunnerStats } from './runner.ts';
@@ -62,11 +64,6 @@ function hashSeed(s: string): number {
   return h >>> 0;
 }
 
-function quantile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
 export function createControllerService(options: ControllerServiceOptions) {
   const root = options.root ?? DEFAULT_ROOT;
   const t = topics(root);
@@ -94,8 +91,7 @@ export function createControllerService(options: ControllerServiceOptions) {
     rng = (Math.imul(rng, 1664525) + 1013904223) >>> 0;
     return 0.5 + rng / 4294967296;
   };
-  const latency = new Float64Array(LATENCY_SAMPLES);
-  let latencyCount = 0;
+  const latency = createLatencySamples(LATENCY_SAMPLES);
   let client: MqttClient | undefined;
   let connected = false;
   let reconnects = 0;
@@ -123,7 +119,7 @@ export function createControllerService(options: ControllerServiceOptions) {
       if (err) publishErrors++;
       else published++;
     });
-    latency[latencyCount++ % LATENCY_SAMPLES] = performance.now() - start;
+    latency.add(performance.now() - start);
   };
 
   return {
@@ -205,15 +201,13 @@ export function createControllerService(options: ControllerServiceOptions) {
     },
 
     stats(): ControllerServiceStats {
-      const n = Math.min(latencyCount, LATENCY_SAMPLES);
-      const sorted = latency.slice(0, n).sort();
       return {
         ...runner.stats(),
         connected,
         reconnects,
         published,
         publishErrors,
-        handleMs: { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), count: latencyCount },
+        handleMs: { ...latency.summary(), count: latency.count },
       };
     },
 

@@ -15,7 +15,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDevice, createRegistry, mosquittoAcl, mosquittoPasswd } from '../../broker/index.ts';
 import { loadScenario, type Scenario } from '../../simulator/index.ts';
-import { createMqttSimulation } from '../../simulator/mqtt-runner.ts';
+import { createMqttSimulation } from '../../loop/mqtt-simulation.ts';
 import { type MosquittoServer, startMosquitto } from '../helpers/mosquitto.ts';
 
 const pw = (id: string) => `pw-${id}-sim-test`;
