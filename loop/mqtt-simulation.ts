@@ -74,7 +74,6 @@ export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
   });
   const t = topics(o.root ?? DEFAULT_ROOT);
   const ids = sim.configs().map((c) => c.id);
-  const index = new Map(ids.map((id, i) => [id, i]));
   const builtin =
     o.controller === 'mqtt' ? undefined : createInProcessTransport(sim, o.scenario, o.controller);
   const inbox = builtin ? undefined : createDecisionInbox(ids, MAX_LATENCY_SAMPLES);
