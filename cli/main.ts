@@ -25,7 +25,7 @@ export const COMMANDS: { name: string; summary: string }[] = [
   },
   {
     name: 'devices',
-    summary: 'the device registry: add, list, remove, rotate, export for Mosquitto',
+    summary: 'the device registry: add, list, update, remove, rotate, export for Mosquitto',
   },
   {
     name: 'collector',
@@ -42,6 +42,7 @@ export const COMMANDS: { name: string; summary: string }[] = [
   },
   { name: 'bench', summary: 'controllers × scenarios × seeds → scorecard.json and report.html' },
   { name: 'conformance', summary: 'protocol checks of a live sensor or controller' },
+  { name: 'intersection', summary: "check an intersection's config; publish it retained" },
 ];
 
 function help(): string {
@@ -115,8 +116,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await cmd.parseAsync(rest, { from: 'user' });
   } catch (e) {
-    const err = e as { code?: string; exitCode?: number; message?: string };
-    if (err.code?.startsWith('commander.')) {
+    // `code` is not always commander's string: an mqtt.js refusal carries a number
+    const err = e as { code?: unknown; exitCode?: number; message?: string };
+    if (typeof err.code === 'string' && err.code.startsWith('commander.')) {
       // commander already printed help or the usage error
       return err.exitCode ?? 2;
     }

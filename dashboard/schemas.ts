@@ -8,7 +8,7 @@ import {
   ID_PATTERN,
   INTERVALS,
   IntersectionConfig,
-  OVERRIDE_KINDS,
+  SIGNAL_OVERRIDE_KINDS,
   Signal,
 } from '../protocol/index.ts';
 
@@ -137,7 +137,7 @@ export const Health = Type.Object({
   counters: Type.Object({
     overrides: Counter,
     overridesByKind: Type.Record(Type.String(), Counter, {
-      description: `by kind: ${OVERRIDE_KINDS.join(', ')}`,
+      description: `by kind: ${SIGNAL_OVERRIDE_KINDS.join(', ')}`,
     }),
     rejected: Counter,
     gaps: Counter,

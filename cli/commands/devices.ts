@@ -1,5 +1,5 @@
 /**
- * `openphase devices add|list|remove|rotate|export`: the device registry file. A running
+ * `openphase devices add|list|update|remove|rotate|export`: the device registry file. A running
  * `openphase broker` re-reads the file when it changes (or on SIGHUP).
  */
 import { readFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import {
   removeDevice,
   rotateDevice,
   saveRegistry,
+  updateDevice,
 } from '../../broker/index.ts';
 
 const devicesOption = () =>
@@ -168,6 +169,34 @@ export function command(): Command {
       console.log(`removed ${opts.id} from ${opts.devices}`);
     });
 
+  cmd
+    .command('update')
+    .description(
+      "change a device's role or intersections, keeping its password; a running broker applies it to the live session (no reconnect)",
+    )
+    .argument('[id]', 'the device to change (or --id)')
+    .addOption(devicesOption())
+    .option('--id <id>', 'the device to change')
+    .addOption(new Option('--role <role>', 'its new role').choices(ROLES))
+    .option(
+      '--intersection <ids>',
+      "its new intersections: a comma-separated list (a,b) or '*' for all (replaces the old list)",
+    )
+    .addOption(new Option('--intersections <ids>').hideHelp()) // the plural, as people type it
+    .action((idArg: string | undefined, opts) => {
+      const id = opts.id ?? idArg;
+      if (!id) throw new Error('devices update: name the device (devices update ID, or --id ID)');
+      const list = opts.intersection ?? opts.intersections;
+      const next = updateDevice(loadRegistry(opts.devices), id, {
+        ...(opts.role !== undefined ? { role: opts.role } : {}),
+        ...(list !== undefined ? { intersections: intersectionsOf(list) } : {}),
+      });
+      saveRegistry(opts.devices, next);
+      const d = next.devices.find((x) => x.id === id)!;
+      const where = d.intersections === '*' ? '*' : d.intersections.join(',');
+      console.log(`updated ${id} in ${opts.devices}: role ${d.role}, intersections ${where}`);
+    });
+
   passwordOptions(
     cmd
       .command('rotate')
@@ -200,9 +229,14 @@ export function command(): Command {
       (v: string, acc: MosquittoListener[]) => [...acc, parseListener(v)],
       [] as MosquittoListener[],
     )
+    .option(
+      '--persistence-dir <dir>',
+      "Mosquitto's persistence_location (leave it out when your own mosquitto.conf sets one, as Debian's does)",
+    )
     .action((opts) => {
       const files = exportMosquitto(loadRegistry(opts.devices), opts.mosquitto, opts.root, {
         listeners: opts.listener,
+        limits: opts.persistenceDir ? { persistenceDir: opts.persistenceDir } : {},
       });
       if (opts.listener.length === 0) {
         console.log(
