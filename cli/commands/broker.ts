@@ -16,6 +16,7 @@ import {
   redisUrlHasSecret,
   showRedisUrl,
 } from '../../broker/index.ts';
+import { untilStopSignal } from '../signals.ts';
 
 /** The Redis URL from a file, the environment or (without a password) the command line. */
 function redisUrl(opts: { redisUrl?: string; redisUrlFile?: string }): string {
@@ -191,11 +192,7 @@ export function command(): Command {
           });
           process.on('SIGHUP', reload);
         }
-        await new Promise<void>((resolve) => {
-          const stop = () => resolve();
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
-        });
+        await untilStopSignal();
         if (opts.devices) unwatchFile(opts.devices);
         process.off('SIGHUP', reload);
         await broker.close();

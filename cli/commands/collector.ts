@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import { chooseSink, createCollector, redactUrl } from '../../collector/index.ts';
 import { defaultSpoolDir } from '../../collector/state-dir.ts';
+import { untilStopSignal } from '../signals.ts';
 
 const int = (name: string, min: number) => (v: string) => {
   const n = Number(v);
@@ -164,10 +165,7 @@ export function command(): Command {
       const where = sink.kind === 'embedded' ? sink.dir : redactUrl(sink.url);
       log(`collector: writing to ${sink.kind} at ${where}, spool in ${spoolDir}`);
       console.log(JSON.stringify({ ready: true, sink: sink.kind, ...started }));
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
+      await untilStopSignal();
       await collector.close();
     });
 }
