@@ -4,14 +4,15 @@
  * stays fast and one broken shell cannot break the others.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
+import { packageJson } from './package-json.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const pkg = JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8')) as {
-  version: string;
-};
+/** `.js` when running compiled from dist/, `.ts` under tsx (tests, `npm run openphase`). */
+const ext = extname(fileURLToPath(import.meta.url));
+const pkg = JSON.parse(readFileSync(packageJson(here), 'utf8')) as { version: string };
 
 /** Every subcommand, in the order `--help` lists them. Adding one: a file and a line. */
 export const COMMANDS: { name: string; summary: string }[] = [
@@ -105,7 +106,7 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const file = join(here, 'commands', `${name}.ts`);
+  const file = join(here, 'commands', `${name}${ext}`);
   if (!existsSync(file)) {
     console.error(`openphase ${name}: not built yet in this version (${pkg.version}).`);
     return 2;

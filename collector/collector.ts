@@ -16,6 +16,7 @@ import { readerFor } from './readers.ts';
 import { createSink, type SinkOptions } from './sinks/registry.ts';
 import { isPermanent } from './sinks/types.ts';
 import { createSpool } from './spool.ts';
+import { sinkIdentity } from './state-dir.ts';
 import type { CountsReader } from './window.ts';
 
 export interface CollectorOptions {
@@ -34,6 +35,8 @@ export interface CollectorOptions {
   spoolDir: string;
   /** default 1 GiB */
   spoolMaxBytes?: number;
+  /** replay a spool left for another sink into this one (default: refuse to start) */
+  forceSpool?: boolean;
   batchSize?: number;
   flushMs?: number;
   idleFlushMs?: number;
@@ -79,7 +82,12 @@ export function createCollector(opts: CollectorOptions): Collector {
   // say nothing, so loss accounting is off (docs/influxdb.md says how to count gaps instead).
   const loss = opts.sharedGroup ? undefined : createLossTracker(opts.loss);
   const sink = createSink(opts.sink);
-  const spool = createSpool({ dir: opts.spoolDir, maxBytes: opts.spoolMaxBytes });
+  const spool = createSpool({
+    dir: opts.spoolDir,
+    maxBytes: opts.spoolMaxBytes,
+    owner: sinkIdentity(opts.sink),
+    force: opts.forceSpool,
+  });
   let lastSinkLog = Number.NEGATIVE_INFINITY;
   const metrics = createMetrics();
   const { registry, m, stats } = metrics;

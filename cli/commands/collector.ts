@@ -4,6 +4,8 @@
  */
 import { Command, Option } from 'commander';
 import { chooseSink, createCollector, redactUrl } from '../../collector/index.ts';
+import { defaultSpoolDir } from '../../collector/state-dir.ts';
+import { untilStopSignal } from '../signals.ts';
 
 const int = (name: string, min: number) => (v: string) => {
   const n = Number(v);
@@ -57,9 +59,23 @@ export function command(): Command {
         .default('data/points'),
     )
     .addOption(
-      new Option('--spool-dir <dir>', 'on-disk spool for batches the sink could not take')
-        .env('OPENPHASE_SPOOL_DIR')
-        .default('data/spool'),
+      new Option(
+        '--spool-dir <dir>',
+        'on-disk spool for batches the sink could not take (default: per user and sink, ' +
+          '$XDG_STATE_HOME/openphase/spool/{sink}, or ~/.local/state/openphase/…)',
+      ).env('OPENPHASE_SPOOL_DIR'),
+    )
+    .addOption(
+      new Option(
+        '--service',
+        'keep the default spool under /var/lib/openphase (a system service) instead of the user state dir',
+      ).env('OPENPHASE_SERVICE'),
+    )
+    .addOption(
+      new Option(
+        '--force',
+        'replay a spool that holds batches for another sink (database) into this one',
+      ),
     )
     .addOption(
       new Option('--spool-max-mb <n>', 'spool bound; at the bound the collector stops reading')
@@ -122,6 +138,11 @@ export function command(): Command {
         dataDir: opts.dataDir,
       });
       const log = (line: string) => console.error(line);
+      const spoolDir: string =
+        opts.spoolDir ??
+        defaultSpoolDir(sink, {
+          service: opts.service !== undefined && opts.service !== false && opts.service !== '0',
+        });
       const collector = createCollector({
         mqttUrl: opts.mqtt,
         username: opts.username,
@@ -129,7 +150,8 @@ export function command(): Command {
         clientId: opts.clientId,
         root: opts.root,
         sink,
-        spoolDir: opts.spoolDir,
+        spoolDir,
+        forceSpool: opts.force === true,
         spoolMaxBytes: opts.spoolMaxMb * 1024 * 1024,
         batchSize: opts.batchSize,
         flushMs: opts.flushMs,
@@ -141,12 +163,9 @@ export function command(): Command {
       });
       const started = await collector.start();
       const where = sink.kind === 'embedded' ? sink.dir : redactUrl(sink.url);
-      log(`collector: writing to ${sink.kind} at ${where}, spool in ${opts.spoolDir}`);
+      log(`collector: writing to ${sink.kind} at ${where}, spool in ${spoolDir}`);
       console.log(JSON.stringify({ ready: true, sink: sink.kind, ...started }));
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
+      await untilStopSignal();
       await collector.close();
     });
 }

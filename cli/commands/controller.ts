@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { ALGORITHMS } from '../../controller/algorithms/registry.ts';
 import { createControllerService } from '../../controller/service.ts';
 import { redactUrl } from '../../ops/mqtt-options.ts';
+import { untilStopSignal } from '../signals.ts';
 
 export function command(): Command {
   return new Command('controller')
@@ -128,11 +129,7 @@ export function command(): Command {
         every > 0
           ? setInterval(() => console.log(JSON.stringify(svc.stats())), every * 1000)
           : undefined;
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await untilStopSignal();
       if (timer) clearInterval(timer);
       await svc.close();
     });

@@ -12,6 +12,7 @@ import type { Registry } from '../../broker/index.ts';
 import { ALGORITHMS, getAlgorithm } from '../../controller/algorithms/registry.ts';
 import { detectorsOf, type Scenario } from '../../protocol/index.ts';
 import { listBundledScenarios } from '../../simulator/scenario.ts';
+import { untilStopSignal } from '../signals.ts';
 
 /** The shells, loaded only when the demo runs: `--help` stays quick. */
 async function shells() {
@@ -21,7 +22,7 @@ async function shells() {
     import('../../controller/service.ts'),
     import('../../dashboard/index.ts'),
     import('../../simulator/index.ts'),
-    import('../../simulator/mqtt-runner.ts'),
+    import('../../loop/mqtt-simulation.ts'),
   ]);
   return { ...broker, ...collector, ...controller, ...dashboard, ...simulator, ...runner };
 }
@@ -266,10 +267,7 @@ async function run(o: Opts): Promise<void> {
     throw e;
   }
 
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await untilStopSignal();
   log('demo: stopping');
   // a component that hangs on close must not keep the demo alive forever
   const force = setTimeout(() => {
