@@ -8,9 +8,9 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Broker, createBroker } from '../../broker/index.ts';
 import { type ControllerService, createControllerService } from '../../controller/service.ts';
+import { createMqttSimulation } from '../../loop/mqtt-simulation.ts';
 import { topics } from '../../protocol/index.ts';
 import { loadScenario } from '../../simulator/index.ts';
-import { createMqttSimulation } from '../../simulator/mqtt-runner.ts';
 import { connectAs, fixtureRegistry, passwordOf } from './broker-fixtures.ts';
 
 const T = topics('traffic');
