@@ -1,5 +1,6 @@
 /** broker/: the embedded MQTT broker, the device registry, ACLs, and the Mosquitto export. */
 export * from './acl.ts';
+export * from './auth-backoff.ts';
 export * from './broker.ts';
 export type { BrokerStatsCounters } from './counters.ts';
 export * from './credentials.ts';

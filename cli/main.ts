@@ -4,14 +4,15 @@
  * stays fast and one broken shell cannot break the others.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
+import { packageJson } from './package-json.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const pkg = JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8')) as {
-  version: string;
-};
+/** `.js` when running compiled from dist/, `.ts` under tsx (tests, `npm run openphase`). */
+const ext = extname(fileURLToPath(import.meta.url));
+const pkg = JSON.parse(readFileSync(packageJson(here), 'utf8')) as { version: string };
 
 /** Every subcommand, in the order `--help` lists them. Adding one: a file and a line. */
 export const COMMANDS: { name: string; summary: string }[] = [
@@ -25,7 +26,7 @@ export const COMMANDS: { name: string; summary: string }[] = [
   },
   {
     name: 'devices',
-    summary: 'the device registry: add, list, remove, rotate, export for Mosquitto',
+    summary: 'the device registry: add, list, update, remove, rotate, export for Mosquitto',
   },
   {
     name: 'collector',
@@ -109,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const file = join(here, 'commands', `${name}.ts`);
+  const file = join(here, 'commands', `${name}${ext}`);
   if (!existsSync(file)) {
     console.error(`openphase ${name}: not built yet in this version (${pkg.version}).`);
     return 2;
@@ -120,8 +121,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await cmd.parseAsync(rest, { from: 'user' });
   } catch (e) {
-    const err = e as { code?: string; exitCode?: number; message?: string };
-    if (err.code?.startsWith('commander.')) {
+    // `code` is not always commander's string: an mqtt.js refusal carries a number
+    const err = e as { code?: unknown; exitCode?: number; message?: string };
+    if (typeof err.code === 'string' && err.code.startsWith('commander.')) {
       // commander already printed help or the usage error
       return err.exitCode ?? 2;
     }

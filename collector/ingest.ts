@@ -176,6 +176,10 @@ export function createIngest(opts: IngestOptions) {
       pushGaps(loss.tick(clock()), lines);
       if (lines.length > 0) push(lines);
     },
+    /** Another client held our session: forget stream positions, declare no gap for it. */
+    resync() {
+      loss?.resync();
+    },
     /** Loads the configs a previous run kept; returns the files it could not use. */
     loadCachedConfigs(): string[] {
       const cached = loadConfigs(configDir);

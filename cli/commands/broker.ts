@@ -11,6 +11,7 @@ import {
   DEFAULT_MAX_RETAINED_BYTES,
   DEFAULT_RATE_LIMIT,
 } from '../../broker/index.ts';
+import { untilStopSignal } from '../signals.ts';
 
 const int = (name: string, min: number) => (v: string) => {
   const n = Number(v);
@@ -141,11 +142,7 @@ export function command(): Command {
           });
           process.on('SIGHUP', reload);
         }
-        await new Promise<void>((resolve) => {
-          const stop = () => resolve();
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
-        });
+        await untilStopSignal();
         if (opts.devices) unwatchFile(opts.devices);
         process.off('SIGHUP', reload);
         await broker.close();

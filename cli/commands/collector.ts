@@ -4,6 +4,8 @@
  */
 import { Command, Option } from 'commander';
 import { chooseSink, createCollector, redactUrl } from '../../collector/index.ts';
+import { defaultSpoolDir } from '../../collector/state-dir.ts';
+import { untilStopSignal } from '../signals.ts';
 
 const int = (name: string, min: number) => (v: string) => {
   const n = Number(v);
@@ -30,13 +32,18 @@ export function command(): Command {
       ),
     )
     .addOption(
-      new Option('--client-id <id>', 'fixed client id of the persistent session')
-        .env('OPENPHASE_COLLECTOR_ID')
-        .default('openphase-collector'),
+      new Option(
+        '--client-id <id>',
+        'fixed client id of the persistent session (default: the username, as OpenPhase’s broker requires)',
+      ).env('OPENPHASE_COLLECTOR_ID'),
     )
     .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))
     .addOption(new Option('--influx-url <url>', 'InfluxDB URL').env('INFLUX_URL'))
     .addOption(new Option('--influx-db <name>', 'InfluxDB 1.x database').env('INFLUX_DB'))
+    .option(
+      '--create-db',
+      'create the InfluxDB 1.x database if it is missing (without it, a missing database is an error)',
+    )
     .addOption(new Option('--influx-username <name>', 'InfluxDB 1.x user').env('INFLUX_USERNAME'))
     .addOption(
       new Option('--influx-password <secret>', 'InfluxDB 1.x password').env('INFLUX_PASSWORD'),
@@ -52,9 +59,23 @@ export function command(): Command {
         .default('data/points'),
     )
     .addOption(
-      new Option('--spool-dir <dir>', 'on-disk spool for batches the sink could not take')
-        .env('OPENPHASE_SPOOL_DIR')
-        .default('data/spool'),
+      new Option(
+        '--spool-dir <dir>',
+        'on-disk spool for batches the sink could not take (default: per user and sink, ' +
+          '$XDG_STATE_HOME/openphase/spool/{sink}, or ~/.local/state/openphase/…)',
+      ).env('OPENPHASE_SPOOL_DIR'),
+    )
+    .addOption(
+      new Option(
+        '--service',
+        'keep the default spool under /var/lib/openphase (a system service) instead of the user state dir',
+      ).env('OPENPHASE_SERVICE'),
+    )
+    .addOption(
+      new Option(
+        '--force',
+        'replay a spool that holds batches for another sink (database) into this one',
+      ),
     )
     .addOption(
       new Option('--spool-max-mb <n>', 'spool bound; at the bound the collector stops reading')
@@ -78,7 +99,10 @@ export function command(): Command {
       ).env('OPENPHASE_SHARED_GROUP'),
     )
     .addOption(
-      new Option('--metrics-port <n>', 'serve Prometheus metrics at /metrics on this port')
+      new Option(
+        '--metrics-port <n>',
+        'serve /metrics (Prometheus) and /health (JSON; 503 while not connected) on this port',
+      )
         .env('OPENPHASE_METRICS_PORT')
         .argParser(int('--metrics-port', 0)),
     )
@@ -95,6 +119,7 @@ export function command(): Command {
       '\nSink: --influx-url + --influx-db → InfluxDB 1.x (or 2.x/3.x v1 compatibility);\n' +
         '      --influx-url + --influx-token/--influx-org/--influx-bucket → InfluxDB 2.x/3.x;\n' +
         '      neither → the embedded store in --data-dir.\n' +
+        'It reconnects to the broker for ever (also after a refusal), at most 5 s apart.\n' +
         'Schema, outage behaviour and broker settings: docs/influxdb.md.',
     )
     .action(async (opts) => {
@@ -109,9 +134,15 @@ export function command(): Command {
         influxToken: opts.influxToken,
         influxOrg: opts.influxOrg,
         influxBucket: opts.influxBucket,
+        createDb: opts.createDb === true,
         dataDir: opts.dataDir,
       });
       const log = (line: string) => console.error(line);
+      const spoolDir: string =
+        opts.spoolDir ??
+        defaultSpoolDir(sink, {
+          service: opts.service !== undefined && opts.service !== false && opts.service !== '0',
+        });
       const collector = createCollector({
         mqttUrl: opts.mqtt,
         username: opts.username,
@@ -119,7 +150,8 @@ export function command(): Command {
         clientId: opts.clientId,
         root: opts.root,
         sink,
-        spoolDir: opts.spoolDir,
+        spoolDir,
+        forceSpool: opts.force === true,
         spoolMaxBytes: opts.spoolMaxMb * 1024 * 1024,
         batchSize: opts.batchSize,
         flushMs: opts.flushMs,
@@ -131,12 +163,9 @@ export function command(): Command {
       });
       const started = await collector.start();
       const where = sink.kind === 'embedded' ? sink.dir : redactUrl(sink.url);
-      log(`collector: writing to ${sink.kind} at ${where}, spool in ${opts.spoolDir}`);
+      log(`collector: writing to ${sink.kind} at ${where}, spool in ${spoolDir}`);
       console.log(JSON.stringify({ ready: true, sink: sink.kind, ...started }));
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
+      await untilStopSignal();
       await collector.close();
     });
 }

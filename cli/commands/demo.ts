@@ -12,6 +12,7 @@ import type { Registry } from '../../broker/index.ts';
 import { ALGORITHMS, getAlgorithm } from '../../controller/algorithms/registry.ts';
 import { detectorsOf, type Scenario } from '../../protocol/index.ts';
 import { listBundledScenarios } from '../../simulator/scenario.ts';
+import { untilStopSignal } from '../signals.ts';
 
 /** The shells, loaded only when the demo runs: `--help` stays quick. */
 async function shells() {
@@ -100,6 +101,7 @@ interface Opts {
   influxUsername?: string;
   influxPassword?: string;
   root: string;
+  allowOrigin: string[];
 }
 
 async function run(o: Opts): Promise<void> {
@@ -131,6 +133,8 @@ async function run(o: Opts): Promise<void> {
     influxDb: o.influxDb,
     influxUsername: o.influxUsername,
     influxPassword: o.influxPassword,
+    // a demo may make its own database (the collector service creates one only with --create-db)
+    createDb: true,
     dataDir: join(dataDir, 'points'),
   });
 
@@ -211,6 +215,7 @@ async function run(o: Opts): Promise<void> {
       broker,
       store: sink.kind,
       metrics: () => collector.metricsText(),
+      allowOrigins: o.allowOrigin,
       log,
     });
     started.push({ name: 'dashboard', close: () => dashboard.close() });
@@ -262,10 +267,7 @@ async function run(o: Opts): Promise<void> {
     throw e;
   }
 
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await untilStopSignal();
   log('demo: stopping');
   // a component that hangs on close must not keep the demo alive forever
   const force = setTimeout(() => {
@@ -355,6 +357,13 @@ export function command(): Command {
     .addOption(
       new Option('--root <root>', 'MQTT topic root').env('OPENPHASE_ROOT').default('traffic'),
     )
+    .addOption(
+      new Option(
+        '--allow-origin <origin...>',
+        'web pages from this origin may also open /mqtt and /live (e.g. behind a proxy: ' +
+          'https://signals.example.org); the served origin is always allowed',
+      ).default([]),
+    )
     .addHelpText(
       'after',
       [
@@ -362,8 +371,8 @@ export function command(): Command {
         'Credentials: without --insecure every component (signal, each sensor, controller,',
         'collector, dashboard) connects as its own device with a random password that stays in',
         'memory; other MQTT clients are refused. Store: the embedded store unless --influx-url and',
-        '--influx-db (or INFLUX_URL and INFLUX_DB) name an InfluxDB 1.x; the charts read from',
-        'the same store. Ctrl-C (SIGINT) or SIGTERM stops everything and frees the ports.',
+        '--influx-db (or INFLUX_URL and INFLUX_DB) name an InfluxDB 1.x (the demo creates that',
+        'database if it is missing); the charts read from the same store. Ctrl-C (SIGINT) or SIGTERM stops everything and frees the ports.',
         '',
         'Examples:',
         '  npm start                                   # http://127.0.0.1:8080/',

@@ -1,5 +1,5 @@
 /**
- * `openphase devices add|list|remove|rotate|export`: the device registry file. A running
+ * `openphase devices add|list|update|remove|rotate|export`: the device registry file. A running
  * `openphase broker` re-reads the file when it changes (or on SIGHUP).
  */
 import { readFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import {
   removeDevice,
   rotateDevice,
   saveRegistry,
+  updateDevice,
 } from '../../broker/index.ts';
 
 const devicesOption = () =>
@@ -166,6 +167,34 @@ export function command(): Command {
     .action((opts) => {
       saveRegistry(opts.devices, removeDevice(loadRegistry(opts.devices), opts.id));
       console.log(`removed ${opts.id} from ${opts.devices}`);
+    });
+
+  cmd
+    .command('update')
+    .description(
+      "change a device's role or intersections, keeping its password; a running broker applies it to the live session (no reconnect)",
+    )
+    .argument('[id]', 'the device to change (or --id)')
+    .addOption(devicesOption())
+    .option('--id <id>', 'the device to change')
+    .addOption(new Option('--role <role>', 'its new role').choices(ROLES))
+    .option(
+      '--intersection <ids>',
+      "its new intersections: a comma-separated list (a,b) or '*' for all (replaces the old list)",
+    )
+    .addOption(new Option('--intersections <ids>').hideHelp()) // the plural, as people type it
+    .action((idArg: string | undefined, opts) => {
+      const id = opts.id ?? idArg;
+      if (!id) throw new Error('devices update: name the device (devices update ID, or --id ID)');
+      const list = opts.intersection ?? opts.intersections;
+      const next = updateDevice(loadRegistry(opts.devices), id, {
+        ...(opts.role !== undefined ? { role: opts.role } : {}),
+        ...(list !== undefined ? { intersections: intersectionsOf(list) } : {}),
+      });
+      saveRegistry(opts.devices, next);
+      const d = next.devices.find((x) => x.id === id)!;
+      const where = d.intersections === '*' ? '*' : d.intersections.join(',');
+      console.log(`updated ${id} in ${opts.devices}: role ${d.role}, intersections ${where}`);
     });
 
   passwordOptions(

@@ -45,6 +45,8 @@ export interface SinkChoice {
   influxToken?: string;
   influxOrg?: string;
   influxBucket?: string;
+  /** InfluxDB 1.x: create the database if it is missing (`--create-db`) */
+  createDb?: boolean;
   /** embedded store directory */
   dataDir: string;
 }
@@ -79,5 +81,6 @@ export function chooseSink(c: SinkChoice): SinkOptions {
     database: c.influxDb,
     username: c.influxUsername,
     password: c.influxPassword,
+    ...(c.createDb ? { createDatabase: true } : {}),
   };
 }
