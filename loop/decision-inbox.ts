@@ -1,0 +1,93 @@
+/**
+ * The controller side of an MQTT transport: decisions received per intersection (the newest
+ * kept, older `t` dropped, bad payloads ignored), waiting for a tick's answers, and the time
+ * from a tick's signals going out to each answer. Shared by the MQTT simulation and the
+ * conformance kit; only how ticks are published differs.
+ */
+import { createLatencySamples, type LatencySamples } from '../metrics/index.ts';
+import { type Decision, decodeMessage } from '../protocol/index.ts';
+import type { Request } from '../signal/index.ts';
+
+export interface DecisionInbox {
+  /** a decision message for `intersection` (any payload: invalid ones are ignored) */
+  receive(intersection: string, payload: Buffer | string): void;
+  /** tick `atMs`'s signals are about to go out (latency is measured from here) */
+  sending(atMs: number): void;
+  /** see ControllerTransport.answers */
+  answers(atMs: number, waitMs: number): Promise<void> | undefined;
+  /** see ControllerTransport.take */
+  take(atMs: number, strict: boolean, into: Map<string, Request>): void;
+  readonly latency: LatencySamples;
+  /** forgets every decision (a new run) */
+  reset(): void;
+  /** ends a wait under way */
+  close(): void;
+}
+
+/** Ticks whose send time is kept for latency (a decision to an older tick is not timed). */
+const SENT_KEPT = 64;
+
+export function createDecisionInbox(
+  ids: readonly string[],
+  latencyCapacity = 200_000,
+  now: () => number = () => performance.now(),
+): DecisionInbox {
+  const index = new Map(ids.map((id, i) => [id, i]));
+  let latest: (Decision | undefined)[] = ids.map(() => undefined);
+  let applied: (number | undefined)[] = ids.map(() => undefined);
+  const sentAt = new Map<number, number>();
+  const latency = createLatencySamples(latencyCapacity);
+  let waiter: { t: number; remaining: Set<number>; resolve: () => void } | undefined;
+
+  return {
+    latency,
+    receive(intersection, payload) {
+      const i = index.get(intersection);
+      const r = decodeMessage('decision', payload);
+      if (i === undefined || !r.ok) return; // bad input is dropped, never fatal
+      const d = r.value as Decision;
+      const prev = latest[i];
+      if (prev && prev.t > d.t) return;
+      latest[i] = d;
+      const sent = sentAt.get(d.t);
+      if (sent !== undefined) latency.add(now() - sent);
+      if (waiter && d.t === waiter.t && waiter.remaining.delete(i) && waiter.remaining.size === 0)
+        waiter.resolve();
+    },
+    sending(atMs) {
+      sentAt.set(atMs, now());
+      if (sentAt.size > SENT_KEPT) sentAt.delete(sentAt.keys().next().value!);
+    },
+    answers(atMs, waitMs) {
+      const remaining = new Set(ids.map((_, i) => i).filter((i) => latest[i]?.t !== atMs));
+      if (remaining.size === 0) return undefined;
+      return new Promise((resolve) => {
+        const timeout = setTimeout(() => finish(), waitMs);
+        const finish = () => {
+          clearTimeout(timeout);
+          waiter = undefined;
+          resolve();
+        };
+        waiter = { t: atMs, remaining, resolve: finish };
+      });
+    },
+    take(atMs, strict, into) {
+      for (let i = 0; i < ids.length; i++) {
+        const d = latest[i];
+        if (d && (strict ? d.t === atMs : d.t > (applied[i] ?? -1))) {
+          into.set(ids[i]!, { phase: d.phase, controller: d.controller });
+          applied[i] = d.t;
+        }
+      }
+    },
+    reset() {
+      latest = ids.map(() => undefined);
+      applied = ids.map(() => undefined);
+      sentAt.clear();
+      latency.clear();
+    },
+    close() {
+      waiter?.resolve();
+    },
+  };
+}
