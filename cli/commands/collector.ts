@@ -94,6 +94,15 @@ export function command(): Command {
     )
     .addOption(
       new Option(
+        '--time-window-s <s>',
+        "refuse messages whose timestamps lie further than this from this machine's clock (rejected as implausible-time; 0 = off)",
+      )
+        .env('OPENPHASE_TIME_WINDOW_S')
+        .argParser(int('--time-window-s', 0))
+        .default(86_400),
+    )
+    .addOption(
+      new Option(
         '--shared-group <name>',
         'subscribe via $share/<name>/… so collectors split the load (Mosquitto 2, EMQX, HiveMQ; not aedes)',
       ).env('OPENPHASE_SHARED_GROUP'),
@@ -160,6 +169,7 @@ export function command(): Command {
         sharedGroup: opts.sharedGroup,
         metricsPort: opts.metricsPort,
         metricsHost: opts.metricsHost,
+        timeWindowMs: opts.timeWindowS * 1000,
         logEveryMs: opts.logEvery * 1000,
         log,
       });

@@ -22,7 +22,7 @@ async function shells() {
     import('../../controller/service.ts'),
     import('../../dashboard/index.ts'),
     import('../../simulator/index.ts'),
-    import('../../simulator/mqtt-runner.ts'),
+    import('../../loop/mqtt-simulation.ts'),
   ]);
   return { ...broker, ...collector, ...controller, ...dashboard, ...simulator, ...runner };
 }
