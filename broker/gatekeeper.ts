@@ -6,6 +6,7 @@
  */
 import type { AedesOptions, Client, PublishPacket } from 'aedes';
 import { type AclResult, type CompiledAcl, compileAcl } from './acl.ts';
+import { type BackoffPolicy, createAuthBackoff } from './auth-backoff.ts';
 import { type ConfigVerdict, checkConfigPublish } from './config-check.ts';
 import { createCounters } from './counters.ts';
 import { createCredentialChecker } from './credentials.ts';
@@ -32,6 +33,8 @@ export interface GatekeeperOptions {
   maxRetainedBytes: number;
   log: (line: string) => void;
   now: () => number;
+  /** Wrong-password back-off; default {@link DEFAULT_BACKOFF}. */
+  backoff?: BackoffPolicy;
 }
 
 export interface Session {
@@ -63,6 +66,7 @@ export function createGatekeeper(options: GatekeeperOptions) {
   const refusedPackets = new WeakSet<object>();
   const counters = createCounters();
   const credentials = createCredentialChecker();
+  const backoff = createAuthBackoff(options.backoff);
   let gate = newLogGate(now());
 
   /** Refusals are logged at a bounded rate: a hostile client cannot flood the log. */
@@ -138,7 +142,22 @@ export function createGatekeeper(options: GatekeeperOptions) {
     if (!password || password.length === 0) {
       return refuseConnect(done, 4, 'bad-password', `device ${device.id}`);
     }
+    const address = (client.conn as { remoteAddress?: string }).remoteAddress;
+    // a flood of wrong passwords must not buy one PBKDF2 run per attempt: after a few
+    // failures (per address, per id) attempts are refused unhashed until the back-off ends
+    if (!credentials.known(device.id, password, device.hash)) {
+      const waitMs = backoff.waitMs(device.id, address, now());
+      if (waitMs > 0) {
+        return refuseConnect(
+          done,
+          4,
+          'backed-off',
+          `device ${device.id} from ${address ?? '?'} (${Math.ceil(waitMs / 1000)} s)`,
+        );
+      }
+    }
     credentials.check(device.id, password, device.hash).then((ok) => {
+      if (!ok) backoff.failed(device.id, address, now());
       // the registry may have been reloaded while PBKDF2 ran
       if (!ok || devices.get(device.id)?.hash !== device.hash) {
         return refuseConnect(done, 4, 'bad-password', `device ${device.id}`);

@@ -4,14 +4,15 @@
  * stays fast and one broken shell cannot break the others.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
+import { packageJson } from './package-json.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const pkg = JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8')) as {
-  version: string;
-};
+/** `.js` when running compiled from dist/, `.ts` under tsx (tests, `npm run openphase`). */
+const ext = extname(fileURLToPath(import.meta.url));
+const pkg = JSON.parse(readFileSync(packageJson(here), 'utf8')) as { version: string };
 
 /** Every subcommand, in the order `--help` lists them. Adding one: a file and a line. */
 export const COMMANDS: { name: string; summary: string }[] = [
@@ -43,6 +44,10 @@ export const COMMANDS: { name: string; summary: string }[] = [
   { name: 'bench', summary: 'controllers × scenarios × seeds → scorecard.json and report.html' },
   { name: 'conformance', summary: 'protocol checks of a live sensor or controller' },
   { name: 'intersection', summary: "check an intersection's config; publish it retained" },
+  {
+    name: 'cabinet-emulator',
+    summary: 'an NTCIP 1202 signal controller emulator over SNMP, for tests, rigs and demos',
+  },
 ];
 
 function help(): string {
@@ -105,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const file = join(here, 'commands', `${name}.ts`);
+  const file = join(here, 'commands', `${name}${ext}`);
   if (!existsSync(file)) {
     console.error(`openphase ${name}: not built yet in this version (${pkg.version}).`);
     return 2;

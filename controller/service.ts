@@ -18,6 +18,7 @@
  * await svc.start(); … await svc.close();
  */
 import mqtt, { type MqttClient } from 'mqtt';
+import { createLatencySamples } from '../metrics/index.ts';
 import { createOpsServer } from '../ops/http.ts';
 import { type ConnectionStats, type Supervised, superviseMqtt } from '../ops/mqtt-connection.ts';
 import { defaultClientId, mqttOptions, redactUrl } from '../ops/mqtt-options.ts';
@@ -96,11 +97,6 @@ function metricsText(s: ControllerServiceStats): string {
     .join('');
 }
 
-function quantile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
 export function createControllerService(options: ControllerServiceOptions) {
   const root = options.root ?? DEFAULT_ROOT;
   const t = topics(root);
@@ -124,8 +120,7 @@ export function createControllerService(options: ControllerServiceOptions) {
     (options.intersections === 'all' ? undefined : options.intersections[0]);
   const baseReconnect = options.reconnectMs ?? 1000;
   const seed = options.seed ?? hashSeed(clientId);
-  const latency = new Float64Array(LATENCY_SAMPLES);
-  let latencyCount = 0;
+  const latency = createLatencySamples(LATENCY_SAMPLES);
   let client: MqttClient | undefined;
   let supervised: Supervised | undefined;
   let ops: ReturnType<typeof createOpsServer> | undefined;
@@ -153,7 +148,7 @@ export function createControllerService(options: ControllerServiceOptions) {
       if (err) publishErrors++;
       else published++;
     });
-    latency[latencyCount++ % LATENCY_SAMPLES] = performance.now() - start;
+    latency.add(performance.now() - start);
   };
 
   return {
@@ -254,8 +249,6 @@ export function createControllerService(options: ControllerServiceOptions) {
     },
 
     stats(): ControllerServiceStats {
-      const n = Math.min(latencyCount, LATENCY_SAMPLES);
-      const sorted = latency.slice(0, n).sort();
       const conn: ConnectionStats = supervised?.stats() ?? {
         connected: false,
         reconnects: 0,
@@ -270,7 +263,7 @@ export function createControllerService(options: ControllerServiceOptions) {
         takeovers: conn.takeovers,
         published,
         publishErrors,
-        handleMs: { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), count: latencyCount },
+        handleMs: { ...latency.summary(), count: latency.count },
       };
     },
 

@@ -2,7 +2,7 @@
  * A short lockstep run for the controller conformance check (shell), over ONE MQTT connection
  * that also records what the controller publishes — so a single admin credential is enough on
  * a broker where the client id must equal the device id. The same protocol as the simulator's
- * lockstep clock (simulator/mqtt-runner.ts, docs/protocol.md "Timing"): retained config, then
+ * lockstep clock (loop/clock.ts, docs/protocol.md "Timing"): retained config, then
  * per tick the counts of the tick and the retained signal with `t`; wait for a decision with
  * that `t` from every intersection or the deadline; the safety monitor applies what came.
  */

@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { ALGORITHMS } from '../../controller/algorithms/registry.ts';
 import { createControllerService } from '../../controller/service.ts';
 import { redactUrl } from '../../ops/mqtt-options.ts';
+import { untilStopSignal } from '../signals.ts';
 
 export function command(): Command {
   return new Command('controller')
@@ -91,6 +92,8 @@ export function command(): Command {
       ].join('\n'),
     )
     .action(async (o) => {
+      // listening before anything starts: a signal sent right after "ready" must find it
+      const stopped = untilStopSignal();
       const list = String(o.intersections).trim();
       const intersections =
         list === 'all'
@@ -128,11 +131,7 @@ export function command(): Command {
         every > 0
           ? setInterval(() => console.log(JSON.stringify(svc.stats())), every * 1000)
           : undefined;
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await stopped;
       if (timer) clearInterval(timer);
       await svc.close();
     });

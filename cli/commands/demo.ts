@@ -12,6 +12,7 @@ import type { Registry } from '../../broker/index.ts';
 import { ALGORITHMS, getAlgorithm } from '../../controller/algorithms/registry.ts';
 import { detectorsOf, type Scenario } from '../../protocol/index.ts';
 import { listBundledScenarios } from '../../simulator/scenario.ts';
+import { untilStopSignal } from '../signals.ts';
 
 /** The shells, loaded only when the demo runs: `--help` stays quick. */
 async function shells() {
@@ -21,7 +22,7 @@ async function shells() {
     import('../../controller/service.ts'),
     import('../../dashboard/index.ts'),
     import('../../simulator/index.ts'),
-    import('../../simulator/mqtt-runner.ts'),
+    import('../../loop/mqtt-simulation.ts'),
   ]);
   return { ...broker, ...collector, ...controller, ...dashboard, ...simulator, ...runner };
 }
@@ -104,6 +105,8 @@ interface Opts {
 }
 
 async function run(o: Opts): Promise<void> {
+  // listening before anything starts: a signal sent right after "ready" must find it
+  const stopped = untilStopSignal();
   getAlgorithm(o.algorithm); // an unknown name fails here, in one line, before anything starts
   const x = await shells();
   const {
@@ -267,10 +270,7 @@ async function run(o: Opts): Promise<void> {
     throw e;
   }
 
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopped;
   log('demo: stopping');
   // a component that hangs on close must not keep the demo alive forever
   const force = setTimeout(() => {

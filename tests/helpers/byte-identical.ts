@@ -13,7 +13,8 @@ import { createBench } from '../../bench/runner.ts';
 import { resolveScenarios } from '../../bench/scenarios.ts';
 import { withoutTiming } from '../../bench/scorecard.ts';
 import { ALGORITHMS } from '../../controller/algorithms/registry.ts';
-import { listBundledScenarios, loadScenario, runScenario } from '../../simulator/index.ts';
+import { runScenario } from '../../loop/index.ts';
+import { listBundledScenarios, loadScenario } from '../../simulator/index.ts';
 
 export interface CaseDigest {
   case: string;

@@ -16,12 +16,12 @@ import {
   createWindows,
   sumWindow,
 } from '../../controller/windows.ts';
+import { createInProcessTransport, createLoop, lockstep } from '../../loop/index.ts';
 import type { Counts, IntersectionConfig, Scenario, Signal } from '../../protocol/index.ts';
 import { detectorsOf } from '../../protocol/index.ts';
 import type { Request } from '../../signal/index.ts';
 import { createSimulation } from '../../simulator/engine.ts';
 import { gridScenario } from '../../simulator/grid.ts';
-import { createBuiltinControllers } from '../../simulator/run.ts';
 import { loadScenario, parseScenario } from '../../simulator/scenario.ts';
 import { mulberry32, runLoop } from '../contracts/controller-loop.ts';
 import { nema8, twoPhase } from '../fixtures/intersections.ts';
@@ -319,21 +319,20 @@ function plainRun(scenario: Scenario, algorithm: string, durationS: number) {
 
 function builtinRun(scenario: Scenario, algorithm: string, durationS: number) {
   const sim = createSimulation(scenario, { durationS });
-  const ctl = createBuiltinControllers(sim, scenario, `builtin:${algorithm}`);
+  const inner = createInProcessTransport(sim, scenario, `builtin:${algorithm}`);
   const ids = sim.configs().map((c) => c.id);
   const log: string[] = [];
-  const requests = new Map<string, Request>();
-  const decide = (atMs: number) => {
-    requests.clear(); // as the MQTT runner does: every tick's requests are set afresh
-    ctl.decide(atMs, requests);
-    log.push(ids.map((id) => requests.get(id)!.phase).join());
+  // the one loop, with every tick's requests logged as they are taken
+  const transport: typeof inner = {
+    ...inner,
+    take(atMs, strict, into) {
+      inner.take(atMs, strict, into);
+      log.push(ids.map((id) => into.get(id)!.phase).join());
+    },
   };
-  decide(sim.nowMs());
-  while (!sim.done()) {
-    const out = sim.step(requests);
-    ctl.observe(out);
-    decide(out.atMs);
-  }
+  createLoop({ sim, transport, clock: lockstep() }).runSync();
+  transport.take(sim.nowMs(), true, new Map()); // the final tick went out: its answer too
+  inner.close();
   return { log, metrics: sim.report() };
 }
 

@@ -5,8 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runScenario } from '../../loop/index.ts';
 import { DEFAULT_SEED } from '../../protocol/index.ts';
-import { parseScenarioText, runScenario, SCENARIO_DIR } from '../../simulator/index.ts';
+import { parseScenarioText, SCENARIO_DIR } from '../../simulator/index.ts';
 
 const withSeed = readFileSync(join(SCENARIO_DIR, 'two-phase.yaml'), 'utf8');
 const withoutSeed = withSeed.replace(/^seed: \d+\n/m, '');
