@@ -8,6 +8,7 @@ export * from './frame-guard.ts';
 export * from './limits.ts';
 export * from './mosquitto-export.ts';
 export * from './passwords.ts';
+export * from './persistence.ts';
 export * from './registry.ts';
 export * from './retained.ts';
 export * from './roles.ts';

@@ -85,7 +85,7 @@ export function superviseMqtt(client: MqttClient, o: SuperviseOptions): Supervis
   const stats: ConnectionStats = { connected: false, reconnects: 0, refusals: 0, takeovers: 0 };
   /** attempts in a row that did not reach a session */
   let failures = 0;
-  /** the last close was the broker's, on a healthy connection (no error, not ours) */
+  /** the last close was the broker's, on a healthy connection (not ours, no keepalive timeout) */
   let brokerClosed = false;
   /** attempts since that close */
   let attemptsSinceClose = 0;
@@ -145,7 +145,9 @@ export function superviseMqtt(client: MqttClient, o: SuperviseOptions): Supervis
   });
 
   client.on('error', (err) => {
-    errorThisConnection = true;
+    // Our own keepalive found the broker silent: that close is not the broker's doing. (A
+    // reset or an ended socket is how a broker's close often looks: those do not count.)
+    if (err.message === 'Keepalive timeout') errorThisConnection = true;
     const refusal = client.connected ? undefined : describeRefusal(err, who);
     if (!refusal) {
       const code = (err as { code?: unknown }).code;

@@ -14,6 +14,7 @@ import {
   type Registry,
   ROLE_TABLE,
   ROLES,
+  type Role,
   removeDevice,
   rotateDevice,
   saveRegistry,
@@ -96,6 +97,45 @@ function table(reg: Registry): string {
   return [line(head), ...rows.map(line)].join('\n');
 }
 
+/**
+ * One identity per instance: instances sharing one identity kick each other off (one client
+ * id per device), so each gets its own id and password and is revoked on its own.
+ */
+function addInstances(
+  reg: Registry,
+  opts: {
+    devices: string;
+    id: string;
+    role: Role;
+    intersection: string;
+    iterations: number;
+    instances: number;
+    password?: string;
+    passwordStdin?: boolean;
+  },
+): void {
+  if (opts.password !== undefined || opts.passwordStdin) {
+    throw new Error(
+      '--instances generates a password per instance: drop --password/--password-stdin',
+    );
+  }
+  let next = reg;
+  const secrets: [string, string][] = [];
+  for (let k = 1; k <= opts.instances; k++) {
+    const id = `${opts.id}-${k}`;
+    const password = generateSecret();
+    next = addDevice(
+      next,
+      { id, role: opts.role, intersections: intersectionsOf(opts.intersection), password },
+      { iterations: opts.iterations },
+    );
+    secrets.push([id, password]);
+  }
+  saveRegistry(opts.devices, next);
+  console.log(`added ${secrets.map(([id]) => id).join(', ')} (${opts.role}) to ${opts.devices}`);
+  for (const [id, password] of secrets) printSecret(id, password);
+}
+
 export function command(): Command {
   const roles = ROLES.map((r) => `  ${r.padEnd(10)} ${ROLE_TABLE[r].summary}`).join('\n');
   const cmd = new Command('devices')
@@ -128,9 +168,20 @@ export function command(): Command {
         '--intersection <ids>',
         "intersections the device acts for: a comma-separated list (a,b) or '*' for all",
       )
-      .addOption(iterationsOption()),
+      .addOption(iterationsOption())
+      .addOption(
+        new Option(
+          '--instances <n>',
+          'add n devices {id}-1 … {id}-n (same role and intersections), each with its own generated password: e.g. the collectors of one --shared-group',
+        ).argParser((v) => {
+          const n = Number(v);
+          if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error('--instances must be 1-64');
+          return n;
+        }),
+      ),
   ).action((opts) => {
     const reg = loadRegistry(opts.devices, { create: true });
+    if (opts.instances !== undefined) return addInstances(reg, opts);
     const { password, generated } = passwordFrom(opts);
     const next = addDevice(
       reg,
