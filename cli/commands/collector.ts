@@ -132,6 +132,8 @@ export function command(): Command {
         'Schema, outage behaviour and broker settings: docs/influxdb.md.',
     )
     .action(async (opts) => {
+      // listening before anything starts: a signal sent right after "ready" must find it
+      const stopped = untilStopSignal();
       if (opts.sharedGroup !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(opts.sharedGroup)) {
         throw new Error('--shared-group must be 1-64 characters of A-Z, a-z, 0-9, _ or -');
       }
@@ -175,7 +177,7 @@ export function command(): Command {
       const where = sink.kind === 'embedded' ? sink.dir : redactUrl(sink.url);
       log(`collector: writing to ${sink.kind} at ${where}, spool in ${spoolDir}`);
       console.log(JSON.stringify({ ready: true, sink: sink.kind, ...started }));
-      await untilStopSignal();
+      await stopped;
       await collector.close();
     });
 }
