@@ -5,7 +5,12 @@
  * conformance kit; only how ticks are published differs.
  */
 import { createLatencySamples, type LatencySamples } from '../metrics/index.ts';
-import { type Decision, decodeMessage } from '../protocol/index.ts';
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_TIME_WINDOW_MS,
+  type Decision,
+  decodeMessage,
+} from '../protocol/index.ts';
 import type { Request } from '../signal/index.ts';
 
 export interface DecisionInbox {
@@ -31,11 +36,14 @@ export function createDecisionInbox(
   ids: readonly string[],
   latencyCapacity = 200_000,
   now: () => number = () => performance.now(),
+  timeWindowMs = DEFAULT_TIME_WINDOW_MS,
 ): DecisionInbox {
   const index = new Map(ids.map((id, i) => [id, i]));
   let latest: (Decision | undefined)[] = ids.map(() => undefined);
   let applied: (number | undefined)[] = ids.map(() => undefined);
   const sentAt = new Map<number, number>();
+  // the signal's clock: the newest tick sent (a decision answers a tick already sent)
+  let clockMs: number | undefined;
   const latency = createLatencySamples(latencyCapacity);
   let waiter: { t: number; remaining: Set<number>; resolve: () => void } | undefined;
 
@@ -43,9 +51,17 @@ export function createDecisionInbox(
     latency,
     receive(intersection, payload) {
       const i = index.get(intersection);
-      const r = decodeMessage('decision', payload);
-      if (i === undefined || !r.ok) return; // bad input is dropped, never fatal
+      if (i === undefined || clockMs === undefined) return; // no tick sent: nothing to answer
+      // outside the plausibility window of the signal's clock: refused (implausible-time)
+      const r = decodeMessage('decision', payload, DEFAULT_LIMITS, {
+        nowMs: clockMs,
+        windowMs: timeWindowMs,
+      });
+      if (!r.ok) return; // bad input is dropped, never fatal
       const d = r.value as Decision;
+      // [protocol v1: decision t] one from the signal's future must never become the high-water
+      // mark every real decision then falls below (one forged t = 8.64e15 locked a signal out)
+      if (d.t > clockMs) return;
       const prev = latest[i];
       if (prev && prev.t > d.t) return;
       latest[i] = d;
@@ -55,6 +71,7 @@ export function createDecisionInbox(
         waiter.resolve();
     },
     sending(atMs) {
+      clockMs = Math.max(clockMs ?? atMs, atMs);
       sentAt.set(atMs, now());
       if (sentAt.size > SENT_KEPT) sentAt.delete(sentAt.keys().next().value!);
     },
@@ -84,6 +101,7 @@ export function createDecisionInbox(
       latest = ids.map(() => undefined);
       applied = ids.map(() => undefined);
       sentAt.clear();
+      clockMs = undefined;
       latency.clear();
     },
     close() {
