@@ -1,18 +1,12 @@
 /**
- * One run of a built-in controller, in-process, in lockstep: the same loop as
- * `runScenario` (simulator/run.ts) — the controllers get exactly the counts and signal of
- * each tick, as over MQTT — plus the bench's safety audit, the queue series and the time each
- * tick's decisions took. Only the wall clock is impure, and it is injected.
+ * One run of a built-in controller, in-process, in lockstep: the one loop (loop/loop.ts) —
+ * the controllers get exactly the counts and signal of each tick, as over MQTT — plus the
+ * bench's safety audit, the queue series and the time each tick's decisions took. Only the
+ * wall clock is impure, and it is injected.
  */
-
+import { createInProcessTransport, createLoop, lockstep } from '../loop/index.ts';
 import type { Scenario } from '../protocol/index.ts';
-import type { Request } from '../signal/index.ts';
-import {
-  createBuiltinControllers,
-  createSimulation,
-  type Simulation,
-  type StepOutput,
-} from '../simulator/index.ts';
+import { createSimulation, type Simulation, type StepOutput } from '../simulator/index.ts';
 import type { BenchRunMetrics } from './metrics.ts';
 import { createSafetyAudit } from './safety-audit.ts';
 
@@ -29,17 +23,6 @@ export interface RunOutput {
   /** vehicles queued over all approaches of all intersections, sampled by the simulator */
   queue: { tS: number[]; total: number[] };
   wallS: number;
-}
-
-/** Latency samples kept per run (a ring): p99 over a week of 1 s ticks stays representative. */
-const MAX_SAMPLES = 100_000;
-
-/** p-quantile (nearest rank) of the first n samples, 2 decimals. */
-export function percentileOf(xs: Float64Array, n: number, q: number): number {
-  if (n === 0) return 0;
-  const sorted = Float64Array.from(xs.subarray(0, Math.min(n, xs.length))).sort();
-  const k = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return Math.round(sorted[k]! * 100) / 100;
 }
 
 /** Counts the ticks × intersections whose signal shows conflicting movements released together. */
@@ -87,32 +70,23 @@ export function runBuiltin(
     seed: spec.seed,
     ...(spec.durationS !== undefined ? { durationS: spec.durationS } : {}),
   });
-  const ctl = createBuiltinControllers(sim, scenario, `builtin:${algorithm}`);
+  const transport = createInProcessTransport(sim, scenario, `builtin:${algorithm}`, { now });
   const conflicts = createConflictCounter(sim);
-  const latency = new Float64Array(MAX_SAMPLES);
-  let n = 0;
-  const requests = new Map<string, Request>();
-  const decide = (atMs: number) => {
-    const t0 = now();
-    ctl.decide(atMs, requests);
-    latency[n++ % MAX_SAMPLES] = now() - t0;
-  };
-  decide(sim.nowMs());
-  while (!sim.done()) {
-    const out = sim.step(requests);
-    conflicts.observe(out);
-    ctl.observe(out);
-    decide(out.atMs);
+  try {
+    createLoop({
+      sim,
+      transport,
+      clock: lockstep(),
+      onStep: (out) => conflicts.observe(out),
+    }).runSync();
+  } finally {
+    transport.close();
   }
-  ctl.close();
   const { metrics } = sim.report();
   return {
     metrics: {
       ...metrics,
-      decisionLatencyMs: {
-        p50: percentileOf(latency, n, 0.5),
-        p99: percentileOf(latency, n, 0.99),
-      },
+      decisionLatencyMs: transport.latency() ?? { p50: 0, p99: 0 },
       conflictingGreens: conflicts.count,
     },
     queue: totalQueue(sim),

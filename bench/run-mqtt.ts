@@ -5,8 +5,8 @@
  * is a separate program; nothing but the protocol passes between them.
  */
 import type { MqttClient } from 'mqtt';
+import { createMqttSimulation } from '../loop/mqtt-simulation.ts';
 import { topics } from '../protocol/index.ts';
-import { createMqttSimulation } from '../simulator/mqtt-runner.ts';
 import type { RunOutput, RunSpec } from './run-builtin.ts';
 import { createConflictCounter, totalQueue } from './run-builtin.ts';
 

@@ -13,6 +13,7 @@
  * The end-to-end figure includes the broker's TCP behaviour: aedes sockets without TCP_NODELAY
  * add Nagle/delayed-ACK waits (tens of ms) that the service cannot remove from its side.
  */
+
 import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -20,6 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { addDevice, createBroker, createRegistry } from '../broker/index.ts';
+import { quantile } from '../metrics/index.ts';
 import { type Counts, detectorsOf, type IntersectionConfig, topics } from '../protocol/index.ts';
 import { createMonitor, type MonitorState, monitorStep, toSignal } from '../signal/index.ts';
 
@@ -52,9 +54,6 @@ function configOf(id: string): IntersectionConfig {
     allRedS: 1,
   };
 }
-
-const pct = (sorted: number[], q: number) =>
-  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
 async function main() {
   const pw = { ctl: `bench-ctl-${process.pid}`, load: `bench-load-${process.pid}` };
@@ -229,8 +228,8 @@ async function main() {
     },
     endToEndLatencyMs: {
       what: 'signal published → decision received, through the broker both ways',
-      p50: Number(pct(e2e, 0.5).toFixed(2)),
-      p99: Number(pct(e2e, 0.99).toFixed(2)),
+      p50: quantile(e2e, 0.5),
+      p99: quantile(e2e, 0.99),
       max: Number((e2e.at(-1) ?? 0).toFixed(2)),
     },
     cpu: {

@@ -37,7 +37,7 @@ const repo = join(here, '..');
 
 /** Writes the job's points straight to InfluxDB (no MQTT, no collector): the database's ceiling. */
 async function rawInfluxRate(url: string, job: PublishJob) {
-  const sink = createInfluxV1Sink({ url, database: 'raw' });
+  const sink = createInfluxV1Sink({ url, database: 'raw', createDatabase: true });
   const ctx = { root: 'traffic', intersections: new Map(), receivedMs: 0, rejectSeq: 0 };
   for (let i = 0; i < 20; i++) ctx.intersections.set(`b${i}`, indexConfig(benchConfig(`b${i}`)));
   const perBatch = Math.max(1, Math.floor(5000 / job.detectors));
@@ -207,6 +207,7 @@ async function main() {
         influx.url,
         '--influx-db',
         db,
+        '--create-db',
         '--spool-dir',
         spool,
         '--log-every',

@@ -24,10 +24,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runScenario } from '../loop/index.ts';
 import type { Request } from '../signal/index.ts';
 import { createSimulation } from '../simulator/engine.ts';
 import { gridScenario } from '../simulator/grid.ts';
-import { runScenario } from '../simulator/run.ts';
 import { parseScenario } from '../simulator/scenario.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -1,13 +1,24 @@
 #!/usr/bin/env node
-// Thin launcher: runs the TypeScript CLI through tsx so no build step is needed.
-import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
+// The `openphase` command: the compiled CLI (dist/, built by `npm ci` or `npm run build`) in this
+// very process, so a signal sent to this PID reaches the services and they shut down cleanly.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', join(root, 'cli', 'main.ts'), ...process.argv.slice(2)],
-  { stdio: 'inherit' },
+const entry = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(fileURLToPath(entry))) {
+  console.error(
+    'openphase: dist/ is missing; run `npm ci` or `npm run build` in the package first.',
+  );
+  process.exit(1);
+}
+const { main } = await import(entry.href);
+main(process.argv.slice(2)).then(
+  (code) => {
+    // Long-running commands (broker, collector, demo) keep the loop alive themselves.
+    process.exitCode = code;
+  },
+  (e) => {
+    console.error(`openphase: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 1;
+  },
 );
-process.exit(result.status ?? 1);

@@ -13,6 +13,7 @@ import type { Duplex } from 'node:stream';
 import { Aedes, type Client, type PublishPacket } from 'aedes';
 import { createWebSocketStream, type WebSocket } from 'ws';
 import { assertRoot, DEFAULT_ROOT } from '../protocol/index.ts';
+import type { BackoffPolicy } from './auth-backoff.ts';
 import { FrameGuard } from './frame-guard.ts';
 import { createGatekeeper } from './gatekeeper.ts';
 import { DEFAULT_MAX_CONSECUTIVE_REFUSALS, DEFAULT_RATE_LIMIT, type RateLimit } from './limits.ts';
@@ -62,6 +63,8 @@ export interface BrokerOptions {
   rateLimit?: RateLimit | false;
   /** Refusals in a row after which a device is disconnected; default 100. */
   maxConsecutiveRefusals?: number;
+  /** Wrong-password back-off per address and per device id (auth-backoff.ts). */
+  backoff?: BackoffPolicy;
   /** Where log lines go; default console.error. Never receives a password. */
   log?: (line: string) => void;
   /** Monotonic milliseconds, for the limits; default performance.now. */
@@ -104,6 +107,7 @@ export function createBroker(options: BrokerOptions = {}) {
     maxRetainedBytes,
     log,
     now,
+    ...(options.backoff ? { backoff: options.backoff } : {}),
   });
   const { counters, credentials, gatedLog } = gk;
   const resolveRegistry = (): Registry | undefined =>
@@ -143,6 +147,7 @@ export function createBroker(options: BrokerOptions = {}) {
       counters.disconnected(v === 'oversize' ? 'too-large' : 'malformed');
       gatedLog(`broker: ${id} sent an ${v} packet (limit ${frameLimit} bytes): disconnected`);
     });
+    guard.remoteAddress ??= req?.socket.remoteAddress;
     aedes.handle(guard, req);
   };
 
@@ -217,18 +222,23 @@ export function createBroker(options: BrokerOptions = {}) {
       };
     },
     /**
-     * Re-reads the registry (or takes a new one). Sessions of removed devices, and of devices
-     * whose password, role or intersections changed, are disconnected.
+     * Re-reads the registry (or takes a new one). Sessions of removed devices and of devices
+     * whose password changed are disconnected; a new role or new intersections apply to the
+     * live session (`openphase devices update`).
      */
     reload(devicesOrPath?: Registry | string): void {
       if (devicesOrPath !== undefined) source = devicesOrPath;
       gk.setRegistry(resolveRegistry() ?? { version: 1, devices: [] });
       const clients = (aedes as unknown as { clients: Record<string, Client> }).clients;
       for (const client of Object.values(clients)) {
-        if (!gk.isStale(client)) continue;
-        counters.disconnected('revoked');
-        log(`broker: ${client.id} disconnected: its registry entry changed`);
-        client.close();
+        const verdict = gk.reconcile(client);
+        if (verdict === 'updated') {
+          log(`broker: ${client.id}: new role or intersections applied to its live session`);
+        } else if (verdict === 'revoked') {
+          counters.disconnected('revoked');
+          log(`broker: ${client.id} disconnected: removed, or its password changed`);
+          client.close();
+        }
       }
     },
     /** MQTT over WebSocket on another HTTP server (the dashboard's), at `path`. */

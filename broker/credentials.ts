@@ -12,6 +12,8 @@ export const MAX_CACHED_CREDENTIALS = 100_000;
 
 export interface CredentialChecker {
   check(id: string, password: Buffer, hash: string): Promise<boolean>;
+  /** True when this exact credential was verified before (no PBKDF2 needed). */
+  known(id: string, password: Buffer, hash: string): boolean;
   clear(): void;
   stats(): { verified: number; cacheHits: number; failed: number; cached: number };
 }
@@ -45,6 +47,9 @@ export function createCredentialChecker(maxEntries = MAX_CACHED_CREDENTIALS): Cr
         cache.set(k, hash);
       } else counts.failed++;
       return ok;
+    },
+    known(id, password, hash) {
+      return cache.get(cacheKey(id, password)) === hash;
     },
     clear() {
       cache.clear();

@@ -57,12 +57,15 @@ export function createFrameScanner(maxRemainingLength: number) {
  * scanner. `onReject` is told why, then the connection is destroyed.
  */
 export class FrameGuard extends Duplex {
+  /** The peer's address (for per-address limits); the guard itself has no socket. */
+  remoteAddress: string | undefined;
   readonly #inner: Duplex;
   readonly #scan: (chunk: Uint8Array) => FrameVerdict;
 
   constructor(inner: Duplex, maxRemainingLength: number, onReject: (v: FrameVerdict) => void) {
     super({ allowHalfOpen: false });
     this.#inner = inner;
+    this.remoteAddress = (inner as { remoteAddress?: string }).remoteAddress;
     this.#scan = createFrameScanner(maxRemainingLength);
     inner.on('data', (chunk: Buffer) => {
       const verdict = this.#scan(chunk);

@@ -6,6 +6,8 @@
  */
 import type { AedesOptions, Client, PublishPacket } from 'aedes';
 import { type AclResult, type CompiledAcl, compileAcl } from './acl.ts';
+import { type BackoffPolicy, createAuthBackoff } from './auth-backoff.ts';
+import { type ConfigVerdict, checkConfigPublish } from './config-check.ts';
 import { createCounters } from './counters.ts';
 import { createCredentialChecker } from './credentials.ts';
 import {
@@ -31,6 +33,8 @@ export interface GatekeeperOptions {
   maxRetainedBytes: number;
   log: (line: string) => void;
   now: () => number;
+  /** Wrong-password back-off; default {@link DEFAULT_BACKOFF}. */
+  backoff?: BackoffPolicy;
 }
 
 export interface Session {
@@ -62,6 +66,7 @@ export function createGatekeeper(options: GatekeeperOptions) {
   const refusedPackets = new WeakSet<object>();
   const counters = createCounters();
   const credentials = createCredentialChecker();
+  const backoff = createAuthBackoff(options.backoff);
   let gate = newLogGate(now());
 
   /** Refusals are logged at a bounded rate: a hostile client cannot flood the log. */
@@ -137,7 +142,22 @@ export function createGatekeeper(options: GatekeeperOptions) {
     if (!password || password.length === 0) {
       return refuseConnect(done, 4, 'bad-password', `device ${device.id}`);
     }
+    const address = (client.conn as { remoteAddress?: string }).remoteAddress;
+    // a flood of wrong passwords must not buy one PBKDF2 run per attempt: after a few
+    // failures (per address, per id) attempts are refused unhashed until the back-off ends
+    if (!credentials.known(device.id, password, device.hash)) {
+      const waitMs = backoff.waitMs(device.id, address, now());
+      if (waitMs > 0) {
+        return refuseConnect(
+          done,
+          4,
+          'backed-off',
+          `device ${device.id} from ${address ?? '?'} (${Math.ceil(waitMs / 1000)} s)`,
+        );
+      }
+    }
     credentials.check(device.id, password, device.hash).then((ok) => {
+      if (!ok) backoff.failed(device.id, address, now());
       // the registry may have been reloaded while PBKDF2 ran
       if (!ok || devices.get(device.id)?.hash !== device.hash) {
         return refuseConnect(done, 4, 'bad-password', `device ${device.id}`);
@@ -176,8 +196,18 @@ export function createGatekeeper(options: GatekeeperOptions) {
     // 3.1.1. Disconnecting would be worse: the client re-sends an unacknowledged QoS 1
     // message on every reconnect, so nothing after it would ever get through. Only frames
     // past the hard packet limit cut the connection (frame-guard.ts).
-    let verdict: AclResult | RetainVerdict =
+    let verdict: AclResult | RetainVerdict | ConfigVerdict =
       size > maxPayload ? { ok: false, reason: 'oversize' } : session.acl.publish(packet.topic);
+    // a config with errors never reaches subscribers nor replaces the retained good one
+    let why = '';
+    if (verdict.ok) {
+      const admin = session.device.role === 'admin';
+      const config = checkConfigPublish(packet.topic, packet.payload, root, admin);
+      if (!config.ok) {
+        verdict = config;
+        why = config.why;
+      }
+    }
     // retain only where the protocol says, and within the device's quota (admins: unbounded)
     if (verdict.ok && packet.retain && session.device.role !== 'admin') {
       verdict = retained.admit(id, packet.topic, size);
@@ -186,7 +216,9 @@ export function createGatekeeper(options: GatekeeperOptions) {
       counters.refused(id, verdict.reason);
       const what =
         verdict.reason === 'oversize' ? `a ${size}-byte payload (limit ${maxPayload})` : 'publish';
-      gatedLog(`broker: refused ${what} from ${id} to ${show(packet.topic)}: ${verdict.reason}`);
+      gatedLog(
+        `broker: refused ${what} from ${id} to ${show(packet.topic)}: ${verdict.reason}${why ? ` (${why})` : ''}`,
+      );
       refusedPackets.add(packet); // acknowledged, delivered to nobody, not retained
       if (owner && !owner.closed) {
         const r = countRefusal(l.consecutive, maxRefusals);
@@ -251,17 +283,23 @@ export function createGatekeeper(options: GatekeeperOptions) {
     takeRefused(packet: object): boolean {
       return refusedPackets.delete(packet);
     },
-    /** Connected clients whose registry entry is gone or changed since they authenticated. */
-    isStale(client: Client): boolean {
+    /**
+     * Brings a connected client in line with the registry: `revoked` when its entry is gone or
+     * its password changed (the caller disconnects it); `updated` when only its role or
+     * intersections changed (applied to the live session: the next publish and every delivery
+     * are judged by the new ACL, no reconnect); `same` otherwise.
+     */
+    reconcile(client: Client): 'same' | 'updated' | 'revoked' {
       const s = sessions.get(client);
-      if (!s || s.hash === undefined) return false;
+      if (!s || s.hash === undefined) return 'same';
       const d = devices.get(s.device.id);
-      return !(
-        d &&
-        d.hash === s.hash &&
+      if (!d || d.hash !== s.hash) return 'revoked';
+      const same =
         d.role === s.device.role &&
-        JSON.stringify(d.intersections) === JSON.stringify(s.device.intersections)
-      );
+        JSON.stringify(d.intersections) === JSON.stringify(s.device.intersections);
+      if (same) return 'same';
+      sessions.set(client, { device: d, acl: aclFor(d), hash: d.hash });
+      return 'updated';
     },
     sessionOf: (client: Client) => sessions.get(client),
   };

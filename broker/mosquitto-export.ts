@@ -39,6 +39,47 @@ export interface MosquittoListener {
   host?: string;
 }
 
+/** Delivery and safety settings of the exported `mosquitto.conf`; see docs/security.md. */
+export interface MosquittoLimits {
+  /**
+   * `message_size_limit`: a bigger payload is acknowledged and dropped (Mosquitto completes
+   * the QoS flow for 3.1.1 clients), as the embedded broker's `--max-payload`. Default 64 KiB.
+   */
+  maxPayloadBytes?: number;
+  /** `max_packet_size`: a bigger packet disconnects its sender. Default 256 KiB. */
+  maxPacketBytes?: number;
+  /**
+   * `max_inflight_messages`: unacknowledged QoS 1 messages per client. The collector
+   * acknowledges a message only once it is written, a batch (up to 5,000) at a time, so
+   * Mosquitto's default of 20 would hold it to 20 messages per write. Default 20,000.
+   */
+  maxInflight?: number;
+  /**
+   * `max_queued_messages` (per client, beyond those in flight): what a lagging or offline
+   * persistent subscriber may fall behind. Mosquitto's default of 1,000 silently drops the
+   * rest. Default 1,000,000 (~80 min at 200 msg/s).
+   */
+  maxQueued?: number;
+  /** `max_queued_bytes`: the same bound in bytes. Default 512 MiB. */
+  maxQueuedBytes?: number;
+  /**
+   * `persistence_location` (with `persistence true`); omitted when absent, because Debian's
+   * own mosquitto.conf sets it (/var/lib/mosquitto/) and Mosquitto refuses a second one.
+   */
+  persistenceDir?: string;
+  /** `autosave_interval` in seconds: what a Mosquitto crash (not a restart) can lose. Default 60. */
+  autosaveS?: number;
+}
+
+export const MOSQUITTO_DEFAULT_LIMITS = {
+  maxPayloadBytes: 64 * 1024,
+  maxPacketBytes: 256 * 1024,
+  maxInflight: 20_000,
+  maxQueued: 1_000_000,
+  maxQueuedBytes: 512 * 1024 * 1024,
+  autosaveS: 60,
+} as const;
+
 /**
  * A `mosquitto.conf` fragment wiring the files. `use_username_as_clientid` is Mosquitto's way
  * to the rule "client id = device id" (one device can never take over another's session), but
@@ -47,8 +88,24 @@ export interface MosquittoListener {
  * the setting; otherwise add `use_username_as_clientid true` after each `listener` line of
  * your own configuration.
  */
-export function mosquittoConf(dir: string, listeners: readonly MosquittoListener[] = []): string {
+export function mosquittoConf(
+  dir: string,
+  listeners: readonly MosquittoListener[] = [],
+  limits: MosquittoLimits = {},
+): string {
   const abs = resolve(dir);
+  const l = { ...MOSQUITTO_DEFAULT_LIMITS, ...limits };
+  for (const [k, v] of Object.entries(l)) {
+    if (k !== 'persistenceDir' && !(Number.isInteger(v) && (v as number) >= 1)) {
+      throw new Error(`${k} must be a positive integer, got ${v}`);
+    }
+  }
+  if (l.maxPacketBytes < l.maxPayloadBytes + 1024) {
+    throw new Error('maxPacketBytes must exceed maxPayloadBytes by at least 1 KiB');
+  }
+  if (l.persistenceDir !== undefined && /\s/.test(l.persistenceDir)) {
+    throw new Error('a persistence directory with whitespace cannot go in mosquitto.conf');
+  }
   const lines = [
     HEADER,
     HEADER2,
@@ -56,12 +113,28 @@ export function mosquittoConf(dir: string, listeners: readonly MosquittoListener
     'allow_anonymous false',
     `password_file ${abs}/passwd`,
     `acl_file ${abs}/acl`,
+    '# no acknowledged message dropped for a lagging or offline persistent subscriber',
+    `max_inflight_messages ${l.maxInflight}`,
+    `max_queued_messages ${l.maxQueued}`,
+    `max_queued_bytes ${l.maxQueuedBytes}`,
+    '# an oversize payload is acknowledged and dropped; an oversize packet disconnects',
+    `message_size_limit ${l.maxPayloadBytes}`,
+    `max_packet_size ${l.maxPacketBytes}`,
+    '# sessions, queued messages and retained messages survive a restart',
+    'persistence true',
+    `autosave_interval ${l.autosaveS}`,
   ];
-  for (const l of listeners) {
-    if (!Number.isInteger(l.port) || l.port < 1 || l.port > 65535) {
-      throw new Error(`invalid listener port ${l.port}`);
+  if (l.persistenceDir !== undefined) {
+    lines.push(`persistence_location ${resolve(l.persistenceDir)}/`);
+  }
+  for (const listener of listeners) {
+    if (!Number.isInteger(listener.port) || listener.port < 1 || listener.port > 65535) {
+      throw new Error(`invalid listener port ${listener.port}`);
     }
-    lines.push(`listener ${l.port}${l.host ? ` ${l.host}` : ''}`, 'use_username_as_clientid true');
+    lines.push(
+      `listener ${listener.port}${listener.host ? ` ${listener.host}` : ''}`,
+      'use_username_as_clientid true',
+    );
   }
   if (listeners.length === 0) {
     lines.push(
@@ -77,7 +150,7 @@ export function exportMosquitto(
   reg: Registry,
   dir: string,
   root: string = DEFAULT_ROOT,
-  options: { listeners?: readonly MosquittoListener[] } = {},
+  options: { listeners?: readonly MosquittoListener[]; limits?: MosquittoLimits } = {},
 ): { passwd: string; acl: string; conf: string } {
   mkdirSync(dir, { recursive: true });
   const abs = resolve(dir);
@@ -86,6 +159,9 @@ export function exportMosquitto(
   chmodSync(files.passwd, 0o600); // hashes: owner only (Mosquitto warns otherwise)
   writeFileSync(files.acl, mosquittoAcl(reg, root), { mode: 0o600 });
   chmodSync(files.acl, 0o600);
-  writeFileSync(files.conf, mosquittoConf(abs, options.listeners));
+  writeFileSync(files.conf, mosquittoConf(abs, options.listeners, options.limits));
+  // Mosquitto does not create its persistence directory
+  const db = options.limits?.persistenceDir;
+  if (db !== undefined) mkdirSync(db, { recursive: true, mode: 0o700 });
   return files;
 }

@@ -194,3 +194,31 @@ export function rotateDevice(
   const hash = passwordHash({ ...current, password }, options);
   return { version: 1, devices: reg.devices.map((d) => (d.id === id ? { ...d, hash } : d)) };
 }
+
+/** What `updateDevice` may change: the role, the intersections, or both. */
+export interface DeviceChange {
+  role?: Role | string;
+  intersections?: readonly string[] | '*';
+}
+
+/**
+ * Changes a device's role or intersections, keeping its password: a running broker applies
+ * the change to the live session (no disconnect). Throws if unknown or if nothing is given.
+ * @example updateDevice(reg, 'ctl-1', { intersections: ['a', 'b'] })
+ */
+export function updateDevice(reg: Registry, id: string, change: DeviceChange): Registry {
+  const current = findDevice(reg, id);
+  if (!current) throw new RegistryError('OP_DEVICE_UNKNOWN', `no device ${id}`);
+  if (change.role === undefined && change.intersections === undefined) {
+    throw new RegistryError('OP_REGISTRY_INVALID', `device ${id}: give a role or intersections`);
+  }
+  const entry = checkDevice(
+    {
+      ...current,
+      ...(change.role !== undefined ? { role: change.role } : {}),
+      ...(change.intersections !== undefined ? { intersections: change.intersections } : {}),
+    },
+    `device ${id}`,
+  );
+  return { version: 1, devices: reg.devices.map((d) => (d.id === id ? entry : d)) };
+}

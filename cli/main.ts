@@ -4,14 +4,15 @@
  * stays fast and one broken shell cannot break the others.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
+import { packageJson } from './package-json.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const pkg = JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8')) as {
-  version: string;
-};
+/** `.js` when running compiled from dist/, `.ts` under tsx (tests, `npm run openphase`). */
+const ext = extname(fileURLToPath(import.meta.url));
+const pkg = JSON.parse(readFileSync(packageJson(here), 'utf8')) as { version: string };
 
 /** Every subcommand, in the order `--help` lists them. Adding one: a file and a line. */
 export const COMMANDS: { name: string; summary: string }[] = [
@@ -25,7 +26,7 @@ export const COMMANDS: { name: string; summary: string }[] = [
   },
   {
     name: 'devices',
-    summary: 'the device registry: add, list, remove, rotate, export for Mosquitto',
+    summary: 'the device registry: add, list, update, remove, rotate, export for Mosquitto',
   },
   {
     name: 'collector',
@@ -42,6 +43,11 @@ export const COMMANDS: { name: string; summary: string }[] = [
   },
   { name: 'bench', summary: 'controllers × scenarios × seeds → scorecard.json and report.html' },
   { name: 'conformance', summary: 'protocol checks of a live sensor or controller' },
+  { name: 'intersection', summary: "check an intersection's config; publish it retained" },
+  {
+    name: 'cabinet-emulator',
+    summary: 'an NTCIP 1202 signal controller emulator over SNMP, for tests, rigs and demos',
+  },
 ];
 
 function help(): string {
@@ -63,6 +69,25 @@ function help(): string {
   ].join('\n');
 }
 
+/** The known name within two edits of a typo (`simulte` → `simulate`), if any. */
+export function closest(typo: string, names: readonly string[]): string | undefined {
+  const distance = (a: string, b: string): number => {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++) {
+        const swap = a[i - 1] === b[j - 1] ? 0 : 1;
+        next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + swap);
+      }
+      row = next;
+    }
+    return row[b.length]!;
+  };
+  const scored = names.map((n) => ({ n, d: distance(typo.toLowerCase(), n) }));
+  const best = scored.sort((x, y) => x.d - y.d)[0];
+  return best && best.d <= 2 ? best.n : undefined;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
@@ -75,10 +100,17 @@ export async function main(argv: string[]): Promise<number> {
   }
   const entry = COMMANDS.find((c) => c.name === name);
   if (!entry) {
-    console.error(`openphase: unknown command '${name}'. Run 'openphase --help' for the list.`);
+    const guess = closest(
+      name,
+      COMMANDS.map((c) => c.name),
+    );
+    const hint = guess ? ` Did you mean '${guess}'?` : '';
+    console.error(
+      `openphase: unknown command '${name}'.${hint} Run 'openphase --help' for the list.`,
+    );
     return 2;
   }
-  const file = join(here, 'commands', `${name}.ts`);
+  const file = join(here, 'commands', `${name}${ext}`);
   if (!existsSync(file)) {
     console.error(`openphase ${name}: not built yet in this version (${pkg.version}).`);
     return 2;
@@ -89,8 +121,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await cmd.parseAsync(rest, { from: 'user' });
   } catch (e) {
-    const err = e as { code?: string; exitCode?: number; message?: string };
-    if (err.code?.startsWith('commander.')) {
+    // `code` is not always commander's string: an mqtt.js refusal carries a number
+    const err = e as { code?: unknown; exitCode?: number; message?: string };
+    if (typeof err.code === 'string' && err.code.startsWith('commander.')) {
       // commander already printed help or the usage error
       return err.exitCode ?? 2;
     }

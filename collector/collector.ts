@@ -3,10 +3,9 @@
  * the pipeline (batching, spool, retry, dead letters) → a sink; metrics and a periodic log
  * line. Nothing here decides anything the pure modules cannot be tested for.
  */
-
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { listenError } from '../broker/listeners.ts';
+import { createOpsServer } from '../ops/http.ts';
+import { defaultClientId } from '../ops/mqtt-options.ts';
 import { assertRoot, DEFAULT_ROOT, topics } from '../protocol/index.ts';
 import { createIngest } from './ingest.ts';
 import { createLossTracker, type LossOptions } from './loss.ts';
@@ -16,13 +15,14 @@ import { createPipeline } from './pipeline.ts';
 import { createSink, readerFor, type SinkOptions } from './sinks/registry.ts';
 import { isPermanent } from './sinks/types.ts';
 import { createSpool } from './spool.ts';
+import { sinkIdentity } from './state-dir.ts';
 import type { CountsReader } from './window.ts';
 
 export interface CollectorOptions {
   mqttUrl: string;
   username?: string;
   password?: string;
-  /** fixed id of the persistent session (default `openphase-collector`) */
+  /** fixed id of the persistent session (default: the username, else `openphase-collector`) */
   clientId?: string;
   /** topic root (default `traffic`) */
   root?: string;
@@ -34,12 +34,14 @@ export interface CollectorOptions {
   spoolDir: string;
   /** default 1 GiB */
   spoolMaxBytes?: number;
+  /** replay a spool left for another sink into this one (default: refuse to start) */
+  forceSpool?: boolean;
   batchSize?: number;
   flushMs?: number;
   idleFlushMs?: number;
   /** subscribe through `$share/{sharedGroup}/…` (Mosquitto 2, EMQX, HiveMQ; aedes has none) */
   sharedGroup?: string;
-  /** serve Prometheus text on this port (0 = any free port) */
+  /** serve `/metrics` (Prometheus text) and `/health` (JSON) on this port (0 = any free port) */
   metricsPort?: number;
   /** default 127.0.0.1 */
   metricsHost?: string;
@@ -49,12 +51,20 @@ export interface CollectorOptions {
   loss?: Partial<LossOptions>;
   /** injected wall clock, epoch ms */
   clock?: () => number;
+  /**
+   * refuse (reject as `implausible-time`) messages whose timestamps lie further than this from
+   * the clock: seconds sent as milliseconds, far-future times, each of which would otherwise
+   * create an InfluxDB shard. Absent or 0: off. `openphase collector` defaults to 1 day.
+   */
+  timeWindowMs?: number;
 }
 
 export interface Collector {
   start(): Promise<{ metricsPort?: number }>;
   close(): Promise<void>;
   stats(): CollectorStats;
+  /** what `/health` serves; `ok` while connected to the broker */
+  health(): { ok: boolean } & Record<string, unknown>;
   reader: CountsReader;
   /** Prometheus text of the metrics */
   metricsText(): Promise<string>;
@@ -77,7 +87,12 @@ export function createCollector(opts: CollectorOptions): Collector {
   // say nothing, so loss accounting is off (docs/influxdb.md says how to count gaps instead).
   const loss = opts.sharedGroup ? undefined : createLossTracker(opts.loss);
   const sink = createSink(opts.sink);
-  const spool = createSpool({ dir: opts.spoolDir, maxBytes: opts.spoolMaxBytes });
+  const spool = createSpool({
+    dir: opts.spoolDir,
+    maxBytes: opts.spoolMaxBytes,
+    owner: sinkIdentity(opts.sink),
+    force: opts.forceSpool,
+  });
   let lastSinkLog = Number.NEGATIVE_INFINITY;
   const metrics = createMetrics();
   const { registry, m, stats } = metrics;
@@ -89,6 +104,7 @@ export function createCollector(opts: CollectorOptions): Collector {
     push: (points, done) => pipeline.push(points, done),
     clock,
     log,
+    ...(opts.timeWindowMs ? { timeWindowMs: opts.timeWindowMs } : {}),
   });
 
   const pipeline = createPipeline({
@@ -134,11 +150,12 @@ export function createCollector(opts: CollectorOptions): Collector {
     },
   });
 
+  const clientId = defaultClientId(opts, 'openphase-collector');
   const input = createMqttIn({
     url: opts.mqttUrl,
     username: opts.username,
     password: opts.password,
-    clientId: opts.clientId ?? 'openphase-collector',
+    clientId,
     // One filter, not `config` plus `#`: aedes 1.x drops a persistent session that has two
     // overlapping subscriptions ("no such packet"). In a shared group every collector still
     // needs every config, so configs come through their own, non-shared subscription first.
@@ -149,9 +166,11 @@ export function createCollector(opts: CollectorOptions): Collector {
     accepting: () => pipeline.accepting(),
     whenAccepting: (cb) => pipeline.whenAccepting(cb),
     log,
+    // the other client got the messages we did not see: they are not gaps
+    onTakeover: () => ingest.resync(),
   });
 
-  let server: Server | undefined;
+  let server: ReturnType<typeof createOpsServer> | undefined;
   let timers: NodeJS.Timeout[] = [];
   let lastLogged = 0;
   let started = false;
@@ -162,6 +181,13 @@ export function createCollector(opts: CollectorOptions): Collector {
     stats.spoolBytes = ps.spoolBytes;
     stats.paused = !pipeline.accepting();
     stats.heldAcks = input.heldAcks();
+    const conn = input.connection();
+    stats.connected = conn.connected;
+    stats.takeovers = conn.takeovers;
+    m.connected.set(conn.connected ? 1 : 0);
+    m.reconnects.set(conn.reconnects);
+    m.refusals.set(conn.refusals);
+    m.takeovers.set(conn.takeovers);
     m.spoolBytes.set(ps.spoolBytes);
     m.paused.set(stats.paused ? 1 : 0);
     m.heldAcks.set(stats.heldAcks);
@@ -175,29 +201,29 @@ export function createCollector(opts: CollectorOptions): Collector {
       `collector: received ${stats.received} (+${d}) written ${stats.written} rejected ${stats.rejected} ` +
         `spooled ${stats.spooled} replayed ${stats.replayed} spool ${stats.spoolBytes}B ` +
         `gaps ${stats.gapRecords}/${stats.gaps} dups ${stats.duplicates} dead ${stats.deadLettered}` +
-        (stats.paused ? ' PAUSED' : ''),
+        (stats.paused ? ' PAUSED' : '') +
+        (stats.connected ? '' : ' DISCONNECTED'),
     );
   }
 
-  /** The /metrics HTTP server, when asked for; resolves to its port. */
-  async function listenMetrics(): Promise<number | undefined> {
-    if (opts.metricsPort === undefined) return undefined;
-    const port = opts.metricsPort;
-    const host = opts.metricsHost ?? '127.0.0.1';
-    const srv = createServer(async (req, res) => {
-      if (req.url !== '/metrics') {
-        res.writeHead(404).end('see /metrics\n');
-        return;
-      }
-      refreshGauges();
-      res.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
-    });
-    server = srv;
-    await new Promise<void>((resolve, reject) => {
-      srv.once('error', (e) => reject(listenError(e, 'collector metrics', host, port)));
-      srv.listen(port, host, () => resolve());
-    });
-    return (srv.address() as AddressInfo).port;
+  /** What `/health` says: connected to the broker and able to keep what arrives. */
+  function health() {
+    refreshGauges();
+    const c = input.connection();
+    return {
+      ok: c.connected,
+      component: 'collector',
+      clientId,
+      connected: c.connected,
+      reconnects: c.reconnects,
+      refusals: c.refusals,
+      takeovers: c.takeovers,
+      ...(c.lastError ? { lastError: c.lastError } : {}),
+      paused: stats.paused,
+      spoolBytes: stats.spoolBytes,
+      received: stats.received,
+      written: stats.written,
+    };
   }
 
   async function close() {
@@ -209,7 +235,7 @@ export function createCollector(opts: CollectorOptions): Collector {
       await pipeline.close();
       await input.close();
       await sink.close?.();
-      await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+      await server?.close();
       server = undefined;
     })();
     await closing;
@@ -218,6 +244,7 @@ export function createCollector(opts: CollectorOptions): Collector {
   return {
     async start() {
       if (started) throw new Error('collector already started');
+      await sink.ready?.(); // a missing database stops the start here, in words
       started = true;
       spool.open();
       const skipped = ingest.loadCachedConfigs();
@@ -225,11 +252,26 @@ export function createCollector(opts: CollectorOptions): Collector {
       if (spool.batches() > 0)
         log(`collector: ${spool.batches()} spooled batches from a previous run will be replayed`);
       let metricsPort: number | undefined;
-      try {
-        metricsPort = await listenMetrics();
-      } catch (e) {
-        await close(); // a port in use must not leave a half-started collector holding the process
-        throw e;
+      if (opts.metricsPort !== undefined) {
+        const host = opts.metricsHost ?? '127.0.0.1';
+        server = createOpsServer({
+          port: opts.metricsPort,
+          host,
+          health: () => health(),
+          metrics: async () => {
+            refreshGauges();
+            return registry.metrics();
+          },
+          contentType: registry.contentType,
+        });
+        try {
+          metricsPort = await server.start();
+        } catch (e) {
+          // a port in use must not leave a half-started collector holding the process
+          const err = listenError(e, 'collector metrics', host, opts.metricsPort);
+          await close();
+          throw err;
+        }
       }
       if (loss) timers.push(setInterval(ingest.tick, 250));
       const every = opts.logEveryMs ?? 10_000;
@@ -248,6 +290,7 @@ export function createCollector(opts: CollectorOptions): Collector {
       refreshGauges();
       return structuredClone(stats);
     },
+    health,
     reader: readerFor(opts.sink, sink),
     async metricsText() {
       refreshGauges();

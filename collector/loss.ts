@@ -6,6 +6,9 @@
  * is never a gap. A seq seen twice is a duplicate (harmless: the point overwrites itself);
  * one that arrives after its hole was declared is counted as late (the gap record stays).
  *
+ * A hole must be a seq missing from what the sensor sent, never an artefact of how we received
+ * it: after a session takeover (`resync`) every stream starts over.
+ *
  * Bounds: `maxStreams` streams (least recently seen evicted), `windowMessages` pending
  * out-of-order seqs per stream, `rememberGaps` declared holes per stream.
  */
@@ -71,6 +74,12 @@ export interface LossTracker {
   tick(nowMs: number): Gap[];
   /** Declares every open hole now (shutdown). */
   drain(): Gap[];
+  /**
+   * Forgets every stream's position and open holes, declaring nothing: what was seen is no
+   * longer the whole stream (another client held our session for a while and took those
+   * messages). Each stream starts again at its next message.
+   */
+  resync(): void;
   streams(): number;
 }
 
@@ -183,6 +192,9 @@ export function createLossTracker(options: Partial<LossOptions> = {}): LossTrack
         while (s.pending.size > 0) declareFirst(s, gaps);
       }
       return gaps;
+    },
+    resync() {
+      streams.clear();
     },
     streams: () => streams.size,
   };

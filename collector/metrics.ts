@@ -26,6 +26,10 @@ export interface CollectorStats {
   spoolBytes: number;
   paused: boolean;
   heldAcks: number;
+  /** connected to the broker now */
+  connected: boolean;
+  /** suspected session takeovers (another client with our client id) */
+  takeovers: number;
 }
 
 export function createMetrics() {
@@ -62,6 +66,26 @@ export function createMetrics() {
       help: '1 while the collector stops reading (spool full or queue full)',
       registers: [registry],
     }),
+    connected: new Gauge({
+      name: `${p}mqtt_connected`,
+      help: '1 while connected to the broker',
+      registers: [registry],
+    }),
+    reconnects: new Gauge({
+      name: `${p}mqtt_reconnects`,
+      help: 'reconnect attempts since start (counter)',
+      registers: [registry],
+    }),
+    refusals: new Gauge({
+      name: `${p}mqtt_refusals`,
+      help: 'connections the broker refused since start (counter)',
+      registers: [registry],
+    }),
+    takeovers: new Gauge({
+      name: `${p}mqtt_session_takeovers`,
+      help: 'suspected takeovers of our session by another client with the same id (counter)',
+      registers: [registry],
+    }),
     heldAcks: new Gauge({
       name: `${p}held_acks`,
       help: 'PUBACKs waiting for their message to be durable',
@@ -87,6 +111,8 @@ export function createMetrics() {
     spoolBytes: 0,
     paused: false,
     heldAcks: 0,
+    connected: false,
+    takeovers: 0,
   };
   return { registry, m, stats };
 }

@@ -16,6 +16,10 @@
  * connection) and the broker redelivers those messages; a point overwrites itself.
  */
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
+import { type ConnectionStats, type Supervised, superviseMqtt } from '../ops/mqtt-connection.ts';
+import { type Backoff, mqttOptions, redactUrl } from '../ops/mqtt-options.ts';
+
+export { redactUrl };
 
 export interface MqttInOptions {
   url: string;
@@ -35,12 +39,19 @@ export interface MqttInOptions {
   log?(line: string): void;
   /** ms to wait for the first connection (default 10,000) */
   connectTimeoutMs?: number;
+  backoff?: Backoff;
+  /**
+   * Another client took our session (same client id): what we saw of each sensor's stream has
+   * holes that are not losses (the other client got those messages).
+   */
+  onTakeover?(): void;
 }
 
 export interface MqttIn {
   start(): Promise<void>;
   close(): Promise<void>;
   connected(): boolean;
+  connection(): ConnectionStats;
   /** PUBACKs waiting for their message to become durable */
   heldAcks(): number;
 }
@@ -53,25 +64,13 @@ interface Held {
   acked: boolean;
 }
 
-/** A URL fit for a log line: user and password removed. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (!u.username && !u.password) return url;
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
-}
-
 function noop() {}
 
 type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: () => void) => void;
 
 export function createMqttIn(opts: MqttInOptions): MqttIn {
   let client: MqttClient | undefined;
+  let supervised: Supervised | undefined;
   let gen = 0;
   let fifo: Held[] = [];
   let head = 0;
@@ -170,20 +169,27 @@ export function createMqttIn(opts: MqttInOptions): MqttIn {
     async start() {
       if (client) return;
       const c = mqtt.connect(opts.url, {
-        clientId: opts.clientId,
-        clean: false,
-        protocolVersion: 4,
-        username: opts.username,
-        password: opts.password,
-        reconnectPeriod: 1000,
-        connectTimeout: opts.connectTimeoutMs ?? 10_000,
-        keepalive: 30,
+        ...mqttOptions({
+          clientId: opts.clientId,
+          username: opts.username,
+          password: opts.password,
+          clean: false,
+          connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
+          ...(opts.backoff ? { backoff: opts.backoff } : {}),
+        }),
         resubscribe: false,
-        // mqtt.js logs several lines per packet through `debug`; unless DEBUG asks for them,
-        // skip even the calls (they cost per message).
-        ...(process.env.DEBUG ? {} : { log: noop }),
       });
       client = c;
+      const sup = superviseMqtt(c, {
+        component: 'collector',
+        url: redactUrl(opts.url),
+        clientId: opts.clientId,
+        ...(opts.username !== undefined ? { username: opts.username } : {}),
+        log: opts.log ?? noop,
+        ...(opts.backoff ? { backoff: opts.backoff } : {}),
+        ...(opts.onTakeover ? { onTakeover: opts.onTakeover } : {}),
+      });
+      supervised = sup;
       const internal = c as unknown as { _sendPacket: SendPacket };
       const orig = internal._sendPacket.bind(c);
       internal._sendPacket = (packet, cb, ...rest: unknown[]) => {
@@ -223,26 +229,36 @@ export function createMqttIn(opts: MqttInOptions): MqttIn {
           `collector: connected to ${redactUrl(opts.url)} as ${opts.clientId} (session ${connack.sessionPresent ? 'resumed' : 'new'})`,
         );
       });
-      c.on('error', (e) => opts.log?.(`collector: mqtt: ${e.message}`));
-      await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(
-          () => reject(new Error(`no connection to ${redactUrl(opts.url)} within the timeout`)),
-          opts.connectTimeoutMs ?? 10_000,
-        );
+      const timeoutMs = opts.connectTimeoutMs ?? 10_000;
+      const done = new Promise<void>((resolve) => {
         subscribed = () => {
           subscribed = undefined;
-          clearTimeout(t);
           resolve();
         };
-        c.once('error', (e) => {
-          // Refused credentials will not get better by retrying: fail the start.
-          if ((e as { code?: number }).code === 4 || (e as { code?: number }).code === 5) {
-            clearTimeout(t);
-            c.end(true);
-            reject(new Error(`broker refused the connection: ${e.message}`));
-          }
-        });
       });
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await sup.firstConnect(timeoutMs);
+        await Promise.race([
+          done,
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(
+              () =>
+                reject(
+                  new Error(`collector: subscriptions not acknowledged within ${timeoutMs} ms`),
+                ),
+              timeoutMs,
+            );
+          }),
+        ]);
+      } catch (e) {
+        subscribed = undefined;
+        client = undefined;
+        await new Promise<void>((r) => c.end(true, () => r()));
+        throw e;
+      } finally {
+        clearTimeout(timer);
+      }
     },
     async close() {
       const c = client;
@@ -257,6 +273,8 @@ export function createMqttIn(opts: MqttInOptions): MqttIn {
       });
     },
     connected: () => client?.connected ?? false,
+    connection: () =>
+      supervised?.stats() ?? { connected: false, reconnects: 0, refusals: 0, takeovers: 0 },
     heldAcks: () => fifo.length - head,
   };
 }

@@ -15,7 +15,7 @@
  * taking messages (the broker holds them); the batches already in memory may overshoot the
  * bound by at most the pipeline's queue (`maxQueuedBatches` × `batchSize` points).
  */
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { appendFile, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodePoints, parseLine, pointOf } from './line-protocol.ts';
@@ -25,6 +25,18 @@ export interface SpoolOptions {
   dir: string;
   /** default 1 GiB */
   maxBytes?: number;
+  /**
+   * The sink this spool feeds (`sinkIdentity`): kept in `sink.json`; a spool holding batches
+   * of another sink is refused at `open()` unless `force` (issue: one run's leftovers must not
+   * replay into another database).
+   */
+  owner?: string;
+  force?: boolean;
+}
+
+/** The error of a spool that belongs to another sink. */
+export class SpoolOwnerError extends Error {
+  readonly code = 'OP_SPOOL_OTHER_SINK';
 }
 
 export interface Spool {
@@ -72,7 +84,26 @@ export function createSpool(opts: SpoolOptions): Spool {
         rmSync(join(opts.dir, f), { force: true }); // a write cut short: never acknowledged
       }
     }
+    if (opts.owner !== undefined) checkOwner(opts.owner);
     opened = true;
+  }
+
+  function checkOwner(owner: string) {
+    const file = join(opts.dir, 'sink.json');
+    let previous: string | undefined;
+    try {
+      previous = (JSON.parse(readFileSync(file, 'utf8')) as { sink?: string }).sink;
+    } catch {
+      previous = undefined; // none yet (or unreadable: the batches decide below)
+    }
+    if (segments.length > 0 && previous !== owner && !opts.force) {
+      throw new SpoolOwnerError(
+        `the spool ${opts.dir} holds ${segments.length} batches for ${previous ?? 'an unknown sink'}, ` +
+          `not ${owner}: start with that sink to replay them, another --spool-dir, or --force to ` +
+          'replay them into this one',
+      );
+    }
+    if (previous !== owner) writeFileSync(file, `${JSON.stringify({ sink: owner })}\n`);
   }
 
   return {

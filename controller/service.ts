@@ -2,7 +2,8 @@
  * The controller service (shell): one MQTT connection serving many intersections with a
  * registered algorithm. Every decision is made by the runner (runner.ts, pure); this file only
  * moves bytes: connect, subscribe, publish decisions (QoS 1), birth and Last Will, reconnect
- * with jitter.
+ * forever with a capped, jittered back-off (ops/mqtt-connection.ts), and optionally `/health`
+ * and `/metrics` on `metricsPort`.
  *
  * Liveness: a birth `{online:true}` is published retained on `status/{device}` of every served
  * intersection (on connect, and when an intersection is discovered). MQTT allows one Last Will
@@ -16,7 +17,11 @@
  *   password: process.env.PW, algorithm: 'actuated', intersections: ['a', 'b'] });
  * await svc.start(); … await svc.close();
  */
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
+import { createLatencySamples } from '../metrics/index.ts';
+import { createOpsServer } from '../ops/http.ts';
+import { type ConnectionStats, type Supervised, superviseMqtt } from '../ops/mqtt-connection.ts';
+import { defaultClientId, mqttOptions, redactUrl } from '../ops/mqtt-options.ts';
 import { assertId, DEFAULT_ROOT, type Status, topics } from '../protocol/index.ts';
 import type { IntersectionControllerOptions } from './intersection-controller.ts';
 import { createRunner, type RunnerStats } from './runner.ts';
@@ -35,8 +40,14 @@ export interface ControllerServiceOptions {
   /** where the Last Will goes (default: the first listed intersection) */
   willIntersection?: string;
   algorithmOptions?: IntersectionControllerOptions;
-  /** base reconnect delay, ms; each attempt waits base × (0.5..1.5) (default 1000) */
+  /** base reconnect delay, ms; doubles per failed attempt up to 5 s, jittered (default 1000) */
   reconnectMs?: number;
+  /** ms the first connection may take before start() fails (default 10,000; it keeps trying) */
+  connectTimeoutMs?: number;
+  /** serve `/health` (JSON) and `/metrics` (Prometheus text) on this port (0 = any free port) */
+  metricsPort?: number;
+  /** default 127.0.0.1 */
+  metricsHost?: string;
   /** seed of the reconnect jitter (default from the client id) */
   seed?: number;
   log?: (line: string) => void;
@@ -47,6 +58,9 @@ export interface ControllerServiceOptions {
 export interface ControllerServiceStats extends RunnerStats {
   connected: boolean;
   reconnects: number;
+  /** CONNACK refusals and suspected session takeovers since start */
+  refusals: number;
+  takeovers: number;
   published: number;
   publishErrors: number;
   /** signal received → decision handed to the client, ms (last 10,000 decisions) */
@@ -62,15 +76,31 @@ function hashSeed(s: string): number {
   return h >>> 0;
 }
 
-function quantile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+/** The stats as Prometheus text (a handful of numbers: no client library needed). */
+function metricsText(s: ControllerServiceStats): string {
+  const p = 'openphase_controller_';
+  const rows: [string, string, 'gauge' | 'counter', number][] = [
+    ['mqtt_connected', '1 while connected to the broker', 'gauge', s.connected ? 1 : 0],
+    ['mqtt_reconnects_total', 'reconnect attempts since start', 'counter', s.reconnects],
+    ['mqtt_refusals_total', 'connections the broker refused', 'counter', s.refusals],
+    ['mqtt_session_takeovers_total', 'suspected session takeovers', 'counter', s.takeovers],
+    ['intersections', 'intersections served', 'gauge', s.intersections],
+    ['decisions_total', 'decisions made', 'counter', s.decisions],
+    ['decisions_published_total', 'decisions the broker acknowledged', 'counter', s.published],
+    ['publish_errors_total', 'decisions that failed to publish', 'counter', s.publishErrors],
+    ['signals_stale_total', 'signals not newer than the last answered', 'counter', s.stale],
+  ];
+  return rows
+    .map(
+      ([n, help, type, v]) => `# HELP ${p}${n} ${help}\n# TYPE ${p}${n} ${type}\n${p}${n} ${v}\n`,
+    )
+    .join('');
 }
 
 export function createControllerService(options: ControllerServiceOptions) {
   const root = options.root ?? DEFAULT_ROOT;
   const t = topics(root);
-  const clientId = options.clientId ?? options.username ?? 'openphase-controller';
+  const clientId = defaultClientId(options, 'openphase-controller');
   // status/{device}: the broker's ACL lets a device publish only its own status (its username).
   const device = assertId('device', options.username ?? clientId);
   const controllerId = assertId('controller', options.controllerId ?? device);
@@ -89,16 +119,11 @@ export function createControllerService(options: ControllerServiceOptions) {
     options.willIntersection ??
     (options.intersections === 'all' ? undefined : options.intersections[0]);
   const baseReconnect = options.reconnectMs ?? 1000;
-  let rng = options.seed ?? hashSeed(clientId);
-  const jitter = () => {
-    rng = (Math.imul(rng, 1664525) + 1013904223) >>> 0;
-    return 0.5 + rng / 4294967296;
-  };
-  const latency = new Float64Array(LATENCY_SAMPLES);
-  let latencyCount = 0;
+  const seed = options.seed ?? hashSeed(clientId);
+  const latency = createLatencySamples(LATENCY_SAMPLES);
   let client: MqttClient | undefined;
-  let connected = false;
-  let reconnects = 0;
+  let supervised: Supervised | undefined;
+  let ops: ReturnType<typeof createOpsServer> | undefined;
   let published = 0;
   let publishErrors = 0;
   let closed: Promise<void> | undefined;
@@ -123,36 +148,49 @@ export function createControllerService(options: ControllerServiceOptions) {
       if (err) publishErrors++;
       else published++;
     });
-    latency[latencyCount++ % LATENCY_SAMPLES] = performance.now() - start;
+    latency.add(performance.now() - start);
   };
 
   return {
-    /** Connects, subscribes and publishes births; rejects when the first connect fails. */
-    start(): Promise<void> {
-      if (client) return Promise.reject(new Error('controller service already started'));
-      const opts: IClientOptions = {
-        clientId,
-        clean: true,
-        reconnectPeriod: Math.round(baseReconnect * jitter()),
-        connectTimeout: 10_000,
-        ...(options.username !== undefined ? { username: options.username } : {}),
-        ...(options.password !== undefined ? { password: options.password } : {}),
-        ...(anchor
-          ? {
-              will: {
-                topic: t.status(anchor, device),
-                payload: Buffer.from(status(false)),
-                qos: 1 as const,
-                retain: true,
-              },
-            }
-          : {}),
-      };
-      const c = mqtt.connect(options.mqttUrl, opts);
+    /**
+     * Connects, subscribes and publishes births; keeps reconnecting for ever after. Rejects
+     * when no first connection came within `connectTimeoutMs` (the reason named).
+     */
+    async start(): Promise<{ metricsPort?: number }> {
+      if (client) throw new Error('controller service already started');
+      const c = mqtt.connect(
+        options.mqttUrl,
+        mqttOptions({
+          clientId,
+          ...(options.username !== undefined ? { username: options.username } : {}),
+          ...(options.password !== undefined ? { password: options.password } : {}),
+          backoff: { baseMs: baseReconnect, capMs: Math.max(5000, baseReconnect) },
+          ...(anchor
+            ? {
+                will: {
+                  topic: t.status(anchor, device),
+                  payload: Buffer.from(status(false)),
+                  qos: 1 as const,
+                  retain: true,
+                },
+              }
+            : {}),
+        }),
+      );
       client = c;
+      // [reconnect with jitter] so a fleet restarted together does not reconnect together.
+      const sup = superviseMqtt(c, {
+        component: 'controller',
+        url: redactUrl(options.mqttUrl),
+        clientId,
+        ...(options.username !== undefined ? { username: options.username } : {}),
+        log,
+        backoff: { baseMs: baseReconnect, capMs: Math.max(5000, baseReconnect) },
+        seed,
+      });
+      supervised = sup;
       c.on('message', onMessage);
       c.on('connect', () => {
-        connected = true;
         // Decisions are small and urgent: no Nagle delay on TCP.
         (c.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
         c.subscribe(runner.filters, { qos: 1 }, (err) => {
@@ -160,29 +198,34 @@ export function createControllerService(options: ControllerServiceOptions) {
         });
         for (const i of served()) publishBirth(i);
       });
-      c.on('close', () => {
-        connected = false;
-        // [reconnect with jitter] so a fleet restarted together does not reconnect together.
-        c.options.reconnectPeriod = Math.round(baseReconnect * jitter());
+      try {
+        await sup.firstConnect(options.connectTimeoutMs ?? 10_000);
+      } catch (e) {
+        await c.endAsync(true).catch(() => {});
+        throw e;
+      }
+      if (options.metricsPort === undefined) return {};
+      ops = createOpsServer({
+        port: options.metricsPort,
+        ...(options.metricsHost ? { host: options.metricsHost } : {}),
+        health: () => {
+          const s = this.stats();
+          return {
+            ok: s.connected,
+            component: 'controller',
+            clientId,
+            connected: s.connected,
+            reconnects: s.reconnects,
+            refusals: s.refusals,
+            takeovers: s.takeovers,
+            ...(sup.stats().lastError ? { lastError: sup.stats().lastError } : {}),
+            intersections: s.intersections,
+            decisions: s.decisions,
+          };
+        },
+        metrics: async () => metricsText(this.stats()),
       });
-      c.on('reconnect', () => {
-        reconnects++;
-        log(`controller: reconnecting to ${options.mqttUrl}`);
-      });
-      return new Promise<void>((resolve, reject) => {
-        const onError = (err: Error) => {
-          c.removeListener('connect', onConnect);
-          c.end(true);
-          reject(new Error(`controller: cannot connect to ${options.mqttUrl}: ${err.message}`));
-        };
-        const onConnect = () => {
-          c.removeListener('error', onError);
-          c.on('error', (err) => log(`controller: ${err.message}`));
-          resolve();
-        };
-        c.once('connect', onConnect);
-        c.once('error', onError);
-      });
+      return { metricsPort: await ops.start() };
     },
 
     /** Publishes `{online:false}` on every served intersection, disconnects; safe twice. */
@@ -199,21 +242,28 @@ export function createControllerService(options: ControllerServiceOptions) {
           );
         }
         if (c) await c.endAsync().catch(() => {});
+        await ops?.close();
         runner.close();
       })();
       return closed;
     },
 
     stats(): ControllerServiceStats {
-      const n = Math.min(latencyCount, LATENCY_SAMPLES);
-      const sorted = latency.slice(0, n).sort();
+      const conn: ConnectionStats = supervised?.stats() ?? {
+        connected: false,
+        reconnects: 0,
+        refusals: 0,
+        takeovers: 0,
+      };
       return {
         ...runner.stats(),
-        connected,
-        reconnects,
+        connected: conn.connected,
+        reconnects: conn.reconnects,
+        refusals: conn.refusals,
+        takeovers: conn.takeovers,
         published,
         publishErrors,
-        handleMs: { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), count: latencyCount },
+        handleMs: { ...latency.summary(), count: latency.count },
       };
     },
 

@@ -4,7 +4,7 @@
  * output directory for two processes to race over. `buildWeb({ outdir })` writes the same
  * bundle to disk (e.g. dashboard/public/build/, gitignored) for serving from elsewhere.
  */
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -21,7 +21,8 @@ export async function buildWeb(
   options: { minify?: boolean; outdir?: string } = {},
 ): Promise<Map<string, BuiltAsset>> {
   const result = await build({
-    entryPoints: { app: join(WEB_DIR, 'main.ts') },
+    // the compiled page sources beside the compiled server (dist/), the TypeScript ones under tsx
+    entryPoints: { app: join(WEB_DIR, `main${extname(fileURLToPath(import.meta.url))}`) },
     bundle: true,
     format: 'esm',
     target: 'es2022',

@@ -7,6 +7,8 @@
  * await source.start();
  */
 import mqtt, { type MqttClient } from 'mqtt';
+import { superviseMqtt } from '../ops/mqtt-connection.ts';
+import { defaultClientId, mqttOptions, redactUrl } from '../ops/mqtt-options.ts';
 import { DEFAULT_ROOT, topics } from '../protocol/index.ts';
 import type { DashboardSource } from './source.ts';
 import { createStore, type StoreOptions } from './store.ts';
@@ -15,7 +17,10 @@ export interface MqttSourceOptions extends StoreOptions {
   mqttUrl: string;
   username?: string;
   password?: string;
-  /** default `openphase-dashboard-{random}`: several dashboards may watch one broker */
+  /**
+   * default: the username (OpenPhase's broker requires it), else `openphase-dashboard-{random}`
+   * (several anonymous dashboards may watch one broker)
+   */
   clientId?: string;
 }
 
@@ -26,39 +31,36 @@ export function createMqttSource(o: MqttSourceOptions): DashboardSource {
   let client: MqttClient | undefined;
   let closing: Promise<void> | undefined;
 
-  const connect = (c: MqttClient) =>
-    new Promise<void>((resolve, reject) => {
-      const fail = (e: Error) => {
-        clearTimeout(timer);
-        c.off('connect', ok);
-        c.end(true);
-        reject(new Error(`dashboard: cannot connect to ${o.mqttUrl}: ${e.message}`));
-      };
-      const ok = () => {
-        clearTimeout(timer);
-        c.off('error', fail);
-        resolve();
-      };
-      const timer = setTimeout(() => fail(new Error('no answer within 10 s')), 10_000);
-      c.once('connect', ok);
-      c.once('error', fail);
-    });
-
   return {
     ...store,
     async start() {
       if (client) return;
-      const c = mqtt.connect(o.mqttUrl, {
-        clientId: o.clientId ?? `openphase-dashboard-${Math.random().toString(36).slice(2, 10)}`,
-        ...(o.username ? { username: o.username, password: o.password } : {}),
-        clean: true,
-        reconnectPeriod: 1000,
-        connectTimeout: 10_000,
-      });
+      const clientId = defaultClientId(
+        o,
+        `openphase-dashboard-${Math.random().toString(36).slice(2, 10)}`,
+      );
+      const c = mqtt.connect(
+        o.mqttUrl,
+        mqttOptions({
+          clientId,
+          ...(o.username ? { username: o.username, password: o.password } : {}),
+        }),
+      );
       client = c;
+      // retries for ever (also after a refusal); a refusal is logged as a named error
+      const sup = superviseMqtt(c, {
+        component: 'dashboard',
+        url: redactUrl(o.mqttUrl),
+        clientId,
+        ...(o.username ? { username: o.username } : {}),
+        log,
+      });
       c.on('message', (topic, payload, packet) => store.feed(topic, payload, packet.retain));
-      c.on('error', (e) => log(`dashboard: mqtt: ${e.message}`));
-      await connect(c);
+      await sup.firstConnect(10_000).catch(async (e: Error) => {
+        client = undefined;
+        await c.endAsync(true).catch(() => undefined);
+        throw e;
+      });
       // QoS 0: the dashboard shows the present; the collector is the one that keeps everything.
       const filters = [t.filters.config, t.filters.signal, t.filters.counts, t.filters.status];
       const subscribe = () =>

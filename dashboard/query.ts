@@ -17,6 +17,8 @@ export type RangeResult =
 export const DEFAULT_WINDOW_MS = 15 * 60_000;
 /** Longest window one request may ask for. */
 export const MAX_WINDOW_MS = 31 * 86_400_000;
+/** The last valid JavaScript time, epoch ms (below 2^53: exact). */
+const MAX_TIME_MS = 8.64e15;
 /** Most buckets one request may ask for. */
 export const MAX_BUCKETS = 10_000;
 /** Automatic bucket widths: the smallest giving at most TARGET_BUCKETS buckets is used. */
@@ -35,10 +37,11 @@ export function parseDuration(text: string): number | undefined {
 /** Epoch ms (`1767225600000`) or ISO 8601 (`2026-01-01T00:00:00Z`); undefined otherwise. */
 export function parseTime(text: string): number | undefined {
   const s = text.trim();
-  if (/^\d{1,16}$/.test(s)) return Number(s);
+  // [bound] beyond ±8.64e15 ms a Date is invalid and 2^53 loses precision
+  if (/^\d{1,16}$/.test(s)) return Number(s) <= MAX_TIME_MS ? Number(s) : undefined;
   if (!/^\d{4}-\d{2}-\d{2}/.test(s)) return undefined;
   const ms = Date.parse(s);
-  return Number.isFinite(ms) ? ms : undefined;
+  return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
 }
 
 /**
@@ -74,6 +77,10 @@ export function parseRange(
     const e = parseDuration(query.every);
     if (e === undefined || e <= 0) {
       return bad('every', `query parameter 'every' must be a positive duration: 500, 10s, 1m, 1h`);
+    }
+    // A bucket wider than the longest window is meaningless, and past 2^53 ms not even exact.
+    if (e > MAX_WINDOW_MS) {
+      return bad('every', `query parameter 'every' must be at most 31 days`);
     }
     everyMs = e;
   }

@@ -8,7 +8,7 @@ import {
   ID_PATTERN,
   INTERVALS,
   IntersectionConfig,
-  OVERRIDE_KINDS,
+  SIGNAL_OVERRIDE_KINDS,
   Signal,
 } from '../protocol/index.ts';
 
@@ -83,6 +83,11 @@ export const IntersectionSummary = Type.Object({
 export const IntersectionList = Type.Object({
   intersections: Type.Array(IntersectionSummary),
   latestMs: Type.Optional(Type.Integer({ description: 'newest data time seen, epoch ms' })),
+  simulated: Type.Optional(
+    Type.Boolean({
+      description: 'true when the city and its clock come from the simulator (demo)',
+    }),
+  ),
 });
 
 export const IntersectionDetail = Type.Object({
@@ -137,7 +142,7 @@ export const Health = Type.Object({
   counters: Type.Object({
     overrides: Counter,
     overridesByKind: Type.Record(Type.String(), Counter, {
-      description: `by kind: ${OVERRIDE_KINDS.join(', ')}`,
+      description: `by kind: ${SIGNAL_OVERRIDE_KINDS.join(', ')}`,
     }),
     rejected: Counter,
     gaps: Counter,

@@ -11,12 +11,21 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { apiRoutes } from './api.ts';
 import { type BuiltAsset, buildWeb, PUBLIC_DIR } from './build.ts';
+import {
+  needsToken,
+  normalizeOrigin,
+  originAllowed,
+  presentedToken,
+  servedOrigins,
+  tokenMatches,
+} from './guard.ts';
 import { attachLive, type LiveOptions } from './live.ts';
 import { createDashboardMetrics } from './metrics.ts';
 import type { DashboardSource } from './source.ts';
@@ -38,7 +47,24 @@ export interface DashboardOptions {
   page?: boolean;
   log?: (line: string) => void;
   clock?: () => number;
+  /**
+   * Origins besides the served ones whose pages may open `/mqtt` and `/live` (e.g. the
+   * address behind a reverse proxy: `https://signals.example.org`). See guard.ts.
+   */
+  allowOrigins?: string[];
+  /**
+   * An observer token: when set, the API, /metrics, /openapi.json and /live need it
+   * (`Authorization: Bearer …`, or the WebSocket subprotocol `bearer.…`). The demo sets none.
+   */
+  token?: string;
+  /** the city and its clock come from the simulator (the demo): the page says so */
+  simulated?: boolean;
+  /** requests per client address and window (default 1,200 per minute); false = off */
+  rateLimit?: { max: number; timeWindowMs: number } | false;
 }
+
+/** Default throttle: generous for the page (one request per intersection at load), bounded for a flood. */
+export const DEFAULT_RATE_LIMIT = { max: 1200, timeWindowMs: 60_000 };
 
 export interface Dashboard {
   /** the fastify instance, for `inject()` in tests (ready after start, or call `ready()`) */
@@ -79,6 +105,28 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   const metrics = createDashboardMetrics(o.source, liveStats, o.metrics);
   const startedMs = clock();
   let assets = new Map<string, BuiltAsset>();
+  const extraOrigins = (o.allowOrigins ?? []).map(normalizeOrigin); // a typo fails here, at setup
+  if (o.token !== undefined && o.token.length < 16) {
+    throw new Error('dashboard token: use at least 16 characters (e.g. openssl rand -hex 16)');
+  }
+
+  const rate = o.rateLimit === undefined ? DEFAULT_RATE_LIMIT : o.rateLimit;
+  if (rate) {
+    // [bound] each client address gets `max` requests per window; more answer 429
+    app.register(fastifyRateLimit, { max: rate.max, timeWindow: rate.timeWindowMs });
+  }
+  const token = o.token;
+  if (token !== undefined) {
+    app.addHook('onRequest', async (req, reply) => {
+      const path = req.url.split('?')[0] ?? '';
+      if (!needsToken(path) || tokenMatches(presentedToken(req.headers), token)) return;
+      return reply.code(401).header('www-authenticate', 'Bearer').send({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'this dashboard needs its observer token: Authorization: Bearer <token>',
+      });
+    });
+  }
 
   app.setErrorHandler((error: FastifyError, _req, reply) => {
     if (error.validation) return reply.code(400).send(validationReply(error));
@@ -117,6 +165,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     clock,
     startedMs,
     log,
+    simulated: o.simulated === true,
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/build/:file', { schema: { hide: true } }, async (req, reply) => {
@@ -150,6 +199,26 @@ export function createDashboard(o: DashboardOptions): Dashboard {
         if (o.page !== false) assets = await buildWeb();
         await app.ready();
         const server = app.server;
+        // Registered first: a refused upgrade is closed before /live or /mqtt see it (ws
+        // completes no handshake on a destroyed socket).
+        let allowed = new Set<string>();
+        server.prependListener('upgrade', (req, socket: Duplex) => {
+          const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+          const origin = req.headers.origin;
+          let refusal: string | undefined;
+          if (!originAllowed(origin, allowed)) refusal = '403 Forbidden';
+          else if (
+            token !== undefined &&
+            path === '/live' &&
+            !tokenMatches(presentedToken(req.headers), token)
+          )
+            refusal = '401 Unauthorized';
+          if (!refusal) return;
+          if (refusal.startsWith('403'))
+            log(`dashboard: refused a WebSocket to ${path} from origin ${origin}`);
+          socket.end(`HTTP/1.1 ${refusal}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+          socket.destroy();
+        });
         live = attachLive(server, o.source, o.live);
         o.broker?.attachWebSocket(server, '/mqtt');
         // an upgrade nobody above claimed: close it instead of leaving it hanging
@@ -159,6 +228,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
         });
         await app.listen({ host: o.host ?? '127.0.0.1', port: o.port });
         const port = (server.address() as AddressInfo).port;
+        allowed = servedOrigins(o.host ?? '127.0.0.1', port, extraOrigins);
         const shown =
           o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : (o.host ?? '127.0.0.1');
         return { port, url: `http://${shown}:${port}/` };

@@ -9,8 +9,8 @@ import type {
   Counts,
   IntersectionConfig,
   Interval,
-  OverrideKind,
   Signal,
+  SignalOverrideKind,
 } from '../protocol/index.ts';
 
 /** One phase interval that started at `t`: the phase timeline of an intersection. */
@@ -78,7 +78,7 @@ export type LiveEvent =
   /** one counts interval: end time, vehicles per approach, queue estimate per approach */
   | { k: 'cnt'; i: string; t: number; a: Record<string, number>; q: Record<string, number> }
   /** safety overrides on one signal message */
-  | { k: 'ovr'; i: string; o: { kind: OverrideKind; atMs: number; requested?: string }[] }
+  | { k: 'ovr'; i: string; o: { kind: SignalOverrideKind; atMs: number; requested?: string }[] }
   /** a device went online or offline */
   | { k: 'st'; i: string; d: string; on: boolean }
   /** the counters, sent every second */
@@ -87,7 +87,7 @@ export type LiveEvent =
 export interface DashboardCounters {
   /** safety overrides seen, total and by kind */
   overrides: number;
-  overridesByKind: Partial<Record<OverrideKind, number>>;
+  overridesByKind: Partial<Record<SignalOverrideKind, number>>;
   /** messages refused: by the dashboard's own validation plus the collector's */
   rejected: number;
   /** counts messages lost (seq gaps), from the collector */

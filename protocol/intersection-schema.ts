@@ -4,7 +4,9 @@
  * Geometry checks that JSON Schema cannot express live in `intersection.ts`.
  */
 import Type from 'typebox';
+import { ID_PATTERN } from './ids.ts';
 import { Id, Movement, SCHEMA_BASE_URI } from './messages.ts';
+import { DAY_TYPES } from './plan-schedule.ts';
 
 const LaneCount = (description: string) => Type.Integer({ minimum: 1, maximum: 8, description });
 
@@ -107,6 +109,27 @@ export const Plan = Type.Object(
   { additionalProperties: false, description: 'a fixed-time plan' },
 );
 
+export const ScheduleEntry = Type.Object(
+  {
+    days: Type.Array(
+      Type.Enum(DAY_TYPES, {
+        description:
+          'mon … sun, weekday (Mon-Fri), weekend (Sat, Sun), daily, or holiday (the dates in holidays)',
+      }),
+      { minItems: 1, maxItems: 11, description: 'the day types this entry applies on' },
+    ),
+    from: Type.String({
+      pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
+      description: 'local wall-clock time the plan starts, HH:MM (in timeZone)',
+    }),
+    plan: Id('the plan id in plans'),
+  },
+  {
+    additionalProperties: false,
+    description: 'one schedule entry: from this local time on these days, run this plan',
+  },
+);
+
 export const IntersectionConfig = Type.Object(
   {
     v: Type.Optional(Type.Literal(1, { description: 'protocol version, always 1 in v1' })),
@@ -150,6 +173,39 @@ export const IntersectionConfig = Type.Object(
       }),
     ),
     plan: Type.Optional(Plan),
+    timeZone: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description:
+          'IANA time zone of the local times in schedule and holidays, e.g. Europe/Paris (default UTC, or the deployment zone)',
+      }),
+    ),
+    plans: Type.Optional(
+      Type.Record(Type.String({ pattern: ID_PATTERN }), Plan, {
+        maxProperties: 32,
+        description: 'named fixed-time plans the schedule chooses from, by plan id',
+      }),
+    ),
+    schedule: Type.Optional(
+      Type.Array(ScheduleEntry, {
+        maxItems: 256,
+        description:
+          'time-of-day plan schedule: the entry with the latest start not after the local time is in force (until the next one); none: plan',
+      }),
+    ),
+    holidays: Type.Optional(
+      Type.Array(
+        Type.String({
+          pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$',
+          description: 'a local date, YYYY-MM-DD',
+        }),
+        {
+          maxItems: 400,
+          description: "local dates that run the schedule's holiday entries",
+        },
+      ),
+    ),
     watchdogS: Type.Optional(
       Type.Number({
         minimum: 1,
@@ -186,4 +242,5 @@ export type Approach = Type.Static<typeof Approach>;
 export type Phase = Type.Static<typeof Phase>;
 export type Detector = Type.Static<typeof Detector>;
 export type Plan = Type.Static<typeof Plan>;
+export type ScheduleEntry = Type.Static<typeof ScheduleEntry>;
 export type IntersectionConfig = Type.Static<typeof IntersectionConfig>;

@@ -9,6 +9,7 @@
  * Opposing throughs do not cross; a left turn crosses the opposing through.
  */
 import type { Detector, IntersectionConfig, Phase } from './intersection-schema.ts';
+import { checkPlan, checkSchedule } from './plan-schedule.ts';
 import type { Problem, ProblemCode } from './problems.ts';
 
 export type Turn = 'left' | 'through' | 'right';
@@ -307,33 +308,8 @@ export function checkIntersection(config: IntersectionConfig, basePath = ''): Pr
     }
   });
 
-  if (config.plan) {
-    const { cycleS, greenS } = config.plan;
-    for (const id of Object.keys(greenS)) {
-      if (!phaseIds.has(id))
-        push('plan-unknown-phase', `/plan/greenS/${id}`, `plan names unknown phase '${id}'`);
-    }
-    let total = 0;
-    for (const phase of config.phases) {
-      const g = greenS[phase.id];
-      if (g === undefined) continue;
-      if (g > 0 && g < phase.minGreenS) {
-        push(
-          'plan-green-below-min',
-          `/plan/greenS/${phase.id}`,
-          `plan green ${g} s is below the phase's minGreenS ${phase.minGreenS}`,
-        );
-      }
-      if (g > 0) total += g + config.yellowS + config.allRedS;
-    }
-    if (Math.abs(total - cycleS) > 0.001 && total > cycleS) {
-      push(
-        'plan-cycle',
-        '/plan/cycleS',
-        `greens plus clearances (${total} s) exceed cycleS ${cycleS}`,
-      );
-    }
-  }
+  if (config.plan) problems.push(...prefixed(checkPlan(config, config.plan, '/plan'), basePath));
+  problems.push(...prefixed(checkSchedule(config), basePath));
 
   const detectorIds = new Set<string>();
   const served = new Set(servedMovements(config));
@@ -352,3 +328,6 @@ export function checkIntersection(config: IntersectionConfig, basePath = ''): Pr
   });
   return problems;
 }
+
+const prefixed = (problems: Problem[], basePath: string): Problem[] =>
+  basePath ? problems.map((p) => ({ ...p, path: basePath + p.path })) : problems;

@@ -168,9 +168,20 @@ export const OVERRIDE_KINDS = [
   'watchdog',
 ] as const;
 
+/**
+ * In the field the cabinet has its own timing: when what it shows departs from what the safety
+ * monitor permits, the gateway reports a `cabinet` override. Kept apart from OVERRIDE_KINDS,
+ * which are the monitor's own (a simulated run never has a cabinet).
+ */
+export const CABINET_OVERRIDE = 'cabinet';
+export const SIGNAL_OVERRIDE_KINDS = [...OVERRIDE_KINDS, CABINET_OVERRIDE] as const;
+
 export const Override = Type.Object(
   {
-    kind: Type.Enum(OVERRIDE_KINDS, { description: 'which safety rule intervened' }),
+    kind: Type.Enum(SIGNAL_OVERRIDE_KINDS, {
+      description:
+        "which safety rule intervened; 'cabinet' (field only): the cabinet showed a state the monitor did not permit",
+    }),
     atMs: EpochMs('when the safety monitor intervened'),
     requested: Type.Optional(
       Type.String({ maxLength: 64, description: 'the phase that was asked for, if any' }),
@@ -240,7 +251,11 @@ export type Actuation = Type.Static<typeof Actuation>;
 export type Status = Type.Static<typeof Status>;
 export type Decision = Type.Static<typeof Decision>;
 export type Signal = Type.Static<typeof Signal>;
-export type Override = Type.Static<typeof Override>;
+/** An override in a `signal` message: the monitor's kinds, and `cabinet` in the field. */
+export type SignalOverride = Type.Static<typeof Override>;
+/** An override made by the safety monitor. */
+export type Override = Omit<SignalOverride, 'kind'> & { kind: OverrideKind };
 export type OverrideKind = (typeof OVERRIDE_KINDS)[number];
+export type SignalOverrideKind = (typeof SIGNAL_OVERRIDE_KINDS)[number];
 export type Interval = (typeof INTERVALS)[number];
 export type MovementState = (typeof MOVEMENT_STATES)[number];

@@ -26,6 +26,8 @@ export const PROBLEM_CODES = {
   'duplicate-detector': 'a detector id appears twice in one message or config',
   'actuation-order': "an actuation's `offMs` is before its `onMs`",
   'signal-window': "a signal's `minEndMs` is after its `maxEndMs`",
+  'implausible-time':
+    "a timestamp outside the plausibility window of the receiver's clock (default ±1 day; often seconds sent as milliseconds)",
   // intersection configs
   'approach-bearing': 'an approach has no compass name and no `bearingDeg`',
   'duplicate-phase': 'a phase id is used twice',
@@ -42,6 +44,10 @@ export const PROBLEM_CODES = {
   'plan-green-below-min': "a plan green is below the phase's `minGreenS`",
   'plan-cycle': 'the plan greens plus clearances exceed `cycleS`',
   'detector-unserved': 'a detector measures a movement no phase serves',
+  'time-zone': '`timeZone` is not an IANA time zone the platform knows',
+  'schedule-unknown-plan': 'a schedule entry names a plan `plans` does not define',
+  'schedule-twice': 'two schedule entries start on the same day type at the same time',
+  'holidays-without-schedule': '`holidays` are listed but there is no `schedule`',
   // scenarios
   'duplicate-intersection': 'an intersection id is used twice',
   'unknown-intersection': 'a reference names an intersection the scenario does not have',
@@ -52,8 +58,8 @@ export const PROBLEM_CODES = {
   'link-twice': 'two links leave by the same exit or enter on the same approach',
   'link-loop': 'a link leads back to its own intersection',
   'unknown-detector': 'a fault names a detector the intersection does not have',
-  'not-yaml': 'a scenario file is not valid YAML or JSON',
-  unreadable: 'a scenario file cannot be read',
+  'not-yaml': 'a scenario or intersection file is not valid YAML or JSON',
+  unreadable: 'a scenario or intersection file cannot be read',
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

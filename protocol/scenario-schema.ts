@@ -24,6 +24,9 @@ const Flow = Type.Union(
   { description: 'flow in veh/h: a constant, or a piecewise-linear profile [[tS, vph], …]' },
 );
 
+/** The seed of a run when neither the scenario nor the caller gives one. */
+export const DEFAULT_SEED = 1;
+
 export const FAULT_KINDS = [
   'stuck-on',
   'stuck-off',
@@ -39,7 +42,13 @@ export const Scenario = Type.Object(
     description: Type.Optional(
       Type.String({ maxLength: 2000, description: 'what it tests, in plain words' }),
     ),
-    seed: Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1, description: 'default random seed' }),
+    seed: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 2 ** 31 - 1,
+        description: `default random seed (--seed overrides it); ${DEFAULT_SEED} when neither gives one`,
+      }),
+    ),
     durationS: Type.Number({
       minimum: 1,
       maximum: 7 * 86400,

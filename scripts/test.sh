@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command: installs what the tests need, then lint, typecheck, all tests.
-# Real services, no mocks: InfluxDB 1.x, Mosquitto and Chromium come from Debian's packages.
+# Real services, no mocks: InfluxDB 1.x, Mosquitto, Redis and Chromium come from Debian's packages.
 # Stops at the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,9 @@ has influx || need+=(influxdb-client)
 has mosquitto || need+=(mosquitto)
 has chromium || need+=(chromium)
 has openssl || need+=(openssl)
+has snmpget || need+=(snmp)
+has systemd-analyze || need+=(systemd)
+has redis-server || need+=(redis-server)
 if [ ${#need[@]} -gt 0 ]; then
   echo "scripts/test.sh: installing ${need[*]}"
   SUDO=

@@ -11,7 +11,13 @@
  * upstream links, and their delay counts like any other.
  */
 
-import type { IntersectionConfig, Override, Scenario, Signal } from '../protocol/index.ts';
+import {
+  DEFAULT_SEED,
+  type IntersectionConfig,
+  type Override,
+  type Scenario,
+  type Signal,
+} from '../protocol/index.ts';
 import type { Request } from '../signal/index.ts';
 import { type ArrivalProcess, createArrivals } from './demand.ts';
 import { CRAWL_SPEED_KMH, DISCHARGE_SPEED_KMH, passMs } from './detectors.ts';
@@ -89,7 +95,7 @@ export interface Simulation {
  * sim.metrics().meanDelayS;
  */
 export function createSimulation(scenario: Scenario, opts: SimulationOptions = {}): Simulation {
-  const seed = opts.seed ?? scenario.seed;
+  const seed = opts.seed ?? scenario.seed ?? DEFAULT_SEED;
   const net = compileNetwork(
     opts.durationS === undefined ? scenario : { ...scenario, durationS: opts.durationS },
   );

@@ -1,6 +1,6 @@
 /**
- * simulator/: the traffic engine, scenarios, emulated detectors and their faults, in-process
- * runs. The MQTT shell is `simulator/mqtt-runner.ts` (imported separately: it does I/O).
+ * simulator/: the traffic engine, scenarios, emulated detectors and their faults. It knows no
+ * controller: runs (in-process or over MQTT) are the one loop's (loop/).
  */
 export type { Scenario } from '../protocol/index.ts';
 export {
@@ -21,14 +21,6 @@ export {
   type RunMetrics,
   STOP_DELAY_S,
 } from './metrics.ts';
-export {
-  type BuiltinControllers,
-  builtinName,
-  createBuiltinControllers,
-  type RunOptions,
-  type RunResult,
-  runScenario,
-} from './run.ts';
 export {
   checkScenario,
   listBundledScenarios,

@@ -5,6 +5,7 @@
  * in the intersection's influence area minus free-flow time. Vehicles still queued count with
  * the delay they have so far; a vehicle stops when its delay reaches STOP_DELAY_S.
  */
+import { quantileOfHistogram } from '../metrics/index.ts';
 import { OVERRIDE_KINDS, type OverrideKind } from '../protocol/index.ts';
 import type { Net } from './network.ts';
 
@@ -69,23 +70,9 @@ function binLow(b: number): number {
   return b < LINEAR_BINS ? b / 4 : 120 * 1.01 ** (b - LINEAR_BINS);
 }
 
-/** q-quantile of a histogram, interpolated inside the bin. */
-export function quantile(hist: Uint32Array | Float64Array, q: number): number {
-  let n = 0;
-  for (let b = 0; b < hist.length; b++) n += hist[b]!;
-  if (n === 0) return 0;
-  const rank = Math.max(1, Math.ceil(q * n));
-  let cum = 0;
-  for (let b = 0; b < hist.length; b++) {
-    const c = hist[b]!;
-    if (cum + c >= rank) {
-      const lo = binLow(b);
-      return lo + ((rank - cum - 0.5) / c) * (binLow(b + 1) - lo);
-    }
-    cum += c;
-  }
-  return binLow(hist.length);
-}
+/** q-quantile of a delay histogram (metrics/quantile.ts: nearest rank, interpolated in the bin). */
+export const quantile = (hist: Uint32Array | Float64Array, q: number): number =>
+  quantileOfHistogram(hist, q, binLow);
 
 export const emptyOverrides = (): OverrideCounts =>
   Object.fromEntries(OVERRIDE_KINDS.map((k) => [k, 0])) as OverrideCounts;

@@ -6,7 +6,9 @@
  * offline; a client serving many intersections carries its Will on the first of them and
  * publishes the others' offline status itself on close.
  */
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
+import { superviseMqtt } from '../ops/mqtt-connection.ts';
+import { mqttOptions, redactUrl } from '../ops/mqtt-options.ts';
 import type { Status, Topics } from '../protocol/index.ts';
 
 export interface MqttCredentials {
@@ -36,45 +38,47 @@ export function statusPayload(device: Device, online: boolean, atMs: number): st
   return JSON.stringify(s);
 }
 
-/** Connects and waits for CONNACK; rejects with a plain-words error (never the password). */
-export function connect(
+/**
+ * Connects and waits for CONNACK; rejects with a plain-words error (never the password). Once
+ * connected it reconnects for ever, also after a refusal (ops/mqtt-connection.ts).
+ */
+export async function connect(
   url: string,
   clientId: string,
   credentials: MqttCredentials | undefined,
   will: { topic: string; payload: string } | undefined,
   connectTimeoutMs = 10_000,
+  log: (line: string) => void = () => {},
 ): Promise<MqttClient> {
-  const options: IClientOptions = {
+  const client = mqtt.connect(
+    url,
+    mqttOptions({
+      clientId,
+      connectTimeoutMs,
+      ...(credentials ? { username: credentials.username, password: credentials.password } : {}),
+      ...(will
+        ? { will: { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: true } }
+        : {}),
+    }),
+  );
+  const sup = superviseMqtt(client, {
+    component: 'simulator',
+    url: redactUrl(url),
     clientId,
-    clean: true,
-    reconnectPeriod: 1000,
-    connectTimeout: connectTimeoutMs,
-    ...(credentials ? { username: credentials.username, password: credentials.password } : {}),
-    ...(will
-      ? { will: { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: true } }
-      : {}),
-  };
-  return new Promise((resolve, reject) => {
-    const client = mqtt.connect(url, options);
-    const fail = (e: Error) => {
-      client.end(true);
-      reject(new Error(`cannot connect to ${url} as ${clientId}: ${e.message}`));
-    };
-    const timer = setTimeout(() => fail(new Error('timed out')), connectTimeoutMs);
-    client.once('connect', () => {
-      clearTimeout(timer);
-      // Small QoS 1 messages each tick: without TCP_NODELAY, Nagle + delayed ACK add ~40 ms.
-      (client.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
-      client.off('error', onError);
-      client.on('error', () => {}); // reconnects handle transient errors; never crash
-      resolve(client);
-    });
-    const onError = (e: Error) => {
-      clearTimeout(timer);
-      fail(e);
-    };
-    client.once('error', onError);
+    ...(credentials ? { username: credentials.username } : {}),
+    log,
   });
+  try {
+    await sup.firstConnect(connectTimeoutMs);
+  } catch (e) {
+    client.end(true);
+    throw new Error(`cannot connect to ${redactUrl(url)} as ${clientId}: ${(e as Error).message}`);
+  }
+  // Small QoS 1 messages each tick: without TCP_NODELAY, Nagle + delayed ACK add ~40 ms.
+  const noDelay = () => (client.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
+  noDelay();
+  client.on('connect', noDelay);
+  return client;
 }
 
 /**

@@ -3,6 +3,7 @@
  * sensor follow protocol v1? The shells (controller.ts, sensor.ts) only record messages and
  * drive the ticks; every judgement is here and unit-tested.
  */
+import { quantile as quantileOf } from '../../metrics/index.ts';
 import {
   type Counts,
   type Decision,
@@ -206,13 +207,8 @@ export interface TickRecord {
   latencyMs: readonly number[];
 }
 
-/** Nearest-rank quantile, 1 decimal; 0 for no values. */
-export function quantile(xs: readonly number[], q: number): number {
-  if (xs.length === 0) return 0;
-  const sorted = [...xs].sort((a, b) => a - b);
-  const k = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return Math.round(sorted[k]! * 10) / 10;
-}
+/** The project's one quantile (metrics/quantile.ts): nearest rank, 2 decimals; 0 for no values. */
+export const quantile = (xs: readonly number[], q: number): number => quantileOf(xs, q);
 
 /** Every tick answered before the deadline (a lockstep tick waits for it at most that long). */
 export function checkDeadlines(r: TickRecord, deadlineMs: number): Check {

@@ -15,6 +15,7 @@ import { checkScorecard } from '../../bench/validate.ts';
 import { ALGORITHMS } from '../../controller/algorithms/registry.ts';
 import { formatProblems } from '../../protocol/index.ts';
 import { ScenarioError } from '../../simulator/index.ts';
+import { packageJson } from '../package-json.ts';
 
 interface Opts {
   controller?: string[];
@@ -37,9 +38,8 @@ interface Opts {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const VERSION = (
-  JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8')) as { version: string }
-).version;
+const VERSION = (JSON.parse(readFileSync(packageJson(here), 'utf8')) as { version: string })
+  .version;
 
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 

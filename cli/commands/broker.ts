@@ -2,15 +2,42 @@
  * `openphase broker`: the embedded MQTT broker as a service. Runs until SIGINT/SIGTERM;
  * re-reads the device registry when the file changes or on SIGHUP.
  */
-import { unwatchFile, watchFile } from 'node:fs';
+
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { Command, Option } from 'commander';
 import {
   createBroker,
+  createRedisPersistence,
   DEFAULT_MAX_PACKET_BYTES,
   DEFAULT_MAX_PAYLOAD_BYTES,
   DEFAULT_MAX_RETAINED_BYTES,
   DEFAULT_RATE_LIMIT,
+  parseRedisUrl,
+  redisUrlHasSecret,
+  showRedisUrl,
 } from '../../broker/index.ts';
+import { untilStopSignal } from '../signals.ts';
+
+/** The Redis URL from a file, the environment or (without a password) the command line. */
+function redisUrl(opts: { redisUrl?: string; redisUrlFile?: string }): string {
+  if (opts.redisUrl !== undefined && redisUrlHasSecret(opts.redisUrl)) {
+    // anyone on the machine can read a process's arguments (ps)
+    throw new Error(
+      '--redis-url must not carry a password: put the URL in $OPENPHASE_REDIS_URL or --redis-url-file',
+    );
+  }
+  const fromFile = opts.redisUrlFile
+    ? readFileSync(opts.redisUrlFile, 'utf8').split(/\r?\n/)[0]?.trim()
+    : undefined;
+  const url = fromFile || opts.redisUrl || process.env.OPENPHASE_REDIS_URL;
+  if (!url) {
+    throw new Error(
+      '--persistence redis needs a Redis URL: $OPENPHASE_REDIS_URL, --redis-url-file or --redis-url',
+    );
+  }
+  parseRedisUrl(url);
+  return url;
+}
 
 const int = (name: string, min: number) => (v: string) => {
   const n = Number(v);
@@ -101,16 +128,41 @@ export function command(): Command {
           .argParser(int('--burst', 1))
           .default(DEFAULT_RATE_LIMIT.burst),
       )
+      .addOption(
+        new Option(
+          '--persistence <kind>',
+          'where sessions, queued QoS 1 messages and retained messages live: memory (lost on restart) or redis',
+        )
+          .choices(['memory', 'redis'])
+          .env('OPENPHASE_BROKER_PERSISTENCE')
+          .default('memory'),
+      )
+      .addOption(
+        new Option(
+          '--redis-url <url>',
+          'Redis for --persistence redis, redis://host:port/db; a URL with a password only from $OPENPHASE_REDIS_URL or --redis-url-file',
+        ),
+      )
+      .addOption(
+        new Option('--redis-url-file <file>', 'file holding the Redis URL (first line)').env(
+          'OPENPHASE_REDIS_URL_FILE',
+        ),
+      )
       .addHelpText(
         'after',
         '\nWithout --devices and without --insecure every connection is refused.\n' +
           'Security model, ACL table and running on Mosquitto instead: docs/security.md.',
       )
       .action(async (opts) => {
+        // listening before anything starts: a signal sent right after "ready" must find it
+        const stopped = untilStopSignal();
         if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) {
           throw new Error('--tls-cert and --tls-key go together');
         }
+        const store =
+          opts.persistence === 'redis' ? createRedisPersistence(redisUrl(opts)) : undefined;
         const broker = createBroker({
+          ...(store ? { persistence: store.persistence } : {}),
           host: opts.host,
           port: opts.port,
           wsPort: opts.wsPort,
@@ -125,6 +177,7 @@ export function command(): Command {
         });
         const started = await broker.start();
         console.log(JSON.stringify({ ready: true, ...started }));
+        if (store) console.error(`broker: state in Redis at ${showRedisUrl(redisUrl(opts))}`);
 
         const reload = () => {
           try {
@@ -141,14 +194,11 @@ export function command(): Command {
           });
           process.on('SIGHUP', reload);
         }
-        await new Promise<void>((resolve) => {
-          const stop = () => resolve();
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
-        });
+        await stopped;
         if (opts.devices) unwatchFile(opts.devices);
         process.off('SIGHUP', reload);
         await broker.close();
+        await store?.close();
       })
   );
 }

@@ -4,6 +4,8 @@
  */
 import { Command, Option } from 'commander';
 import { createCollector, sinkWhere } from '../../collector/index.ts';
+import { defaultSpoolDir } from '../../collector/state-dir.ts';
+import { untilStopSignal } from '../signals.ts';
 import { addSinkOptions, sinkFromCommand, sinkHelp } from '../sink-options.ts';
 
 const int = (name: string, min: number) => (v: string) => {
@@ -31,15 +33,30 @@ export function command(): Command {
       ),
     )
     .addOption(
-      new Option('--client-id <id>', 'fixed client id of the persistent session')
-        .env('OPENPHASE_COLLECTOR_ID')
-        .default('openphase-collector'),
+      new Option(
+        '--client-id <id>',
+        'fixed client id of the persistent session (default: the username, as OpenPhase’s broker requires)',
+      ).env('OPENPHASE_COLLECTOR_ID'),
     )
     .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))
     .addOption(
-      new Option('--spool-dir <dir>', 'on-disk spool for batches the sink could not take')
-        .env('OPENPHASE_SPOOL_DIR')
-        .default('data/spool'),
+      new Option(
+        '--spool-dir <dir>',
+        'on-disk spool for batches the sink could not take (default: per user and sink, ' +
+          '$XDG_STATE_HOME/openphase/spool/{sink}, or ~/.local/state/openphase/…)',
+      ).env('OPENPHASE_SPOOL_DIR'),
+    )
+    .addOption(
+      new Option(
+        '--service',
+        'keep the default spool under /var/lib/openphase (a system service) instead of the user state dir',
+      ).env('OPENPHASE_SERVICE'),
+    )
+    .addOption(
+      new Option(
+        '--force',
+        'replay a spool that holds batches for another sink (database) into this one',
+      ),
     )
     .addOption(
       new Option('--spool-max-mb <n>', 'spool bound; at the bound the collector stops reading')
@@ -58,12 +75,24 @@ export function command(): Command {
     )
     .addOption(
       new Option(
+        '--time-window-s <s>',
+        "refuse messages whose timestamps lie further than this from this machine's clock (rejected as implausible-time; 0 = off)",
+      )
+        .env('OPENPHASE_TIME_WINDOW_S')
+        .argParser(int('--time-window-s', 0))
+        .default(86_400),
+    )
+    .addOption(
+      new Option(
         '--shared-group <name>',
         'subscribe via $share/<name>/… so collectors split the load (Mosquitto 2, EMQX, HiveMQ; not aedes)',
       ).env('OPENPHASE_SHARED_GROUP'),
     )
     .addOption(
-      new Option('--metrics-port <n>', 'serve Prometheus metrics at /metrics on this port')
+      new Option(
+        '--metrics-port <n>',
+        'serve /metrics (Prometheus) and /health (JSON; 503 while not connected) on this port',
+      )
         .env('OPENPHASE_METRICS_PORT')
         .argParser(int('--metrics-port', 0)),
     )
@@ -77,14 +106,23 @@ export function command(): Command {
     )
     .addHelpText(
       'after',
-      `${sinkHelp()}\n` + 'Schema, outage behaviour and broker settings: docs/influxdb.md.',
+      `${sinkHelp()}\n` +
+        'It reconnects to the broker for ever (also after a refusal), at most 5 s apart.\n' +
+        'Schema, outage behaviour and broker settings: docs/influxdb.md.',
     )
     .action(async (opts, c: Command) => {
+      // listening before anything starts: a signal sent right after "ready" must find it
+      const stopped = untilStopSignal();
       if (opts.sharedGroup !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(opts.sharedGroup)) {
         throw new Error('--shared-group must be 1-64 characters of A-Z, a-z, 0-9, _ or -');
       }
       const sink = sinkFromCommand(c);
       const log = (line: string) => console.error(line);
+      const spoolDir: string =
+        opts.spoolDir ??
+        defaultSpoolDir(sink, {
+          service: opts.service !== undefined && opts.service !== false && opts.service !== '0',
+        });
       const collector = createCollector({
         mqttUrl: opts.mqtt,
         username: opts.username,
@@ -92,23 +130,22 @@ export function command(): Command {
         clientId: opts.clientId,
         root: opts.root,
         sink,
-        spoolDir: opts.spoolDir,
+        spoolDir,
+        forceSpool: opts.force === true,
         spoolMaxBytes: opts.spoolMaxMb * 1024 * 1024,
         batchSize: opts.batchSize,
         flushMs: opts.flushMs,
         sharedGroup: opts.sharedGroup,
         metricsPort: opts.metricsPort,
         metricsHost: opts.metricsHost,
+        timeWindowMs: opts.timeWindowS * 1000,
         logEveryMs: opts.logEvery * 1000,
         log,
       });
       const started = await collector.start();
-      log(`collector: writing to ${sink.kind} at ${sinkWhere(sink)}, spool in ${opts.spoolDir}`);
+      log(`collector: writing to ${sink.kind} at ${sinkWhere(sink)}, spool in ${spoolDir}`);
       console.log(JSON.stringify({ ready: true, sink: sink.kind, ...started }));
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
+      await stopped;
       await collector.close();
     });
   return addSinkOptions(cmd);

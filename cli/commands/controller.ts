@@ -5,6 +5,8 @@
 import { Command, Option } from 'commander';
 import { ALGORITHMS } from '../../controller/algorithms/registry.ts';
 import { createControllerService } from '../../controller/service.ts';
+import { redactUrl } from '../../ops/mqtt-options.ts';
+import { untilStopSignal } from '../signals.ts';
 
 export function command(): Command {
   return new Command('controller')
@@ -51,6 +53,22 @@ export function command(): Command {
     )
     .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))
     .addOption(
+      new Option(
+        '--metrics-port <n>',
+        'serve /health (JSON) and /metrics (Prometheus) on this port',
+      )
+        .env('OPENPHASE_METRICS_PORT')
+        .argParser((v) => {
+          const n = Number(v);
+          if (!Number.isInteger(n) || n < 0 || n > 65535)
+            throw new Error('--metrics-port must be a port number');
+          return n;
+        }),
+    )
+    .addOption(
+      new Option('--metrics-host <addr>', 'interface of the metrics server').default('127.0.0.1'),
+    )
+    .addOption(
       new Option('--stats-every <s>', 'print a stats JSON line every s seconds (0: never)')
         .env('OPENPHASE_STATS_EVERY')
         .default('60'),
@@ -65,12 +83,17 @@ export function command(): Command {
         'Environment: OPENPHASE_MQTT_URL, OPENPHASE_MQTT_USERNAME, OPENPHASE_MQTT_PASSWORD,',
         'OPENPHASE_ALGORITHM, OPENPHASE_INTERSECTIONS, OPENPHASE_ROOT. Docs: docs/controller.md',
         '',
+        'It reconnects for ever (also after the broker refused it, e.g. a device removed and',
+        'added again), waiting at most 5 s between attempts; /health says whether it is connected.',
+        '',
         'Example:',
         '  OPENPHASE_MQTT_PASSWORD=… openphase controller --mqtt mqtt://broker:1883 \\',
         '    --username ctl-1 --algorithm max-pressure --intersections a,b,c',
       ].join('\n'),
     )
     .action(async (o) => {
+      // listening before anything starts: a signal sent right after "ready" must find it
+      const stopped = untilStopSignal();
       const list = String(o.intersections).trim();
       const intersections =
         list === 'all'
@@ -90,20 +113,25 @@ export function command(): Command {
         root: o.root,
         algorithm: o.algorithm,
         intersections,
+        ...(o.metricsPort !== undefined
+          ? { metricsPort: o.metricsPort, metricsHost: o.metricsHost }
+          : {}),
       });
-      await svc.start();
+      const started = await svc.start();
       console.log(
-        JSON.stringify({ ready: true, algorithm: o.algorithm, intersections, mqtt: o.mqtt }),
+        JSON.stringify({
+          ready: true,
+          algorithm: o.algorithm,
+          intersections,
+          mqtt: redactUrl(o.mqtt),
+          ...started,
+        }),
       );
       const timer =
         every > 0
           ? setInterval(() => console.log(JSON.stringify(svc.stats())), every * 1000)
           : undefined;
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await stopped;
       if (timer) clearInterval(timer);
       await svc.close();
     });

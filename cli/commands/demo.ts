@@ -12,6 +12,7 @@ import type { Registry } from '../../broker/index.ts';
 import { ALGORITHMS, getAlgorithm } from '../../controller/algorithms/registry.ts';
 import { detectorsOf, type Scenario } from '../../protocol/index.ts';
 import { listBundledScenarios } from '../../simulator/scenario.ts';
+import { untilStopSignal } from '../signals.ts';
 import { addSinkOptions, sinkFromCommand, sinkHelp } from '../sink-options.ts';
 
 /** The shells, loaded only when the demo runs: `--help` stays quick. */
@@ -22,7 +23,7 @@ async function shells() {
     import('../../controller/service.ts'),
     import('../../dashboard/index.ts'),
     import('../../simulator/index.ts'),
-    import('../../simulator/mqtt-runner.ts'),
+    import('../../loop/mqtt-simulation.ts'),
   ]);
   return { ...broker, ...collector, ...controller, ...dashboard, ...simulator, ...runner };
 }
@@ -97,12 +98,15 @@ interface Opts {
   insecure?: boolean;
   dataDir?: string;
   root: string;
+  allowOrigin: string[];
 }
 
 /** The demo keeps its store and spool under its own `--data-dir`, not the store's. */
 const DEMO_OWN = ['data-dir'];
 
 async function run(o: Opts, cmd: Command): Promise<void> {
+  // listening before anything starts: a signal sent right after "ready" must find it
+  const stopped = untilStopSignal();
   getAlgorithm(o.algorithm); // an unknown name fails here, in one line, before anything starts
   const x = await shells();
   const {
@@ -125,7 +129,11 @@ async function run(o: Opts, cmd: Command): Promise<void> {
     passwords ? { username: id, password: passwords.get(id) ?? '' } : {};
   const tempDir = o.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'openphase-demo-'));
   const dataDir = o.dataDir ?? tempDir!;
-  const sink = sinkFromCommand(cmd, DEMO_OWN, { 'data-dir': join(dataDir, 'points') });
+  // A demo may make its own database (the collector service creates one only with --create-db).
+  const sink = sinkFromCommand(cmd, DEMO_OWN, {
+    'data-dir': join(dataDir, 'points'),
+    'create-db': true,
+  });
 
   // Everything started, newest last: closed in reverse order on Ctrl-C or on a failed start.
   const started: { name: string; close: () => Promise<void> }[] = [];
@@ -204,6 +212,8 @@ async function run(o: Opts, cmd: Command): Promise<void> {
       broker,
       store: sink.kind,
       metrics: () => collector.metricsText(),
+      allowOrigins: o.allowOrigin,
+      simulated: true,
       log,
     });
     started.push({ name: 'dashboard', close: () => dashboard.close() });
@@ -252,10 +262,7 @@ async function run(o: Opts, cmd: Command): Promise<void> {
     throw e;
   }
 
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopped;
   log('demo: stopping');
   // a component that hangs on close must not keep the demo alive forever
   const force = setTimeout(() => {
@@ -337,6 +344,13 @@ export function command(): Command {
     .addOption(
       new Option('--root <root>', 'MQTT topic root').env('OPENPHASE_ROOT').default('traffic'),
     )
+    .addOption(
+      new Option(
+        '--allow-origin <origin...>',
+        'web pages from this origin may also open /mqtt and /live (e.g. behind a proxy: ' +
+          'https://signals.example.org); the served origin is always allowed',
+      ).default([]),
+    )
     .addHelpText(
       'after',
       [
@@ -344,14 +358,15 @@ export function command(): Command {
         'Credentials: without --insecure every component (signal, each sensor, controller,',
         'collector, dashboard) connects as its own device with a random password that stays in',
         'memory; other MQTT clients are refused. Store: the embedded store under --data-dir unless',
-        'the options of another sink are given (below); the charts read from the same store.',
-        'Ctrl-C (SIGINT) or SIGTERM stops everything and frees the ports.',
+        'the options of another sink are given (below; the demo creates an InfluxDB 1.x database',
+        'if it is missing); the charts read from the same store. Ctrl-C (SIGINT) or SIGTERM stops',
+        'everything and frees the ports.',
         sinkHelp(),
         '',
         'Examples:',
         '  npm start                                   # http://127.0.0.1:8080/',
         '  openphase demo --port 3000 --mqtt-port 0 --speed 5',
-        '  INFLUX_URL=http://127.0.0.1:8086 INFLUX_DB=openphase openphase demo',
+        '  INFLUX_URL=http://127.0.0.1:8086 INFLUX_DB=openphase_demo openphase demo  # simulated data: its own database',
       ].join('\n'),
     )
     .action((opts: Opts, c: Command) => run(opts, c));

@@ -1,5 +1,5 @@
 /**
- * `openphase devices add|list|remove|rotate|export`: the device registry file. A running
+ * `openphase devices add|list|update|remove|rotate|export`: the device registry file. A running
  * `openphase broker` re-reads the file when it changes (or on SIGHUP).
  */
 import { readFileSync } from 'node:fs';
@@ -10,13 +10,17 @@ import {
   exportMosquitto,
   generateSecret,
   loadRegistry,
+  MOSQUITTO_MAX_ITERATIONS,
   type MosquittoListener,
+  parseHash,
   type Registry,
   ROLE_TABLE,
   ROLES,
+  type Role,
   removeDevice,
   rotateDevice,
   saveRegistry,
+  updateDevice,
 } from '../../broker/index.ts';
 
 const devicesOption = () =>
@@ -95,6 +99,45 @@ function table(reg: Registry): string {
   return [line(head), ...rows.map(line)].join('\n');
 }
 
+/**
+ * One identity per instance: instances sharing one identity kick each other off (one client
+ * id per device), so each gets its own id and password and is revoked on its own.
+ */
+function addInstances(
+  reg: Registry,
+  opts: {
+    devices: string;
+    id: string;
+    role: Role;
+    intersection: string;
+    iterations: number;
+    instances: number;
+    password?: string;
+    passwordStdin?: boolean;
+  },
+): void {
+  if (opts.password !== undefined || opts.passwordStdin) {
+    throw new Error(
+      '--instances generates a password per instance: drop --password/--password-stdin',
+    );
+  }
+  let next = reg;
+  const secrets: [string, string][] = [];
+  for (let k = 1; k <= opts.instances; k++) {
+    const id = `${opts.id}-${k}`;
+    const password = generateSecret();
+    next = addDevice(
+      next,
+      { id, role: opts.role, intersections: intersectionsOf(opts.intersection), password },
+      { iterations: opts.iterations },
+    );
+    secrets.push([id, password]);
+  }
+  saveRegistry(opts.devices, next);
+  console.log(`added ${secrets.map(([id]) => id).join(', ')} (${opts.role}) to ${opts.devices}`);
+  for (const [id, password] of secrets) printSecret(id, password);
+}
+
 export function command(): Command {
   const roles = ROLES.map((r) => `  ${r.padEnd(10)} ${ROLE_TABLE[r].summary}`).join('\n');
   const cmd = new Command('devices')
@@ -127,9 +170,20 @@ export function command(): Command {
         '--intersection <ids>',
         "intersections the device acts for: a comma-separated list (a,b) or '*' for all",
       )
-      .addOption(iterationsOption()),
+      .addOption(iterationsOption())
+      .addOption(
+        new Option(
+          '--instances <n>',
+          'add n devices {id}-1 … {id}-n (same role and intersections), each with its own generated password: e.g. the collectors of one --shared-group',
+        ).argParser((v) => {
+          const n = Number(v);
+          if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error('--instances must be 1-64');
+          return n;
+        }),
+      ),
   ).action((opts) => {
     const reg = loadRegistry(opts.devices, { create: true });
+    if (opts.instances !== undefined) return addInstances(reg, opts);
     const { password, generated } = passwordFrom(opts);
     const next = addDevice(
       reg,
@@ -168,6 +222,34 @@ export function command(): Command {
       console.log(`removed ${opts.id} from ${opts.devices}`);
     });
 
+  cmd
+    .command('update')
+    .description(
+      "change a device's role or intersections, keeping its password; a running broker applies it to the live session (no reconnect)",
+    )
+    .argument('[id]', 'the device to change (or --id)')
+    .addOption(devicesOption())
+    .option('--id <id>', 'the device to change')
+    .addOption(new Option('--role <role>', 'its new role').choices(ROLES))
+    .option(
+      '--intersection <ids>',
+      "its new intersections: a comma-separated list (a,b) or '*' for all (replaces the old list)",
+    )
+    .addOption(new Option('--intersections <ids>').hideHelp()) // the plural, as people type it
+    .action((idArg: string | undefined, opts) => {
+      const id = opts.id ?? idArg;
+      if (!id) throw new Error('devices update: name the device (devices update ID, or --id ID)');
+      const list = opts.intersection ?? opts.intersections;
+      const next = updateDevice(loadRegistry(opts.devices), id, {
+        ...(opts.role !== undefined ? { role: opts.role } : {}),
+        ...(list !== undefined ? { intersections: intersectionsOf(list) } : {}),
+      });
+      saveRegistry(opts.devices, next);
+      const d = next.devices.find((x) => x.id === id)!;
+      const where = d.intersections === '*' ? '*' : d.intersections.join(',');
+      console.log(`updated ${id} in ${opts.devices}: role ${d.role}, intersections ${where}`);
+    });
+
   passwordOptions(
     cmd
       .command('rotate')
@@ -200,9 +282,35 @@ export function command(): Command {
       (v: string, acc: MosquittoListener[]) => [...acc, parseListener(v)],
       [] as MosquittoListener[],
     )
+    .option(
+      '--persistence-dir <dir>',
+      "Mosquitto's persistence_location (leave it out when your own mosquitto.conf sets one, as Debian's does)",
+    )
+    .option(
+      '--allow-slow-hashes',
+      `export hashes above ${MOSQUITTO_MAX_ITERATIONS} PBKDF2 iterations (each wrong password then stalls Mosquitto longer)`,
+    )
     .action((opts) => {
-      const files = exportMosquitto(loadRegistry(opts.devices), opts.mosquitto, opts.root, {
+      const reg = loadRegistry(opts.devices);
+      // Mosquitto hashes every CONNECT on its only thread: a slow hash lets a flood of wrong
+      // passwords (no credential needed) stall every delivery
+      const slow = reg.devices.filter(
+        (d) => (parseHash(d.hash)?.iterations ?? 0) > MOSQUITTO_MAX_ITERATIONS,
+      );
+      if (slow.length > 0 && !opts.allowSlowHashes) {
+        throw new Error(
+          `${slow.length} device(s) have hashes above ${MOSQUITTO_MAX_ITERATIONS} iterations (${slow
+            .slice(0, 5)
+            .map((d) => d.id)
+            .join(
+              ', ',
+            )}${slow.length > 5 ? ', …' : ''}): on Mosquitto each wrong password would cost that on its only thread. ` +
+            `Rotate them (devices rotate --id ID --iterations ${MOSQUITTO_MAX_ITERATIONS}) or pass --allow-slow-hashes; see docs/security.md`,
+        );
+      }
+      const files = exportMosquitto(reg, opts.mosquitto, opts.root, {
         listeners: opts.listener,
+        limits: opts.persistenceDir ? { persistenceDir: opts.persistenceDir } : {},
       });
       if (opts.listener.length === 0) {
         console.log(

@@ -14,6 +14,7 @@ import {
   plansByTimeOfDay,
   type TodPlan,
 } from '../../controller/tod-plans.ts';
+import { defaultClientId, describeRefusal, redactUrl } from '../../ops/mqtt-options.ts';
 import {
   assertId,
   formatProblems,
@@ -52,19 +53,35 @@ export function readConfigFile(file: string, intersection: string): Intersection
   return r.value;
 }
 
-/** Waits for the retained config of one intersection on a broker. */
+/**
+ * Waits for the retained config of one intersection on a broker. One attempt (a command, not
+ * a service); the client id is the username, as OpenPhase's broker requires.
+ */
 export async function readConfigMqtt(
   url: string,
   intersection: string,
-  auth: { username?: string; password?: string; root?: string },
+  auth: { username?: string; password?: string; root?: string; clientId?: string },
   timeoutMs = 5000,
 ): Promise<IntersectionConfig> {
   const topic = topics(auth.root ?? 'traffic').config(intersection);
-  const client = await mqtt.connectAsync(url, {
-    reconnectPeriod: 0,
-    connectTimeout: timeoutMs,
-    ...(auth.username ? { username: auth.username, password: auth.password } : {}),
-  });
+  const clientId = defaultClientId(auth, `openphase-plan-${process.pid}`);
+  const client = await mqtt
+    .connectAsync(url, {
+      clientId,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      connectTimeout: timeoutMs,
+      ...(auth.username ? { username: auth.username, password: auth.password } : {}),
+    })
+    .catch((e: Error) => {
+      const refusal = describeRefusal(e, {
+        clientId,
+        ...(auth.username ? { username: auth.username } : {}),
+      });
+      throw new Error(
+        `cannot read the config from ${redactUrl(url)}: ${refusal?.message ?? e.message}`,
+      );
+    });
   try {
     const got = new Promise<Buffer>((resolve, reject) => {
       const t = setTimeout(

@@ -5,14 +5,9 @@
  */
 import { Command, Option } from 'commander';
 import { ALGORITHMS } from '../../controller/algorithms/registry.ts';
+import { type RunResult, runScenario } from '../../loop/index.ts';
 import { formatProblems } from '../../protocol/index.ts';
-import {
-  listBundledScenarios,
-  loadScenario,
-  type RunResult,
-  runScenario,
-  ScenarioError,
-} from '../../simulator/index.ts';
+import { listBundledScenarios, loadScenario, ScenarioError } from '../../simulator/index.ts';
 
 interface Opts {
   scenario?: string;
@@ -89,7 +84,7 @@ async function run(o: Opts): Promise<void> {
   if (!overMqtt) {
     result = runScenario(scenario, { controller: o.controller, ...common });
   } else {
-    const { createMqttSimulation } = await import('../../simulator/mqtt-runner.ts');
+    const { createMqttSimulation } = await import('../../loop/mqtt-simulation.ts');
     const sim = createMqttSimulation({
       scenario,
       ...common,

@@ -39,21 +39,23 @@ export interface SinkPlugin<K extends string = string, O = never> {
   create(options: O): Sink;
   /** a reader of the counts this sink holds (absent: counts queries say they are not supported) */
   reader?(options: O, sink: Sink): CountsReader;
-  /** where it writes, for a log line (no secret) */
-  where(options: O): string;
+  /**
+   * Where it writes, as one stable line without credentials (`influx-v1 http://h:8086 db=x`):
+   * the log line, and the key of the collector's default spool directory, so one sink's spooled
+   * batches never replay into another.
+   */
+  identity(options: O): string;
 }
 
 /** Declares a plugin with its options type inferred from `create`. */
 export const defineSink = <K extends string, O>(p: SinkPlugin<K, O>): SinkPlugin<K, O> => p;
 
-/** A URL for a log line: user and password taken out. */
-export function publicUrl(url: string): string {
+/** Scheme, host, port and path of a URL (user, password and query left out). */
+export function origin(url: string): string {
   try {
     const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString().replace(/\/$/, '');
+    return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;
   } catch {
-    return '(unparsable URL)';
+    return url;
   }
 }

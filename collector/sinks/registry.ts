@@ -48,8 +48,8 @@ export function readerFor(o: SinkOptions, sink: Sink): CountsReader {
   };
 }
 
-/** Where a sink writes, for a log line (no secret). */
-export const sinkWhere = (o: SinkOptions): string => sinkPlugin(o.kind).where(o);
+/** Where a sink writes, for a log line (no secret): its identity. */
+export const sinkWhere = (o: SinkOptions): string => sinkPlugin(o.kind).identity(o);
 
 /**
  * The sink and its options from flag values (see ./choose.ts); throws in plain words.

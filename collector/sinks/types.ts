@@ -18,6 +18,12 @@ import type { Point } from '../point.ts';
 export interface Sink {
   readonly name: string;
   write(points: readonly Point[]): Promise<void>;
+  /**
+   * optional: checked once at start; rejects in words on a configuration fault the operator
+   * must fix (a missing database), resolves when the sink is merely unreachable (the spool
+   * covers outages)
+   */
+  ready?(): Promise<void>;
   /** optional: release connections and files; safe to call twice */
   close?(): Promise<void>;
 }

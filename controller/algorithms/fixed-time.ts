@@ -14,7 +14,7 @@
  * detectors when the lane group has them, else stop-bar), not failure-filtered ones.
  */
 import type { IntersectionConfig, Phase, Plan } from '../../protocol/index.ts';
-import { laneGroups } from '../../protocol/index.ts';
+import { activePlan, laneGroups } from '../../protocol/index.ts';
 import type { Algorithm, AlgorithmFactory, AlgorithmOptions, ControllerView } from '../types.ts';
 import { groupFlowsFromMovements, type WebsterOptions, websterPlan } from '../webster.ts';
 import { MAX_OUT_MARGIN_MS } from './common.ts';
@@ -30,6 +30,8 @@ export {
 export interface FixedTimeOptions extends AlgorithmOptions, WebsterOptions {
   /** design flows per movement, veh/h: a fixed Webster plan when the config has no plan */
   designFlowVph?: Record<string, number>;
+  /** IANA zone of the schedule when the config names none (default UTC) */
+  timeZone?: string;
 }
 
 export const RETIME_MS = 15 * 60_000;
@@ -137,7 +139,12 @@ export function createFixedTime(
 ): Algorithm {
   let plan: Plan;
   let retime = false;
-  if (config.plan) plan = config.plan;
+  // A time-of-day schedule chooses the plan by local time; re-checked every minute.
+  const scheduled = (config.schedule?.length ?? 0) > 0;
+  let scheduledId: string | undefined;
+  const firstScheduled = scheduled ? activePlan(config, 0).plan : undefined;
+  if (firstScheduled) plan = firstScheduled;
+  else if (config.plan) plan = config.plan;
   else if (options.designFlowVph) {
     plan = websterPlan(
       config,
@@ -158,7 +165,11 @@ export function createFixedTime(
   let stableUntil = Number.NEGATIVE_INFINITY;
   /** When the next re-timing is due (none without re-timing). */
   const retimeAt = (atMs: number) =>
-    retime ? (Math.floor(atMs / RETIME_MS) + 1) * RETIME_MS : Number.POSITIVE_INFINITY;
+    retime
+      ? (Math.floor(atMs / RETIME_MS) + 1) * RETIME_MS
+      : scheduled
+        ? (Math.floor(atMs / 60_000) + 1) * 60_000 - SAFETY_MS
+        : Number.POSITIVE_INFINITY;
   return {
     // Reads the clock and the signal; detectors only to re-time, movements never.
     reads: { detectors: retime, movements: false },
@@ -177,6 +188,14 @@ export function createFixedTime(
           }
         }
         period = p;
+      }
+      if (scheduled) {
+        const active = activePlan(config, view.atMs, options.timeZone);
+        if (active.plan && active.id !== scheduledId) {
+          plan = active.plan;
+          compiled = compilePlan(config, plan);
+        }
+        scheduledId = active.id;
       }
       const { phase, interval, sinceMs } = view.signal;
       // During a change, keep asking for the phase the change is going to.

@@ -2,12 +2,14 @@
  * The city view: one SVG group per intersection with its approach arms, a signal head per
  * movement at the stop line (coloured by state), and a queue bar in each inbound lane.
  * Stable attributes for tests and tools: `data-intersection`, `data-phase`, `data-interval`
- * on the group; `data-movement` and `data-state` on every head; `data-approach` on queue bars.
+ * on the group; `data-movement` and `data-state` on every head; `data-approach` on queue bars;
+ * `data-conflict="true"` on the group and the heads when the heads show conflicting greens.
  * Updates set attributes only; the caller batches them into animation frames.
  */
 
 import type { IntersectionConfig, Interval, MovementState } from '../../protocol/index.ts';
 import { approachBearing, parseMovement, servedMovements } from '../../protocol/intersection.ts';
+import { conflictingGreens } from '../conflicts.ts';
 import { layout } from './layout.ts';
 
 const NS = 'http://www.w3.org/2000/svg';
@@ -20,6 +22,9 @@ const ORDER = { right: 0, through: 1, left: 2 } as const; // outer edge → cent
 
 interface Drawn {
   g: SVGGElement;
+  config: IntersectionConfig;
+  /** the warning shown while the heads show conflicting greens */
+  warning: SVGTextElement;
   heads: Map<string, SVGRectElement>;
   queues: Map<string, SVGRectElement>;
 }
@@ -109,7 +114,9 @@ function drawIntersection(id: string, config: IntersectionConfig, x: number, y: 
     g,
   );
   el('text', { class: 'label', x: BOX + 16, y: -BOX - 14 }, g).textContent = id;
-  return { g, heads, queues };
+  const warning = el('text', { class: 'conflict-warning', x: 0, y: BOX + 14 }, g);
+  warning.textContent = '⚠ CONFLICTING GREENS';
+  return { g, config, warning, heads, queues };
 }
 
 /** Sets an attribute only when it changes: no mutation, no style work for what is unchanged. */
@@ -161,6 +168,11 @@ export function createCity(svg: SVGSVGElement, onSelect: (id: string) => void) {
       set(d.g, 'data-phase', phase);
       set(d.g, 'data-interval', interval);
       for (const [m, head] of d.heads) set(head, 'data-state', movements[m] ?? 'dark');
+      // [MMU: conflict] never drawn as normal: the group, its heads and a text say so
+      const conflicts = new Set(conflictingGreens(d.config, movements));
+      set(d.g, 'data-conflict', String(conflicts.size > 0));
+      for (const [m, head] of d.heads) set(head, 'data-conflict', String(conflicts.has(m)));
+      d.warning.textContent = conflicts.size > 0 ? '⚠ CONFLICTING GREENS' : '';
     },
     queues(id: string, queues: Record<string, number>) {
       const d = drawn.get(id);

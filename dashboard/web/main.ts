@@ -56,8 +56,27 @@ const $ = <T extends Element>(sel: string) => document.querySelector(sel) as T;
 const city = createCity($<SVGSVGElement>('#map'), (id) => select(id));
 const panel = createPanel($<HTMLElement>('#panel'));
 
+/** The observer token, when the dashboard asks for one (kept for this tab only). */
+const TOKEN_KEY = 'openphase.token';
+let asking: Promise<void> | undefined;
+const authHeaders = (): Record<string, string> => {
+  const t = sessionStorage.getItem(TOKEN_KEY);
+  return t ? { authorization: `Bearer ${t}` } : {};
+};
+function askToken(): Promise<void> {
+  asking ??= Promise.resolve().then(() => {
+    const t = window.prompt('This dashboard needs its observer token:');
+    if (t) sessionStorage.setItem(TOKEN_KEY, t.trim());
+  });
+  return asking;
+}
+
 async function json<T>(url: string): Promise<T> {
-  const res = await fetch(url);
+  let res = await fetch(url, { headers: authHeaders() });
+  if (res.status === 401) {
+    await askToken();
+    res = await fetch(url, { headers: authHeaders() });
+  }
   if (!res.ok) throw new Error(`${url}: ${res.status}`);
   return (await res.json()) as T;
 }
@@ -246,8 +265,10 @@ function apply(e: LiveEvent) {
 
 function connect() {
   const status = $('[data-counter="live"]');
+  const token = sessionStorage.getItem(TOKEN_KEY);
   const ws = new WebSocket(
     `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/live`,
+    token ? [`bearer.${token}`] : undefined,
   );
   ws.onopen = () => {
     status.textContent = 'live';
@@ -265,9 +286,12 @@ function connect() {
 }
 
 async function boot() {
-  const list = await json<{ intersections: { id: string }[]; latestMs?: number }>(
-    '/api/intersections',
-  );
+  const list = await json<{
+    intersections: { id: string }[];
+    latestMs?: number;
+    simulated?: boolean;
+  }>('/api/intersections');
+  $<HTMLElement>('[data-note="simulated"]').hidden = list.simulated !== true;
   latestMs = list.latestMs ?? 0;
   // at most 16 requests in flight
   const ids = list.intersections.map((i) => i.id);

@@ -12,6 +12,7 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Registry } from '../../broker/index.ts';
+import { twoPhase } from '../fixtures/intersections.ts';
 import {
   closedWithin,
   connackCode,
@@ -38,6 +39,15 @@ export interface AclContractOptions {
 
 const ROOT = 'traffic';
 const t = (rest: string) => `${ROOT}/v1/${rest}`;
+
+/**
+ * What the contract publishes on `topic`, carrying `marker`: a config must be a valid one (the
+ * embedded broker refuses a broken config at the door), anything else is the marker itself.
+ */
+const payloadFor = (topic: string, marker: string): string => {
+  const m = /\/v1\/([^/]+)\/config$/.exec(topic);
+  return m ? JSON.stringify({ ...twoPhase, id: m[1], name: marker }) : marker;
+};
 
 /** Publish rows: may `device` publish on `topic`? (devices: tests/integration/broker-fixtures.ts) */
 export const PUBLISH_TABLE: { device: string; topic: string; allowed: boolean }[] = [
@@ -182,10 +192,13 @@ export function runAclContract(options: AclContractOptions): void {
       }
       await Promise.all(
         PUBLISH_TABLE.map((r, i) =>
-          publishers.get(r.device)!.publishAsync(r.topic, `pub-${i}`, { qos: 1 }),
+          publishers
+            .get(r.device)!
+            .publishAsync(r.topic, payloadFor(r.topic, `pub-${i}`), { qos: 1 }),
         ),
       );
-      const got = (i: number) => seen.some((m) => m.payload === `pub-${i}`);
+      const got = (i: number) =>
+        seen.some((m) => m.payload === payloadFor(PUBLISH_TABLE[i]!.topic, `pub-${i}`));
       await until(
         () => PUBLISH_TABLE.every((r, i) => !r.allowed || got(i)),
         'allowed publishes to arrive',
@@ -205,8 +218,11 @@ export function runAclContract(options: AclContractOptions): void {
           // refused or granted, the contract is what arrives
           await subscribeGranted(c, row.filter);
         }
-        for (const row of round) await ops.publishAsync(row.topic, `read-${row.i}`, { qos: 1 });
-        const got = (i: number) => subs.get(i)!.some((m) => m.payload === `read-${i}`);
+        for (const row of round) {
+          await ops.publishAsync(row.topic, payloadFor(row.topic, `read-${row.i}`), { qos: 1 });
+        }
+        const got = (i: number) =>
+          subs.get(i)!.some((m) => m.payload === payloadFor(READ_TABLE[i]!.topic, `read-${i}`));
         await until(() => round.every((r) => !r.allowed || got(r.i)), 'allowed reads to arrive');
         await sleep(GRACE_MS);
         for (const row of round) readOutcome.set(row.i, got(row.i));
@@ -218,7 +234,10 @@ export function runAclContract(options: AclContractOptions): void {
       for (const r of RETAINED_TABLE) {
         const c = setters.get(r.publisher) ?? (await connect(r.publisher));
         setters.set(r.publisher, c);
-        await c.publishAsync(r.topic, `ret-${r.topic}`, { qos: 1, retain: true });
+        await c.publishAsync(r.topic, payloadFor(r.topic, `ret-${r.topic}`), {
+          qos: 1,
+          retain: true,
+        });
       }
       for (const c of setters.values()) await c.endAsync();
       for (const round of rounds(RETAINED_TABLE.map((r, i) => ({ ...r, i })))) {

@@ -20,6 +20,11 @@ export interface MosquittoOptions {
   persistence?: boolean;
   /** raw lines appended to the config */
   extraConfig?: string[];
+  /**
+   * Leave max_queued_messages / max_inflight_messages at Mosquitto's own defaults (for tests
+   * of a configuration that sets them itself); default: generous test values.
+   */
+  mosquittoQueueDefaults?: boolean;
   /** reuse a port (restart on the same port) */
   port?: number;
 }
@@ -49,10 +54,11 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     'log_dest stderr',
     'log_type error',
     'log_type warning',
-    'max_queued_messages 1000000',
-    'max_inflight_messages 0',
     'max_keepalive 3600',
   ];
+  if (!options.mosquittoQueueDefaults) {
+    lines.push('max_queued_messages 1000000', 'max_inflight_messages 0');
+  }
   if (options.passwordFile) lines.push(`password_file ${options.passwordFile}`);
   if (options.aclFile) lines.push(`acl_file ${options.aclFile}`);
   if (options.persistence)

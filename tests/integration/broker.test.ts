@@ -11,6 +11,7 @@ import {
   type Registry,
   rotateDevice,
 } from '../../broker/index.ts';
+import { twoPhase } from '../fixtures/intersections.ts';
 import {
   closedWithin,
   connackCode,
@@ -234,7 +235,10 @@ describe('embedded broker over TCP', () => {
 
   it('gives a late subscriber the retained config, signal and status (discovery)', async () => {
     const signal = await connect('sig-a');
-    await signal.publishAsync('traffic/v1/a/config', '{"v":1,"id":"a"}', { qos: 1, retain: true });
+    await signal.publishAsync('traffic/v1/a/config', JSON.stringify({ ...twoPhase, id: 'a' }), {
+      qos: 1,
+      retain: true,
+    });
     await signal.publishAsync('traffic/v1/a/signal', '{"v":1,"phase":"ns"}', {
       qos: 1,
       retain: true,

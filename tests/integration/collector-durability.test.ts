@@ -52,6 +52,7 @@ function collectorArgs(clientId: string, db: string, extra: string[] = []) {
     influx.url,
     '--influx-db',
     db,
+    '--create-db',
     '--spool-dir',
     spool,
     '--log-every',

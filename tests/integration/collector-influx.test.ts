@@ -56,7 +56,7 @@ async function collector(name: string, extra: Partial<CollectorOptions> = {}): P
   const c = createCollector({
     mqttUrl: url,
     clientId: `collector-${name}`,
-    sink: { kind: 'influx-v1', url: influx.url, database: name },
+    sink: { kind: 'influx-v1', url: influx.url, database: name, createDatabase: true },
     spoolDir,
     logEveryMs: 0,
     log: () => {},

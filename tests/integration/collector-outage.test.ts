@@ -50,7 +50,13 @@ it('influxd down for 20 s mid-stream: every point present once, spooled and repl
   collector = createCollector({
     mqttUrl: url,
     clientId: 'collector-outage',
-    sink: { kind: 'influx-v1', url: influx.url, database: 'outage', timeoutMs: 2000 },
+    sink: {
+      kind: 'influx-v1',
+      url: influx.url,
+      database: 'outage',
+      timeoutMs: 2000,
+      createDatabase: true,
+    },
     spoolDir,
     batchSize: 2000,
     metricsPort: 0,

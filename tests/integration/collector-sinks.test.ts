@@ -51,9 +51,10 @@ runSinkContract({
     const db = `contract_v1_${++n}`;
     const url = await deadUrl();
     return {
-      sink: createInfluxV1Sink({ url: influx.url, database: db }),
+      sink: createInfluxV1Sink({ url: influx.url, database: db, createDatabase: true }),
       readBack: (m) => readPoints(influx.url, db, m).catch(() => []),
-      unreachable: () => createInfluxV1Sink({ url, database: db, timeoutMs: 2000 }),
+      unreachable: () =>
+        createInfluxV1Sink({ url, database: db, timeoutMs: 2000, createDatabase: true }),
       dispose: async () => {},
     };
   },

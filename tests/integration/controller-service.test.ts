@@ -141,16 +141,19 @@ describe('controller service with the embedded broker', () => {
     await ctl.endAsync();
   }, 20_000);
 
-  it('refuses to start with a wrong password, and names the broker', async () => {
+  it('refuses to start with a wrong password, and names the broker and the refusal', async () => {
     const svc = createControllerService({
       mqttUrl: url,
       username: 'ctl-a',
       password: 'wrong',
       algorithm: 'actuated',
       intersections: ['a'],
+      connectTimeoutMs: 1500,
       log: () => {},
     });
-    await expect(svc.start()).rejects.toThrow(/cannot connect to mqtt:\/\/127\.0\.0\.1/);
+    await expect(svc.start()).rejects.toThrow(
+      /no connection to mqtt:\/\/127\.0\.0\.1.*MQTT_BAD_CREDENTIALS/,
+    );
     await svc.close();
   });
 });

@@ -159,6 +159,11 @@ describe('HTTP API', () => {
     const cases: [string, string][] = [
       ['/api/intersections/a/counts?every=fast', 'every'],
       ['/api/intersections/a/counts?every=0', 'every'],
+      // beyond 2^53 ms (issue 18.11): was 200 or 503
+      ['/api/intersections/a/counts?every=999999999999d', 'every'],
+      ['/api/intersections/a/counts?every=9007199254740993', 'every'],
+      ['/api/intersections/a/counts?every=32d', 'every'],
+      ['/api/intersections/a/counts?to=9999999999999999', 'to'],
       ['/api/intersections/a/counts?from=yesterday', 'from'],
       ['/api/intersections/a/counts?to=later', 'to'],
       [`/api/intersections/a/counts?from=${T0 + 5000}&to=${T0}`, 'from'],

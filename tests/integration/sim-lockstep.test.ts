@@ -14,8 +14,8 @@ import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDevice, createRegistry, mosquittoAcl, mosquittoPasswd } from '../../broker/index.ts';
+import { createMqttSimulation } from '../../loop/mqtt-simulation.ts';
 import { loadScenario, type Scenario } from '../../simulator/index.ts';
-import { createMqttSimulation } from '../../simulator/mqtt-runner.ts';
 import { type MosquittoServer, startMosquitto } from '../helpers/mosquitto.ts';
 
 const pw = (id: string) => `pw-${id}-sim-test`;

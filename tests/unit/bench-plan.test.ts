@@ -14,8 +14,9 @@ import {
 } from '../../bench/plan.ts';
 import { runBuiltin } from '../../bench/run-builtin.ts';
 import { createSafetyAudit } from '../../bench/safety-audit.ts';
+import { runScenario } from '../../loop/index.ts';
 import type { IntersectionConfig, Signal } from '../../protocol/index.ts';
-import { loadScenario, runScenario } from '../../simulator/index.ts';
+import { loadScenario } from '../../simulator/index.ts';
 import { twoPhase } from '../fixtures/intersections.ts';
 
 describe('controllers and seeds', () => {

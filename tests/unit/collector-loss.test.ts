@@ -98,3 +98,18 @@ describe('loss tracker', () => {
     );
   });
 });
+
+describe('loss tracker resync (after a session takeover)', () => {
+  it('the messages another client took are not a gap; later holes still are', () => {
+    const t = createLossTracker({ windowMs: 1000 });
+    for (let s = 0; s < 10; s++) t.observe(msg(s), s);
+    t.observe(msg(12), 10); // a hole 10..11 is open …
+    t.resync(); // … when the session is taken over: what we saw is not the whole stream
+    const gaps = [];
+    for (let s = 40; s < 50; s++) gaps.push(...t.observe(msg(s), 100 + s).gaps);
+    gaps.push(...t.tick(10_000));
+    expect(gaps).toEqual([]);
+    t.observe(msg(55), 10_001);
+    expect(t.tick(20_000)).toMatchObject([{ fromSeq: 50, toSeq: 54, missing: 5 }]);
+  });
+});

@@ -144,7 +144,7 @@ describe('chooseSink: flags → sink', () => {
         { key: 'b', flag: 'b', description: '', type: 'boolean' as const },
       ],
       create: () => ({ name: 'x', write: async () => {} }),
-      where: () => '',
+      identity: () => 'x',
     };
     expect(chooseSinkOf([plugin], { n: '12', b: true })).toEqual({ kind: 'x', n: 12, b: true });
     expect(() => chooseSinkOf([plugin], { n: '1.5' })).toThrow(/--n must be an integer/);

@@ -5,12 +5,12 @@
  * files fail with path-named problems.
  */
 import { describe, expect, it } from 'vitest';
+import { runScenario } from '../../loop/index.ts';
 import {
   listBundledScenarios,
   loadScenario,
   parseScenario,
   parseScenarioText,
-  runScenario,
   ScenarioError,
 } from '../../simulator/index.ts';
 

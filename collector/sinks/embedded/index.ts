@@ -1,4 +1,5 @@
 /** The embedded store as a plugin: options, factory and counts reader (README.md). */
+import { resolve } from 'node:path';
 import { defineSink } from '../plugin.ts';
 import { createEmbeddedSink, type EmbeddedOptions, type EmbeddedSink } from './store.ts';
 
@@ -21,5 +22,5 @@ export const embedded = defineSink<'embedded', EmbeddedOptions>({
   create: createEmbeddedSink,
   // The store answers counts queries from its own window.
   reader: (_o, sink) => sink as EmbeddedSink,
-  where: (o) => o.dir,
+  identity: (o) => `embedded ${resolve(o.dir)}`,
 });

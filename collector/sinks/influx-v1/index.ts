@@ -1,5 +1,5 @@
 /** The InfluxDB 1.x sink as a plugin: options, factory and counts reader (README.md). */
-import { defineSink, publicUrl } from '../plugin.ts';
+import { defineSink, origin } from '../plugin.ts';
 import { createInfluxV1Reader } from './reader.ts';
 import { createInfluxV1Sink, type InfluxV1Options } from './sink.ts';
 
@@ -42,8 +42,16 @@ export const influxV1 = defineSink<'influx-v1', InfluxV1Options>({
       secret: true,
       description: 'InfluxDB 1.x password',
     },
+    {
+      key: 'createDatabase',
+      flag: 'create-db',
+      env: 'INFLUX_CREATE_DB',
+      type: 'boolean',
+      description:
+        'create the InfluxDB 1.x database if it is missing (without it, a missing database is an error)',
+    },
   ],
   create: createInfluxV1Sink,
   reader: (o) => createInfluxV1Reader(o),
-  where: (o) => `${publicUrl(o.url)} database ${o.database}`,
+  identity: (o) => `influx-v1 ${origin(o.url)} db=${o.database}`,
 });

@@ -19,7 +19,10 @@ export interface InfluxV1Options {
   retentionPolicy?: string;
   /** per-request timeout, ms (default 10,000) */
   timeoutMs?: number;
-  /** run `CREATE DATABASE` (idempotent) before the first write and after a 404 (default true) */
+  /**
+   * run `CREATE DATABASE` (idempotent) before the first write and after a 404 (default false:
+   * a missing database is a configuration fault — a typo must not create a new one)
+   */
   createDatabase?: boolean;
 }
 
@@ -65,7 +68,11 @@ export function createInfluxV1Sink(opts: InfluxV1Options): Sink {
   pool.addHost(opts.url.replace(/\/+$/, ''));
   const client = influxClient(opts);
   const auth = opts.username !== undefined ? `${opts.username}:${opts.password ?? ''}` : undefined;
-  let dbReady = opts.createDatabase === false;
+  const create = opts.createDatabase === true;
+  let dbReady = !create;
+  const missing = () =>
+    `InfluxDB at ${opts.url.replace(/\/\/[^@/]*@/, '//')} has no database '${opts.database}': ` +
+    `create it (CREATE DATABASE "${opts.database}") or start the collector with --create-db`;
   const encoder = createLineEncoder();
 
   async function ensureDatabase() {
@@ -80,6 +87,17 @@ export function createInfluxV1Sink(opts: InfluxV1Options): Sink {
 
   return {
     name: 'influx-v1',
+    /** A missing database fails the start, in words; an unreachable server does not (spool). */
+    async ready() {
+      if (create) return;
+      let names: string[];
+      try {
+        names = await client.getDatabaseNames();
+      } catch {
+        return; // down or not allowed to list: writes will say more, and the spool holds the data
+      }
+      if (!names.includes(opts.database)) throw new SinkError(missing(), 'permanent', 404);
+    },
     async write(points) {
       if (points.length === 0) return;
       const lines = encoder.encode(points);
@@ -95,7 +113,10 @@ export function createInfluxV1Sink(opts: InfluxV1Options): Sink {
           auth,
         });
       } catch (e) {
-        if (statusOf(e) === 404 && opts.createDatabase !== false) dbReady = false;
+        if (statusOf(e) === 404) {
+          if (create) dbReady = false;
+          else throw new SinkError(missing(), 'retryable', 404);
+        }
         throw classify(e, 'write');
       }
     },

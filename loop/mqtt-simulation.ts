@@ -1,25 +1,16 @@
 /**
  * The simulator over MQTT (shell): publishes retained `config`, births and Last Wills, the
  * `counts` of every sensor each interval and the `signal` of every intersection each tick, and
- * takes decisions from MQTT (`controller: 'mqtt'`) or from built-in controllers in-process.
+ * takes decisions from MQTT (`controller: 'mqtt'`) or from built-in controllers in-process —
+ * on the one loop (loop.ts) with its lockstep or real-time clock (clock.ts).
  *
- * Clocks (TIMING.md): `realtime` steps every stepS / speed wall seconds and applies the newest
- * decision received; `lockstep` publishes tick t (counts, then signal), waits for a decision
- * with t from every intersection or the deadline, counts each missing one in
- * `missedDeadlines`, and steps with what it has (a missing request: the monitor holds, and its
+ * Lockstep counts each intersection that did not answer a tick before the deadline in
+ * `missedDeadlines` and steps with what it has (a missing request: the monitor holds, and its
  * watchdog runs the fallback plan after watchdogS).
  */
 
-import {
-  DEFAULT_ROOT,
-  type Decision,
-  decodeMessage,
-  parseTopic,
-  type Scenario,
-  topics,
-} from '../protocol/index.ts';
-import type { Request } from '../signal/index.ts';
-import { createSimulation, type Simulation, type StepOutput } from './engine.ts';
+import { DEFAULT_ROOT, parseTopic, type Scenario, topics } from '../protocol/index.ts';
+import { createSimulation, type Simulation, type StepOutput } from '../simulator/index.ts';
 import {
   births,
   type Connection,
@@ -27,10 +18,15 @@ import {
   goodbye,
   type MqttCredentials,
   publish,
-} from './mqtt-clients.ts';
-import { createBuiltinControllers, type RunResult } from './run.ts';
+} from '../simulator/mqtt-clients.ts';
+import { lockstep, realtime } from './clock.ts';
+import { createDecisionInbox } from './decision-inbox.ts';
+import { createInProcessTransport } from './in-process.ts';
+import { createLoop } from './loop.ts';
+import type { RunResult } from './run.ts';
+import type { ControllerTransport } from './transport.ts';
 
-export type { MqttCredentials } from './mqtt-clients.ts';
+export type { MqttCredentials } from '../simulator/mqtt-clients.ts';
 
 export interface MqttSimulationOptions {
   scenario: Scenario;
@@ -71,12 +67,6 @@ export interface MqttSimulation {
 /** Decision latency samples kept (a ring): enough for p99 over hours of a city. */
 const MAX_LATENCY_SAMPLES = 200_000;
 
-const percentile = (xs: Float64Array, n: number, q: number) => {
-  if (n === 0) return 0;
-  const sorted = Float64Array.from(xs.subarray(0, n)).sort();
-  return Math.round(sorted[Math.min(n - 1, Math.ceil(q * n) - 1)]! * 100) / 100;
-};
-
 export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
   const sim = createSimulation(o.scenario, {
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
@@ -84,23 +74,13 @@ export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
   });
   const t = topics(o.root ?? DEFAULT_ROOT);
   const ids = sim.configs().map((c) => c.id);
-  const index = new Map(ids.map((id, i) => [id, i]));
   const builtin =
-    o.controller === 'mqtt' ? undefined : createBuiltinControllers(sim, o.scenario, o.controller);
-  const speed = o.speed ?? 1;
-  if (!(speed > 0)) throw new Error('speed must be above 0');
-  const deadlineMs = o.deadlineMs ?? 1000;
-  const missed = new Float64Array(ids.length);
-  const latency = new Float64Array(MAX_LATENCY_SAMPLES);
-  let latencyN = 0;
-  const latest: (Decision | undefined)[] = ids.map(() => undefined);
-  const sentAt = new Map<number, number>(); // tick → performance.now() of its signal
-  let waiter: { t: number; remaining: Set<number>; resolve: () => void } | undefined;
+    o.controller === 'mqtt' ? undefined : createInProcessTransport(sim, o.scenario, o.controller);
+  const inbox = builtin ? undefined : createDecisionInbox(ids, MAX_LATENCY_SAMPLES);
   let conns: Connection[] = [];
   const countsConn = new Map<string, Connection>();
   const signalConn = new Map<string, Connection>();
   let closed = false;
-  let timer: NodeJS.Timeout | undefined;
   let resolveDone!: (r: RunResult) => void;
   let rejectDone!: (e: Error) => void;
   const done = new Promise<RunResult>((res, rej) => {
@@ -111,18 +91,7 @@ export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
 
   function onDecision(topic: string, payload: Buffer): void {
     const parsed = parseTopic(topic, t.root);
-    if (parsed?.kind !== 'decision') return;
-    const i = index.get(parsed.intersection);
-    const r = decodeMessage('decision', payload);
-    if (i === undefined || !r.ok) return; // bad input is dropped, never fatal
-    const d = r.value as Decision;
-    const prev = latest[i];
-    if (prev && prev.t > d.t) return;
-    latest[i] = d;
-    const sent = sentAt.get(d.t);
-    if (sent !== undefined) latency[latencyN++ % MAX_LATENCY_SAMPLES] = performance.now() - sent;
-    if (waiter && d.t === waiter.t && waiter.remaining.delete(i) && waiter.remaining.size === 0)
-      waiter.resolve();
+    if (parsed?.kind === 'decision') inbox?.receive(parsed.intersection, payload);
   }
 
   async function open(): Promise<void> {
@@ -232,8 +201,7 @@ export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
           ),
         ),
       );
-    sentAt.set(atMs, performance.now());
-    if (sentAt.size > 64) sentAt.delete(sentAt.keys().next().value!);
+    inbox?.sending(atMs);
     await Promise.all(
       ids.map((id) =>
         publish(signalConn.get(id)!.client, t.signal(id), JSON.stringify(sim.signal(id)), true),
@@ -241,52 +209,45 @@ export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
     );
   }
 
-  const requests = new Map<string, Request>();
-  const applied: (number | undefined)[] = ids.map(() => undefined);
-  function collect(atMs: number, lockstep: boolean): void {
-    requests.clear();
-    if (builtin) {
-      builtin.decide(atMs, requests);
-      return;
-    }
-    ids.forEach((id, i) => {
-      const d = latest[i];
-      if (d && (lockstep ? d.t === atMs : d.t > (applied[i] ?? -1))) {
-        requests.set(id, { phase: d.phase, controller: d.controller });
-        applied[i] = d.t;
-      } else if (lockstep) missed[i]!++;
-    });
-  }
-
-  function waitForDecisions(atMs: number, ms: number): Promise<void> {
-    const remaining = new Set(ids.map((_, i) => i).filter((i) => latest[i]?.t !== atMs));
-    if (builtin || remaining.size === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timeout = setTimeout(() => finish(), ms);
-      const finish = () => {
-        clearTimeout(timeout);
-        waiter = undefined;
-        resolve();
+  // Decisions over MQTT, or built-ins in-process while every tick is published all the same.
+  const transport: ControllerTransport = builtin
+    ? {
+        readsCounts: true,
+        async offer(atMs, out) {
+          await publishTick(out, atMs);
+          builtin.offer(atMs, out);
+        },
+        answers: () => undefined,
+        take: (atMs, strict, into) => builtin.take(atMs, strict, into),
+        latency: () => undefined,
+        close: () => builtin.close(),
+      }
+    : {
+        readsCounts: true,
+        offer: (atMs, out) => publishTick(out, atMs),
+        answers: (atMs, waitMs, liveSinceMs) => inbox!.answers(atMs, waitMs, liveSinceMs),
+        take: (atMs, strict, into) => inbox!.take(atMs, strict, into),
+        latency: () => inbox!.latency.summary(),
+        close: () => inbox!.close(),
       };
-      waiter = { t: atMs, remaining, resolve: finish };
-    });
-  }
-
-  function advance(): StepOutput {
-    const out = sim.step(requests);
-    builtin?.observe(out);
-    o.onStep?.(out, sim);
-    return out;
-  }
+  const loop = createLoop({
+    sim,
+    transport,
+    clock:
+      o.mode === 'lockstep'
+        ? lockstep({
+            deadlineMs: o.deadlineMs ?? 1000,
+            firstTickWaitMs: o.firstTickWaitMs ?? 10_000,
+          })
+        : realtime({ speed: o.speed ?? 1 }),
+    ...(o.onStep ? { onStep: o.onStep } : {}),
+  });
 
   function finish(): void {
     const report = sim.report();
+    const missed = loop.missed;
     const total = missed.reduce((s, x) => s + x, 0);
-    const n = Math.min(latencyN, MAX_LATENCY_SAMPLES);
-    const decisionLatencyMs = {
-      p50: percentile(latency, n, 0.5),
-      p99: percentile(latency, n, 0.99),
-    };
+    const decisionLatencyMs = transport.latency() ?? { p50: 0, p99: 0 };
     resolveDone({
       scenario: o.scenario.name,
       seed: sim.seed,
@@ -299,70 +260,22 @@ export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
     });
   }
 
-  async function lockstep(): Promise<void> {
-    let out: StepOutput | undefined;
-    let first = true;
-    while (!closed && !sim.done()) {
-      const atMs = sim.nowMs();
-      await publishTick(out, atMs);
-      await waitForDecisions(atMs, first ? (o.firstTickWaitMs ?? 10_000) : deadlineMs);
-      first = false;
-      if (closed) return;
-      collect(atMs, true);
-      out = advance();
-    }
-    if (!closed) {
-      await publishTick(out, sim.nowMs());
-      finish();
-    }
-  }
-
-  function realtime(): void {
-    const periodMs = sim.stepMs / speed;
-    const wallStart = performance.now();
-    let ticks = 0;
-    let out: StepOutput | undefined;
-    const tick = async () => {
-      if (closed) return;
-      try {
-        // Catch up without sleeping when behind (bounded: the loop yields every 100 ticks).
-        for (
-          let k = 0;
-          k < 100 && !sim.done() && performance.now() >= wallStart + ticks * periodMs;
-          k++
-        ) {
-          const atMs = sim.nowMs();
-          await publishTick(out, atMs);
-          collect(atMs, false);
-          out = advance();
-          ticks++;
-        }
-        if (sim.done()) {
-          await publishTick(out, sim.nowMs());
-          finish();
-          return;
-        }
-        timer = setTimeout(tick, Math.max(0, wallStart + ticks * periodMs - performance.now()));
-      } catch (e) {
-        rejectDone(e as Error);
-      }
-    };
-    void tick();
-  }
-
   return {
     simulation: sim,
     async start() {
       await open();
-      if (o.mode === 'lockstep') lockstep().catch((e) => rejectDone(e as Error));
-      else realtime();
+      loop.run().then(
+        () => {
+          if (!closed) finish();
+        },
+        (e) => rejectDone(e as Error),
+      );
     },
     async close() {
       if (closed) return;
       closed = true;
-      if (timer) clearTimeout(timer);
-      waiter?.resolve();
-      builtin?.close();
+      loop.stop();
+      await transport.close();
       await Promise.all(conns.map((c) => goodbye(c, t)));
       rejectDone(new Error('closed before the end of the scenario'));
     },

@@ -1,0 +1,161 @@
+/**
+ * Built-in controllers in-process: one per intersection, fed exactly what an MQTT controller
+ * would receive — the counts messages of each tick, then the signal of the tick — and asked
+ * for its decision on that tick (docs/protocol.md "Timing"). A `ControllerTransport`, so the
+ * one loop (loop.ts) runs them exactly as it runs controllers over MQTT.
+ *
+ * What cannot change a decision is left out, so a run is fast without deciding differently:
+ * counts go only to controllers whose algorithm reads detector data, a signal only when it
+ * differs from the last in what a controller reads, and a tick is answered from the last
+ * decision while the algorithm has promised the same answer (`stableUntilMs`).
+ */
+import {
+  createIntersectionController,
+  type IntersectionController,
+} from '../controller/intersection-controller.ts';
+import { createLatencySamples } from '../metrics/index.ts';
+import type { Scenario, Signal } from '../protocol/index.ts';
+import type { Request } from '../signal/index.ts';
+import type { Simulation } from '../simulator/index.ts';
+import type { ControllerTransport } from './transport.ts';
+
+/** Decision latency samples kept (a ring): p99 over a week of 1 s ticks stays representative. */
+const MAX_SAMPLES = 100_000;
+
+/** `builtin:NAME` → NAME; throws a plain-words error for anything else. */
+export function builtinName(controller: string): string {
+  const m = /^builtin:([A-Za-z0-9_-]+)$/.exec(controller);
+  if (!m) throw new Error(`controller '${controller}' is not of the form builtin:NAME`);
+  return m[1]!;
+}
+
+export interface InProcessOptions {
+  /** extra options for every controller instance (algorithm parameters) */
+  controllerOptions?: Record<string, unknown>;
+  /** monotonic wall ms: when given, the time each tick's decisions take is measured */
+  now?: () => number;
+}
+
+/** One built-in controller per intersection of a simulation, as a transport. */
+export interface InProcessTransport extends ControllerTransport {
+  readonly controllers: IntersectionController[];
+}
+
+/**
+ * @example createLoop({ sim, transport: createInProcessTransport(sim, scenario, 'builtin:actuated'), clock: lockstep() }).runSync()
+ */
+export function createInProcessTransport(
+  sim: Simulation,
+  scenario: Scenario,
+  controller: string,
+  o: InProcessOptions = {},
+): InProcessTransport {
+  const name = builtinName(controller);
+  const configs = sim.configs();
+  const controllers = configs.map((c) =>
+    createIntersectionController(c, name, {
+      seed: sim.seed,
+      saturationFlowVphpl: scenario.saturationFlowVphpl ?? 1800,
+      lostTimePerPhaseS: (scenario.startupLostS ?? 2) + (scenario.yellowUnusedS ?? 1),
+      controllerId: `builtin-${name}`,
+      ...o.controllerOptions,
+    }),
+  );
+  const index = new Map(configs.map((c, i) => [c.id, i]));
+  // Counts cannot change the decisions of an algorithm that reads no detector data (fixed-time
+  // with a plan): those controllers are not fed them.
+  const fed = controllers.map((c) => c.readsCounts);
+  const anyFed = fed.some((x) => x);
+  // One request object per (intersection, phase), reused: no allocation per decision.
+  const requests = controllers.map(
+    (ctl, i) =>
+      new Map(configs[i]!.phases.map((p) => [p.id, { phase: p.id, controller: ctl.controllerId }])),
+  );
+  const ids = configs.map((c) => c.id);
+  const n = controllers.length;
+  const now = o.now;
+  const latency = now ? createLatencySamples(MAX_SAMPLES) : undefined;
+  // What each controller last took of its signal: the fields a controller reads (a view has
+  // no `t`, and the aggregation reads `t` only to drop older signals, which never come here).
+  // A signal equal in all of them changes nothing for the controller and is not passed on:
+  // the movement states follow from phase, interval and the clearance's start.
+  const sigPhase: (string | undefined)[] = new Array(n).fill(undefined);
+  const sigInterval: (string | undefined)[] = new Array(n).fill(undefined);
+  const sigSince = new Float64Array(n);
+  const sigMinEnd = new Float64Array(n);
+  const sigMaxEnd = new Float64Array(n);
+  // Decisions held: the last request, when it was decided, until when its algorithm promised
+  // the same answer for the same signal, and whether a different signal came since.
+  const held: (Request | undefined)[] = new Array(n).fill(undefined);
+  const heldAt = new Float64Array(n);
+  const heldUntil = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
+  const newSignal = new Uint8Array(n).fill(1);
+
+  function give(i: number, sig: Signal): void {
+    if (
+      sig.phase === sigPhase[i] &&
+      sig.interval === sigInterval[i] &&
+      sig.sinceMs === sigSince[i] &&
+      sig.minEndMs === sigMinEnd[i] &&
+      sig.maxEndMs === sigMaxEnd[i]
+    )
+      return;
+    controllers[i]!.onSignal(sig);
+    sigPhase[i] = sig.phase;
+    sigInterval[i] = sig.interval;
+    sigSince[i] = sig.sinceMs;
+    sigMinEnd[i] = sig.minEndMs;
+    sigMaxEnd[i] = sig.maxEndMs;
+    newSignal[i] = 1;
+  }
+
+  function decide(atMs: number, into: Map<string, Request>): void {
+    for (let i = 0; i < n; i++) {
+      let r = held[i];
+      // Ask again unless the algorithm promised this very answer (fixed-time between
+      // boundaries): the same decisions as asking every tick, without the calls.
+      if (r === undefined || newSignal[i] || !(atMs >= heldAt[i]! && atMs < heldUntil[i]!)) {
+        const ctl = controllers[i]!;
+        const phase = ctl.decide(atMs);
+        r = requests[i]!.get(phase) ?? { phase, controller: ctl.controllerId };
+        held[i] = r;
+        heldAt[i] = atMs;
+        heldUntil[i] = ctl.stableUntilMs();
+        newSignal[i] = 0;
+      }
+      into.set(ids[i]!, r);
+    }
+  }
+
+  let closed = false;
+  return {
+    controllers,
+    readsCounts: anyFed,
+    offer(_atMs, out) {
+      if (!out) {
+        for (let i = 0; i < n; i++) give(i, sim.signal(ids[i]!));
+        return;
+      }
+      if (anyFed) {
+        for (const c of out.counts) {
+          const i = index.get(c.intersection)!;
+          if (fed[i]) controllers[i]!.onCounts(c.message);
+        }
+      }
+      for (let i = 0; i < out.signals.length; i++) give(i, out.signals[i]!.signal);
+    },
+    answers: () => undefined,
+    take(atMs, _strict, into) {
+      if (!now || !latency) return decide(atMs, into);
+      const t0 = now();
+      decide(atMs, into);
+      latency.add(now() - t0);
+    },
+    latency: () => latency?.summary(),
+    close() {
+      if (closed) return;
+      closed = true;
+      for (const c of controllers) c.close();
+    },
+  };
+}
