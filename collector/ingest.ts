@@ -117,10 +117,14 @@ export function createIngest(opts: IngestOptions) {
       stats.gaps += g.missing;
       m.gapRecords.inc();
       m.gaps.inc(g.missing);
+      if (g.tail) {
+        stats.tailGaps++;
+        m.tailGaps.inc();
+      }
       const line = encodePoint(gapPoint(g));
       if (line) into.push(line);
       log(
-        `collector: gap: ${g.intersection}/${g.sensor} boot ${g.boot} missed seq ${g.fromSeq}..${g.toSeq} (${g.missing})`,
+        `collector: ${g.tail ? 'tail gap' : 'gap'}: ${g.intersection}/${g.sensor} boot ${g.boot} missed seq ${g.fromSeq}..${g.toSeq} (${g.missing})`,
       );
     }
   }
@@ -157,6 +161,8 @@ export function createIngest(opts: IngestOptions) {
       m.unenriched.inc(r.unenriched);
     }
     const { lines } = r;
+    // [protocol v1: status lastSeq] the sensor says where its stream ends: a missing tail shows
+    if (r.lastSeq && loss) loss.expect(r.lastSeq, now);
     if (r.counts && loss) {
       const o = loss.observe(r.counts, now);
       if (o.duplicate) {
