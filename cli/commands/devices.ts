@@ -11,7 +11,9 @@ import {
   exportMosquitto,
   generateSecret,
   loadRegistry,
+  MOSQUITTO_MAX_ITERATIONS,
   type MosquittoListener,
+  parseHash,
   type Registry,
   ROLE_TABLE,
   ROLES,
@@ -297,14 +299,35 @@ export function command(): Command {
       "Mosquitto's persistence_location (leave it out when your own mosquitto.conf sets one, as Debian's does)",
     )
     .option(
+      '--allow-slow-hashes',
+      `export hashes above ${MOSQUITTO_MAX_ITERATIONS} PBKDF2 iterations (each wrong password then stalls Mosquitto longer)`,
+    )
+    .option(
       '--owner <user>',
       'chown passwd and acl (still 0600) to the user Mosquitto runs as (Debian: mosquitto); needs root',
     )
     .action((opts) => {
+      const reg = loadRegistry(opts.devices);
+      // Mosquitto hashes every CONNECT on its only thread: a slow hash lets a flood of wrong
+      // passwords (no credential needed) stall every delivery
+      const slow = reg.devices.filter(
+        (d) => (parseHash(d.hash)?.iterations ?? 0) > MOSQUITTO_MAX_ITERATIONS,
+      );
+      if (slow.length > 0 && !opts.allowSlowHashes) {
+        throw new Error(
+          `${slow.length} device(s) have hashes above ${MOSQUITTO_MAX_ITERATIONS} iterations (${slow
+            .slice(0, 5)
+            .map((d) => d.id)
+            .join(
+              ', ',
+            )}${slow.length > 5 ? ', …' : ''}): on Mosquitto each wrong password would cost that on its only thread. ` +
+            `Rotate them (devices rotate --id ID --iterations ${MOSQUITTO_MAX_ITERATIONS}) or pass --allow-slow-hashes; see docs/security.md`,
+        );
+      }
       const owner = opts.owner ? userIds(opts.owner) : undefined;
       let files: ReturnType<typeof exportMosquitto>;
       try {
-        files = exportMosquitto(loadRegistry(opts.devices), opts.mosquitto, opts.root, {
+        files = exportMosquitto(reg, opts.mosquitto, opts.root, {
           listeners: opts.listener,
           limits: opts.persistenceDir ? { persistenceDir: opts.persistenceDir } : {},
           ...(owner ? { owner } : {}),
