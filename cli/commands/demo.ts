@@ -218,6 +218,7 @@ async function run(o: Opts): Promise<void> {
       store: sink.kind,
       metrics: () => collector.metricsText(),
       allowOrigins: o.allowOrigin,
+      simulated: true,
       log,
     });
     started.push({ name: 'dashboard', close: () => dashboard.close() });
