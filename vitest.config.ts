@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts', 'examples/**/*.test.ts'],
+    // builds dist/ (esbuild, ~2 s) when a source is newer: some tests run the compiled command
+    globalSetup: ['tests/setup/build.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,

@@ -52,6 +52,12 @@ export interface CollectorOptions {
   loss?: Partial<LossOptions>;
   /** injected wall clock, epoch ms */
   clock?: () => number;
+  /**
+   * refuse (reject as `implausible-time`) messages whose timestamps lie further than this from
+   * the clock: seconds sent as milliseconds, far-future times, each of which would otherwise
+   * create an InfluxDB shard. Absent or 0: off. `openphase collector` defaults to 1 day.
+   */
+  timeWindowMs?: number;
 }
 
 export interface Collector {
@@ -99,6 +105,7 @@ export function createCollector(opts: CollectorOptions): Collector {
     push: (lines, done) => pipeline.push(lines, done),
     clock,
     log,
+    ...(opts.timeWindowMs ? { timeWindowMs: opts.timeWindowMs } : {}),
   });
 
   const pipeline = createPipeline({

@@ -36,6 +36,8 @@ export interface IngestOptions {
   push(lines: string[], done?: () => void): void;
   clock(): number;
   log(line: string): void;
+  /** refuse messages whose timestamps are further than this from the clock; 0/absent: off */
+  timeWindowMs?: number;
 }
 
 export function createIngest(opts: IngestOptions) {
@@ -132,10 +134,14 @@ export function createIngest(opts: IngestOptions) {
 
   /** One context for every message (toLines reads it and keeps nothing of it). */
   const ctx: MapContext = { root, intersections, receivedMs: 0, rejectSeq: 0, admitUnknown };
+  // one object, its clock reading updated per message
+  const timeWindow = opts.timeWindowMs ? { nowMs: 0, windowMs: opts.timeWindowMs } : undefined;
+  if (timeWindow) ctx.timeWindow = timeWindow;
 
   function onMessage(topic: string, payload: Buffer, durable: () => void) {
     const now = clock();
     ctx.receivedMs = now;
+    if (timeWindow) timeWindow.nowMs = now;
     ctx.rejectSeq = rejectSeq++;
     const r = toLines(topic, payload, ctx, seriesKeys);
     stats.received++;

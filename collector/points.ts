@@ -6,6 +6,7 @@
  */
 import {
   type Counts,
+  DEFAULT_LIMITS,
   type Decision,
   decodeMessage,
   formatProblems,
@@ -17,6 +18,7 @@ import {
   parseTopic,
   type Signal,
   type Status,
+  type TimeWindow,
   type TopicKind,
 } from '../protocol/index.ts';
 import {
@@ -44,6 +46,8 @@ export interface MapContext {
   intersections: ReadonlyMap<string, IntersectionIndex>;
   /** when the collector received the message (injected clock) */
   receivedMs: number;
+  /** timestamps must lie within this window of `receivedMs`; none when absent */
+  timeWindow?: TimeWindow;
   /** a counter that keeps apart dead letters received in the same millisecond */
   rejectSeq: number;
   /**
@@ -91,6 +95,7 @@ const PAYLOAD = new Set<string>(PAYLOAD_CODES satisfies readonly RejectReason[])
  */
 export function reasonOf(problems: Problem[]): RejectReason {
   const code = problems[0]?.code;
+  if (code === 'implausible-time') return code; // its own reason: usually a unit mistake
   return code !== undefined && PAYLOAD.has(code) ? (code as PayloadCode) : 'schema';
 }
 
@@ -242,7 +247,7 @@ function decode(topic: string, payload: Uint8Array | string, ctx: MapContext): D
       `not a protocol v1 topic under '${ctx.root}'`,
     );
   const { intersection } = parsed;
-  const decoded = decodeMessage(parsed.kind, payload);
+  const decoded = decodeMessage(parsed.kind, payload, DEFAULT_LIMITS, ctx.timeWindow);
   if (!decoded.ok) {
     const reason = parsed.kind === 'config' ? 'bad-config' : reasonOf(decoded.problems);
     return rejection(

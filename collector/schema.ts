@@ -29,6 +29,7 @@ export const REJECT_REASONS = [
   'not-json',
   'not-object',
   'schema',
+  'implausible-time',
   'sensor-mismatch',
   'device-mismatch',
   'bad-config',

@@ -5,7 +5,12 @@
  * conformance kit; only how ticks are published differs.
  */
 import { createLatencySamples, type LatencySamples } from '../metrics/index.ts';
-import { type Decision, decodeMessage } from '../protocol/index.ts';
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_TIME_WINDOW_MS,
+  type Decision,
+  decodeMessage,
+} from '../protocol/index.ts';
 import type { Request } from '../signal/index.ts';
 
 export interface DecisionInbox {
@@ -14,7 +19,7 @@ export interface DecisionInbox {
   /** tick `atMs`'s signals are about to go out (latency is measured from here) */
   sending(atMs: number): void;
   /** see ControllerTransport.answers */
-  answers(atMs: number, waitMs: number): Promise<void> | undefined;
+  answers(atMs: number, waitMs: number, liveSinceMs?: number): Promise<void> | undefined;
   /** see ControllerTransport.take */
   take(atMs: number, strict: boolean, into: Map<string, Request>): void;
   readonly latency: LatencySamples;
@@ -31,11 +36,14 @@ export function createDecisionInbox(
   ids: readonly string[],
   latencyCapacity = 200_000,
   now: () => number = () => performance.now(),
+  timeWindowMs = DEFAULT_TIME_WINDOW_MS,
 ): DecisionInbox {
   const index = new Map(ids.map((id, i) => [id, i]));
   let latest: (Decision | undefined)[] = ids.map(() => undefined);
   let applied: (number | undefined)[] = ids.map(() => undefined);
   const sentAt = new Map<number, number>();
+  // the signal's clock: the newest tick sent (a decision answers a tick already sent)
+  let clockMs: number | undefined;
   const latency = createLatencySamples(latencyCapacity);
   let waiter: { t: number; remaining: Set<number>; resolve: () => void } | undefined;
 
@@ -43,9 +51,17 @@ export function createDecisionInbox(
     latency,
     receive(intersection, payload) {
       const i = index.get(intersection);
-      const r = decodeMessage('decision', payload);
-      if (i === undefined || !r.ok) return; // bad input is dropped, never fatal
+      if (i === undefined || clockMs === undefined) return; // no tick sent: nothing to answer
+      // outside the plausibility window of the signal's clock: refused (implausible-time)
+      const r = decodeMessage('decision', payload, DEFAULT_LIMITS, {
+        nowMs: clockMs,
+        windowMs: timeWindowMs,
+      });
+      if (!r.ok) return; // bad input is dropped, never fatal
       const d = r.value as Decision;
+      // [protocol v1: decision t] one from the signal's future must never become the high-water
+      // mark every real decision then falls below (one forged t = 8.64e15 locked a signal out)
+      if (d.t > clockMs) return;
       const prev = latest[i];
       if (prev && prev.t > d.t) return;
       latest[i] = d;
@@ -55,11 +71,20 @@ export function createDecisionInbox(
         waiter.resolve();
     },
     sending(atMs) {
+      clockMs = Math.max(clockMs ?? atMs, atMs);
       sentAt.set(atMs, now());
       if (sentAt.size > SENT_KEPT) sentAt.delete(sentAt.keys().next().value!);
     },
-    answers(atMs, waitMs) {
-      const remaining = new Set(ids.map((_, i) => i).filter((i) => latest[i]?.t !== atMs));
+    answers(atMs, waitMs, liveSinceMs) {
+      const remaining = new Set(
+        ids
+          .map((_, i) => i)
+          .filter(
+            (i) =>
+              latest[i]?.t !== atMs &&
+              (liveSinceMs === undefined || (latest[i]?.t ?? -Infinity) >= liveSinceMs),
+          ),
+      );
       if (remaining.size === 0) return undefined;
       return new Promise((resolve) => {
         const timeout = setTimeout(() => finish(), waitMs);
@@ -84,6 +109,7 @@ export function createDecisionInbox(
       latest = ids.map(() => undefined);
       applied = ids.map(() => undefined);
       sentAt.clear();
+      clockMs = undefined;
       latency.clear();
     },
     close() {

@@ -230,7 +230,7 @@ export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
     : {
         readsCounts: true,
         offer: (atMs, out) => publishTick(out, atMs),
-        answers: (atMs, waitMs) => inbox!.answers(atMs, waitMs),
+        answers: (atMs, waitMs, liveSinceMs) => inbox!.answers(atMs, waitMs, liveSinceMs),
         take: (atMs, strict, into) => inbox!.take(atMs, strict, into),
         latency: () => inbox!.latency.summary(),
         close: () => inbox!.close(),

@@ -7,5 +7,6 @@ export * from './messages.ts';
 export * from './plan-schedule.ts';
 export * from './problems.ts';
 export * from './scenario-schema.ts';
+export * from './time-window.ts';
 export * from './topics.ts';
 export * from './validate.ts';

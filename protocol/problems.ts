@@ -26,6 +26,8 @@ export const PROBLEM_CODES = {
   'duplicate-detector': 'a detector id appears twice in one message or config',
   'actuation-order': "an actuation's `offMs` is before its `onMs`",
   'signal-window': "a signal's `minEndMs` is after its `maxEndMs`",
+  'implausible-time':
+    "a timestamp outside the plausibility window of the receiver's clock (default ±1 day; often seconds sent as milliseconds)",
   // intersection configs
   'approach-bearing': 'an approach has no compass name and no `bearingDeg`',
   'duplicate-phase': 'a phase id is used twice',

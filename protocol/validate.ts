@@ -22,6 +22,7 @@ import {
 } from './messages.ts';
 import type { Problem, Result } from './problems.ts';
 import { Scenario, type Scenario as ScenarioT } from './scenario-schema.ts';
+import { type TimeWindow, timeProblems } from './time-window.ts';
 
 export interface Limits {
   /** Largest payload accepted, bytes. Default 64 KiB. */
@@ -341,17 +342,24 @@ export function validateMessage(
 }
 
 /**
- * Bytes in, a valid message or its problems out: the one call a consumer needs.
+ * Bytes in, a valid message or its problems out: the one call a consumer needs. With `time`,
+ * every timestamp must also lie within the plausibility window of the receiver's clock
+ * (protocol/time-window.ts, code `implausible-time`).
  * @example decodeMessage('counts', payload)
+ * @example decodeMessage('decision', payload, DEFAULT_LIMITS, { nowMs: clock.nowMs() })
  */
 export function decodeMessage(
   kind: MessageKind,
   payload: Uint8Array | string,
   limits: Limits = DEFAULT_LIMITS,
+  time?: TimeWindow,
 ): Result<unknown> {
   const parsed = parsePayload(payload, limits);
   if (!parsed.ok) return parsed;
-  return validateMessage(kind, parsed.value, limits);
+  const r = validateMessage(kind, parsed.value, limits);
+  if (!r.ok || time === undefined) return r;
+  const late = timeProblems(kind, r.value, time);
+  return late.length > 0 ? { ok: false, problems: late } : r;
 }
 
 /**

@@ -13,6 +13,8 @@ has influx || need+=(influxdb-client)
 has mosquitto || need+=(mosquitto)
 has chromium || need+=(chromium)
 has openssl || need+=(openssl)
+has snmpget || need+=(snmp)
+has systemd-analyze || need+=(systemd)
 has redis-server || need+=(redis-server)
 if [ ${#need[@]} -gt 0 ]; then
   echo "scripts/test.sh: installing ${need[*]}"

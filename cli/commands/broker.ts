@@ -168,6 +168,8 @@ export function command(): Command {
           'Security model, ACL table and running on Mosquitto instead: docs/security.md.',
       )
       .action(async (opts) => {
+        // listening before anything starts: a signal sent right after "ready" must find it
+        const stopped = untilStopSignal();
         if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) {
           throw new Error('--tls-cert and --tls-key go together');
         }
@@ -220,7 +222,7 @@ export function command(): Command {
           });
           process.on('SIGHUP', reload);
         }
-        await untilStopSignal();
+        await stopped;
         if (opts.devices) unwatchFile(opts.devices);
         process.off('SIGHUP', reload);
         await ops?.close();

@@ -94,6 +94,15 @@ export function command(): Command {
     )
     .addOption(
       new Option(
+        '--time-window-s <s>',
+        "refuse messages whose timestamps lie further than this from this machine's clock (rejected as implausible-time; 0 = off)",
+      )
+        .env('OPENPHASE_TIME_WINDOW_S')
+        .argParser(int('--time-window-s', 0))
+        .default(86_400),
+    )
+    .addOption(
+      new Option(
         '--shared-group <name>',
         'subscribe via $share/<name>/… so collectors split the load (Mosquitto 2, EMQX, HiveMQ; not aedes)',
       ).env('OPENPHASE_SHARED_GROUP'),
@@ -123,6 +132,8 @@ export function command(): Command {
         'Schema, outage behaviour and broker settings: docs/influxdb.md.',
     )
     .action(async (opts) => {
+      // listening before anything starts: a signal sent right after "ready" must find it
+      const stopped = untilStopSignal();
       if (opts.sharedGroup !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(opts.sharedGroup)) {
         throw new Error('--shared-group must be 1-64 characters of A-Z, a-z, 0-9, _ or -');
       }
@@ -158,6 +169,7 @@ export function command(): Command {
         sharedGroup: opts.sharedGroup,
         metricsPort: opts.metricsPort,
         metricsHost: opts.metricsHost,
+        timeWindowMs: opts.timeWindowS * 1000,
         logEveryMs: opts.logEvery * 1000,
         log,
       });
@@ -165,7 +177,7 @@ export function command(): Command {
       const where = sink.kind === 'embedded' ? sink.dir : redactUrl(sink.url);
       log(`collector: writing to ${sink.kind} at ${where}, spool in ${spoolDir}`);
       console.log(JSON.stringify({ ready: true, sink: sink.kind, ...started }));
-      await untilStopSignal();
+      await stopped;
       await collector.close();
     });
 }

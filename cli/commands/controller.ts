@@ -92,6 +92,8 @@ export function command(): Command {
       ].join('\n'),
     )
     .action(async (o) => {
+      // listening before anything starts: a signal sent right after "ready" must find it
+      const stopped = untilStopSignal();
       const list = String(o.intersections).trim();
       const intersections =
         list === 'all'
@@ -129,7 +131,7 @@ export function command(): Command {
         every > 0
           ? setInterval(() => console.log(JSON.stringify(svc.stats())), every * 1000)
           : undefined;
-      await untilStopSignal();
+      await stopped;
       if (timer) clearInterval(timer);
       await svc.close();
     });

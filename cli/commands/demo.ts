@@ -105,6 +105,8 @@ interface Opts {
 }
 
 async function run(o: Opts): Promise<void> {
+  // listening before anything starts: a signal sent right after "ready" must find it
+  const stopped = untilStopSignal();
   getAlgorithm(o.algorithm); // an unknown name fails here, in one line, before anything starts
   const x = await shells();
   const {
@@ -218,6 +220,7 @@ async function run(o: Opts): Promise<void> {
       metrics: async () =>
         `${await collector.metricsText()}\n${x.brokerMetricsText(broker.stats())}`,
       allowOrigins: o.allowOrigin,
+      simulated: true,
       log,
     });
     started.push({ name: 'dashboard', close: () => dashboard.close() });
@@ -269,7 +272,7 @@ async function run(o: Opts): Promise<void> {
     throw e;
   }
 
-  await untilStopSignal();
+  await stopped;
   log('demo: stopping');
   // a component that hangs on close must not keep the demo alive forever
   const force = setTimeout(() => {

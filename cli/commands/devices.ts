@@ -2,6 +2,7 @@
  * `openphase devices add|list|update|remove|rotate|export`: the device registry file. A running
  * `openphase broker` re-reads the file when it changes (or on SIGHUP).
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import {
@@ -10,10 +11,13 @@ import {
   exportMosquitto,
   generateSecret,
   loadRegistry,
+  MOSQUITTO_MAX_ITERATIONS,
   type MosquittoListener,
+  parseHash,
   type Registry,
   ROLE_TABLE,
   ROLES,
+  type Role,
   removeDevice,
   rotateDevice,
   saveRegistry,
@@ -79,6 +83,17 @@ function parseListener(value: string): MosquittoListener {
   return m[1] ? { host: m[1], port } : { port };
 }
 
+/** uid and gid of a user name (or numeric id), from the system's `id`. */
+function userIds(user: string): { uid: number; gid: number } {
+  const id = (flag: string) => {
+    const r = spawnSync('id', [flag, user], { encoding: 'utf8' });
+    const n = Number(r.stdout.trim());
+    if (r.status !== 0 || !Number.isInteger(n)) throw new Error(`--owner: no user '${user}' here`);
+    return n;
+  };
+  return { uid: id('-u'), gid: id('-g') };
+}
+
 function table(reg: Registry): string {
   const rows = reg.devices.map((d) => [
     d.id,
@@ -94,6 +109,45 @@ function table(reg: Registry): string {
       .join('  ')
       .trimEnd();
   return [line(head), ...rows.map(line)].join('\n');
+}
+
+/**
+ * One identity per instance: instances sharing one identity kick each other off (one client
+ * id per device), so each gets its own id and password and is revoked on its own.
+ */
+function addInstances(
+  reg: Registry,
+  opts: {
+    devices: string;
+    id: string;
+    role: Role;
+    intersection: string;
+    iterations: number;
+    instances: number;
+    password?: string;
+    passwordStdin?: boolean;
+  },
+): void {
+  if (opts.password !== undefined || opts.passwordStdin) {
+    throw new Error(
+      '--instances generates a password per instance: drop --password/--password-stdin',
+    );
+  }
+  let next = reg;
+  const secrets: [string, string][] = [];
+  for (let k = 1; k <= opts.instances; k++) {
+    const id = `${opts.id}-${k}`;
+    const password = generateSecret();
+    next = addDevice(
+      next,
+      { id, role: opts.role, intersections: intersectionsOf(opts.intersection), password },
+      { iterations: opts.iterations },
+    );
+    secrets.push([id, password]);
+  }
+  saveRegistry(opts.devices, next);
+  console.log(`added ${secrets.map(([id]) => id).join(', ')} (${opts.role}) to ${opts.devices}`);
+  for (const [id, password] of secrets) printSecret(id, password);
 }
 
 export function command(): Command {
@@ -128,9 +182,20 @@ export function command(): Command {
         '--intersection <ids>',
         "intersections the device acts for: a comma-separated list (a,b) or '*' for all",
       )
-      .addOption(iterationsOption()),
+      .addOption(iterationsOption())
+      .addOption(
+        new Option(
+          '--instances <n>',
+          'add n devices {id}-1 … {id}-n (same role and intersections), each with its own generated password: e.g. the collectors of one --shared-group',
+        ).argParser((v) => {
+          const n = Number(v);
+          if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error('--instances must be 1-64');
+          return n;
+        }),
+      ),
   ).action((opts) => {
     const reg = loadRegistry(opts.devices, { create: true });
+    if (opts.instances !== undefined) return addInstances(reg, opts);
     const { password, generated } = passwordFrom(opts);
     const next = addDevice(
       reg,
@@ -233,11 +298,51 @@ export function command(): Command {
       '--persistence-dir <dir>',
       "Mosquitto's persistence_location (leave it out when your own mosquitto.conf sets one, as Debian's does)",
     )
+    .option(
+      '--allow-slow-hashes',
+      `export hashes above ${MOSQUITTO_MAX_ITERATIONS} PBKDF2 iterations (each wrong password then stalls Mosquitto longer)`,
+    )
+    .option(
+      '--owner <user>',
+      'chown passwd and acl (still 0600) to the user Mosquitto runs as (Debian: mosquitto); needs root',
+    )
     .action((opts) => {
-      const files = exportMosquitto(loadRegistry(opts.devices), opts.mosquitto, opts.root, {
-        listeners: opts.listener,
-        limits: opts.persistenceDir ? { persistenceDir: opts.persistenceDir } : {},
-      });
+      const reg = loadRegistry(opts.devices);
+      // Mosquitto hashes every CONNECT on its only thread: a slow hash lets a flood of wrong
+      // passwords (no credential needed) stall every delivery
+      const slow = reg.devices.filter(
+        (d) => (parseHash(d.hash)?.iterations ?? 0) > MOSQUITTO_MAX_ITERATIONS,
+      );
+      if (slow.length > 0 && !opts.allowSlowHashes) {
+        throw new Error(
+          `${slow.length} device(s) have hashes above ${MOSQUITTO_MAX_ITERATIONS} iterations (${slow
+            .slice(0, 5)
+            .map((d) => d.id)
+            .join(
+              ', ',
+            )}${slow.length > 5 ? ', …' : ''}): on Mosquitto each wrong password would cost that on its only thread. ` +
+            `Rotate them (devices rotate --id ID --iterations ${MOSQUITTO_MAX_ITERATIONS}) or pass --allow-slow-hashes; see docs/security.md`,
+        );
+      }
+      const owner = opts.owner ? userIds(opts.owner) : undefined;
+      let files: ReturnType<typeof exportMosquitto>;
+      try {
+        files = exportMosquitto(reg, opts.mosquitto, opts.root, {
+          listeners: opts.listener,
+          limits: opts.persistenceDir ? { persistenceDir: opts.persistenceDir } : {},
+          ...(owner ? { owner } : {}),
+        });
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'EPERM') throw e;
+        throw new Error(
+          `--owner ${opts.owner}: not allowed to change the files' owner (run as root, or: sudo chown ${opts.owner}: ${opts.mosquitto}/passwd ${opts.mosquitto}/acl)`,
+        );
+      }
+      if (!owner) {
+        console.log(
+          `note: passwd and acl are 0600, owned by you; Mosquitto started as root reads them as its own user: export with --owner mosquitto, or run: chown mosquitto: ${files.passwd} ${files.acl}`,
+        );
+      }
       if (opts.listener.length === 0) {
         console.log(
           'note: add `use_username_as_clientid true` after each listener of your Mosquitto config, or use --listener',

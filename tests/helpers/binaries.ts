@@ -7,6 +7,9 @@ const INSTALL: Record<string, string> = {
   mosquitto: 'apt-get install -y mosquitto',
   mosquitto_passwd: 'apt-get install -y mosquitto',
   chromium: 'apt-get install -y chromium',
+  snmpget: 'apt-get install -y snmp   (Debian package: the net-snmp command-line tools)',
+  snmpset: 'apt-get install -y snmp',
+  'systemd-analyze': 'apt-get install -y systemd',
 };
 
 const SEARCH = ['/usr/bin', '/usr/sbin', '/usr/local/bin', '/usr/local/sbin', '/bin', '/sbin'];

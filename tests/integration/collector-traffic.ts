@@ -9,7 +9,11 @@ import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Counts } from '../../protocol/index.ts';
 
-export const T0 = 1_764_340_000_000;
+/**
+ * An hour ago, on a whole second: `openphase collector` refuses timestamps further than a day
+ * from its clock, and a run sends at most a few hours of one-second intervals.
+ */
+export const T0 = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
 export const DETECTORS = ['N-through-stop', 'E-through-stop'];
 
 export interface Traffic {
