@@ -19,6 +19,7 @@ import {
   rejectedPoint,
   toLines,
 } from './points.ts';
+import { createRejectionLog } from './rejections.ts';
 import { type IntersectionIndex, indexConfig } from './schema.ts';
 
 /** Most intersections remembered (configs, and detector ids without config). */
@@ -50,6 +51,12 @@ export function createIngest(opts: IngestOptions) {
   const deadDir = join(opts.spoolDir, 'dead-letter');
   const configDir = join(opts.spoolDir, 'configs');
   let rejectSeq = 0;
+  const rejections = createRejectionLog({
+    root,
+    log,
+    now: clock,
+    count: (source, reason) => m.rejectedBySource.inc({ source, reason }),
+  });
 
   function learn(config: IntersectionConfig, save: boolean) {
     if (!intersections.has(config.id) && intersections.size >= MAX_INTERSECTIONS) return;
@@ -154,6 +161,7 @@ export function createIngest(opts: IngestOptions) {
       const reason = r.rejected.reason;
       stats.rejectedByReason[reason] = (stats.rejectedByReason[reason] ?? 0) + 1;
       m.rejected.inc({ reason });
+      rejections.rejected(topic, reason, r.rejected.detail);
     }
     if (r.config) learn(r.config, true);
     if (r.unenriched > 0) {

@@ -43,6 +43,11 @@ export function createMetrics() {
     received: c('messages_received_total', 'MQTT messages received, by topic kind', ['kind']),
     written: c('points_written_total', 'points the sink accepted (direct and replayed)'),
     rejected: c('messages_rejected_total', 'messages rejected, by reason', ['reason']),
+    rejectedBySource: c(
+      'messages_rejected_by_source_total',
+      'messages rejected, by sending device (topic below {root}/v1/) and reason',
+      ['source', 'reason'],
+    ),
     spooled: c('points_spooled_total', 'points appended to the on-disk spool'),
     replayed: c('points_replayed_total', 'points replayed from the spool into the sink'),
     deadLettered: c('points_dead_lettered_total', 'points the sink refused (4xx), dead-lettered'),
