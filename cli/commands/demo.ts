@@ -211,7 +211,9 @@ async function run(o: Opts, cmd: Command): Promise<void> {
       source,
       broker,
       store: sink.kind,
-      metrics: () => collector.metricsText(),
+      // the collector's and the broker's (refusals per device and reason) after the dashboard's
+      metrics: async () =>
+        `${await collector.metricsText()}\n${x.brokerMetricsText(broker.stats())}`,
       allowOrigins: o.allowOrigin,
       simulated: true,
       log,
