@@ -17,6 +17,7 @@ export {
   type InProcessOptions,
   type InProcessTransport,
 } from './in-process.ts';
+export { createPlainTransport } from './in-process-plain.ts';
 export { createLoop, type Loop, type LoopOptions } from './loop.ts';
 export { type RunOptions, type RunResult, runScenario } from './run.ts';
 export type { ControllerTransport } from './transport.ts';

@@ -14,6 +14,8 @@ export interface LatencySamples {
   /** samples added in all (the ring keeps at most `capacity`) */
   readonly count: number;
   summary(): LatencySummary;
+  /** the samples kept, oldest first once the ring has wrapped */
+  values(): number[];
   clear(): void;
 }
 
@@ -31,6 +33,11 @@ export function createLatencySamples(capacity: number): LatencySamples {
     summary() {
       const kept = ring.subarray(0, Math.min(n, capacity));
       return { p50: quantile(kept, 0.5), p99: quantile(kept, 0.99) };
+    },
+    values() {
+      if (n <= capacity) return Array.from(ring.subarray(0, n));
+      const at = n % capacity;
+      return [...ring.subarray(at), ...ring.subarray(0, at)];
     },
     clear() {
       n = 0;

@@ -10,7 +10,9 @@ import {
   exportMosquitto,
   generateSecret,
   loadRegistry,
+  MOSQUITTO_MAX_ITERATIONS,
   type MosquittoListener,
+  parseHash,
   type Registry,
   ROLE_TABLE,
   ROLES,
@@ -284,8 +286,29 @@ export function command(): Command {
       '--persistence-dir <dir>',
       "Mosquitto's persistence_location (leave it out when your own mosquitto.conf sets one, as Debian's does)",
     )
+    .option(
+      '--allow-slow-hashes',
+      `export hashes above ${MOSQUITTO_MAX_ITERATIONS} PBKDF2 iterations (each wrong password then stalls Mosquitto longer)`,
+    )
     .action((opts) => {
-      const files = exportMosquitto(loadRegistry(opts.devices), opts.mosquitto, opts.root, {
+      const reg = loadRegistry(opts.devices);
+      // Mosquitto hashes every CONNECT on its only thread: a slow hash lets a flood of wrong
+      // passwords (no credential needed) stall every delivery
+      const slow = reg.devices.filter(
+        (d) => (parseHash(d.hash)?.iterations ?? 0) > MOSQUITTO_MAX_ITERATIONS,
+      );
+      if (slow.length > 0 && !opts.allowSlowHashes) {
+        throw new Error(
+          `${slow.length} device(s) have hashes above ${MOSQUITTO_MAX_ITERATIONS} iterations (${slow
+            .slice(0, 5)
+            .map((d) => d.id)
+            .join(
+              ', ',
+            )}${slow.length > 5 ? ', …' : ''}): on Mosquitto each wrong password would cost that on its only thread. ` +
+            `Rotate them (devices rotate --id ID --iterations ${MOSQUITTO_MAX_ITERATIONS}) or pass --allow-slow-hashes; see docs/security.md`,
+        );
+      }
+      const files = exportMosquitto(reg, opts.mosquitto, opts.root, {
         listeners: opts.listener,
         limits: opts.persistenceDir ? { persistenceDir: opts.persistenceDir } : {},
       });

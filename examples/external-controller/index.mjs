@@ -14,7 +14,9 @@
  *     {v:1, controller, seq, t: signal.t, phase} on {root}/v1/{id}/decision, QoS 1 — in lockstep
  *     the simulator waits for it, in real time the signal applies it;
  *  4. publishes its birth {online:true} retained on {root}/v1/{id}/status/{username}, with a
- *     Last Will {online:false} on the first intersection it serves.
+ *     Last Will {online:false} on the first intersection it serves. MQTT allows one Will per
+ *     connection, set in CONNECT: with `--intersections all` the first intersection is known
+ *     only from the first config, so it then reconnects once, with the Will.
  * Messages that do not match the published JSON Schemas (protocol/schemas/*.schema.json) are
  * dropped; the checks here are the few fields this program uses.
  */
@@ -61,22 +63,29 @@ const intersections = new Map();
 /** @type {Map<string, any>} signals that arrived before their config (latest only) */
 const pending = new Map();
 
+/** The Last Will on one intersection's status topic [protocol v1: Birth and Last Will]. */
+const willAt = (/** @type {string} */ i) => ({
+  topic: statusTopic(i),
+  payload: Buffer.from(JSON.stringify({ v: 1, online: false })),
+  qos: /** @type {const} */ (1),
+  retain: true,
+});
 const client = mqtt.connect(url, {
   clientId: username || controllerId,
   ...(username ? { username, password } : {}),
   clean: true,
   reconnectPeriod: 1000 + Math.floor(Math.random() * 1000), // jitter: a fleet does not reconnect at once
-  ...(anchor
-    ? {
-        will: {
-          topic: statusTopic(anchor),
-          payload: Buffer.from(JSON.stringify({ v: 1, online: false })),
-          qos: 1,
-          retain: true,
-        },
-      }
-    : {}),
+  ...(anchor ? { will: willAt(anchor) } : {}),
 });
+let hasWill = anchor !== undefined;
+
+/** With `all`: the first config names an intersection; reconnect once to register the Will. */
+function registerWill(/** @type {string} */ i) {
+  if (hasWill) return;
+  hasWill = true;
+  client.options.will = willAt(i);
+  client.end(false, {}, () => client.reconnect()); // DISCONNECT first: no Will yet to publish
+}
 
 const birth = (/** @type {string} */ i) =>
   client.publish(
@@ -105,6 +114,8 @@ client.on('error', (e) => console.error(`external-controller: ${e.message}`));
 function answer(/** @type {string} */ id, /** @type {any} */ signal) {
   const s = intersections.get(id);
   if (!s || !(signal.t > s.lastT)) return; // an old or repeated signal (retained) is not answered twice
+  // reconnecting for the Will: the signal is retained, it comes again once connected
+  if (client.disconnecting || !client.connected) return;
   s.lastT = signal.t;
   const phase = s.algo.decide(signal);
   const decision = { v: 1, controller: controllerId, seq: s.seq++, t: signal.t, phase };
@@ -136,6 +147,7 @@ client.on('message', (topic, payload) => {
       seq: old?.seq ?? 0,
     });
     if (!old && !served) birth(id);
+    if (!served) registerWill(id);
     const waiting = pending.get(id);
     if (waiting) {
       pending.delete(id);

@@ -1,31 +1,25 @@
 /**
- * A small closed loop for controller tests: point queues per lane group, emulated stop-bar and
- * advance detectors, the real safety monitor, and a controller from
- * `createIntersectionController`, in the TIMING.md order (counts of tick t, then signal t,
- * then the decision for t, applied at t + 1). Deterministic per seed. Not the project's
- * simulator: just enough traffic to tell a good controller from a bad one.
+ * The closed loop of the controller tests, on the real engine and the one loop
+ * (loop/loop.ts): one intersection, its demand and detector faults as a scenario, the real
+ * safety monitor, and a controller from `createIntersectionController` fed every counts and
+ * signal message and asked every tick (the plain transport), in the protocol's order (counts
+ * of tick t, then signal t, then the decision for t, applied from t). Deterministic per seed.
  */
 
 import {
   createIntersectionController,
   type IntersectionControllerOptions,
 } from '../../controller/intersection-controller.ts';
+import { createLoop, createPlainTransport, lockstep } from '../../loop/index.ts';
 import {
   type Counts,
-  detectorsOf,
   type IntersectionConfig,
-  laneGroups,
   movementsConflict,
   type Override,
+  type Scenario,
   type Signal,
 } from '../../protocol/index.ts';
-import {
-  createMonitor,
-  type MonitorState,
-  monitorStep,
-  movementStates,
-  toSignal,
-} from '../../signal/index.ts';
+import { createSimulation } from '../../simulator/index.ts';
 
 export interface LoopFault {
   detector: string;
@@ -77,30 +71,46 @@ export function mulberry32(seed: number): () => number {
 }
 
 const GREEN = new Set(['protected-Movement-Allowed', 'permissive-Movement-Allowed']);
-const TRAVEL_S = 4; // advance detector → stop bar
-const SAT_VPHPL = 1800;
-const STARTUP_LOST_S = 2;
+
+/** A flow given as a function of time, as a piecewise-linear profile that steps within 1 s. */
+function profile(flowVph: LoopOptions['flowVph'], movement: string, durationS: number) {
+  const at = (t: number) => (typeof flowVph === 'function' ? flowVph(t) : flowVph)[movement] ?? 0;
+  const points: [number, number][] = [[0, at(0)]];
+  for (let t = 1; t < durationS; t++)
+    if (at(t) !== at(t - 1)) points.push([t - 0.001, at(t - 1)], [t, at(t)]);
+  return points.length === 1 ? points[0]![1] : points;
+}
+
+function scenarioOf(o: LoopOptions): Scenario {
+  const { config } = o;
+  const movements = new Set(config.phases.flatMap((p) => p.movements));
+  return {
+    name: `loop-${config.id}`,
+    durationS: o.durationS,
+    stepS: 1,
+    arrivals: o.arrivals ?? 'poisson',
+    startAtMs: o.startAtMs ?? Date.UTC(2026, 0, 1),
+    intersections: [config],
+    demand: [...movements].map((movement) => ({
+      intersection: config.id,
+      movement,
+      flowVph: profile(o.flowVph, movement, o.durationS),
+    })),
+    ...(o.faults
+      ? { faults: o.faults.map((f) => ({ ...f, detector: `${config.id}/${f.detector}` })) }
+      : {}),
+  } as Scenario;
+}
 
 export function runLoop(o: LoopOptions): LoopResult {
   const { config } = o;
-  const rand = mulberry32(o.seed);
-  const t0 = o.startAtMs ?? Date.UTC(2026, 0, 1);
-  const groups = laneGroups(config).map((g) => ({
-    ...g,
-    queue: [] as number[], // arrival times at the stop bar (s)
-    approaching: [] as number[], // times they reach the stop bar
-    credit: 0,
-    nextUniform: 0,
-    arrivalsThisTick: 0,
-    departuresThisTick: 0,
-  }));
-  const dets = detectorsOf(config);
+  const sim = createSimulation(scenarioOf(o), { seed: o.seed });
+  const t0 = sim.startAtMs;
   const ctl = createIntersectionController(config, o.algorithm, {
     controllerId: 'ctl',
     ...(o.controllerOptions ?? {}),
   });
-  let state: MonitorState = createMonitor(config, t0);
-  let request: string | undefined;
+  const plain = createPlainTransport(sim, [ctl]);
   const res: LoopResult = {
     decisions: [],
     greens: [],
@@ -114,131 +124,70 @@ export function runLoop(o: LoopOptions): LoopResult {
     maxWaitS: 0,
     controllers: [],
   };
-  let delaySum = 0;
-  let seq = 0;
-  let seg = { phase: state.phase, interval: state.interval as string, startS: 0 };
+  const first = sim.signal(config.id);
+  let seg = { phase: first.phase, interval: first.interval as string, sinceMs: first.sinceMs };
   const closeSeg = (endS: number) => {
-    if (seg.interval === 'green') res.greens.push({ phase: seg.phase, startS: seg.startS, endS });
-    else res.clearances.push({ interval: seg.interval, startS: seg.startS, endS });
+    const startS = (seg.sinceMs - t0) / 1000;
+    if (seg.interval === 'green') res.greens.push({ phase: seg.phase, startS, endS });
+    else res.clearances.push({ interval: seg.interval, startS, endS });
   };
-  for (let t = 0; t < o.durationS; t++) {
-    const flows = typeof o.flowVph === 'function' ? o.flowVph(t) : o.flowVph;
-    const states = movementStates(state);
-    const greenNow = Object.keys(states).filter((m) => GREEN.has(states[m]!));
-    for (let i = 0; i < greenNow.length; i++)
-      for (let j = i + 1; j < greenNow.length; j++)
-        if (movementsConflict(config, greenNow[i]!, greenNow[j]!))
-          res.conflicts.push(`${t}: ${greenNow[i]} + ${greenNow[j]}`);
-    const sinceS = (state.sinceMs - t0) / 1000;
-    for (const g of groups) {
-      g.arrivalsThisTick = 0;
-      g.departuresThisTick = 0;
-      const rate = g.movements.reduce((a, m) => a + (flows[m] ?? 0), 0) / 3600;
-      let n = 0;
-      if (o.arrivals === 'uniform') {
-        g.nextUniform += rate;
-        n = Math.floor(g.nextUniform);
-        g.nextUniform -= n;
-      } else {
-        // Poisson arrivals in one second.
-        let p = Math.exp(-rate);
-        let u = rand();
-        while (u > p && n < 20) {
-          u -= p;
-          n++;
-          p *= rate / n;
+  const see = (signal: Signal) => {
+    const green = Object.keys(signal.movements).filter((m) => GREEN.has(signal.movements[m]!));
+    for (let i = 0; i < green.length; i++)
+      for (let j = i + 1; j < green.length; j++)
+        if (movementsConflict(config, green[i]!, green[j]!))
+          res.conflicts.push(`${(signal.t - t0) / 1000}: ${green[i]} + ${green[j]}`);
+    if (
+      signal.phase !== seg.phase ||
+      signal.interval !== seg.interval ||
+      signal.sinceMs !== seg.sinceMs
+    ) {
+      closeSeg((signal.sinceMs - t0) / 1000);
+      seg = { phase: signal.phase, interval: signal.interval, sinceMs: signal.sinceMs };
+    }
+  };
+  const taken: string[] = [];
+  createLoop({
+    sim,
+    clock: lockstep(),
+    transport: {
+      ...plain,
+      offer(atMs, out) {
+        if (out) {
+          for (const c of out.counts) o.tap?.('counts', c.message);
+          const signal = out.signals[0]!.signal;
+          see(signal);
+          res.controllers.push(signal.controller);
+          for (const x of out.overrides) res.overrides.push(x.override);
         }
-      }
-      for (let k = 0; k < n; k++) g.approaching.push(t + TRAVEL_S + k / Math.max(1, n));
-      g.arrivalsThisTick = n;
-      res.arrived += n;
-      while (g.approaching.length > 0 && g.approaching[0]! <= t)
-        g.queue.push(g.approaching.shift()!);
-      const st = g.movements.map((m) => states[m]);
-      const green = st.some((s) => s !== undefined && GREEN.has(s));
-      const yellow = st.some((s) => s === 'protected-clearance' || s === 'permissive-clearance');
-      const effective =
-        (green && t - sinceS >= STARTUP_LOST_S) ||
-        (yellow && t + 1 <= sinceS + Math.max(3, config.yellowS) - 1);
-      if (effective) {
-        g.credit = Math.min(g.credit + (g.lanes * SAT_VPHPL) / 3600, g.lanes);
-        while (g.credit >= 1 && g.queue.length > 0 && g.queue[0]! <= t) {
-          g.credit -= 1;
-          const a = g.queue.shift()!;
-          delaySum += t - a;
-          res.maxWaitS = Math.max(res.maxWaitS, t - a);
-          res.served++;
-          g.departuresThisTick++;
+        o.tap?.('signal', sim.signal(config.id));
+        return plain.offer(atMs, out);
+      },
+      take(atMs, strict, into) {
+        if (o.silent?.((atMs - t0) / 1000)) {
+          taken.push('');
+          return;
         }
-        if (g.queue.length === 0) g.credit = Math.min(g.credit, 1);
-      } else g.credit = 0;
-    }
-    // Counts of [t, t+1), then the signal of t+1, then the decision for t+1.
-    const atMs = t0 + (t + 1) * 1000;
-    const readings: Counts['detectors'] = [];
-    for (const d of dets) {
-      const fault = o.faults?.find((f) => f.detector === d.id && t >= f.fromS && t < f.toS);
-      if (fault?.kind === 'dropout') continue;
-      const g = groups.find((x) => x.movements.some((m) => d.movements.includes(m)))!;
-      let count = d.kind === 'advance' ? g.arrivalsThisTick : g.departuresThisTick;
-      const waiting = g.queue.length > 0 && g.departuresThisTick === 0;
-      let occupancy =
-        d.kind === 'advance'
-          ? Math.min(1, count * 0.25 + (g.queue.length > 7 * g.lanes ? 1 : 0))
-          : Math.min(1, waiting ? 1 : count * 0.35);
-      if (fault?.kind === 'stuck-on') {
-        count = 0;
-        occupancy = 1;
-      } else if (fault?.kind === 'stuck-off') {
-        count = 0;
-        occupancy = 0;
-      }
-      readings.push({ id: d.id, count, occupancy });
-    }
-    const counts: Counts = {
-      v: 1,
-      sensor: `${config.id}-det`,
-      boot: 'b1',
-      seq: seq++,
-      from: atMs - 1000,
-      to: atMs,
-      detectors: readings,
-    };
-    o.tap?.('counts', counts);
-    ctl.onCounts(counts);
-    const step = monitorStep(
-      state,
-      atMs,
-      request ? { phase: request, controller: 'ctl' } : undefined,
-    );
-    state = step.state;
-    res.overrides.push(...step.overrides);
-    for (const tr of step.transitions) {
-      const s = (tr.sinceMs - t0) / 1000;
-      closeSeg(s);
-      seg = { phase: tr.phase, interval: tr.interval, startS: s };
-    }
-    const signal = toSignal(state, atMs, step.overrides);
-    res.controllers.push(signal.controller);
-    o.tap?.('signal', signal);
-    ctl.onSignal(signal);
-    if (o.silent?.(t + 1)) {
-      request = undefined;
-      res.decisions.push('');
-    } else {
-      request = ctl.decide(atMs);
-      res.decisions.push(request);
-    }
+        plain.take(atMs, strict, into);
+        taken.push(into.get(config.id)!.phase);
+      },
+    },
+  }).runSync();
+  // the final tick went out too: its answer is the last decision
+  const last = new Map();
+  if (o.silent?.(o.durationS)) taken.push('');
+  else {
+    plain.take(sim.nowMs(), true, last);
+    taken.push(last.get(config.id).phase);
   }
+  res.decisions = taken; // one per signal the controller got, from the first tick
   closeSeg(o.durationS);
-  for (const g of groups) {
-    for (const a of g.queue) {
-      delaySum += o.durationS - a;
-      res.maxWaitS = Math.max(res.maxWaitS, o.durationS - a);
-    }
-    res.queuedAtEnd += g.queue.length;
-  }
-  res.meanDelayS = delaySum / Math.max(1, res.served + res.queuedAtEnd);
-  ctl.close();
+  const m = sim.report().metrics;
+  res.arrived = m.arrived;
+  res.served = m.served;
+  res.queuedAtEnd = m.queuedAtEnd;
+  res.meanDelayS = m.meanDelayS;
+  res.maxWaitS = m.maxWaitS;
+  plain.close();
   return res;
 }

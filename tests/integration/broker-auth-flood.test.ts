@@ -4,8 +4,19 @@
  * deliveries between connected devices continue; a credential verified earlier still gets in;
  * the back-off ends. (Delivery latency under the flood: `npm run bench:auth-flood`.)
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBroker, DEFAULT_BACKOFF } from '../../broker/index.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  createBroker,
+  DEFAULT_BACKOFF,
+  findDevice,
+  loadRegistry,
+  MOSQUITTO_MAX_ITERATIONS,
+  parseHash,
+} from '../../broker/index.ts';
+import { main } from '../../cli/main.ts';
 import {
   connackCode,
   connectAs,
@@ -86,5 +97,47 @@ describe('embedded broker under a wrong-password flood', () => {
     expect(await connackCode(url, obs)).toBe(0);
     expect(logs.join('\n')).not.toContain('wrong-password-123');
     await Promise.all([ctl.endAsync(), s2.endAsync()]);
+  });
+});
+
+describe('the Mosquitto export bounds what one wrong password costs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'op-slow-hash-'));
+  const file = join(dir, 'devices.yaml');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const op = async (args: string[]) => {
+    const err: string[] = [];
+    const spyErr = vi
+      .spyOn(console, 'error')
+      .mockImplementation((...a) => void err.push(a.join(' ')));
+    const spyLog = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      return { code: await main(args), err: err.join('\n') };
+    } finally {
+      spyErr.mockRestore();
+      spyLog.mockRestore();
+    }
+  };
+
+  it('devices add hashes at the bounded default; export refuses slower hashes unless told', async () => {
+    const add = ['devices', 'add', '--devices', file, '--role', 'sensor', '--intersection', 'a'];
+    expect((await op([...add, '--id', 'quick'])).code).toBe(0);
+    expect(parseHash(findDevice(loadRegistry(file), 'quick')!.hash)!.iterations).toBe(
+      MOSQUITTO_MAX_ITERATIONS,
+    );
+    expect((await op([...add, '--id', 'slow', '--iterations', '100000'])).code).toBe(0);
+    const out = join(dir, 'mosq');
+    const refused = await op(['devices', 'export', '--devices', file, '--mosquitto', out]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/1 device\(s\) have hashes above 1000 iterations \(slow\)/);
+    const forced = [
+      'devices',
+      'export',
+      '--devices',
+      file,
+      '--mosquitto',
+      out,
+      '--allow-slow-hashes',
+    ];
+    expect((await op(forced)).code).toBe(0);
   });
 });

@@ -5,7 +5,7 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { addDevice, createRegistry, type Registry } from '../../broker/index.ts';
 
-/** Low on purpose: tests only. Real registries use DEFAULT_ITERATIONS (100,000). */
+/** The default count (DEFAULT_ITERATIONS), the most the Mosquitto export accepts. */
 export const TEST_ITERATIONS = 1000;
 
 export const passwordOf = (id: string) => `pw-${id}-secret`;
