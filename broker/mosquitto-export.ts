@@ -3,7 +3,7 @@
  * as they are), an `acl` file (one `user` block per device, topics from devicePatterns) and a
  * `mosquitto.conf` fragment that wires them. Pure text builders plus one writer.
  */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { assertRoot, DEFAULT_ROOT } from '../protocol/index.ts';
 import type { Registry } from './registry.ts';
@@ -145,12 +145,26 @@ export function mosquittoConf(
   return `${lines.join('\n')}\n`;
 }
 
-/** Writes `passwd`, `acl` and `mosquitto.conf` into `dir` (created); returns their paths. */
+/** Who owns the exported secrets: the user Mosquitto runs as (Debian: `mosquitto`). */
+export interface FileOwner {
+  uid: number;
+  gid: number;
+}
+
+/**
+ * Writes `passwd`, `acl` and `mosquitto.conf` into `dir` (created); returns their paths.
+ * `passwd` and `acl` are 0600: Mosquitto started as root drops to its own user before reading
+ * them, so give `owner` (that user) or they are unreadable to it.
+ */
 export function exportMosquitto(
   reg: Registry,
   dir: string,
   root: string = DEFAULT_ROOT,
-  options: { listeners?: readonly MosquittoListener[]; limits?: MosquittoLimits } = {},
+  options: {
+    listeners?: readonly MosquittoListener[];
+    limits?: MosquittoLimits;
+    owner?: FileOwner;
+  } = {},
 ): { passwd: string; acl: string; conf: string } {
   mkdirSync(dir, { recursive: true });
   const abs = resolve(dir);
@@ -163,5 +177,12 @@ export function exportMosquitto(
   // Mosquitto does not create its persistence directory
   const db = options.limits?.persistenceDir;
   if (db !== undefined) mkdirSync(db, { recursive: true, mode: 0o700 });
+  const owner = options.owner;
+  if (owner) {
+    // still 0600: readable by Mosquitto's user, by nobody else
+    for (const f of [files.passwd, files.acl, ...(db !== undefined ? [db] : [])]) {
+      chownSync(f, owner.uid, owner.gid);
+    }
+  }
   return files;
 }

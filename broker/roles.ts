@@ -42,9 +42,10 @@ export const ROLE_TABLE: Readonly<Record<Role, RoleRules>> = {
   },
   signal: {
     summary:
-      'a signal controller cabinet: publishes config, signal state and status; reads decisions',
+      'a signal controller cabinet or gateway: publishes config, signal state and status; reads decisions and its config',
     publish: [at('config'), at('signal'), OWN_STATUS],
-    read: [at('decision')],
+    // config: the field gateway takes its intersections from the retained description
+    read: [at('decision'), at('config')],
   },
   controller: {
     summary: 'a control algorithm: reads config, counts, signal, status; publishes decisions',

@@ -45,6 +45,10 @@ export const COMMANDS: { name: string; summary: string }[] = [
   { name: 'conformance', summary: 'protocol checks of a live sensor or controller' },
   { name: 'intersection', summary: "check an intersection's config; publish it retained" },
   {
+    name: 'signal',
+    summary: 'the field gateway: decisions in, safety monitor and watchdog, a cabinet, signal out',
+  },
+  {
     name: 'cabinet-emulator',
     summary: 'an NTCIP 1202 signal controller emulator over SNMP, for tests, rigs and demos',
   },

@@ -27,6 +27,8 @@ export interface ApiOptions {
   clock: () => number;
   startedMs: number;
   log: (line: string) => void;
+  /** the city and its clock are simulated (the demo): the page says so */
+  simulated?: boolean;
 }
 
 const notFound = (id: string) => ({
@@ -75,7 +77,11 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (fastify, o) => {
         ];
       });
       const latestMs = source.latestMs();
-      return { intersections, ...(latestMs !== undefined ? { latestMs } : {}) };
+      return {
+        intersections,
+        ...(latestMs !== undefined ? { latestMs } : {}),
+        ...(o.simulated ? { simulated: true } : {}),
+      };
     },
   );
 

@@ -83,6 +83,11 @@ export const IntersectionSummary = Type.Object({
 export const IntersectionList = Type.Object({
   intersections: Type.Array(IntersectionSummary),
   latestMs: Type.Optional(Type.Integer({ description: 'newest data time seen, epoch ms' })),
+  simulated: Type.Optional(
+    Type.Boolean({
+      description: 'true when the city and its clock come from the simulator (demo)',
+    }),
+  ),
 });
 
 export const IntersectionDetail = Type.Object({

@@ -57,6 +57,8 @@ export interface DashboardOptions {
    * (`Authorization: Bearer …`, or the WebSocket subprotocol `bearer.…`). The demo sets none.
    */
   token?: string;
+  /** the city and its clock come from the simulator (the demo): the page says so */
+  simulated?: boolean;
   /** requests per client address and window (default 1,200 per minute); false = off */
   rateLimit?: { max: number; timeWindowMs: number } | false;
 }
@@ -163,6 +165,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     clock,
     startedMs,
     log,
+    simulated: o.simulated === true,
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/build/:file', { schema: { hide: true } }, async (req, reply) => {

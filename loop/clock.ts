@@ -7,7 +7,12 @@
  *   one is a missed deadline: the monitor holds, its watchdog takes over after watchdogS).
  *   In-process controllers answer at once, so lockstep is also "as fast as the CPU allows".
  * - `realtime`: a tick goes out every stepS / speed wall seconds; the newest answer received
- *   counts; nothing waits for a controller.
+ *   counts. A live controller (one that answered the previous tick) is waited for within the
+ *   tick — until the next tick is due, or at least 1 s (lockstep's default deadline) — so its answer to tick t
+ *   applies at t, as in lockstep and in-process. Applied a tick late, a change asked for just
+ *   before max green (the algorithms ask one second ahead) lands past it and the monitor has to
+ *   end the green: the demo showed three maxGreen overrides at 00:01:00. A dead controller is
+ *   not waited for: the clock never slows for it.
  */
 import type { ControllerTransport } from './transport.ts';
 
@@ -50,6 +55,8 @@ export interface RealtimeOptions {
 
 /** Ticks run behind the wall clock without sleeping, yielding to I/O every this many. */
 const CATCH_UP_BATCH = 100;
+/** Longest wait for a live controller's answer when the clock is behind (lockstep's default). */
+const BEHIND_WAIT_MS = 1000;
 
 /** @example realtime({ speed: 10 }) */
 export function realtime(o: RealtimeOptions = {}): Clock {
@@ -57,13 +64,15 @@ export function realtime(o: RealtimeOptions = {}): Clock {
   if (!(speed > 0)) throw new Error('speed must be above 0');
   const now = o.now ?? (() => performance.now());
   let wallStart: number | undefined;
+  let periodMs = 0;
   let sinceYield = 0;
   let sleeping: { timer: NodeJS.Timeout; wake: () => void } | undefined;
   return {
     strict: false,
     due(n, stepMs) {
       wallStart ??= now();
-      const at = wallStart + n * (stepMs / speed);
+      periodMs = stepMs / speed;
+      const at = wallStart + n * periodMs;
       const wait = at - now();
       if (wait <= 0) {
         // behind: catch up, but let sockets and timers through now and then
@@ -78,7 +87,13 @@ export function realtime(o: RealtimeOptions = {}): Clock {
         sleeping = undefined;
       });
     },
-    settle: () => undefined,
+    settle(transport, atMs, n) {
+      if (wallStart === undefined) return undefined;
+      // stepMs from the tick number: tick n went out at wallStart + n periods (due())
+      const nextDue = wallStart + (n + 1) * periodMs;
+      const waitMs = Math.max(nextDue - now(), BEHIND_WAIT_MS);
+      return transport.answers(atMs, waitMs, atMs - periodMs * speed);
+    },
     stop() {
       if (!sleeping) return;
       clearTimeout(sleeping.timer);

@@ -19,7 +19,7 @@ export interface DecisionInbox {
   /** tick `atMs`'s signals are about to go out (latency is measured from here) */
   sending(atMs: number): void;
   /** see ControllerTransport.answers */
-  answers(atMs: number, waitMs: number): Promise<void> | undefined;
+  answers(atMs: number, waitMs: number, liveSinceMs?: number): Promise<void> | undefined;
   /** see ControllerTransport.take */
   take(atMs: number, strict: boolean, into: Map<string, Request>): void;
   readonly latency: LatencySamples;
@@ -75,8 +75,16 @@ export function createDecisionInbox(
       sentAt.set(atMs, now());
       if (sentAt.size > SENT_KEPT) sentAt.delete(sentAt.keys().next().value!);
     },
-    answers(atMs, waitMs) {
-      const remaining = new Set(ids.map((_, i) => i).filter((i) => latest[i]?.t !== atMs));
+    answers(atMs, waitMs, liveSinceMs) {
+      const remaining = new Set(
+        ids
+          .map((_, i) => i)
+          .filter(
+            (i) =>
+              latest[i]?.t !== atMs &&
+              (liveSinceMs === undefined || (latest[i]?.t ?? -Infinity) >= liveSinceMs),
+          ),
+      );
       if (remaining.size === 0) return undefined;
       return new Promise((resolve) => {
         const timeout = setTimeout(() => finish(), waitMs);

@@ -17,9 +17,10 @@ export interface ControllerTransport {
   offer(atMs: number, out: StepOutput | undefined): void | Promise<void>;
   /**
    * Undefined when every intersection has answered tick `atMs`; else a promise that resolves
-   * when they have, or after `waitMs`.
+   * when they have, or after `waitMs`. With `liveSinceMs`, only intersections whose controller
+   * answered a tick at or after it are waited for (a dead controller is not).
    */
-  answers(atMs: number, waitMs: number): Promise<void> | undefined;
+  answers(atMs: number, waitMs: number, liveSinceMs?: number): Promise<void> | undefined;
   /**
    * Puts the requests answering tick `atMs` into `into` (cleared by the caller). `strict`
    * (lockstep): only answers to `atMs` count; else the newest answer not applied yet.

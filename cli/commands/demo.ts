@@ -222,8 +222,11 @@ async function run(o: Opts): Promise<void> {
       source,
       broker,
       store: sink.kind,
-      metrics: () => collector.metricsText(),
+      // the collector's and the broker's (refusals per device and reason) after the dashboard's
+      metrics: async () =>
+        `${await collector.metricsText()}\n${x.brokerMetricsText(broker.stats())}`,
       allowOrigins: o.allowOrigin,
+      simulated: true,
       log,
     });
     started.push({ name: 'dashboard', close: () => dashboard.close() });

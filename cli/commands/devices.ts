@@ -2,6 +2,7 @@
  * `openphase devices add|list|update|remove|rotate|export`: the device registry file. A running
  * `openphase broker` re-reads the file when it changes (or on SIGHUP).
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import {
@@ -92,6 +93,17 @@ function parseListener(value: string): MosquittoListener {
   const port = Number(m?.[2]);
   if (!m || port < 1 || port > 65535) throw new Error(`--listener ${value}: expected [host:]port`);
   return m[1] ? { host: m[1], port } : { port };
+}
+
+/** uid and gid of a user name (or numeric id), from the system's `id`. */
+function userIds(user: string): { uid: number; gid: number } {
+  const id = (flag: string) => {
+    const r = spawnSync('id', [flag, user], { encoding: 'utf8' });
+    const n = Number(r.stdout.trim());
+    if (r.status !== 0 || !Number.isInteger(n)) throw new Error(`--owner: no user '${user}' here`);
+    return n;
+  };
+  return { uid: id('-u'), gid: id('-g') };
 }
 
 function table(reg: Registry): string {
@@ -302,6 +314,10 @@ export function command(): Command {
       '--allow-slow-hashes',
       `export hashes above ${MOSQUITTO_MAX_ITERATIONS} PBKDF2 iterations (each wrong password then stalls Mosquitto longer)`,
     )
+    .option(
+      '--owner <user>',
+      'chown passwd and acl (still 0600) to the user Mosquitto runs as (Debian: mosquitto); needs root',
+    )
     .action((opts) => {
       const reg = loadRegistry(opts.devices);
       // Mosquitto hashes every CONNECT on its only thread: a slow hash lets a flood of wrong
@@ -320,10 +336,25 @@ export function command(): Command {
             `Rotate them (devices rotate --id ID --iterations ${MOSQUITTO_MAX_ITERATIONS}) or pass --allow-slow-hashes; see docs/security.md`,
         );
       }
-      const files = exportMosquitto(reg, opts.mosquitto, opts.root, {
-        listeners: opts.listener,
-        limits: opts.persistenceDir ? { persistenceDir: opts.persistenceDir } : {},
-      });
+      const owner = opts.owner ? userIds(opts.owner) : undefined;
+      let files: ReturnType<typeof exportMosquitto>;
+      try {
+        files = exportMosquitto(reg, opts.mosquitto, opts.root, {
+          listeners: opts.listener,
+          limits: opts.persistenceDir ? { persistenceDir: opts.persistenceDir } : {},
+          ...(owner ? { owner } : {}),
+        });
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'EPERM') throw e;
+        throw new Error(
+          `--owner ${opts.owner}: not allowed to change the files' owner (run as root, or: sudo chown ${opts.owner}: ${opts.mosquitto}/passwd ${opts.mosquitto}/acl)`,
+        );
+      }
+      if (!owner) {
+        console.log(
+          `note: passwd and acl are 0600, owned by you; Mosquitto started as root reads them as its own user: export with --owner mosquitto, or run: chown mosquitto: ${files.passwd} ${files.acl}`,
+        );
+      }
       if (opts.listener.length === 0) {
         console.log(
           'note: add `use_username_as_clientid true` after each listener of your Mosquitto config, or use --listener',

@@ -286,9 +286,12 @@ function connect() {
 }
 
 async function boot() {
-  const list = await json<{ intersections: { id: string }[]; latestMs?: number }>(
-    '/api/intersections',
-  );
+  const list = await json<{
+    intersections: { id: string }[];
+    latestMs?: number;
+    simulated?: boolean;
+  }>('/api/intersections');
+  $<HTMLElement>('[data-note="simulated"]').hidden = list.simulated !== true;
   latestMs = list.latestMs ?? 0;
   // at most 16 requests in flight
   const ids = list.intersections.map((i) => i.id);

@@ -104,6 +104,8 @@ export const READ_TABLE: { device: string; filter: string; topic: string; allowe
   { device: 'sig-a', filter: t('a/decision'), topic: t('a/decision'), allowed: true },
   { device: 'sig-a', filter: t('+/decision'), topic: t('b/decision'), allowed: false },
   { device: 'sig-a', filter: t('a/counts/+'), topic: t('a/counts/s1'), allowed: false },
+  { device: 'sig-a', filter: t('a/config'), topic: t('a/config'), allowed: true },
+  { device: 'sig-a', filter: t('+/config'), topic: t('b/config'), allowed: false },
   { device: 'ctl-a', filter: t('a/counts/+'), topic: t('a/counts/s1'), allowed: true },
   { device: 'ctl-a', filter: t('+/counts/+'), topic: t('a/counts/s2'), allowed: true },
   { device: 'ctl-a', filter: t('+/counts/+'), topic: t('b/counts/s3'), allowed: false },

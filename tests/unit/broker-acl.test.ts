@@ -73,7 +73,10 @@ describe('role patterns (the strings Mosquitto gets)', () => {
   });
 
   it("uses '+' for a device acting for every intersection", () => {
-    expect(devicePatterns(signalAll, 'traffic').read).toEqual(['traffic/v1/+/decision']);
+    expect(devicePatterns(signalAll, 'traffic').read).toEqual([
+      'traffic/v1/+/decision',
+      'traffic/v1/+/config',
+    ]);
   });
 
   it('gives collectors the whole root whatever their intersections', () => {

@@ -1,0 +1,142 @@
+/**
+ * One intersection of the field gateway (pure core, no I/O): decisions in, the safety monitor
+ * and its watchdog from the signal room, the permit for the cabinet out; then what the
+ * cabinet showed in, the `signal` message out. The fallback plan is the intersection's
+ * time-of-day plan in force (its schedule, else its `plan`).
+ *
+ * @example
+ * const core = createIntersectionCore(config, Date.now());
+ * core.decide({ phase: 'ew', controller: 'ctl-1' });
+ * const { permit } = core.step(Date.now());    // → adapter.apply(permit)
+ * core.observe(await adapter.read());          // → publish the signal
+ */
+import {
+  activePlan,
+  type IntersectionConfig,
+  type Plan,
+  type Signal,
+  type SignalOverride,
+} from '../../protocol/index.ts';
+import {
+  createMonitor,
+  FALLBACK_CONTROLLER,
+  type MonitorState,
+  monitorStep,
+  type Request,
+} from '../../signal/index.ts';
+import type { CabinetState, Permit } from '../cabinet/types.ts';
+import { cabinetMismatch, type Observed, signalFromCabinet } from './observe.ts';
+
+export interface CoreOptions {
+  /** zone of the schedule when the config names none (default UTC) */
+  timeZone?: string;
+  /** how long the cabinet may lag the monitor before a green counts as not permitted, ms */
+  graceMs?: number;
+}
+
+/** Overrides kept for the next published signal while the cabinet is silent. */
+const MAX_PENDING_OVERRIDES = 16;
+
+export type FallbackChange = 'entered' | 'left' | undefined;
+
+export function createIntersectionCore(
+  config: IntersectionConfig,
+  atMs: number,
+  options: CoreOptions = {},
+) {
+  const graceMs = options.graceMs ?? 3000;
+  let state: MonitorState = withPlan(createMonitor(config, atMs), planAt(atMs));
+  let pending: Request | undefined;
+  let observed: Observed | undefined;
+  let overrides: SignalOverride[] = [];
+  let mismatchOpen = false;
+  let cabinetSeen = false;
+  const permittedAt = new Map<string, number>([[state.phase, atMs]]);
+  const counts: Record<string, number> = {};
+
+  function planAt(t: number): Plan | undefined {
+    return activePlan(config, t, options.timeZone).plan;
+  }
+
+  const remember = (o: SignalOverride) => {
+    counts[o.kind] = (counts[o.kind] ?? 0) + 1;
+    overrides.push(o);
+    if (overrides.length > MAX_PENDING_OVERRIDES)
+      overrides = overrides.slice(-MAX_PENDING_OVERRIDES);
+  };
+
+  return {
+    config,
+    /** A valid decision: the newest one wins at the next step. */
+    decide(request: Request): void {
+      pending = request;
+    },
+
+    /** Advances the monitor to `t`; the permit to send to the cabinet. */
+    step(t: number): { permit: Permit; fallback: FallbackChange } {
+      const wasFallback = state.inFallback;
+      // the fallback plan follows the time of day (the monitor's fallback reads config.plan)
+      const plan = planAt(t);
+      if (plan !== state.config.plan) state = withPlan(state, plan);
+      const r = monitorStep(state, t, pending);
+      pending = undefined;
+      state = r.state;
+      for (const o of r.overrides) remember(o);
+      if (state.interval === 'green') permittedAt.set(state.phase, t);
+      for (const tr of r.transitions) if (tr.interval === 'green') permittedAt.set(tr.phase, t);
+      const fallback: FallbackChange =
+        state.inFallback === wasFallback ? undefined : state.inFallback ? 'entered' : 'left';
+      return {
+        permit: {
+          atMs: t,
+          phase: state.phase,
+          interval: state.interval,
+          ...(state.next !== undefined ? { next: state.next } : {}),
+        },
+        fallback,
+      };
+    },
+
+    /**
+     * What the cabinet showed; the signal to publish (undefined while the cabinet is silent:
+     * the gateway never reports a state the cabinet did not show).
+     */
+    observe(cab: CabinetState | undefined): Signal | undefined {
+      if (!cab) {
+        cabinetSeen = false;
+        return undefined;
+      }
+      if (!cabinetSeen) {
+        cabinetSeen = true;
+        // (Re)appearing cabinet: the monitor takes up the green the cabinet shows, so the
+        // monitor never asks for a change the cabinet's own timing has not allowed for.
+        const greens = Object.keys(cab.phases).filter((id) => cab.phases[id] === 'green');
+        if (greens.length === 1 && state.safePhases.has(greens[0]!) && state.interval === 'green') {
+          state = { ...state, phase: greens[0]!, sinceMs: cab.atMs, next: undefined, reported: [] };
+          permittedAt.set(greens[0]!, cab.atMs);
+        }
+      }
+      const mismatch = cabinetMismatch(cab, permittedAt, graceMs);
+      if (mismatch && !mismatchOpen) remember(mismatch); // once per episode
+      mismatchOpen = mismatch !== undefined;
+      const controller = state.inFallback ? FALLBACK_CONTROLLER : state.controller;
+      const out = signalFromCabinet(config, cab, observed, controller, overrides);
+      observed = out.observed;
+      overrides = [];
+      return out.signal;
+    },
+
+    inFallback: () => state.inFallback,
+    monitor: (): MonitorState => state,
+    /** overrides by kind since start (the monitor's and `cabinet`) */
+    overrideCounts: (): Record<string, number> => ({ ...counts }),
+  };
+}
+
+export type IntersectionCore = ReturnType<typeof createIntersectionCore>;
+
+/** The monitor's fallback reads the plan from its config: give it the plan in force. */
+function withPlan(s: MonitorState, plan: Plan | undefined): MonitorState {
+  const { plan: _old, ...rest } = s.config;
+  return { ...s, config: plan ? { ...rest, plan } : rest };
+}
