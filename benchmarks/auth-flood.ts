@@ -61,7 +61,7 @@ async function connackCode(url: string, opts: mqtt.IClientOptions): Promise<numb
 }
 
 /** The probe and the flood against a running broker at `url`. */
-async function measure(url: string) {
+async function measure(url: string, attempts = FLOOD) {
   const as = (id: string) =>
     mqtt.connectAsync(url, { clientId: id, username: id, password: pw(id), reconnectPeriod: 0 });
   const sub = await as('sub');
@@ -84,7 +84,8 @@ async function measure(url: string) {
   const t0 = performance.now();
   flooding = true;
   const codes: number[] = [];
-  for (let i = 0; i < FLOOD; i += CONCURRENT) {
+  if (attempts === 0) await new Promise((r) => setTimeout(r, 1500)); // baseline window
+  for (let i = 0; i < attempts; i += CONCURRENT) {
     const wave = Array.from({ length: CONCURRENT }, () =>
       connackCode(url, { clientId: 'victim', username: 'victim', password: 'wrong' }),
     );
@@ -110,7 +111,7 @@ async function measure(url: string) {
   };
 }
 
-async function embedded(iterations: number, backoff: boolean) {
+async function embedded(iterations: number, backoff: boolean, attempts = FLOOD) {
   const broker = createBroker({
     port: 0,
     devices: registry(iterations),
@@ -128,14 +129,14 @@ async function embedded(iterations: number, backoff: boolean) {
   });
   const { url } = await broker.start();
   try {
-    const r = await measure(url);
+    const r = await measure(url, attempts);
     return { ...r, hashed: broker.stats().auth.failed };
   } finally {
     await broker.close();
   }
 }
 
-async function mosquitto(iterations: number) {
+async function mosquitto(iterations: number, attempts = FLOOD) {
   const { startMosquitto } = await import('../tests/helpers/mosquitto.ts');
   const { freePort, waitForPort } = await import('../tests/helpers/ports.ts');
   const dir = mkdtempSync(join(tmpdir(), 'op-bench-auth-'));
@@ -147,7 +148,7 @@ async function mosquitto(iterations: number) {
   const server = await startMosquitto({ extraConfig: [`include_dir ${dir}`] });
   try {
     await waitForPort(port, 10_000);
-    return await measure(`mqtt://127.0.0.1:${port}`);
+    return await measure(`mqtt://127.0.0.1:${port}`, attempts);
   } finally {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -166,11 +167,13 @@ async function main() {
     `auth flood: ${FLOOD} wrong passwords, ${CONCURRENT} at a time; probe every ${PROBE_EVERY_MS} ms; ${cpus().length} cores, load ${loadavg()[0]!.toFixed(1)}`,
   );
   if (only !== 'mosquitto') {
+    await run('embedded, no flood (baseline)', () => embedded(1_000, true, 0));
     await run('embedded, 100,000 iterations, no back-off', () => embedded(100_000, false));
     await run('embedded, 100,000 iterations, back-off', () => embedded(100_000, true));
     await run('embedded, 1,000 iterations, back-off', () => embedded(1_000, true));
   }
   if (only !== 'embedded') {
+    await run('mosquitto, no flood (baseline)', () => mosquitto(1_000, 0));
     await run('mosquitto, 100,000 iterations', () => mosquitto(100_000));
     await run('mosquitto, 10,000 iterations', () => mosquitto(10_000));
     await run('mosquitto, 1,000 iterations', () => mosquitto(1_000));
