@@ -8,11 +8,13 @@ import type { AedesOptions, Client, PublishPacket } from 'aedes';
 import { type AclResult, type CompiledAcl, compileAcl } from './acl.ts';
 import { type BackoffPolicy, createAuthBackoff } from './auth-backoff.ts';
 import { type ConfigVerdict, checkConfigPublish } from './config-check.ts';
-import { createCounters } from './counters.ts';
+import { createCounters, MAX_KEYS } from './counters.ts';
 import { createCredentialChecker } from './credentials.ts';
 import {
   type Bucket,
   countRefusal,
+  DEVICE_LOG_RATE,
+  type LogGate,
   newBucket,
   newLogGate,
   passLogGate,
@@ -76,10 +78,26 @@ export function createGatekeeper(options: GatekeeperOptions) {
     if (r.log) log(r.suppressed > 0 ? `${line} (+${r.suppressed} similar suppressed)` : line);
   };
 
+  /** A device's refusals: its own bounded rate first (bounded map: MAX_KEYS devices). */
+  const deviceGates = new Map<string, LogGate>();
+  const deviceLog = (id: string, line: string) => {
+    if (!deviceGates.has(id) && deviceGates.size >= MAX_KEYS) return gatedLog(line);
+    const t = now();
+    const r = passLogGate(
+      deviceGates.get(id) ?? newLogGate(t, DEVICE_LOG_RATE),
+      t,
+      DEVICE_LOG_RATE,
+    );
+    deviceGates.set(id, r.gate);
+    if (r.log)
+      gatedLog(r.suppressed > 0 ? `${line} (+${r.suppressed} more from ${id} held back)` : line);
+  };
+
   const setRegistry = (reg: Registry) => {
     devices = new Map(reg.devices.map((d) => [d.id, d]));
     acls.clear();
     for (const id of limits.keys()) if (!devices.has(id)) limits.delete(id);
+    for (const id of deviceGates.keys()) if (!devices.has(id)) deviceGates.delete(id);
   };
 
   const aclFor = (device: DeviceEntry): CompiledAcl => {
@@ -216,7 +234,8 @@ export function createGatekeeper(options: GatekeeperOptions) {
       counters.refused(id, verdict.reason);
       const what =
         verdict.reason === 'oversize' ? `a ${size}-byte payload (limit ${maxPayload})` : 'publish';
-      gatedLog(
+      deviceLog(
+        id,
         `broker: refused ${what} from ${id} to ${show(packet.topic)}: ${verdict.reason}${why ? ` (${why})` : ''}`,
       );
       refusedPackets.add(packet); // acknowledged, delivered to nobody, not retained
@@ -261,7 +280,8 @@ export function createGatekeeper(options: GatekeeperOptions) {
       const verdict = session.acl.subscribe(sub.topic);
       if (verdict.ok) return done(null, sub);
       counters.refused(session.device.id, `subscribe:${verdict.reason}`);
-      gatedLog(
+      deviceLog(
+        session.device.id,
         `broker: refused subscription of ${session.device.id} to ${show(sub.topic)}: ${verdict.reason}`,
       );
       done(null, null); // SUBACK 0x80 for this filter

@@ -6,6 +6,7 @@ export type { BrokerStatsCounters } from './counters.ts';
 export * from './credentials.ts';
 export * from './frame-guard.ts';
 export * from './limits.ts';
+export * from './metrics.ts';
 export * from './mosquitto-export.ts';
 export * from './passwords.ts';
 export * from './persistence.ts';

@@ -66,6 +66,12 @@ export interface LogGate {
 export const LOG_RATE: RateLimit = { perSecond: 1, burst: 10 };
 
 /**
+ * Per device, inside {@link LOG_RATE}: a device repeating one mistake (a mistyped topic) is
+ * logged three times, then once every 10 s, and cannot crowd the others out of the log.
+ */
+export const DEVICE_LOG_RATE: RateLimit = { perSecond: 0.1, burst: 3 };
+
+/**
  * Bounded-rate logging: returns whether to log now and how many lines were suppressed since
  * the last one logged (to append as "(+N similar suppressed)").
  */

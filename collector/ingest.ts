@@ -19,6 +19,7 @@ import {
   rejectedPoint,
   toLines,
 } from './points.ts';
+import { createRejectionLog } from './rejections.ts';
 import { type IntersectionIndex, indexConfig } from './schema.ts';
 
 /** Most intersections remembered (configs, and detector ids without config). */
@@ -50,6 +51,12 @@ export function createIngest(opts: IngestOptions) {
   const deadDir = join(opts.spoolDir, 'dead-letter');
   const configDir = join(opts.spoolDir, 'configs');
   let rejectSeq = 0;
+  const rejections = createRejectionLog({
+    root,
+    log,
+    now: clock,
+    count: (source, reason) => m.rejectedBySource.inc({ source, reason }),
+  });
 
   function learn(config: IntersectionConfig, save: boolean) {
     if (!intersections.has(config.id) && intersections.size >= MAX_INTERSECTIONS) return;
@@ -117,10 +124,14 @@ export function createIngest(opts: IngestOptions) {
       stats.gaps += g.missing;
       m.gapRecords.inc();
       m.gaps.inc(g.missing);
+      if (g.tail) {
+        stats.tailGaps++;
+        m.tailGaps.inc();
+      }
       const line = encodePoint(gapPoint(g));
       if (line) into.push(line);
       log(
-        `collector: gap: ${g.intersection}/${g.sensor} boot ${g.boot} missed seq ${g.fromSeq}..${g.toSeq} (${g.missing})`,
+        `collector: ${g.tail ? 'tail gap' : 'gap'}: ${g.intersection}/${g.sensor} boot ${g.boot} missed seq ${g.fromSeq}..${g.toSeq} (${g.missing})`,
       );
     }
   }
@@ -150,6 +161,7 @@ export function createIngest(opts: IngestOptions) {
       const reason = r.rejected.reason;
       stats.rejectedByReason[reason] = (stats.rejectedByReason[reason] ?? 0) + 1;
       m.rejected.inc({ reason });
+      rejections.rejected(topic, reason, r.rejected.detail);
     }
     if (r.config) learn(r.config, true);
     if (r.unenriched > 0) {
@@ -157,6 +169,8 @@ export function createIngest(opts: IngestOptions) {
       m.unenriched.inc(r.unenriched);
     }
     const { lines } = r;
+    // [protocol v1: status lastSeq] the sensor says where its stream ends: a missing tail shows
+    if (r.lastSeq && loss) loss.expect(r.lastSeq, now);
     if (r.counts && loss) {
       const o = loss.observe(r.counts, now);
       if (o.duplicate) {

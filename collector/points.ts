@@ -79,6 +79,8 @@ export interface MapResult {
   /** set when the message was rejected; `points` then holds its one `rejected` point */
   rejected?: { reason: RejectReason; detail: string };
   counts?: CountsKey;
+  /** a sensor's status with `boot` and `lastSeq`: every seq up to it should arrive */
+  lastSeq?: CountsKey;
   /** a valid intersection config to learn from */
   config?: IntersectionConfig;
   /** points written without their config tags (no config, or unknown detector) */
@@ -317,10 +319,28 @@ function mapValid(parsed: ParsedTopic, value: unknown, ctx: MapContext): MapResu
       const point: Point = {
         measurement: M.status,
         tags: { intersection, device: parsed.device },
-        fields: { online: s.online, role: s.role, boot: s.boot, software: s.software },
+        fields: {
+          online: s.online,
+          role: s.role,
+          boot: s.boot,
+          software: s.software,
+          ...(s.lastSeq !== undefined ? { lastSeq: int(s.lastSeq) } : {}),
+        },
         timeMs: s.atMs ?? ctx.receivedMs,
       };
-      return { kind: 'status', points: [point], unenriched: 0 };
+      const tail =
+        s.boot !== undefined && s.lastSeq !== undefined
+          ? {
+              lastSeq: {
+                intersection,
+                sensor: parsed.device,
+                boot: s.boot,
+                seq: s.lastSeq,
+                fromMs: s.atMs ?? ctx.receivedMs,
+              },
+            }
+          : {};
+      return { kind: 'status', points: [point], unenriched: 0, ...tail };
     }
     case 'decision': {
       const d = value as Decision;
@@ -503,6 +523,7 @@ export function gapPoint(gap: Gap): Point {
       fromSeq: int(gap.fromSeq),
       toSeq: int(gap.toSeq),
       missing: int(gap.missing),
+      ...(gap.tail ? { tail: true } : {}),
     },
     timeMs: gap.atMs,
   };

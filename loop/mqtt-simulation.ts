@@ -62,6 +62,8 @@ export interface MqttSimulation {
   close(): Promise<void>;
   /** resolves with the metrics when the scenario has run to its end */
   readonly done: Promise<RunResult>;
+  /** decision messages received so far (0 at the end: no controller answered at all) */
+  decisionsReceived(): number;
 }
 
 /** Decision latency samples kept (a ring): enough for p99 over hours of a city. */
@@ -89,9 +91,12 @@ export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
   });
   done.catch(() => {}); // the caller may never await it
 
+  let decisionsReceived = 0;
   function onDecision(topic: string, payload: Buffer): void {
     const parsed = parseTopic(topic, t.root);
-    if (parsed?.kind === 'decision') inbox?.receive(parsed.intersection, payload);
+    if (parsed?.kind !== 'decision' || !inbox) return;
+    decisionsReceived++;
+    inbox.receive(parsed.intersection, payload);
   }
 
   async function open(): Promise<void> {
@@ -262,6 +267,7 @@ export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
 
   return {
     simulation: sim,
+    decisionsReceived: () => decisionsReceived,
     async start() {
       await open();
       loop.run().then(

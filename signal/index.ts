@@ -4,6 +4,8 @@
  * time. Everything that drives signal heads — simulator, benchmark, conformance kit, a field
  * gateway — imports from here, and this folder imports only `protocol/`.
  */
+
+export { createFastSignalStepper } from './fast-stepper.ts';
 export {
   createMonitor,
   DEFAULT_WATCHDOG_S,

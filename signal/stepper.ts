@@ -5,12 +5,13 @@
  * its exact time, and runs the watchdog when requests stop. The simulator, the benchmark, the
  * conformance kit and a field gateway drive their signals through this interface.
  */
-import type { IntersectionConfig, Override, Signal } from '../protocol/index.ts';
+import type { IntersectionConfig, MovementState, Override, Signal } from '../protocol/index.ts';
 import {
   createMonitor,
   type MonitorOptions,
   type MonitorState,
   monitorStep,
+  movementStates,
   type StepResult,
   toSignal,
 } from './monitor.ts';
@@ -19,6 +20,7 @@ import type { Request } from './request.ts';
 /** An interval entered during a step, with its exact start (epoch ms). */
 export type Transition = StepResult['transitions'][number];
 
+/** What one step did. A stepper may reuse this object: read it before the next step. */
 export interface SignalStepResult {
   /** monitor interventions during this step, in order */
   overrides: Override[];
@@ -37,6 +39,8 @@ export interface SignalStepper {
    * counts at t1Ms and only refreshes the watchdog.
    */
   step(t0Ms: number, t1Ms: number, request?: Request): SignalStepResult;
+  /** the movement states shown during a transition's interval (read only) */
+  movementsAt(t: Transition): Readonly<Record<string, MovementState>>;
 }
 
 export type SignalStepperFactory = (
@@ -79,6 +83,8 @@ export const createSignalStepper: SignalStepperFactory = (config, atMs, options 
       signal = toSignal(state, t1Ms, out.overrides);
       return out;
     },
+    movementsAt: (t) =>
+      movementStates({ ...state, phase: t.phase, interval: t.interval, next: t.next }),
   };
 };
 

@@ -18,7 +18,7 @@ import {
   type Scenario,
   type Signal,
 } from '../protocol/index.ts';
-import type { Request } from '../signal/index.ts';
+import type { Request, SignalStepperFactory } from '../signal/index.ts';
 import { type ArrivalProcess, createArrivals } from './demand.ts';
 import { CRAWL_SPEED_KMH, DISCHARGE_SPEED_KMH, passMs } from './detectors.ts';
 import { Fifo } from './fifo.ts';
@@ -52,8 +52,8 @@ export interface SimulationOptions {
   actuations?: boolean;
   /** queue-series sampling period, seconds (default 60, or 10 for runs up to 10 min) */
   sampleS?: number;
-  /** call the safety monitor at every step, not only when something is due (slower; tests) */
-  monitorEveryStep?: boolean;
+  /** the signal room's stepper for every intersection (default: the fast one) */
+  signalStepper?: SignalStepperFactory;
 }
 
 export interface StepOutput {
@@ -106,7 +106,7 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
   const ints = net.intersections;
   const w = createWindows(net.movName.length);
   const tracks = ints.map((it) =>
-    createTrack(net, it, w, { everyStep: opts.monitorEveryStep ?? false }),
+    createTrack(net, it, w, opts.signalStepper ? { stepper: opts.signalStepper } : {}),
   );
   const index = new Map(ints.map((it, i) => [it.config.id, i]));
   const queues = Array.from({ length: nG }, () => new Fifo(16));
@@ -276,7 +276,7 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
         acc.overrides[i]![o.kind]++;
         out.overrides.push({ intersection: id, override: o });
       }
-      out.signals.push({ intersection: id, signal: tracks[i]!.signal, changed: r.changed });
+      out.signals.push({ intersection: id, signal: tracks[i]!.stepper.signal, changed: r.changed });
     }
     for (let k = 0; k < sources.length; k++) {
       while (srcNext[k]! < t1) {
@@ -355,7 +355,7 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
     signal(intersection) {
       const i = index.get(intersection);
       if (i === undefined) throw new Error(`unknown intersection '${intersection}'`);
-      return tracks[i]!.signal;
+      return tracks[i]!.stepper.signal;
     },
     metrics: () => report().metrics,
     report,

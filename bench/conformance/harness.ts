@@ -36,7 +36,7 @@ export interface Party {
 
 interface AedesLike {
   clients: Record<string, { close(): void } | undefined>;
-  on(event: 'client', f: (c: { id: string }) => void): void;
+  on(event: 'client', f: (c: { id: string; version?: number }) => void): void;
 }
 
 export interface ConformanceBroker {
@@ -45,6 +45,8 @@ export interface ConformanceBroker {
   connected(id: string): boolean;
   /** how many times a client with this id has connected, over restarts */
   connects(id: string): number;
+  /** the MQTT protocol level of its last CONNECT: 3 (MQTT 3.1), 4 (3.1.1) */
+  protocolVersion(id: string): number | undefined;
   /** closes the client's connection without a DISCONNECT: the broker publishes its Will */
   drop(id: string): void;
   /** stops the broker (retained messages and sessions are lost) and starts it on the same port */
@@ -60,6 +62,7 @@ export async function startConformanceBroker(
   // 10 000 PBKDF2 iterations: the broker lives for one check, the passwords are random
   for (const p of parties) reg = addDevice(reg, p, { iterations: 10_000 });
   const counts = new Map<string, number>();
+  const versions = new Map<string, number>();
   let port = 0;
   let broker: Broker | undefined;
   let url = '';
@@ -71,9 +74,10 @@ export async function startConformanceBroker(
       rateLimit: false,
       log: () => {},
     });
-    (broker.aedes as unknown as AedesLike).on('client', (c) =>
-      counts.set(c.id, (counts.get(c.id) ?? 0) + 1),
-    );
+    (broker.aedes as unknown as AedesLike).on('client', (c) => {
+      counts.set(c.id, (counts.get(c.id) ?? 0) + 1);
+      if (c.version !== undefined) versions.set(c.id, c.version);
+    });
     const started = await broker.start();
     port = started.port;
     url = started.url;
@@ -86,6 +90,7 @@ export async function startConformanceBroker(
     },
     connected: (id) => Boolean(clients()[id]),
     connects: (id) => counts.get(id) ?? 0,
+    protocolVersion: (id) => versions.get(id),
     drop: (id) => clients()[id]?.close(),
     async restart() {
       await broker!.close();
@@ -224,11 +229,23 @@ export async function checkConnects(
   title: string,
 ): Promise<Check> {
   const ok = await until(() => broker.connected(id), connectMs, dut.exited);
+  const level = broker.protocolVersion(id);
   return verdict(
     'connects',
     title,
     ok,
-    `connected as ${id}`,
-    `not connected within ${connectMs / 1000} s${dut.exitNote()}`,
+    `connected as ${id} over ${level !== undefined ? mqttVersionName(level) : 'MQTT'}`,
+    `not connected within ${connectMs / 1000} s${dut.exitNote()} (this broker, like the embedded one, speaks MQTT 3.1.1 and 3.1: an MQTT 5 client is refused at CONNECT)`,
   );
+}
+
+/** The MQTT version of a CONNECT protocol level: 3 → MQTT 3.1, 4 → MQTT 3.1.1, 5 → MQTT 5. */
+export function mqttVersionName(level: number): string {
+  return level === 3
+    ? 'MQTT 3.1'
+    : level === 4
+      ? 'MQTT 3.1.1'
+      : level === 5
+        ? 'MQTT 5'
+        : `MQTT level ${level}`;
 }

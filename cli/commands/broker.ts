@@ -6,6 +6,7 @@
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { Command, Option } from 'commander';
 import {
+  brokerMetricsText,
   createBroker,
   createRedisPersistence,
   DEFAULT_MAX_PACKET_BYTES,
@@ -16,6 +17,8 @@ import {
   redisUrlHasSecret,
   showRedisUrl,
 } from '../../broker/index.ts';
+import { listenError } from '../../broker/listeners.ts';
+import { createOpsServer } from '../../ops/http.ts';
 import { untilStopSignal } from '../signals.ts';
 
 /** The Redis URL from a file, the environment or (without a password) the command line. */
@@ -148,6 +151,17 @@ export function command(): Command {
           'OPENPHASE_REDIS_URL_FILE',
         ),
       )
+      .addOption(
+        new Option(
+          '--metrics-port <n>',
+          'serve /metrics (Prometheus: clients, refusals per device and reason) and /health on this port',
+        )
+          .env('OPENPHASE_BROKER_METRICS_PORT')
+          .argParser(int('--metrics-port', 0)),
+      )
+      .addOption(
+        new Option('--metrics-host <addr>', 'interface of the metrics server').default('127.0.0.1'),
+      )
       .addHelpText(
         'after',
         '\nWithout --devices and without --insecure every connection is refused.\n' +
@@ -176,7 +190,21 @@ export function command(): Command {
           ...(opts.tlsCert ? { tls: { cert: opts.tlsCert, key: opts.tlsKey } } : {}),
         });
         const started = await broker.start();
-        console.log(JSON.stringify({ ready: true, ...started }));
+        const ops =
+          opts.metricsPort === undefined
+            ? undefined
+            : createOpsServer({
+                port: opts.metricsPort,
+                host: opts.metricsHost,
+                health: () => ({ ok: true, component: 'broker', clients: broker.stats().clients }),
+                metrics: async () => brokerMetricsText(broker.stats()),
+              });
+        const metricsPort = await ops?.start().catch(async (e) => {
+          await broker.close();
+          await store?.close();
+          throw listenError(e, 'broker metrics', opts.metricsHost, opts.metricsPort);
+        });
+        console.log(JSON.stringify({ ready: true, ...started, ...(ops ? { metricsPort } : {}) }));
         if (store) console.error(`broker: state in Redis at ${showRedisUrl(redisUrl(opts))}`);
 
         const reload = () => {
@@ -197,6 +225,7 @@ export function command(): Command {
         await stopped;
         if (opts.devices) unwatchFile(opts.devices);
         process.off('SIGHUP', reload);
+        await ops?.close();
         await broker.close();
         await store?.close();
       })

@@ -8,6 +8,7 @@ import { ALGORITHMS } from '../../controller/algorithms/registry.ts';
 import { type RunResult, runScenario } from '../../loop/index.ts';
 import { formatProblems } from '../../protocol/index.ts';
 import { listBundledScenarios, loadScenario, ScenarioError } from '../../simulator/index.ts';
+import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
 
 interface Opts {
   scenario?: string;
@@ -81,6 +82,8 @@ async function run(o: Opts): Promise<void> {
     ...(durationS !== undefined ? { durationS } : {}),
   };
   let result: RunResult;
+  /** decision messages that came from the broker (undefined: in-process controller) */
+  let decisions: number | undefined;
   if (!overMqtt) {
     result = runScenario(scenario, { controller: o.controller, ...common });
   } else {
@@ -106,6 +109,7 @@ async function run(o: Opts): Promise<void> {
           `simulate: ${scenario.name} over ${o.mqtt ?? 'mqtt://127.0.0.1:1883'} (${o.lockstep ? 'lockstep' : `real time ×${speed ?? 1}`})`,
         );
       result = await sim.done;
+      if (o.controller === 'mqtt') decisions = sim.decisionsReceived();
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -119,6 +123,16 @@ async function run(o: Opts): Promise<void> {
     );
   } else {
     console.log(human(result));
+  }
+  if (decisions === 0) {
+    // The metrics above are those of the fallback plans alone: say so, and fail the run.
+    console.error(
+      'openphase simulate: NO DECISION ARRIVED from any controller during the whole run: every ' +
+        'intersection ran its fallback plan, and the metrics above measure that plan, not a ' +
+        'controller. Check that a controller is connected to this broker, serves these ' +
+        'intersections (same --root), and answers signals newer than the ones it has seen.',
+    );
+    process.exitCode = 1;
   }
 }
 
@@ -140,15 +154,14 @@ export function command(): Command {
       new Option('--mqtt <url>', 'publish to this broker (mqtt://, mqtts://, ws://, wss://)'),
     )
     .addOption(
-      new Option('--username <name>', 'MQTT username: a signal-role or admin device').env(
-        'OPENPHASE_MQTT_USERNAME',
-      ),
+      new Option(
+        '--username <name>',
+        'MQTT username: an admin device, or a signal-role device (a signal-role login cannot publish counts: controllers then get none)',
+      ).env('OPENPHASE_MQTT_USERNAME'),
     )
-    .addOption(
-      new Option('--password <secret>', 'MQTT password (prefer the environment variable)').env(
-        'OPENPHASE_MQTT_PASSWORD',
-      ),
-    )
+    .addOption(secretFileOption(MQTT_PASSWORD))
+    .addOption(refusedSecretOption(MQTT_PASSWORD))
+    .hook('preAction', resolveSecret(MQTT_PASSWORD))
     .addOption(
       new Option('--realtime', 'one simulated second per wall second').conflicts([
         'lockstep',
@@ -165,7 +178,9 @@ export function command(): Command {
     )
     .addHelpText(
       'after',
-      `\nBundled scenarios: ${listBundledScenarios().join(', ')}\nFormat: docs/scenarios.md\n\nExamples:\n  openphase simulate --scenario grid-3x3 --controller builtin:actuated --json\n  openphase simulate --scenario city --mqtt mqtt://127.0.0.1:1883 --speed 10 --controller mqtt`,
+      `\nWith --controller mqtt a run in which no decision arrived says so and exits 1.\n` +
+        `A signal-role --username cannot publish counts (the broker lets only each sensor publish its own): use an admin device for the simulated sensors.\n` +
+        `\nBundled scenarios: ${listBundledScenarios().join(', ')}\nFormat: docs/scenarios.md\n\nExamples:\n  openphase simulate --scenario grid-3x3 --controller builtin:actuated --json\n  openphase simulate --scenario city --mqtt mqtt://127.0.0.1:1883 --speed 10 --controller mqtt`,
     )
     .action(async (o: Opts) => {
       try {

@@ -1,5 +1,6 @@
 /** Runs the signal stepper contract against every stepper. */
-import { createSignalStepper } from '../../signal/index.ts';
+import { createFastSignalStepper, createSignalStepper } from '../../signal/index.ts';
 import { runSignalStepperContract } from './signal-stepper.contract.ts';
 
 runSignalStepperContract({ name: 'plain', create: createSignalStepper });
+runSignalStepperContract({ name: 'fast', create: createFastSignalStepper });

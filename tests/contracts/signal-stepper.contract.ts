@@ -2,7 +2,8 @@
  * The contract every signal stepper passes (the plain one and any fast path): over random
  * request sequences on the NEMA 8-phase and a two-phase intersection it matches the reference
  * semantics step for step — same monitor state, overrides, transitions and signal message —
- * and the signal it reports is the monitor's own `toSignal`.
+ * and the signal it reports is the monitor's own `toSignal`; the movement states it gives for
+ * a transition are the monitor's own `movementStates`.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import {
   isNewRequest,
   type MonitorState,
   monitorStep,
+  movementStates,
   type Request,
   type SignalStepperFactory,
   toSignal,
@@ -92,9 +94,13 @@ export function runSignalStepperContract(o: SignalStepperContractOptions): void 
               expect(got.transitions, `transitions at step ${i}`).toEqual(want[i]!.transitions);
               expect(s.signal, `signal at step ${i}`).toEqual(want[i]!.signal);
               expect(s.signal).toEqual(toSignal(s.state, t, got.overrides));
+              for (const tr of got.transitions) {
+                const at = { ...s.state, phase: tr.phase, interval: tr.interval, next: tr.next };
+                expect(s.movementsAt(tr)).toEqual(movementStates(at));
+              }
             });
           }),
-          { numRuns: 150, seed: 12 },
+          { numRuns: 80, seed: 12 },
         );
       });
     }

@@ -75,6 +75,8 @@ describe.concurrent('controller conformance', { timeout: 120_000 }, () => {
       'PASS  one decision per signal, with t = the signal’s t',
     ]);
     expect(out.stdout).toContain('on traffic/v1/a/status/acme when the connection dropped');
+    // the protocol version the device used is reported (issue 17.6)
+    expect(out.stdout).toContain('connected as acme over MQTT 3.1.1');
     expect(out.stdout).toMatch(/60 ticks, none missed/);
     // the credential file is gone; the program's output is kept
     expect(readFileSync(join(dir, 'good', 'acme.log'), 'utf8')).toContain('"ready":true');
