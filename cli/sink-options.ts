@@ -6,6 +6,12 @@
 import { type Command, Option } from 'commander';
 import type { GivenOptions } from '../collector/sinks/choose.ts';
 import { chooseSink, SINKS, type SinkOptions } from '../collector/sinks/registry.ts';
+import {
+  refusedSecretOption,
+  resolveSecret,
+  type SecretSpec,
+  secretFileOption,
+} from './secrets.ts';
 
 const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -38,14 +44,22 @@ export function addSinkOptions(cmd: Command, except: readonly string[] = []): Co
       .env('OPENPHASE_SINK'),
   );
   for (const { spec, kinds } of sinkFlags(except)) {
+    if (spec.secret) {
+      // never a command-line value: `--X-file FILE` or the environment (./secrets.ts)
+      const s: SecretSpec = {
+        flag: `--${spec.flag}`,
+        env: spec.env ?? '',
+        what: `the ${spec.description} (${kinds.join(', ')})`,
+      };
+      cmd.addOption(secretFileOption(s));
+      cmd.addOption(refusedSecretOption(s));
+      cmd.hook('preAction', resolveSecret(s));
+      continue;
+    }
     const head =
       spec.type === 'boolean' ? `--${spec.flag}` : `--${spec.flag} <${spec.arg ?? 'value'}>`;
-    const notes = [
-      kinds.join(', '),
-      spec.default !== undefined ? `default: ${spec.default}` : '',
-      spec.secret ? 'prefer the environment variable' : '',
-    ].filter(Boolean);
-    const opt = new Option(head, `${spec.description} (${notes.join('; ')})`);
+    const notes = [kinds.join(', '), spec.default !== undefined ? `default: ${spec.default}` : ''];
+    const opt = new Option(head, `${spec.description} (${notes.filter(Boolean).join('; ')})`);
     if (spec.env) opt.env(spec.env);
     cmd.addOption(opt);
   }
@@ -79,7 +93,9 @@ export function sinkFromCommand(
 export function sinkHelp(): string {
   const lines = ['', 'Sinks (--sink NAME, or chosen by the options given):'];
   for (const p of SINKS) {
-    const picks = p.options.filter((o) => o.selects).map((o) => `--${o.flag}`);
+    const picks = p.options
+      .filter((o) => o.selects)
+      .map((o) => (o.secret ? `--${o.flag}-file` : `--${o.flag}`));
     const how = p.fallback ? 'when no other sink is chosen' : `chosen by ${picks.join('/')}`;
     lines.push(`  ${p.kind.padEnd(10)} ${p.summary}; ${how}`);
   }

@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import { createCollector, sinkWhere } from '../../collector/index.ts';
 import { defaultSpoolDir } from '../../collector/state-dir.ts';
+import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
 import { untilStopSignal } from '../signals.ts';
 import { addSinkOptions, sinkFromCommand, sinkHelp } from '../sink-options.ts';
 
@@ -27,11 +28,9 @@ export function command(): Command {
         .default('mqtt://127.0.0.1:1883'),
     )
     .addOption(new Option('--username <name>', 'MQTT username').env('OPENPHASE_MQTT_USERNAME'))
-    .addOption(
-      new Option('--password <secret>', 'MQTT password (prefer the environment variable)').env(
-        'OPENPHASE_MQTT_PASSWORD',
-      ),
-    )
+    .addOption(secretFileOption(MQTT_PASSWORD))
+    .addOption(refusedSecretOption(MQTT_PASSWORD))
+    .hook('preAction', resolveSecret(MQTT_PASSWORD))
     .addOption(
       new Option(
         '--client-id <id>',

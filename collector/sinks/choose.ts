@@ -13,7 +13,9 @@ export type GivenOptions = Readonly<Record<string, string | boolean | undefined>
 // biome-ignore lint/suspicious/noExplicitAny: plugins of any options type
 type AnyPlugin = SinkPlugin<string, any>;
 
-const flagList = (specs: readonly SinkOptionSpec[]) => specs.map((o) => `--${o.flag}`).join(', ');
+/** How a user gives these options: a secret by its file or its variable, never a value. */
+const flagList = (specs: readonly SinkOptionSpec[]) =>
+  specs.map((o) => (o.secret ? `--${o.flag}-file (or ${o.env})` : `--${o.flag}`)).join(', ');
 
 /** @example chooseSinkOf(SINKS, { 'influx-url': 'http://127.0.0.1:8086', 'influx-db': 'openphase' }) */
 export function chooseSinkOf<P extends AnyPlugin>(

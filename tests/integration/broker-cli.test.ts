@@ -3,7 +3,7 @@
  * them (real processes), from adding a device to connecting with its printed secret.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -95,7 +95,7 @@ describe('openphase broker --help / devices --help', () => {
       '--id',
       '--role',
       '--intersection',
-      '--password',
+      '--password-file',
       '--password-stdin',
       '--iterations',
     ]) {
@@ -150,7 +150,7 @@ describe('openphase devices + broker', () => {
       'controller-pw\n',
     );
     expect(c.out.trim()).toBe(`added c1 (controller) to ${file}`);
-    const again = ['--id', 's1', '--role', 'sensor', '--intersection', 'a', '--password', 'x'];
+    const again = ['--id', 's1', '--role', 'sensor', '--intersection', 'a'];
     const dup = await op(['devices', 'add', '--devices', file, ...again]);
     expect(dup.code).toBe(1);
     expect(dup.err).toMatch(/already exists/);
@@ -205,6 +205,8 @@ describe('openphase devices + broker', () => {
     });
     const s1 = await connectAs(ready.url, 's1', { password: secret });
     const closed = closedWithin(s1, 5000);
+    const newPasswordFile = join(dir, 'new-pw.txt');
+    writeFileSync(newPasswordFile, 'new-pw\n', { mode: 0o600 });
     const rotated = await op([
       'devices',
       'rotate',
@@ -212,8 +214,8 @@ describe('openphase devices + broker', () => {
       file,
       '--id',
       's1',
-      '--password',
-      'new-pw',
+      '--password-file',
+      newPasswordFile,
       '--iterations',
       '1000',
     ]);
