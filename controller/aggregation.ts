@@ -127,8 +127,6 @@ export interface AggregationState {
   readonly sensors: Map<string, SensorState>;
   startMs: number | undefined;
   signal: (SignalView & { t: number }) | undefined;
-  /** the `movements` object of the last signal applied (unchanged: nothing to re-read) */
-  signalMovements: Signal['movements'] | undefined;
   stats: AggregationStats;
   /** scratch of addCounts: the groups touched by the message being added */
   readonly touched: QueueGroup[];
@@ -245,7 +243,6 @@ export function createAggregation(
     sensors: new Map(),
     startMs: undefined,
     signal: undefined,
-    signalMovements: undefined,
     stats: { accepted: 0, duplicates: 0, lost: 0, ignoredReadings: 0, badMessages: 0 },
     touched: [],
     viewScratch: {
@@ -438,10 +435,7 @@ export function addSignal(s: AggregationState, sig: Signal): void {
       maxEndMs: sig.maxEndMs,
     };
   }
-  // The simulator shares one frozen `movements` object per signal state: the same object as
-  // last time means the same greens, and applying it again would change nothing.
-  if (sig.movements === s.signalMovements && Object.isFrozen(sig.movements)) return;
-  s.signalMovements = sig.movements;
+  // Applying the same movement states again changes nothing (idempotent): no shortcut needed.
   for (const mv of s.movementList) {
     const state = sig.movements[mv.movement];
     const green = state !== undefined && GREEN_STATES.has(state);

@@ -5,6 +5,14 @@
 import { Command, Option } from 'commander';
 import { chooseSink, createCollector, redactUrl } from '../../collector/index.ts';
 import { defaultSpoolDir } from '../../collector/state-dir.ts';
+import {
+  INFLUX_PASSWORD,
+  INFLUX_TOKEN,
+  MQTT_PASSWORD,
+  refusedSecretOption,
+  resolveSecret,
+  secretFileOption,
+} from '../secrets.ts';
 import { untilStopSignal } from '../signals.ts';
 
 const int = (name: string, min: number) => (v: string) => {
@@ -26,11 +34,9 @@ export function command(): Command {
         .default('mqtt://127.0.0.1:1883'),
     )
     .addOption(new Option('--username <name>', 'MQTT username').env('OPENPHASE_MQTT_USERNAME'))
-    .addOption(
-      new Option('--password <secret>', 'MQTT password (prefer the environment variable)').env(
-        'OPENPHASE_MQTT_PASSWORD',
-      ),
-    )
+    .addOption(secretFileOption(MQTT_PASSWORD))
+    .addOption(refusedSecretOption(MQTT_PASSWORD))
+    .hook('preAction', resolveSecret(MQTT_PASSWORD))
     .addOption(
       new Option(
         '--client-id <id>',
@@ -45,10 +51,12 @@ export function command(): Command {
       'create the InfluxDB 1.x database if it is missing (without it, a missing database is an error)',
     )
     .addOption(new Option('--influx-username <name>', 'InfluxDB 1.x user').env('INFLUX_USERNAME'))
-    .addOption(
-      new Option('--influx-password <secret>', 'InfluxDB 1.x password').env('INFLUX_PASSWORD'),
-    )
-    .addOption(new Option('--influx-token <token>', 'InfluxDB 2.x/3.x token').env('INFLUX_TOKEN'))
+    .addOption(secretFileOption(INFLUX_PASSWORD))
+    .addOption(refusedSecretOption(INFLUX_PASSWORD))
+    .hook('preAction', resolveSecret(INFLUX_PASSWORD))
+    .addOption(secretFileOption(INFLUX_TOKEN))
+    .addOption(refusedSecretOption(INFLUX_TOKEN))
+    .hook('preAction', resolveSecret(INFLUX_TOKEN))
     .addOption(new Option('--influx-org <org>', 'InfluxDB 2.x/3.x organization').env('INFLUX_ORG'))
     .addOption(
       new Option('--influx-bucket <bucket>', 'InfluxDB 2.x/3.x bucket').env('INFLUX_BUCKET'),

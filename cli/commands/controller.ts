@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { ALGORITHMS } from '../../controller/algorithms/registry.ts';
 import { createControllerService } from '../../controller/service.ts';
 import { redactUrl } from '../../ops/mqtt-options.ts';
+import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
 import { untilStopSignal } from '../signals.ts';
 
 export function command(): Command {
@@ -25,11 +26,9 @@ export function command(): Command {
         'OPENPHASE_MQTT_USERNAME',
       ),
     )
-    .addOption(
-      new Option('--password <secret>', 'MQTT password (prefer the environment variable)').env(
-        'OPENPHASE_MQTT_PASSWORD',
-      ),
-    )
+    .addOption(secretFileOption(MQTT_PASSWORD))
+    .addOption(refusedSecretOption(MQTT_PASSWORD))
+    .hook('preAction', resolveSecret(MQTT_PASSWORD))
     .addOption(
       new Option('--algorithm <name>', 'control algorithm')
         .choices(ALGORITHMS.map((a) => a.name))

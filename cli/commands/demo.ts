@@ -12,6 +12,12 @@ import type { Registry } from '../../broker/index.ts';
 import { ALGORITHMS, getAlgorithm } from '../../controller/algorithms/registry.ts';
 import { detectorsOf, type Scenario } from '../../protocol/index.ts';
 import { listBundledScenarios } from '../../simulator/scenario.ts';
+import {
+  INFLUX_PASSWORD,
+  refusedSecretOption,
+  resolveSecret,
+  secretFileOption,
+} from '../secrets.ts';
 import { untilStopSignal } from '../signals.ts';
 
 /** The shells, loaded only when the demo runs: `--help` stays quick. */
@@ -356,9 +362,9 @@ export function command(): Command {
     )
     .addOption(new Option('--influx-db <name>', 'InfluxDB 1.x database').env('INFLUX_DB'))
     .addOption(new Option('--influx-username <name>', 'InfluxDB 1.x user').env('INFLUX_USERNAME'))
-    .addOption(
-      new Option('--influx-password <secret>', 'InfluxDB 1.x password').env('INFLUX_PASSWORD'),
-    )
+    .addOption(secretFileOption(INFLUX_PASSWORD))
+    .addOption(refusedSecretOption(INFLUX_PASSWORD))
+    .hook('preAction', resolveSecret(INFLUX_PASSWORD))
     .addOption(
       new Option('--root <root>', 'MQTT topic root').env('OPENPHASE_ROOT').default('traffic'),
     )
