@@ -49,6 +49,10 @@ export const COMMANDS: { name: string; summary: string }[] = [
     summary: 'the field gateway: decisions in, safety monitor and watchdog, a cabinet, signal out',
   },
   {
+    name: 'dashboard',
+    summary: 'the live dashboard of a running system: real intersections, nothing simulated',
+  },
+  {
     name: 'cabinet-emulator',
     summary: 'an NTCIP 1202 signal controller emulator over SNMP, for tests, rigs and demos',
   },

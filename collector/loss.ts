@@ -9,6 +9,10 @@
  * A hole must be a seq missing from what the sensor sent, never an artefact of how we received
  * it: after a session takeover (`resync`) every stream starts over.
  *
+ * A missing tail has no later message to show its hole: a sensor's status may carry `lastSeq`
+ * (the last seq it published in that boot); every seq up to it that has not arrived within
+ * the window is declared a gap with `tail: true` (`expect`).
+ *
  * Bounds: `maxStreams` streams (least recently seen evicted), `windowMessages` pending
  * out-of-order seqs per stream, `rememberGaps` declared holes per stream.
  */
@@ -49,6 +53,8 @@ export interface Gap {
   missing: number;
   /** `from` of the first message after the hole: the gap record's timestamp */
   atMs: number;
+  /** the hole is at the end of the stream, known from the sensor's `lastSeq` */
+  tail?: boolean;
 }
 
 interface Stream {
@@ -60,6 +66,8 @@ interface Stream {
   /** seqs received past a hole → their `from` and when they arrived */
   pending: Map<number, { fromMs: number; atMs: number }>;
   declared: Array<[number, number]>;
+  /** from a status `lastSeq`: seqs up to `seq` should arrive; `atMs` when we learned it */
+  expected?: { seq: number; atMs: number; fromMs: number };
 }
 
 export interface Observation {
@@ -70,6 +78,12 @@ export interface Observation {
 
 export interface LossTracker {
   observe(msg: SeqMessage, nowMs: number): Observation;
+  /**
+   * A sensor says its stream `(intersection, sensor, boot)` ends at `msg.seq` (status
+   * `lastSeq`): what has not arrived up to it within the window becomes a tail gap. A stream
+   * never seen is left alone (nothing says where it began).
+   */
+  expect(msg: SeqMessage, nowMs: number): void;
   /** Declares holes older than the window; call periodically. */
   tick(nowMs: number): Gap[];
   /** Declares every open hole now (shutdown). */
@@ -133,6 +147,27 @@ export function createLossTracker(options: Partial<LossOptions> = {}): LossTrack
     advance(s);
   }
 
+  /** Declares the rest of the stream up to the announced last seq as one tail gap. */
+  function declareTail(s: Stream, out: Gap[]) {
+    const e = s.expected!;
+    s.expected = undefined;
+    if (s.next > e.seq) return;
+    const gap: Gap = {
+      intersection: s.intersection,
+      sensor: s.sensor,
+      boot: s.boot,
+      fromSeq: s.next,
+      toSeq: e.seq,
+      missing: e.seq - s.next + 1,
+      atMs: e.fromMs,
+      tail: true,
+    };
+    out.push(gap);
+    s.declared.push([gap.fromSeq, gap.toSeq]);
+    if (s.declared.length > opts.rememberGaps) s.declared.shift();
+    s.next = e.seq + 1;
+  }
+
   /** A hole is as old as the first message that arrived past it. */
   function holeAge(s: Stream, nowMs: number): number {
     const lowest = lowestPending(s);
@@ -178,11 +213,25 @@ export function createLossTracker(options: Partial<LossOptions> = {}): LossTrack
       while (s.pending.size > opts.windowMessages) declareFirst(s, gaps);
       return { gaps, duplicate: false, late: false };
     },
+    expect(msg, nowMs) {
+      const s = streams.get(`${msg.intersection}\u0000${msg.sensor}\u0000${msg.boot}`);
+      if (!s || msg.seq < s.next) return;
+      if (s.expected && s.expected.seq >= msg.seq) return;
+      s.expected = { seq: msg.seq, atMs: nowMs, fromMs: msg.fromMs };
+    },
     tick(nowMs) {
       const gaps: Gap[] = [];
       for (const s of streams.values()) {
-        if (s.pending.size === 0) continue;
-        while (holeAge(s, nowMs) >= opts.windowMs) declareFirst(s, gaps);
+        if (s.pending.size > 0) {
+          while (holeAge(s, nowMs) >= opts.windowMs) declareFirst(s, gaps);
+        }
+        if (s.expected) {
+          if (s.next > s.expected.seq) s.expected = undefined;
+          else if (nowMs - s.expected.atMs >= opts.windowMs) {
+            while (s.pending.size > 0) declareFirst(s, gaps);
+            declareTail(s, gaps);
+          }
+        }
       }
       return gaps;
     },
@@ -190,6 +239,7 @@ export function createLossTracker(options: Partial<LossOptions> = {}): LossTrack
       const gaps: Gap[] = [];
       for (const s of streams.values()) {
         while (s.pending.size > 0) declareFirst(s, gaps);
+        if (s.expected) declareTail(s, gaps);
       }
       return gaps;
     },

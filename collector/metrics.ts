@@ -19,6 +19,8 @@ export interface CollectorStats {
   /** messages missing in declared gaps, and the number of gap records */
   gaps: number;
   gapRecords: number;
+  /** gap records at the end of a stream (seen from a sensor's status `lastSeq`) */
+  tailGaps: number;
   duplicates: number;
   late: number;
   unenriched: number;
@@ -51,6 +53,10 @@ export function createMetrics() {
     deadLettered: c('points_dead_lettered_total', 'points the sink refused (4xx), dead-lettered'),
     gaps: c('seq_missing_total', 'messages missing in declared seq gaps'),
     gapRecords: c('seq_gaps_total', 'seq gaps declared (ingest_gaps records)'),
+    tailGaps: c(
+      'seq_tail_gaps_total',
+      "seq gaps at the end of a stream, seen from a sensor's status lastSeq (also in seq_gaps_total)",
+    ),
     duplicates: c('duplicates_total', 'messages seen twice (harmless)'),
     late: c('late_total', 'messages that arrived after their gap was declared'),
     unenriched: c('points_unenriched_total', 'points written without intersection config tags'),
@@ -109,6 +115,7 @@ export function createMetrics() {
     deadLettered: 0,
     gaps: 0,
     gapRecords: 0,
+    tailGaps: 0,
     duplicates: 0,
     late: 0,
     unenriched: 0,

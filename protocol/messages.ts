@@ -111,6 +111,14 @@ export const Status = Type.Object(
     ),
     atMs: Type.Optional(EpochMs('epoch ms UTC when the message was made')),
     boot: Type.Optional(Id('the boot id of the device, when it has one')),
+    lastSeq: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description:
+          'a sensor: the seq of the last counts message it published in boot `boot` (sent when it stops, and may be repeated); lets a collector see a missing tail',
+      }),
+    ),
     software: Type.Optional(
       Type.String({ maxLength: 128, description: 'free text: product and version' }),
     ),

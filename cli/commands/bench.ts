@@ -16,6 +16,7 @@ import { ALGORITHMS } from '../../controller/algorithms/registry.ts';
 import { formatProblems } from '../../protocol/index.ts';
 import { ScenarioError } from '../../simulator/index.ts';
 import { packageJson } from '../package-json.ts';
+import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
 
 interface Opts {
   controller?: string[];
@@ -230,12 +231,9 @@ export function command(): Command {
     .addOption(
       new Option('--username <name>', 'MQTT username for --mqtt').env('OPENPHASE_MQTT_USERNAME'),
     )
-    .addOption(
-      new Option(
-        '--password <secret>',
-        'MQTT password for --mqtt (prefer the environment variable)',
-      ).env('OPENPHASE_MQTT_PASSWORD'),
-    )
+    .addOption(secretFileOption(MQTT_PASSWORD))
+    .addOption(refusedSecretOption(MQTT_PASSWORD))
+    .hook('preAction', resolveSecret(MQTT_PASSWORD))
     .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))
     .option(
       '--spawn <[ID=]command>',

@@ -10,6 +10,7 @@ import { runControllerConformance } from '../../bench/conformance/controller.ts'
 import { runSensorConformance } from '../../bench/conformance/sensor.ts';
 import { type IntersectionConfig, isValidId } from '../../protocol/index.ts';
 import { createSimulation, loadScenario } from '../../simulator/index.ts';
+import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
 
 interface Opts {
   controller?: string;
@@ -167,12 +168,9 @@ export function command(): Command {
         'with --mqtt: a device allowed to publish config/counts/signal and read every topic (admin); one connection, client id = username',
       ).env('OPENPHASE_MQTT_USERNAME'),
     )
-    .addOption(
-      new Option(
-        '--password <secret>',
-        'with --mqtt: its password (prefer the environment variable OPENPHASE_MQTT_PASSWORD)',
-      ).env('OPENPHASE_MQTT_PASSWORD'),
-    )
+    .addOption(secretFileOption(MQTT_PASSWORD))
+    .addOption(refusedSecretOption(MQTT_PASSWORD))
+    .hook('preAction', resolveSecret(MQTT_PASSWORD))
     .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))
     .option(
       '--out <dir>',

@@ -23,6 +23,12 @@ import {
   saveRegistry,
   updateDevice,
 } from '../../broker/index.ts';
+import {
+  refusedSecretOption,
+  resolveSecret,
+  type SecretSpec,
+  secretFileOption,
+} from '../secrets.ts';
 
 const devicesOption = () =>
   new Option('--devices <file>', 'the device registry, YAML or JSON (".json" → JSON)')
@@ -38,12 +44,18 @@ const iterationsOption = () =>
     })
     .default(DEFAULT_ITERATIONS);
 
+/** The new device's password: never a command-line value (ps shows it to every user). */
+const DEVICE_PASSWORD: SecretSpec = {
+  flag: '--password',
+  env: 'OPENPHASE_DEVICE_PASSWORD',
+  what: 'the device password',
+};
+
 const passwordOptions = (cmd: Command) =>
   cmd
-    .option(
-      '--password <pw>',
-      'the device password (visible in the process list and shell history; prefer --password-stdin or let one be generated)',
-    )
+    .addOption(secretFileOption(DEVICE_PASSWORD))
+    .addOption(refusedSecretOption(DEVICE_PASSWORD))
+    .hook('preAction', resolveSecret(DEVICE_PASSWORD))
     .option('--password-stdin', 'read the password from the first line of standard input');
 
 /** The password given, or a generated one that is printed once (never stored in clear). */
@@ -57,7 +69,7 @@ function passwordFrom(opts: { password?: string; passwordStdin?: boolean }): {
     return { password: line, generated: false };
   }
   if (opts.password !== undefined) {
-    if (opts.password.length === 0) throw new Error('--password must not be empty');
+    if (opts.password.length === 0) throw new Error('--password-file: the password is empty');
     return { password: opts.password, generated: false };
   }
   return { password: generateSecret(), generated: true };

@@ -22,6 +22,13 @@ import {
   topics,
   validateIntersection,
 } from '../../protocol/index.ts';
+import {
+  INFLUX_PASSWORD,
+  MQTT_PASSWORD,
+  refusedSecretOption,
+  resolveSecret,
+  secretFileOption,
+} from '../secrets.ts';
 
 export interface PlanOptions {
   influxUrl: string;
@@ -187,7 +194,9 @@ export function command(): Command {
         .makeOptionMandatory(),
     )
     .addOption(new Option('--influx-username <name>', 'InfluxDB user').env('INFLUX_USERNAME'))
-    .addOption(new Option('--influx-password <secret>', 'InfluxDB password').env('INFLUX_PASSWORD'))
+    .addOption(secretFileOption(INFLUX_PASSWORD))
+    .addOption(refusedSecretOption(INFLUX_PASSWORD))
+    .hook('preAction', resolveSecret(INFLUX_PASSWORD))
     .requiredOption('--from <time>', 'start, ISO 8601 or epoch ms (inclusive)', parseTime('--from'))
     .requiredOption('--to <time>', 'end, ISO 8601 or epoch ms (exclusive)', parseTime('--to'))
     .option('--period <p>', 'time-of-day period: 15m, 30m, 1h', '15m')
@@ -199,7 +208,9 @@ export function command(): Command {
       ),
     )
     .addOption(new Option('--username <name>', 'MQTT username').env('OPENPHASE_MQTT_USERNAME'))
-    .addOption(new Option('--password <secret>', 'MQTT password').env('OPENPHASE_MQTT_PASSWORD'))
+    .addOption(secretFileOption(MQTT_PASSWORD))
+    .addOption(refusedSecretOption(MQTT_PASSWORD))
+    .hook('preAction', resolveSecret(MQTT_PASSWORD))
     .option('--saturation-flow <vphpl>', 'saturation flow, veh/h/lane', '1800')
     .option('--lost-time <s>', 'startup + yellow-unused lost time per phase, s', '3')
     .option('--json', 'print JSON instead of a table')

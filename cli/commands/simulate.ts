@@ -8,6 +8,7 @@ import { ALGORITHMS } from '../../controller/algorithms/registry.ts';
 import { type RunResult, runScenario } from '../../loop/index.ts';
 import { formatProblems } from '../../protocol/index.ts';
 import { listBundledScenarios, loadScenario, ScenarioError } from '../../simulator/index.ts';
+import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
 
 interface Opts {
   scenario?: string;
@@ -158,11 +159,9 @@ export function command(): Command {
         'MQTT username: an admin device, or a signal-role device (a signal-role login cannot publish counts: controllers then get none)',
       ).env('OPENPHASE_MQTT_USERNAME'),
     )
-    .addOption(
-      new Option('--password <secret>', 'MQTT password (prefer the environment variable)').env(
-        'OPENPHASE_MQTT_PASSWORD',
-      ),
-    )
+    .addOption(secretFileOption(MQTT_PASSWORD))
+    .addOption(refusedSecretOption(MQTT_PASSWORD))
+    .hook('preAction', resolveSecret(MQTT_PASSWORD))
     .addOption(
       new Option('--realtime', 'one simulated second per wall second').conflicts([
         'lockstep',

@@ -50,7 +50,12 @@ export function createIntersectionCore(
   let observed: Observed | undefined;
   let overrides: SignalOverride[] = [];
   let mismatchOpen = false;
-  let cabinetSeen = false;
+  /**
+   * The monitor takes up the cabinet's own green before it steers: at start and whenever the
+   * cabinet comes back it may be mid-change on its own plan, and asking it for the monitor's
+   * phase then would be a change the cabinet's timing has not allowed for.
+   */
+  let synced = false;
   const permittedAt = new Map<string, number>([[state.phase, atMs]]);
   const counts: Record<string, number> = {};
 
@@ -72,15 +77,23 @@ export function createIntersectionCore(
       pending = request;
     },
 
-    /** Advances the monitor to `t`; the permit to send to the cabinet. */
-    step(t: number): { permit: Permit; fallback: FallbackChange } {
+    /**
+     * Advances the monitor to `t`; the permit to send to the cabinet (none until the monitor
+     * has taken up the cabinet's green).
+     */
+    step(t: number): { permit: Permit | undefined; fallback: FallbackChange } {
+      if (!synced) return { permit: undefined, fallback: undefined };
       const wasFallback = state.inFallback;
       // the fallback plan follows the time of day (the monitor's fallback reads config.plan)
       const plan = planAt(t);
       if (plan !== state.config.plan) state = withPlan(state, plan);
+      const before = state;
       const r = monitorStep(state, t, pending);
       pending = undefined;
       state = r.state;
+      // a green stays permitted until the exact moment it ended
+      if (before.interval === 'green')
+        permittedAt.set(before.phase, r.transitions[0]?.sinceMs ?? t);
       for (const o of r.overrides) remember(o);
       if (state.interval === 'green') permittedAt.set(state.phase, t);
       for (const tr of r.transitions) if (tr.interval === 'green') permittedAt.set(tr.phase, t);
@@ -103,17 +116,31 @@ export function createIntersectionCore(
      */
     observe(cab: CabinetState | undefined): Signal | undefined {
       if (!cab) {
-        cabinetSeen = false;
+        synced = false;
         return undefined;
       }
-      if (!cabinetSeen) {
-        cabinetSeen = true;
-        // (Re)appearing cabinet: the monitor takes up the green the cabinet shows, so the
-        // monitor never asks for a change the cabinet's own timing has not allowed for.
+      if (!synced) {
         const greens = Object.keys(cab.phases).filter((id) => cab.phases[id] === 'green');
-        if (greens.length === 1 && state.safePhases.has(greens[0]!) && state.interval === 'green') {
-          state = { ...state, phase: greens[0]!, sinceMs: cab.atMs, next: undefined, reported: [] };
+        if (greens.length === 1 && state.safePhases.has(greens[0]!)) {
+          synced = true;
+          pending = undefined; // it answered a signal from before: the next one counts
+          // as at creation: this green from now, the watchdog armed from now
+          state = {
+            ...state,
+            phase: greens[0]!,
+            interval: 'green',
+            sinceMs: cab.atMs,
+            next: undefined,
+            reported: [],
+            lastValidMs: cab.atMs,
+          };
           permittedAt.set(greens[0]!, cab.atMs);
+        } else {
+          // the cabinet runs on its own until then: report what it shows, nothing to compare
+          const out = signalFromCabinet(config, cab, observed, FALLBACK_CONTROLLER, overrides);
+          observed = out.observed;
+          overrides = [];
+          return out.signal;
         }
       }
       const mismatch = cabinetMismatch(cab, permittedAt, graceMs);
@@ -127,6 +154,7 @@ export function createIntersectionCore(
     },
 
     inFallback: () => state.inFallback,
+    synced: () => synced,
     monitor: (): MonitorState => state,
     /** overrides by kind since start (the monitor's and `cabinet`) */
     overrideCounts: (): Record<string, number> => ({ ...counts }),

@@ -145,7 +145,7 @@ export function createSignalGateway(options: GatewayOptions) {
           controller: s.core.monitor().controller,
         });
       }
-      await s.adapter.apply(permit);
+      if (permit) await s.adapter.apply(permit);
       const cab = await s.adapter.read();
       const signal = s.core.observe(cab);
       if (!cab) {

@@ -36,6 +36,7 @@ export const DEVICES = [
   { id: 'ctl-1', role: 'controller', intersections: [ID] },
   { id: 'col-1', role: 'collector', intersections: '*' },
   { id: 'obs-1', role: 'observer', intersections: '*' },
+  { id: 'dash-1', role: 'observer', intersections: '*' },
   { id: `${ID}-s1`, role: 'sensor', intersections: [ID] },
 ] as const;
 
@@ -247,6 +248,9 @@ export async function startFieldSystem(brokerKind: 'openphase' | 'mosquitto') {
   return {
     url,
     influx,
+    /** another process of the field system (e.g. the dashboard), stopped at close */
+    spawn: (name: string, args: string[], deviceId?: string) =>
+      spawnNamed(name, args, deviceId ? as(deviceId) : {}),
     signals,
     decisions,
     procs,
@@ -260,7 +264,7 @@ export async function startFieldSystem(brokerKind: 'openphase' | 'mosquitto') {
       session.close();
       await sensor.endAsync(true).catch(() => {});
       await observer.endAsync(true).catch(() => {});
-      for (const name of ['signal', 'controller', 'collector', 'emulator', 'broker']) {
+      for (const name of ['dashboard', 'signal', 'controller', 'collector', 'emulator', 'broker']) {
         const c = procs.get(name);
         if (c) await stopChild(c);
       }

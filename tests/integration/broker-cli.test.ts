@@ -3,11 +3,12 @@
  * them (real processes), from adding a device to connecting with its printed secret.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
+import { BIN } from '../helpers/openphase.ts';
 import { closedWithin, connackCode, connectAs } from './broker-fixtures.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
@@ -44,7 +45,7 @@ async function op(args: string[]) {
 
 /** A real process, for what only a process can show (stdin, signals). */
 function opProcess(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'cli/main.ts'), ...args], {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: repo,
     encoding: 'utf8',
     input,
@@ -95,7 +96,7 @@ describe('openphase broker --help / devices --help', () => {
       '--id',
       '--role',
       '--intersection',
-      '--password',
+      '--password-file',
       '--password-stdin',
       '--iterations',
     ]) {
@@ -150,7 +151,7 @@ describe('openphase devices + broker', () => {
       'controller-pw\n',
     );
     expect(c.out.trim()).toBe(`added c1 (controller) to ${file}`);
-    const again = ['--id', 's1', '--role', 'sensor', '--intersection', 'a', '--password', 'x'];
+    const again = ['--id', 's1', '--role', 'sensor', '--intersection', 'a'];
     const dup = await op(['devices', 'add', '--devices', file, ...again]);
     expect(dup.code).toBe(1);
     expect(dup.err).toMatch(/already exists/);
@@ -184,11 +185,10 @@ describe('openphase devices + broker', () => {
   });
 
   it('serves the registry; rotate + SIGHUP cuts the old credential; remove works', async () => {
-    const broker = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(repo, 'cli/main.ts'), 'broker', '--port', '0', '--devices', file],
-      { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const broker = spawn(process.execPath, [BIN, 'broker', '--port', '0', '--devices', file], {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(broker);
     let stderr = '';
     broker.stderr!.on('data', (d) => {
@@ -205,6 +205,8 @@ describe('openphase devices + broker', () => {
     });
     const s1 = await connectAs(ready.url, 's1', { password: secret });
     const closed = closedWithin(s1, 5000);
+    const newPasswordFile = join(dir, 'new-pw.txt');
+    writeFileSync(newPasswordFile, 'new-pw\n', { mode: 0o600 });
     const rotated = await op([
       'devices',
       'rotate',
@@ -212,8 +214,8 @@ describe('openphase devices + broker', () => {
       file,
       '--id',
       's1',
-      '--password',
-      'new-pw',
+      '--password-file',
+      newPasswordFile,
       '--iterations',
       '1000',
     ]);

@@ -40,6 +40,8 @@ it('a refused connection exits 1 with the named refusal, the error handler does 
   const spy = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => {
     errors.push(a.join(' '));
   });
+  // the password from the environment: never a command-line value
+  process.env.OPENPHASE_MQTT_PASSWORD = 'wrong';
   try {
     const code = await main([
       'plan',
@@ -55,12 +57,11 @@ it('a refused connection exits 1 with the named refusal, the error handler does 
       url,
       '--username',
       'obs',
-      '--password',
-      'wrong',
     ]);
     expect(code).toBe(1);
   } finally {
     spy.mockRestore();
+    delete process.env.OPENPHASE_MQTT_PASSWORD;
   }
   expect(errors.join('\n')).toMatch(/openphase plan: .*MQTT_BAD_CREDENTIALS/);
   expect(errors.join('\n')).not.toMatch(/is not a function/);

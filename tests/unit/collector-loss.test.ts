@@ -113,3 +113,40 @@ describe('loss tracker resync (after a session takeover)', () => {
     expect(t.tick(20_000)).toMatchObject([{ fromSeq: 50, toSeq: 54, missing: 5 }]);
   });
 });
+
+describe('loss tracker: a missing tail (issue 18.4)', () => {
+  it("declares the seqs up to a status' lastSeq that never came as one tail gap", () => {
+    const t = createLossTracker({ windowMs: 1000 });
+    for (let s = 0; s < 7; s++) t.observe(msg(s), s);
+    expect(t.tick(100_000)).toEqual([]); // nothing after seq 6: no hole can be seen
+    t.expect(msg(9), 200_000);
+    expect(t.tick(200_500)).toEqual([]); // within the window: 7..9 may still come
+    expect(t.tick(201_000)).toMatchObject([
+      { fromSeq: 7, toSeq: 9, missing: 3, tail: true, sensor: 's1', boot: 'b1' },
+    ]);
+    expect(t.tick(300_000)).toEqual([]); // declared once
+    expect(t.observe(msg(8), 300_001).late).toBe(true);
+  });
+
+  it('no tail gap when the tail arrives within the window, or the status is old news', () => {
+    const t = createLossTracker({ windowMs: 1000 });
+    for (let s = 0; s < 7; s++) t.observe(msg(s), s);
+    t.expect(msg(9), 100);
+    for (let s = 7; s < 10; s++) t.observe(msg(s), 200 + s);
+    expect(t.tick(5000)).toEqual([]);
+    t.expect(msg(5), 6000); // an older lastSeq (a retained status seen again)
+    expect(t.tick(10_000)).toEqual([]);
+    t.expect(msg(3, 'other-boot'), 10_000); // a stream never seen: nothing to say
+    expect(t.tick(20_000)).toEqual([]);
+  });
+
+  it('an open hole and the tail are both declared, in order', () => {
+    const t = createLossTracker({ windowMs: 1000 });
+    for (const s of [0, 1, 2, 5, 6]) t.observe(msg(s), s);
+    t.expect(msg(8), 10);
+    expect(t.tick(2000)).toMatchObject([
+      { fromSeq: 3, toSeq: 4, missing: 2 },
+      { fromSeq: 7, toSeq: 8, missing: 2, tail: true },
+    ]);
+  });
+});

@@ -1,0 +1,113 @@
+/**
+ * `openphase dashboard`: the demo's page, API and live feed for a running system — the real
+ * intersections from their retained config, their signal, counts and status over MQTT as an
+ * observer device; charts from InfluxDB 1.x when given. Nothing simulated. Prints
+ * `{"ready":true,"url":…}`; runs until SIGINT/SIGTERM.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { createInfluxV1Reader } from '../../collector/index.ts';
+import { createDashboard, createMqttSource } from '../../dashboard/index.ts';
+import { mqttPassword, passwordFileOption } from '../mqtt-secret.ts';
+
+export function command(): Command {
+  return new Command('dashboard')
+    .description(
+      'the live dashboard of a running system (no simulator): intersections, signal states, ' +
+        'counts and charts; connects as an observer device',
+    )
+    .addOption(
+      new Option('--mqtt <url>', 'broker URL')
+        .env('OPENPHASE_MQTT_URL')
+        .default('mqtt://127.0.0.1:1883'),
+    )
+    .addOption(
+      new Option('--username <name>', 'MQTT username: a device with the observer role').env(
+        'OPENPHASE_MQTT_USERNAME',
+      ),
+    )
+    .addOption(passwordFileOption())
+    .addOption(
+      new Option('--influx-url <url>', 'InfluxDB 1.x URL for the charts').env('INFLUX_URL'),
+    )
+    .addOption(new Option('--influx-db <name>', 'InfluxDB 1.x database').env('INFLUX_DB'))
+    .addOption(new Option('--influx-username <name>', 'InfluxDB user').env('INFLUX_USERNAME'))
+    .addOption(
+      new Option(
+        '--influx-password-file <file>',
+        'InfluxDB password file (else $INFLUX_PASSWORD)',
+      ).env('INFLUX_PASSWORD_FILE'),
+    )
+    .addOption(
+      new Option('--host <addr>', 'interface of the page')
+        .env('OPENPHASE_DASHBOARD_HOST')
+        .default('127.0.0.1'),
+    )
+    .addOption(
+      new Option('--port <n>', 'port of the page (0: any free port)')
+        .env('OPENPHASE_DASHBOARD_PORT')
+        .default('8080'),
+    )
+    .addOption(
+      new Option(
+        '--token-file <file>',
+        'require this observer token for the API and live feed',
+      ).env('OPENPHASE_DASHBOARD_TOKEN_FILE'),
+    )
+    .option(
+      '--allow-origin <origin...>',
+      'origins besides the served one (a reverse proxy address)',
+    )
+    .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))
+    .addHelpText(
+      'after',
+      '\nSecrets from files or the environment only: $OPENPHASE_MQTT_PASSWORD or --password-file,\n' +
+        '$INFLUX_PASSWORD or --influx-password-file. Without --influx-url the charts stay empty.',
+    )
+    .action(async (o) => {
+      const port = Number(o.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new Error('--port must be 0-65535');
+      if (o.influxUrl && !o.influxDb) throw new Error('--influx-url needs --influx-db');
+      const influxPassword = o.influxPasswordFile
+        ? readFileSync(o.influxPasswordFile, 'utf8').split(/\r?\n/)[0]
+        : process.env.INFLUX_PASSWORD || undefined;
+      const reader = o.influxUrl
+        ? createInfluxV1Reader({
+            url: o.influxUrl,
+            database: o.influxDb,
+            ...(o.influxUsername ? { username: o.influxUsername } : {}),
+            ...(influxPassword ? { password: influxPassword } : {}),
+          })
+        : { queryCounts: async () => [] };
+      const password = mqttPassword(o.passwordFile);
+      const token = o.tokenFile ? readFileSync(o.tokenFile, 'utf8').split(/\r?\n/)[0] : undefined;
+      const source = createMqttSource({
+        mqttUrl: o.mqtt,
+        ...(o.username ? { username: o.username } : {}),
+        ...(password !== undefined ? { password } : {}),
+        root: o.root,
+        reader,
+      });
+      await source.start();
+      const dashboard = createDashboard({
+        host: o.host,
+        port,
+        source,
+        store: o.influxUrl ? 'influx-v1' : 'none',
+        ...(o.allowOrigin ? { allowOrigins: o.allowOrigin } : {}),
+        ...(token ? { token } : {}),
+      });
+      const web = await dashboard.start().catch(async (e) => {
+        await source.close();
+        throw e;
+      });
+      console.log(JSON.stringify({ ready: true, url: web.url, mqtt: o.mqtt }));
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      await dashboard.close();
+      await source.close();
+    });
+}
