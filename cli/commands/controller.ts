@@ -72,6 +72,14 @@ export function command(): Command {
         .env('OPENPHASE_STATS_EVERY')
         .default('60'),
     )
+    .addOption(
+      new Option(
+        '--time-window-s <s>',
+        "refuse counts and signals stamped further than this from this machine's clock; 0 = off (for `openphase simulate --mqtt`, whose signals carry simulated time)",
+      )
+        .env('OPENPHASE_TIME_WINDOW_S')
+        .default('86400'),
+    )
     .addHelpText(
       'after',
       [
@@ -103,6 +111,10 @@ export function command(): Command {
               .filter(Boolean);
       const every = Number(o.statsEvery);
       if (!Number.isFinite(every) || every < 0) throw new Error('--stats-every must be ≥ 0');
+      const windowS = Number(o.timeWindowS);
+      if (!Number.isInteger(windowS) || windowS < 0) {
+        throw new Error('--time-window-s must be an integer ≥ 0');
+      }
       const svc = createControllerService({
         mqttUrl: o.mqtt,
         ...(o.username ? { username: o.username } : {}),
@@ -112,6 +124,7 @@ export function command(): Command {
         root: o.root,
         algorithm: o.algorithm,
         intersections,
+        timeWindowMs: windowS * 1000,
         ...(o.metricsPort !== undefined
           ? { metricsPort: o.metricsPort, metricsHost: o.metricsHost }
           : {}),
