@@ -370,10 +370,25 @@ export function validateScenario(value: unknown): Result<ScenarioT> {
   const bad = notObject(value);
   if (bad) return { ok: false, problems: bad };
   const problems = schemaProblems(compiled.scenario, value);
-  if (problems.length > 0) return { ok: false, problems };
+  // One run reports schema and reference problems together: the references are checked on
+  // every item the schema found sound, instead of stopping at the first round.
+  const schema = problems.map((p) => p.path);
+  const sound = (ptr: string) => !schema.some((p) => p === ptr || p.startsWith(`${ptr}/`));
+  const o = value as Partial<Record<keyof ScenarioT, unknown>>;
+  if (!Array.isArray(o.intersections) || !sound('/intersections')) {
+    return { ok: false, problems };
+  }
+  const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
   const scenario = value as ScenarioT;
   const byId = new Map<string, IntersectionConfigT>();
-  scenario.intersections.forEach((ic, i) => {
+  const soundIds = new Set<string>();
+  list<IntersectionConfigT>(o.intersections).forEach((ic, i) => {
+    if (typeof ic?.id !== 'string') return;
+    if (sound(`/intersections/${i}`)) soundIds.add(ic.id);
+    else {
+      byId.set(ic.id, ic); // known, so references to it are not "unknown"; not checked further
+      return;
+    }
     if (byId.has(ic.id))
       problems.push({
         code: 'duplicate-intersection',
@@ -383,7 +398,8 @@ export function validateScenario(value: unknown): Result<ScenarioT> {
     byId.set(ic.id, ic);
     problems.push(...checkIntersection(ic, `/intersections/${i}`));
   });
-  scenario.demand.forEach((d, i) => {
+  list<ScenarioT['demand'][number]>(o.demand).forEach((d, i) => {
+    if (!sound(`/demand/${i}`)) return;
     const ic = byId.get(d.intersection);
     if (!ic) {
       problems.push({
@@ -393,7 +409,7 @@ export function validateScenario(value: unknown): Result<ScenarioT> {
       });
       return;
     }
-    if (!ic.phases.some((p) => p.movements.includes(d.movement))) {
+    if (soundIds.has(ic.id) && !ic.phases.some((p) => p.movements.includes(d.movement))) {
       problems.push({
         code: 'demand-unserved',
         path: `/demand/${i}/movement`,
@@ -412,9 +428,13 @@ export function validateScenario(value: unknown): Result<ScenarioT> {
       }
     }
   });
-  (scenario.links ?? []).forEach((l, i) => {
-    const from = byId.get(l.from);
-    const to = byId.get(l.to);
+  list<NonNullable<ScenarioT['links']>[number]>(o.links).forEach((l, i) => {
+    if (!sound(`/links/${i}`)) return;
+    const known = (id: string) => (soundIds.has(id) ? byId.get(id) : undefined);
+    if (byId.has(l.from) && !soundIds.has(l.from)) return; // its intersection is reported already
+    if (byId.has(l.to) && !soundIds.has(l.to)) return;
+    const from = known(l.from);
+    const to = known(l.to);
     if (!from)
       problems.push({
         code: 'unknown-intersection',
@@ -440,7 +460,8 @@ export function validateScenario(value: unknown): Result<ScenarioT> {
         message: `'${l.to}' has no approach '${l.entry}'`,
       });
   });
-  (scenario.faults ?? []).forEach((f, i) => {
+  list<NonNullable<ScenarioT['faults']>[number]>(o.faults).forEach((f, i) => {
+    if (!sound(`/faults/${i}`)) return;
     const [ic] = f.detector.split('/');
     if (!byId.has(ic!))
       problems.push({

@@ -81,6 +81,14 @@ export function command(): Command {
         .env('OPENPHASE_STATS_EVERY')
         .default('60'),
     )
+    .addOption(
+      new Option(
+        '--time-window-s <s>',
+        "refuse counts and signals stamped further than this from this machine's clock; 0 = off (for `openphase simulate --mqtt`, whose signals carry simulated time)",
+      )
+        .env('OPENPHASE_TIME_WINDOW_S')
+        .default('86400'),
+    )
     .addHelpText(
       'after',
       [
@@ -114,6 +122,10 @@ export function command(): Command {
       if (!Number.isFinite(every) || every < 0) throw new Error('--stats-every must be ≥ 0');
       if (!isTimeZone(o.timeZone))
         throw new Error(`--time-zone '${o.timeZone}' is not an IANA zone`);
+      const windowS = Number(o.timeWindowS);
+      if (!Number.isInteger(windowS) || windowS < 0) {
+        throw new Error('--time-window-s must be an integer ≥ 0');
+      }
       const svc = createControllerService({
         mqttUrl: o.mqtt,
         ...(o.username ? { username: o.username } : {}),
@@ -124,6 +136,7 @@ export function command(): Command {
         algorithm: o.algorithm,
         intersections,
         algorithmOptions: { timeZone: o.timeZone },
+        timeWindowMs: windowS * 1000,
         ...(o.metricsPort !== undefined
           ? { metricsPort: o.metricsPort, metricsHost: o.metricsHost }
           : {}),

@@ -68,7 +68,11 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   writeFileSync(config, `${lines.join('\n')}\n`);
 
   let output = '';
-  const child: ChildProcess = spawn(bin, ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // cwd: a config with `persistence true` and no location (the export's) saves mosquitto.db there
+  const child: ChildProcess = spawn(bin, ['-c', config], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   killOnExit(child);
   child.stdout?.on('data', (d) => {
     output = (output + d).slice(-8000);

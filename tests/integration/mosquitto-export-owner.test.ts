@@ -71,6 +71,7 @@ describe('devices export --owner mosquitto', () => {
   it('a Mosquitto running as user mosquitto reads them: a device connects', async () => {
     // started as root without a `user` line, Mosquitto drops to `mosquitto`
     mosquitto = spawn(requireBinary('mosquitto'), ['-c', join(out, 'mosquitto.conf')], {
+      cwd: dir, // the export sets `persistence true`: mosquitto.db goes to the working directory
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     killOnExit(mosquitto);
