@@ -24,10 +24,10 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
-import { encodePoints } from '../collector/line-protocol.ts';
+import type { Point } from '../collector/point.ts';
 import { toPoints } from '../collector/points.ts';
 import { indexConfig } from '../collector/schema.ts';
-import { createInfluxV1Sink } from '../collector/sinks/influx-v1.ts';
+import { createInfluxV1Sink } from '../collector/sinks/influx-v1/index.ts';
 import type { Counts, IntersectionConfig } from '../protocol/index.ts';
 import { expectedSum, message, type PublishJob, publish, T0 } from './ingest-publisher.ts';
 
@@ -43,21 +43,21 @@ async function rawInfluxRate(url: string, job: PublishJob) {
   const perBatch = Math.max(1, Math.floor(5000 / job.detectors));
   let next = 0;
   const batch = () => {
-    const lines: string[] = [];
+    const points: Point[] = [];
     for (let k = 0; k < perBatch && next < job.messages; k++, next++) {
       const [t, body] = message(next % job.sensors, Math.floor(next / job.sensors), job.detectors);
-      lines.push(...encodePoints(toPoints(t, body, ctx).points));
+      points.push(...toPoints(t, body, ctx).points);
     }
-    return lines;
+    return points;
   };
   await sink.write(batch()); // creates the database, opens the connection
   const started = performance.now();
   let points = 0;
   await Promise.all(
     [0, 1].map(async () => {
-      for (let lines = batch(); lines.length > 0; lines = batch()) {
-        await sink.write(lines);
-        points += lines.length;
+      for (let b = batch(); b.length > 0; b = batch()) {
+        await sink.write(b);
+        points += b.length;
       }
     }),
   );

@@ -12,8 +12,7 @@ import { createLossTracker, type LossOptions } from './loss.ts';
 import { type CollectorStats, createMetrics } from './metrics.ts';
 import { createMqttIn } from './mqtt-in.ts';
 import { createPipeline } from './pipeline.ts';
-import { readerFor } from './readers.ts';
-import { createSink, type SinkOptions } from './sinks/registry.ts';
+import { createSink, readerFor, type SinkOptions } from './sinks/registry.ts';
 import { isPermanent } from './sinks/types.ts';
 import { createSpool } from './spool.ts';
 import { sinkIdentity } from './state-dir.ts';
@@ -102,7 +101,7 @@ export function createCollector(opts: CollectorOptions): Collector {
     spoolDir: opts.spoolDir,
     metrics,
     loss,
-    push: (lines, done) => pipeline.push(lines, done),
+    push: (points, done) => pipeline.push(points, done),
     clock,
     log,
     ...(opts.timeWindowMs ? { timeWindowMs: opts.timeWindowMs } : {}),

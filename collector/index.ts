@@ -10,13 +10,10 @@ export {
   escapeKey,
   escapeMeasurement,
   escapeString,
-  type FieldValue,
-  type IntValue,
-  int,
   nanos,
   type ParsedLine,
-  type Point,
   parseLine,
+  pointOf,
 } from './line-protocol.ts';
 export {
   createLossTracker,
@@ -35,6 +32,7 @@ export {
   type PipelineEvents,
   type PipelineOptions,
 } from './pipeline.ts';
+export { type FieldValue, type IntValue, int, type Point } from './point.ts';
 export {
   type CountsKey,
   gapPoint,
@@ -46,7 +44,6 @@ export {
   rejectedPoint,
   toPoints,
 } from './points.ts';
-export { createInfluxV1Reader, readerFor } from './readers.ts';
 export {
   type DetectorInfo,
   type IntersectionIndex,
@@ -56,16 +53,28 @@ export {
   REJECT_REASONS,
   type RejectReason,
 } from './schema.ts';
-export { createEmbeddedSink, type EmbeddedOptions, type EmbeddedSink } from './sinks/embedded.ts';
-export { createInfluxV1Sink, type InfluxV1Options } from './sinks/influx-v1.ts';
-export { createInfluxV2Sink, type InfluxV2Options } from './sinks/influx-v2.ts';
+export type { GivenOptions } from './sinks/choose.ts';
+export {
+  createEmbeddedSink,
+  type EmbeddedOptions,
+  type EmbeddedSink,
+} from './sinks/embedded/index.ts';
+export {
+  createInfluxV1Reader,
+  createInfluxV1Sink,
+  type InfluxV1Options,
+} from './sinks/influx-v1/index.ts';
+export { createInfluxV2Sink, type InfluxV2Options } from './sinks/influx-v2/index.ts';
+export type { SinkOptionSpec, SinkPlugin } from './sinks/plugin.ts';
 export {
   chooseSink,
   createSink,
+  readerFor,
   SINKS,
-  type SinkChoice,
   type SinkKind,
   type SinkOptions,
+  sinkPlugin,
+  sinkWhere,
 } from './sinks/registry.ts';
 export {
   isPermanent,

@@ -1,6 +1,6 @@
 /**
  * What the collector does with each message (shell, no sockets): validate and map it
- * (points.ts), learn configs, account for loss (loss.ts), count it, and hand its lines to the
+ * (points.ts), learn configs, account for loss (loss.ts), count it, and hand its points to the
  * pipeline with the message's durability callback. Also keeps the points the sink refused.
  */
 import { mkdirSync } from 'node:fs';
@@ -11,16 +11,16 @@ import { loadConfigs, saveConfig } from './config-cache.ts';
 import { encodePoint } from './line-protocol.ts';
 import type { Gap, LossTracker } from './loss.ts';
 import type { Metrics } from './metrics.ts';
+import type { Point } from './point.ts';
 import {
-  createSeriesKeyCache,
   gapPoint,
   MAX_UNKNOWN_DETECTORS,
   type MapContext,
   rejectedPoint,
-  toLines,
+  toPoints,
 } from './points.ts';
 import { createRejectionLog } from './rejections.ts';
-import { type IntersectionIndex, indexConfig } from './schema.ts';
+import { type IntersectionIndex, indexConfig, MEASUREMENTS } from './schema.ts';
 
 /** Most intersections remembered (configs, and detector ids without config). */
 export const MAX_INTERSECTIONS = 10_000;
@@ -32,8 +32,8 @@ export interface IngestOptions {
   metrics: Metrics;
   /** undefined: no loss accounting (shared subscription groups) */
   loss: LossTracker | undefined;
-  /** hands lines to the pipeline; `done` once they are durable */
-  push(lines: string[], done?: () => void): void;
+  /** hands points to the pipeline; `done` once they are durable */
+  push(points: Point[], done?: () => void): void;
   clock(): number;
   log(line: string): void;
   /** refuse messages whose timestamps are further than this from the clock; 0/absent: off */
@@ -47,7 +47,6 @@ export function createIngest(opts: IngestOptions) {
   const savedConfigs = new Map<string, string>();
   const unknownDetectors = new Map<string, Set<string>>();
   const receivedCounters = new Map<string, { inc(): void }>();
-  const seriesKeys = createSeriesKeyCache();
   const deadDir = join(opts.spoolDir, 'dead-letter');
   const configDir = join(opts.spoolDir, 'configs');
   let rejectSeq = 0;
@@ -71,13 +70,15 @@ export function createIngest(opts: IngestOptions) {
     }
   }
 
-  /** Refused points: appended to a file (fsync) and recorded as `rejected` points. */
-  async function deadLetter(points: string[], reason: string) {
+  /** Refused points: appended to a file as line protocol (fsync) and recorded as `rejected` points. */
+  async function deadLetter(points: Point[], reason: string) {
+    const lines: string[] = [];
+    for (const p of points) lines.push(encodePoint(p) ?? JSON.stringify(p));
     mkdirSync(deadDir, { recursive: true });
     const h = await open(join(deadDir, 'dead-letter.lp'), 'a');
     try {
       await h.appendFile(
-        `# ${new Date(clock()).toISOString()} ${reason.replace(/\n/g, ' ')}\n${points.join('\n')}\n`,
+        `# ${new Date(clock()).toISOString()} ${reason.replace(/\n/g, ' ')}\n${lines.join('\n')}\n`,
       );
       await h.sync();
     } finally {
@@ -87,21 +88,21 @@ export function createIngest(opts: IngestOptions) {
     stats.rejectedByReason['sink-refused'] =
       (stats.rejectedByReason['sink-refused'] ?? 0) + points.length;
     m.rejected.inc({ reason: 'sink-refused' }, points.length);
-    const lines: string[] = [];
-    for (const p of points) {
-      if (p.startsWith('rejected,')) continue; // never a dead letter about a dead letter
-      const rp = rejectedPoint(
-        '',
-        p,
-        'sink-refused',
-        reason,
-        { receivedMs: clock(), rejectSeq: rejectSeq++ },
-        'point',
+    const rejected: Point[] = [];
+    points.forEach((p, i) => {
+      if (p.measurement === MEASUREMENTS.rejected) return; // never a dead letter about a dead letter
+      rejected.push(
+        rejectedPoint(
+          '',
+          lines[i]!,
+          'sink-refused',
+          reason,
+          { receivedMs: clock(), rejectSeq: rejectSeq++ },
+          'point',
+        ),
       );
-      const line = encodePoint(rp);
-      if (line) lines.push(line);
-    }
-    if (lines.length > 0) push(lines);
+    });
+    if (rejected.length > 0) push(rejected);
   }
 
   /** Bounded: MAX_UNKNOWN_DETECTORS ids per intersection, for MAX_INTERSECTIONS intersections. */
@@ -118,7 +119,7 @@ export function createIngest(opts: IngestOptions) {
     return true;
   }
 
-  function pushGaps(gaps: readonly Gap[], into: string[]) {
+  function pushGaps(gaps: readonly Gap[], into: Point[]) {
     for (const g of gaps) {
       stats.gapRecords++;
       stats.gaps += g.missing;
@@ -128,15 +129,14 @@ export function createIngest(opts: IngestOptions) {
         stats.tailGaps++;
         m.tailGaps.inc();
       }
-      const line = encodePoint(gapPoint(g));
-      if (line) into.push(line);
+      into.push(gapPoint(g));
       log(
         `collector: ${g.tail ? 'tail gap' : 'gap'}: ${g.intersection}/${g.sensor} boot ${g.boot} missed seq ${g.fromSeq}..${g.toSeq} (${g.missing})`,
       );
     }
   }
 
-  /** One context for every message (toLines reads it and keeps nothing of it). */
+  /** One context for every message (toPoints reads it and keeps nothing of it). */
   const ctx: MapContext = { root, intersections, receivedMs: 0, rejectSeq: 0, admitUnknown };
   // one object, its clock reading updated per message
   const timeWindow = opts.timeWindowMs ? { nowMs: 0, windowMs: opts.timeWindowMs } : undefined;
@@ -147,7 +147,7 @@ export function createIngest(opts: IngestOptions) {
     ctx.receivedMs = now;
     if (timeWindow) timeWindow.nowMs = now;
     ctx.rejectSeq = rejectSeq++;
-    const r = toLines(topic, payload, ctx, seriesKeys);
+    const r = toPoints(topic, payload, ctx);
     stats.received++;
     stats.receivedByKind[r.kind] = (stats.receivedByKind[r.kind] ?? 0) + 1;
     let byKind = receivedCounters.get(r.kind);
@@ -168,7 +168,7 @@ export function createIngest(opts: IngestOptions) {
       stats.unenriched += r.unenriched;
       m.unenriched.inc(r.unenriched);
     }
-    const { lines } = r;
+    const { points } = r;
     // [protocol v1: status lastSeq] the sensor says where its stream ends: a missing tail shows
     if (r.lastSeq && loss) loss.expect(r.lastSeq, now);
     if (r.counts && loss) {
@@ -181,9 +181,9 @@ export function createIngest(opts: IngestOptions) {
         stats.late++;
         m.late.inc();
       }
-      pushGaps(o.gaps, lines);
+      pushGaps(o.gaps, points);
     }
-    push(lines, durable);
+    push(points, durable);
   }
 
   return {
@@ -192,9 +192,9 @@ export function createIngest(opts: IngestOptions) {
     /** Declares the holes whose reorder window has passed; call periodically. */
     tick() {
       if (!loss) return;
-      const lines: string[] = [];
-      pushGaps(loss.tick(clock()), lines);
-      if (lines.length > 0) push(lines);
+      const points: Point[] = [];
+      pushGaps(loss.tick(clock()), points);
+      if (points.length > 0) push(points);
     },
     /** Another client held our session: forget stream positions, declare no gap for it. */
     resync() {

@@ -1,6 +1,7 @@
 /**
- * The one InfluxDB line-protocol encoder every sink uses (pure, no I/O), and a parser for the
- * lines it produces (the embedded store's window, the spool, tests).
+ * The InfluxDB line-protocol codec (pure, no I/O): the encoding of the InfluxDB sinks and of the
+ * embedded store's files, the spool's and dead-letter file's format, and a parser for the lines
+ * it produces (the store's reload, the spool's replay, tests).
  *
  * Escaping follows the InfluxDB 1.x/2.x line-protocol reference and is checked against a real
  * InfluxDB 1.6.7 in tests/integration/collector-influx.test.ts:
@@ -21,24 +22,7 @@
  * apart points that share a millisecond and a series (dead letters).
  */
 
-/** An integer field (`count=3i`); a plain number is a float field. */
-export interface IntValue {
-  readonly int: number;
-}
-export type FieldValue = number | string | boolean | IntValue;
-
-export interface Point {
-  measurement: string;
-  tags: Readonly<Record<string, string | undefined>>;
-  fields: Readonly<Record<string, FieldValue | undefined>>;
-  /** epoch milliseconds UTC */
-  timeMs: number;
-  /** 0..999999 nanoseconds added to `timeMs` */
-  subMsNs?: number;
-}
-
-/** @example int(3) // encodes as 3i */
-export const int = (n: number): IntValue => ({ int: n });
+import { type FieldValue, int, type Point } from './point.ts';
 
 const NL = /[\r\n]/g;
 
@@ -149,6 +133,28 @@ export function encodePoints(points: readonly Point[]): string[] {
     if (line !== undefined) out.push(line);
   }
   return out;
+}
+
+/**
+ * The point a parsed line stands for (exact: the nanosecond time splits into ms and sub-ms).
+ * @example pointOf(parseLine('m f=1i 5000007')!) // { measurement: 'm', …, timeMs: 5, subMsNs: 7 }
+ */
+export function pointOf(p: ParsedLine): Point {
+  const ns = p.timeNs === '' ? 0n : BigInt(p.timeNs);
+  let ms = ns / 1_000_000n;
+  let sub = ns % 1_000_000n;
+  if (sub < 0n) {
+    ms -= 1n;
+    sub += 1_000_000n;
+  }
+  const point: Point = {
+    measurement: p.measurement,
+    tags: p.tags,
+    fields: p.fields,
+    timeMs: Number(ms),
+  };
+  if (sub !== 0n) point.subMsNs = Number(sub);
+  return point;
 }
 
 /** A parsed line: fields keep their line-protocol type; time stays exact as nanosecond text. */

@@ -16,6 +16,7 @@
  *   written; `accepting()` turns false then, or when the spool is full, and the caller stops
  *   reading (backpressure to the broker).
  */
+import type { Point } from './point.ts';
 import { isPermanent, type Sink } from './sinks/types.ts';
 import type { Spool } from './spool.ts';
 
@@ -44,18 +45,18 @@ export interface PipelineOptions {
   maxInflightWrites?: number;
   backoff?: { initialMs: number; maxMs: number };
   /** Keeps points the sink refused (the dead-letter file, a `rejected` point); may throw. */
-  deadLetter(points: string[], reason: string): Promise<void>;
+  deadLetter(points: Point[], reason: string): Promise<void>;
   events?: PipelineEvents;
 }
 
 interface Batch {
-  lines: string[];
+  points: Point[];
   acks: Array<() => void>;
 }
 
 export interface Pipeline {
   /** Adds one message's points; `done` runs once they are durable (written or spooled). */
-  push(points: readonly string[], done?: () => void): void;
+  push(points: readonly Point[], done?: () => void): void;
   accepting(): boolean;
   /** Starts replaying batches a previous run left in the spool. */
   resume(): void;
@@ -79,7 +80,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   const ev = opts.events ?? {};
   const { sink, spool } = opts;
 
-  let current: Batch = { lines: [], acks: [] };
+  let current: Batch = { points: [], acks: [] };
   let firstAt = 0;
   let lastAt = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -102,9 +103,9 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   }
 
   function cut() {
-    if (current.lines.length === 0 && current.acks.length === 0) return;
+    if (current.points.length === 0 && current.acks.length === 0) return;
     queue.push(current);
-    current = { lines: [], acks: [] };
+    current = { points: [], acks: [] };
     if (timer) clearInterval(timer);
     timer = undefined;
     pump();
@@ -115,23 +116,23 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     if (now - firstAt >= flushMs || (idleMs > 0 && now - lastAt >= idleMs)) cut();
   }
 
-  async function writeAll(lines: string[]): Promise<void> {
+  async function writeAll(points: Point[]): Promise<void> {
     try {
       const t0 = performance.now();
-      await sink.write(lines);
-      ev.written?.(lines.length, (performance.now() - t0) / 1000);
+      await sink.write(points);
+      ev.written?.(points.length, (performance.now() - t0) / 1000);
     } catch (e) {
       if (!isPermanent(e)) throw e;
       const msg = (e as Error).message;
       // InfluxDB 1.x says how many points a partial write dropped: all of them → no bisecting.
-      if (lines.length === 1 || new RegExp(`dropped=${lines.length}\\b`).test(msg)) {
-        await opts.deadLetter(lines, msg);
-        ev.deadLettered?.(lines.length);
+      if (points.length === 1 || new RegExp(`dropped=${points.length}\\b`).test(msg)) {
+        await opts.deadLetter(points, msg);
+        ev.deadLettered?.(points.length);
         return;
       }
-      const mid = lines.length >> 1;
-      await writeAll(lines.slice(0, mid));
-      await writeAll(lines.slice(mid));
+      const mid = points.length >> 1;
+      await writeAll(points.slice(0, mid));
+      await writeAll(points.slice(mid));
     }
   }
 
@@ -148,16 +149,16 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
 
   async function handle(b: Batch, earlier: Promise<void>) {
     let delay = backoff.initialMs;
-    while (b.lines.length > 0) {
+    while (b.points.length > 0) {
       const toSpool = sinkDown || spool.batches() > 0;
       try {
         if (toSpool) {
           await earlier; // the spool keeps arrival order
-          await spool.append(b.lines);
-          ev.spooled?.(b.lines.length);
+          await spool.append(b.points);
+          ev.spooled?.(b.points.length);
           startReplay();
         } else {
-          await writeAll(b.lines);
+          await writeAll(b.points);
         }
         break;
       } catch (e) {
@@ -213,10 +214,10 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
         return;
       }
       try {
-        const lines = await spool.read(seg);
-        await writeAll(lines);
+        const points = await spool.read(seg);
+        await writeAll(points);
         await spool.remove(seg);
-        ev.replayed?.(lines.length);
+        ev.replayed?.(points.length);
         delay = backoff.initialMs;
         notify();
       } catch (e) {
@@ -230,11 +231,11 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   return {
     push(points, done) {
       const now = performance.now();
-      if (current.lines.length === 0 && current.acks.length === 0) firstAt = now;
+      if (current.points.length === 0 && current.acks.length === 0) firstAt = now;
       lastAt = now;
-      for (const p of points) current.lines.push(p);
+      for (const p of points) current.points.push(p);
       if (done) current.acks.push(done);
-      if (current.lines.length >= batchSize) cut();
+      if (current.points.length >= batchSize) cut();
       else timer ??= setInterval(tick, Math.max(1, Math.min(idleMs || flushMs, flushMs)));
     },
     accepting,
@@ -259,7 +260,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     },
     stats: () => ({
       queuedBatches: queue.length,
-      bufferedPoints: current.lines.length + queue.reduce((n, b) => n + b.lines.length, 0),
+      bufferedPoints: current.points.length + queue.reduce((n, b) => n + b.points.length, 0),
       spoolBytes: spool.bytes(),
       sinkDown,
     }),

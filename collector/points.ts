@@ -1,5 +1,5 @@
 /**
- * Protocol messages → InfluxDB points (pure). Every message goes through the protocol
+ * Protocol messages → points (pure), mapped once here for every sink. Every message goes through the protocol
  * validator; anything that fails becomes one `rejected` point with a reason from a closed set.
  * Timestamps come from the message (`from`, `sinceMs`, `t`, `atMs`, `onMs`), so a redelivered
  * or replayed message overwrites itself instead of counting twice.
@@ -21,17 +21,8 @@ import {
   type TimeWindow,
   type TopicKind,
 } from '../protocol/index.ts';
-import {
-  encodeField,
-  encodeLine,
-  encodePoints,
-  escapeString,
-  int,
-  nanos,
-  type Point,
-  seriesKey,
-} from './line-protocol.ts';
 import type { Gap } from './loss.ts';
+import { int, type Point } from './point.ts';
 import {
   type IntersectionIndex,
   MEASUREMENTS as M,
@@ -132,6 +123,10 @@ export function rejectedPoint(
   };
 }
 
+/**
+ * The `counts` and `actuations` points of a counts message, one per reading. Hot path (every
+ * counts message): no closures (a bundler's name helper would run per call), one object shape.
+ */
 function countsPoints(
   intersection: string,
   c: Counts,
@@ -140,48 +135,58 @@ function countsPoints(
 ) {
   const points: Point[] = [];
   let unenriched = 0;
-  /** detector tag, and the real id when it had to be folded into `_other` */
-  const tagOf = (id: string): [string, string | undefined] =>
-    !admit || admit(intersection, id) ? [id, undefined] : [OTHER_DETECTOR, id];
+  const sensor = c.sensor;
+  const seq = int(c.seq);
   for (const d of c.detectors) {
     const info = index?.detectors.get(d.id);
-    const [detector, detectorId] = info ? [d.id, undefined] : tagOf(d.id);
-    if (!info) unenriched++;
+    let detector = d.id;
+    let detectorId: string | undefined;
+    if (!info) {
+      unenriched++;
+      if (admit && !admit(intersection, d.id)) {
+        detector = OTHER_DETECTOR; // the id goes into a field: bounded series
+        detectorId = d.id;
+      }
+    }
     points.push({
       measurement: M.counts,
-      tags: {
-        intersection,
-        detector,
-        approach: info?.approach,
-        movement: info?.movement,
-        sensor: c.sensor,
-      },
+      tags: { intersection, detector, approach: info?.approach, movement: info?.movement, sensor },
       fields: {
         count: int(d.count),
         occupancy: d.occupancy,
         speedKmh: d.speedKmh,
-        seq: int(c.seq),
+        seq,
         detectorId,
       },
       timeMs: c.from,
     });
   }
-  for (const a of c.actuations ?? []) {
-    const info = index?.detectors.get(a.id);
-    const [detector, detectorId] = info ? [a.id, undefined] : tagOf(a.id);
-    if (!info) unenriched++;
-    points.push({
-      measurement: M.actuations,
-      tags: {
-        intersection,
-        detector,
-        approach: info?.approach,
-        movement: info?.movement,
-        sensor: c.sensor,
-      },
-      fields: { offMs: int(a.offMs), durationMs: int(a.offMs - a.onMs), detectorId },
-      timeMs: a.onMs,
-    });
+  const actuations = c.actuations;
+  if (actuations) {
+    for (const a of actuations) {
+      const info = index?.detectors.get(a.id);
+      let detector = a.id;
+      let detectorId: string | undefined;
+      if (!info) {
+        unenriched++;
+        if (admit && !admit(intersection, a.id)) {
+          detector = OTHER_DETECTOR;
+          detectorId = a.id;
+        }
+      }
+      points.push({
+        measurement: M.actuations,
+        tags: {
+          intersection,
+          detector,
+          approach: info?.approach,
+          movement: info?.movement,
+          sensor,
+        },
+        fields: { offMs: int(a.offMs), durationMs: int(a.offMs - a.onMs), detectorId },
+        timeMs: a.onMs,
+      });
+    }
   }
   return { points, unenriched };
 }
@@ -366,151 +371,6 @@ function mapValid(parsed: ParsedTopic, value: unknown, ctx: MapContext): MapResu
 export function toPoints(topic: string, payload: Uint8Array | string, ctx: MapContext): MapResult {
   const d = decode(topic, payload, ctx);
   return d.ok ? mapValid(d.parsed, d.value, ctx) : d.result;
-}
-
-/** {@link MapResult} with the points already encoded as line protocol. */
-export interface LinesResult extends Omit<MapResult, 'points'> {
-  lines: string[];
-}
-
-/**
- * The series keys of `counts` points, kept per intersection, sensor and detector tag so that the
- * hot path (every counts message) encodes only its fields and time. An entry is dropped when the
- * intersection's config changes (its tags may change); the whole cache is cleared past
- * `maxKeys`. Holds nothing but what {@link seriesKey} would compute again.
- */
-export interface SeriesKeyCache {
-  /** the `counts` series key of one detector reading (computed on a miss) */
-  counts(
-    intersection: string,
-    index: IntersectionIndex | undefined,
-    sensor: string,
-    detector: string,
-    info: { approach: string; movement: string } | undefined,
-  ): string | undefined;
-  size(): number;
-}
-
-/** @example const keys = createSeriesKeyCache(); toLines(topic, payload, ctx, keys) */
-export function createSeriesKeyCache(maxKeys = 100_000): SeriesKeyCache {
-  let byIntersection = new Map<
-    string,
-    { index: IntersectionIndex | undefined; bySensor: Map<string, Map<string, string>> }
-  >();
-  let size = 0;
-  // one-entry memo of the last (intersection, sensor): a message's detectors share it
-  let lastIc: string | undefined;
-  let lastSensor: string | undefined;
-  let lastIndex: IntersectionIndex | undefined;
-  let lastMap: Map<string, string> | undefined;
-  return {
-    counts(intersection, index, sensor, detector, info) {
-      let keys: Map<string, string>;
-      if (lastMap && lastIc === intersection && lastSensor === sensor && lastIndex === index) {
-        keys = lastMap;
-      } else {
-        let e = byIntersection.get(intersection);
-        if (!e || e.index !== index) {
-          if (e) for (const m of e.bySensor.values()) size -= m.size;
-          e = { index, bySensor: new Map() };
-          byIntersection.set(intersection, e);
-        }
-        let m = e.bySensor.get(sensor);
-        if (!m) {
-          m = new Map();
-          e.bySensor.set(sensor, m);
-        }
-        keys = m;
-        lastIc = intersection;
-        lastSensor = sensor;
-        lastIndex = index;
-        lastMap = m;
-      }
-      const hit = keys.get(detector);
-      if (hit !== undefined) return hit;
-      const key = seriesKey(M.counts, {
-        intersection,
-        detector,
-        approach: info?.approach,
-        movement: info?.movement,
-        sensor,
-      });
-      if (key === undefined) return undefined;
-      if (size >= maxKeys) {
-        byIntersection = new Map();
-        size = 0;
-        lastMap = undefined;
-        return key;
-      }
-      keys.set(detector, key);
-      size++;
-      return key;
-    },
-    size: () => size,
-  };
-}
-
-/**
- * The line of one detector reading: the same text as `encodePoint` of the `counts` point
- * `countsPoints` makes (a property test holds the two together), without building the point.
- */
-function countsFields(d: Counts['detectors'][number], seq: string, id?: string): string {
-  // Written out rather than through a helper closure: this runs for every detector reading.
-  // Each value is what `encodeField` gives (a template literal stringifies a number as String does).
-  const { count, occupancy: o, speedKmh: v } = d;
-  let out = Number.isSafeInteger(count) ? `count=${count}i` : '';
-  if (o !== undefined && Number.isFinite(o))
-    out = out === '' ? `occupancy=${o}` : `${out},occupancy=${o}`;
-  if (v !== undefined && Number.isFinite(v))
-    out = out === '' ? `speedKmh=${v}` : `${out},speedKmh=${v}`;
-  if (seq !== '') out = out === '' ? `seq=${seq}` : `${out},seq=${seq}`;
-  if (id !== undefined) {
-    const f = escapeString(id);
-    out = out === '' ? `detectorId=${f}` : `${out},detectorId=${f}`;
-  }
-  return out;
-}
-
-/**
- * One MQTT message → line-protocol lines (pure but for the key cache, which only memoises):
- * exactly `encodePoints(toPoints(…).points)`, with the hot path — counts — encoded straight from
- * the message (no intermediate point objects) and its series keys reused from `keys`.
- */
-export function toLines(
-  topic: string,
-  payload: Uint8Array | string,
-  ctx: MapContext,
-  keys: SeriesKeyCache = createSeriesKeyCache(),
-): LinesResult {
-  const d = decode(topic, payload, ctx);
-  if (!d.ok || d.parsed.kind !== 'counts' || (d.value as Counts).actuations?.length) {
-    const { points, ...rest } = d.ok ? mapValid(d.parsed, d.value, ctx) : d.result;
-    return { ...rest, lines: encodePoints(points) };
-  }
-  const { intersection } = d.parsed;
-  const c = d.value as Counts;
-  const index = ctx.intersections.get(intersection);
-  const admit = ctx.admitUnknown;
-  const time = nanos(c.from);
-  const seq = encodeField(int(c.seq)) ?? '';
-  const lines: string[] = [];
-  let unenriched = 0;
-  for (const r of c.detectors) {
-    const info = index?.detectors.get(r.id);
-    let detector = r.id;
-    let detectorId: string | undefined;
-    if (!info) {
-      unenriched++;
-      if (admit && !admit(intersection, r.id)) {
-        detector = OTHER_DETECTOR;
-        detectorId = r.id;
-      }
-    }
-    const key = keys.counts(intersection, index, c.sensor, detector, info);
-    const fields = countsFields(r, seq, detectorId);
-    if (key !== undefined && fields !== '') lines.push(encodeLine(key, fields, time));
-  }
-  return { kind: 'counts', lines, counts: countsKey(intersection, c), unenriched };
 }
 
 /** The `ingest_gaps` point of a declared hole. */

@@ -6,13 +6,20 @@
  * broker. So a spooled batch survives `kill -9` and a power cut. (The spool is only written while
  * the sink is failing, so this costs nothing in normal running.)
  *
+ * Format: line protocol (collector/line-protocol.ts), one point a line, so a batch file loads
+ * into InfluxDB by hand if need be. A line that does not read back (which the atomic writes
+ * above should make impossible) is appended to `unreadable.lp` in the same directory, never
+ * silently dropped.
+ *
  * Bound: `maxBytes` (default 1 GiB). `full()` turns true at the bound and the collector stops
  * taking messages (the broker holds them); the batches already in memory may overshoot the
  * bound by at most the pipeline's queue (`maxQueuedBatches` × `batchSize` points).
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { appendFile, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { encodePoints, parseLine, pointOf } from './line-protocol.ts';
+import type { Point } from './point.ts';
 
 export interface SpoolOptions {
   dir: string;
@@ -35,10 +42,10 @@ export class SpoolOwnerError extends Error {
 export interface Spool {
   /** Scans the directory (a previous run's batches are replayed first); sync, call once. */
   open(): void;
-  append(lines: readonly string[]): Promise<void>;
+  append(points: readonly Point[]): Promise<void>;
   /** The oldest batch's name, or undefined when empty. */
   oldest(): string | undefined;
-  read(name: string): Promise<string[]>;
+  read(name: string): Promise<Point[]>;
   remove(name: string): Promise<void>;
   bytes(): number;
   batches(): number;
@@ -101,8 +108,9 @@ export function createSpool(opts: SpoolOptions): Spool {
 
   return {
     open: openSpool,
-    async append(lines) {
+    async append(points) {
       openSpool();
+      const lines = encodePoints(points);
       const name = `batch-${String(++counter).padStart(12, '0')}.lp`;
       const tmp = join(opts.dir, `${name}.tmp`);
       const text = `${lines.join('\n')}\n`;
@@ -122,7 +130,18 @@ export function createSpool(opts: SpoolOptions): Spool {
     oldest: () => segments[0]?.name,
     async read(name) {
       const text = await readFile(join(opts.dir, name), 'utf8');
-      return text.split('\n').filter((l) => l.length > 0);
+      const points: Point[] = [];
+      const unreadable: string[] = [];
+      for (const line of text.split('\n')) {
+        if (line.length === 0) continue;
+        const p = parseLine(line);
+        if (p) points.push(pointOf(p));
+        else unreadable.push(line);
+      }
+      if (unreadable.length > 0) {
+        await appendFile(join(opts.dir, 'unreadable.lp'), `${unreadable.join('\n')}\n`);
+      }
+      return points;
     },
     async remove(name) {
       const i = segments.findIndex((s) => s.name === name);

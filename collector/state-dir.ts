@@ -11,29 +11,15 @@
  */
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { SinkOptions } from './sinks/registry.ts';
+import { join } from 'node:path';
+import { type SinkOptions, sinkPlugin } from './sinks/registry.ts';
 
-/** The sink a spool belongs to, as one line without credentials: `influx-v1 http://h:8086/ db`. */
+/**
+ * The sink a spool belongs to, as one line without credentials: `influx-v1 http://h:8086 db=x`
+ * (each sink's `identity`, collector/sinks/NAME/index.ts).
+ */
 export function sinkIdentity(sink: SinkOptions): string {
-  switch (sink.kind) {
-    case 'embedded':
-      return `embedded ${resolve(sink.dir)}`;
-    case 'influx-v1':
-      return `influx-v1 ${origin(sink.url)} db=${sink.database}`;
-    case 'influx-v2':
-      return `influx-v2 ${origin(sink.url)} org=${sink.org} bucket=${sink.bucket}`;
-  }
-}
-
-/** Scheme, host and port of a URL (user, password, path and query left out). */
-function origin(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;
-  } catch {
-    return url;
-  }
+  return sinkPlugin(sink.kind).identity(sink);
 }
 
 /** A directory name for the sink: readable, and unique by the hash. */

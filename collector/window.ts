@@ -5,7 +5,7 @@
  * here too. Bound: `maxPointsPerIntersection` (oldest inserted dropped first) and `maxAgeMs`
  * behind the newest point seen.
  */
-import type { ParsedLine } from './line-protocol.ts';
+import type { Point } from './point.ts';
 import { MEASUREMENTS } from './schema.ts';
 
 export interface CountsQuery {
@@ -50,8 +50,8 @@ interface Entry {
 }
 
 export interface RecentWindow extends CountsReader {
-  /** Feeds a parsed line; anything but a `counts` point is ignored. */
-  add(line: ParsedLine): void;
+  /** Feeds a point; anything but a `counts` point is ignored. */
+  add(point: Point): void;
   size(): number;
 }
 
@@ -89,10 +89,10 @@ export function createRecentWindow(options: Partial<WindowOptions> = {}): Recent
   }
 
   return {
-    add(line) {
-      if (line.measurement !== MEASUREMENTS.counts) return;
-      const { intersection, detector = '', sensor = '', approach } = line.tags;
-      const c = line.fields.count;
+    add(p) {
+      if (p.measurement !== MEASUREMENTS.counts) return;
+      const { intersection, detector = '', sensor = '', approach } = p.tags;
+      const c = p.fields.count;
       if (!intersection || typeof c !== 'object') return;
       let m = byIntersection.get(intersection);
       if (!m) {
@@ -100,10 +100,10 @@ export function createRecentWindow(options: Partial<WindowOptions> = {}): Recent
         m = new Map();
         byIntersection.set(intersection, m);
       }
-      const key = `${detector}\u0000${sensor}\u0000${line.timeNs}`;
+      const key = `${detector}\u0000${sensor}\u0000${p.timeMs}\u0000${p.subMsNs ?? 0}`;
       if (!m.has(key)) total++;
-      m.set(key, { t: line.timeMs, approach: approach || 'unknown', count: c.int });
-      if (line.timeMs > newest) newest = line.timeMs;
+      m.set(key, { t: p.timeMs, approach: approach || 'unknown', count: c.int });
+      if (p.timeMs > newest) newest = p.timeMs;
       prune(m);
     },
     size: () => total,

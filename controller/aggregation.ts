@@ -16,7 +16,6 @@
  */
 import {
   type Counts,
-  type Detector,
   detectorsOf,
   type IntersectionConfig,
   laneGroups,
@@ -24,124 +23,34 @@ import {
   type Signal,
   servedMovements,
 } from '../protocol/index.ts';
-import type { SignalView } from './types.ts';
-import { addToWindows, createWindows, type WindowSum, type Windows } from './windows.ts';
+import { noteReading } from './aggregation-health.ts';
+import { orUndefined, orZero, updateQueue } from './aggregation-queue.ts';
+import { acceptSeq } from './aggregation-sequence.ts';
+import type {
+  AggregationOptions,
+  AggregationState,
+  DetectorState,
+  MovementStateX,
+  QueueGroup,
+} from './aggregation-types.ts';
+import { addToWindows, createWindows } from './windows.ts';
 
-export interface AggregationOptions {
-  /** intervals without data before a detector is failed (default 5) */
-  failAfterIntervals?: number;
-  /** seconds of green with the detector occupied and counting nothing → stuck-on (default 20) */
-  stuckOnS?: number;
-  /** seconds continuously occupied with no count, whatever the signal → stuck-on (default 600) */
-  maxPresenceS?: number;
-  /** stop-bar gap during green after which the queue counts as discharged (default 3) */
-  clearGapS?: number;
-  /** least arrival rate assumed for a failed movement, veh/h/lane (default 300) */
-  defaultFlowVphpl?: number;
-}
+export type {
+  AggregationOptions,
+  AggregationState,
+  AggregationStats,
+  DetectorState,
+  MovementStateX,
+  QueueGroup,
+  ViewScratch,
+} from './aggregation-types.ts';
+export { orUndefined, orZero };
 
 const GREEN_STATES: ReadonlySet<MovementState> = new Set([
   'protected-Movement-Allowed',
   'permissive-Movement-Allowed',
 ]);
 const VEHICLE_SPACING_M = 7.5;
-/** Recent seqs remembered per sensor for de-duplication. */
-const SEEN_SEQS = 256;
-
-export interface DetectorState {
-  det: Detector;
-  /** position in `AggregationState.detectorList` */
-  index: number;
-  windows: Windows;
-  lastCount: number;
-  /** NaN (rather than undefined, so the field stays an unboxed number): not sent */
-  lastOccupancy: number;
-  /** NaN: nothing received yet */
-  lastToMs: number;
-  intervalMs: number;
-  /** NaN: never active */
-  lastActiveMs: number;
-  stuckGreenMs: number;
-  stuckMs: number;
-  /** the served movements of `det.movements`, in its order (filled once) */
-  movements: MovementStateX[];
-  /** the queue group of the detector's first movement (its counts move that queue) */
-  queueGroup: QueueGroup | undefined;
-}
-
-export interface QueueGroup {
-  key: string;
-  movements: string[];
-  /** the states of `movements` */
-  movementStates: MovementStateX[];
-  advance: DetectorState[];
-  stop: DetectorState[];
-  lanes: number;
-  storageVeh: number;
-  queue: number;
-  /** scratch of addCounts: the queue change of the message being added */
-  delta: number;
-  touched: boolean;
-}
-
-export interface MovementStateX {
-  movement: string;
-  detectors: DetectorState[];
-  group: QueueGroup | undefined;
-  lanes: number;
-  green: boolean;
-  lockedCall: boolean;
-  lastGreenEndMs: number | undefined;
-  greenSinceMs: number | undefined;
-  /** m15 arrival flow when last seen healthy, for the failed-movement queue guess (NaN: none) */
-  lastGoodFlowVph: number;
-}
-
-interface SensorState {
-  boot: string;
-  maxSeq: number;
-  /** seq → slot seq % SEEN_SEQS: the seqs seen in (maxSeq − SEEN_SEQS, maxSeq] */
-  seen: Float64Array;
-  /** the detectors of this sensor's last message, by reading position (a lookup cache) */
-  byPosition: (DetectorState | undefined)[];
-}
-
-export interface AggregationStats {
-  accepted: number;
-  duplicates: number;
-  lost: number;
-  ignoredReadings: number;
-  badMessages: number;
-}
-
-export interface AggregationState {
-  readonly config: IntersectionConfig;
-  readonly opts: Required<AggregationOptions>;
-  readonly detectors: Map<string, DetectorState>;
-  /** `detectors` in order, for loops */
-  readonly detectorList: DetectorState[];
-  readonly movements: Map<string, MovementStateX>;
-  /** `movements` in order, for loops */
-  readonly movementList: MovementStateX[];
-  readonly groups: QueueGroup[];
-  readonly sensors: Map<string, SensorState>;
-  startMs: number | undefined;
-  signal: (SignalView & { t: number }) | undefined;
-  stats: AggregationStats;
-  /** scratch of addCounts: the groups touched by the message being added */
-  readonly touched: QueueGroup[];
-  /** scratch of aggregation-view.ts */
-  readonly viewScratch: ViewScratch;
-}
-
-/** Per-detector scratch of the view computations (no allocation per decision). */
-export interface ViewScratch {
-  /** failed, by position in detectorList */
-  failed: Uint8Array;
-  /** m15 flow, veh/h, by position in detectorList */
-  m15: Float64Array;
-  sum: WindowSum;
-}
 
 /** Builds the empty aggregation of one intersection. No I/O. */
 export function createAggregation(
@@ -253,39 +162,6 @@ export function createAggregation(
   };
 }
 
-const seenSlot = (seq: number) => seq % SEEN_SEQS;
-
-/** [protocol v1: seq] the sensor's state when the message is new (else undefined); counts losses. */
-function acceptSeq(s: AggregationState, c: Counts): SensorState | undefined {
-  let sensor = s.sensors.get(c.sensor);
-  if (!sensor || sensor.boot !== c.boot) {
-    // A new boot restarts seq: not a loss.
-    const seen = new Float64Array(SEEN_SEQS).fill(Number.NaN);
-    seen[seenSlot(c.seq)] = c.seq;
-    sensor = { boot: c.boot, maxSeq: c.seq, seen, byPosition: sensor?.byPosition ?? [] };
-    s.sensors.set(c.sensor, sensor);
-    return sensor;
-  }
-  // Every seq in (maxSeq − SEEN_SEQS, maxSeq] has its own slot, so a slot holding c.seq means
-  // c.seq was seen; seqs above maxSeq were never seen.
-  if (c.seq <= sensor.maxSeq - SEEN_SEQS) return undefined;
-  const slot = seenSlot(c.seq);
-  if (c.seq <= sensor.maxSeq && sensor.seen[slot] === c.seq) return undefined;
-  if (c.seq > sensor.maxSeq) {
-    s.stats.lost += c.seq - sensor.maxSeq - 1;
-    sensor.maxSeq = c.seq;
-  } else {
-    s.stats.lost = Math.max(0, s.stats.lost - 1); // a late arrival fills a gap counted as lost
-  }
-  sensor.seen[slot] = c.seq;
-  return sensor;
-}
-
-function isGreen(d: DetectorState): boolean {
-  for (const mv of d.movements) if (mv.green) return true;
-  return false;
-}
-
 /** Adds one (already validated) counts message. Never throws on odd content. */
 export function addCounts(s: AggregationState, c: Counts): void {
   const duration = c.to - c.from;
@@ -293,7 +169,7 @@ export function addCounts(s: AggregationState, c: Counts): void {
     s.stats.badMessages++;
     return;
   }
-  const sensor = acceptSeq(s, c);
+  const sensor = acceptSeq(s.sensors, s.stats, c);
   if (!sensor) {
     s.stats.duplicates++;
     return;
@@ -318,27 +194,7 @@ export function addCounts(s: AggregationState, c: Counts): void {
     addToWindows(d.windows, c.from, duration, r.count, occ);
     const latest = Number.isNaN(d.lastToMs) || c.to >= d.lastToMs;
     if (!latest) continue; // a late message fills its window but does not rewrite "now"
-    d.lastCount = r.count;
-    d.lastOccupancy = r.occupancy ?? Number.NaN;
-    d.lastToMs = c.to;
-    d.intervalMs = duration;
-    if (occ >= 0.95)
-      d.lastActiveMs = c.to; // presence up to the end of the interval
-    else if (r.count > 0 || occ > 0) {
-      // Raw actuations, when sent, date the last vehicle precisely.
-      let off = -1;
-      if (c.actuations)
-        for (const a of c.actuations) if (a.id === r.id && a.offMs > off) off = a.offMs;
-      d.lastActiveMs = off >= c.from ? Math.min(off, c.to) : c.to;
-    }
-    // Stuck-on: occupied with no vehicle counted, for long, especially while green.
-    if (occ >= 0.95 && r.count === 0) {
-      d.stuckMs += duration;
-      if (isGreen(d)) d.stuckGreenMs += duration;
-    } else {
-      d.stuckMs = 0;
-      d.stuckGreenMs = 0;
-    }
+    noteReading(d, c, r.count, r.occupancy, duration);
     const called = r.count > 0 || occ > 0;
     for (const mv of d.movements) {
       // NEMA locking memory: a vehicle seen during red keeps its call until served.
@@ -364,53 +220,9 @@ export function addCounts(s: AggregationState, c: Counts): void {
   for (let i = 0; i < touched.length; i++) {
     const g = touched[i]!;
     g.touched = false;
-    updateQueue(s, g, g.delta, c.to);
+    updateQueue(g, g.delta, c.to, s.opts.clearGapS);
   }
   touched.length = 0;
-}
-
-/** A NaN-for-absent number, as `?? 0` would read it. */
-export const orZero = (x: number) => (Number.isNaN(x) ? 0 : x);
-
-/** A NaN-for-absent number as the optional field of a view. */
-export const orUndefined = (x: number) => (Number.isNaN(x) ? undefined : x);
-
-function updateQueue(s: AggregationState, g: QueueGroup, dq: number, atMs: number): void {
-  const max = g.storageVeh * 4; // beyond what a detector pair can tell apart: bounded
-  g.queue = Math.min(max, Math.max(0, g.queue + dq));
-  let green = false;
-  for (const mv of g.movementStates) if (mv.green) green = true;
-  if (green) {
-    // Discharged: no stop-bar vehicle for clearGapS and nothing standing on it.
-    let clear = g.stop.length > 0;
-    for (const d of g.stop) {
-      if (
-        !(
-          orZero(d.lastOccupancy) < 0.05 &&
-          !Number.isNaN(d.lastActiveMs) &&
-          atMs - d.lastActiveMs >= s.opts.clearGapS * 1000
-        )
-      ) {
-        clear = false;
-        break;
-      }
-    }
-    if (clear) g.queue = 0;
-  } else {
-    // A standing queue over the advance detector: at least the storage behind the stop bar.
-    for (const d of g.advance) {
-      if (orZero(d.lastOccupancy) >= 0.9) {
-        g.queue = Math.max(g.queue, g.storageVeh);
-        break;
-      }
-    }
-    for (const d of g.stop) {
-      if (orZero(d.lastOccupancy) > 0) {
-        g.queue = Math.max(g.queue, 1);
-        break;
-      }
-    }
-  }
 }
 
 /** Adds a signal message; older ones (by `t`) are ignored. */

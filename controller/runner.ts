@@ -9,6 +9,7 @@
  */
 import {
   type Counts,
+  DEFAULT_LIMITS,
   DEFAULT_ROOT,
   type Decision,
   decodeMessage,
@@ -32,6 +33,12 @@ export interface RunnerOptions {
   root?: string;
   algorithmOptions?: IntersectionControllerOptions;
   maxIntersections?: number;
+  /**
+   * Refuse counts and signals whose timestamps lie further than `windowMs` from `nowMs()`
+   * (counted invalid): one signal with a far-future `t` must not become the last answered `t`
+   * that every real signal then falls below. Absent: no check (a simulation on its own clock).
+   */
+  timeWindow?: { nowMs: () => number; windowMs: number };
 }
 
 export interface Outgoing {
@@ -81,6 +88,8 @@ export function createRunner(options: RunnerOptions) {
   };
 
   const serves = (id: string) => (served ? served.has(id) : true);
+  const tw = options.timeWindow;
+  const window = () => (tw ? { nowMs: tw.nowMs(), windowMs: tw.windowMs } : undefined);
 
   function answer(id: string, e: Entry, signal: Signal): RunnerResult {
     if (signal.t <= e.lastAnsweredT) {
@@ -159,7 +168,7 @@ export function createRunner(options: RunnerOptions) {
       }
       if (p.kind === 'config') return onConfig(p.intersection, payload);
       if (p.kind === 'counts') {
-        const r = decodeMessage('counts', payload);
+        const r = decodeMessage('counts', payload, DEFAULT_LIMITS, window());
         if (!r.ok || (r.value as Counts).sensor !== p.sensor) {
           stats.invalid.counts++;
           return {};
@@ -170,7 +179,7 @@ export function createRunner(options: RunnerOptions) {
         return {};
       }
       if (p.kind === 'signal') {
-        const r = decodeMessage('signal', payload);
+        const r = decodeMessage('signal', payload, DEFAULT_LIMITS, window());
         if (!r.ok) {
           stats.invalid.signal++;
           return {};

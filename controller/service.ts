@@ -51,8 +51,13 @@ export interface ControllerServiceOptions {
   /** seed of the reconnect jitter (default from the client id) */
   seed?: number;
   log?: (line: string) => void;
-  /** wall clock for status `atMs` only (default Date.now) */
+  /** wall clock for status `atMs` and the time window (default Date.now) */
   now?: () => number;
+  /**
+   * refuse counts and signals further than this from `now` (counted invalid); absent or 0: off,
+   * as for a simulation on its own clock. `openphase controller` defaults to 1 day.
+   */
+  timeWindowMs?: number;
 }
 
 export interface ControllerServiceStats extends RunnerStats {
@@ -114,6 +119,9 @@ export function createControllerService(options: ControllerServiceOptions) {
     controllerId,
     root,
     ...(options.algorithmOptions ? { algorithmOptions: options.algorithmOptions } : {}),
+    ...(options.timeWindowMs
+      ? { timeWindow: { nowMs: () => now(), windowMs: options.timeWindowMs } }
+      : {}),
   });
   const anchor =
     options.willIntersection ??

@@ -1,6 +1,5 @@
 /** The JSON Schema files published in protocol/schemas/, with their TypeBox sources. */
 import type { TSchema } from 'typebox';
-import { Scorecard } from '../bench/scorecard-schema.ts';
 import { IntersectionConfig } from './intersection-schema.ts';
 import { Counts, Decision, Signal, Status } from './messages.ts';
 import { Scenario } from './scenario-schema.ts';
@@ -14,8 +13,9 @@ export const PUBLISHED_SCHEMAS: { file: string; schema: TSchema }[] = [
   { file: 'scenario.schema.json', schema: Scenario },
 ];
 
-/** Published here too but not a protocol message (no spec example): `openphase bench`'s output. */
-export const OTHER_SCHEMAS = [{ file: 'scorecard.schema.json', schema: Scorecard as TSchema }];
+// protocol/schemas/ also holds the benchmark's scorecard schema: not a protocol message, so its
+// source stays with the benchmark (bench/scorecard-schema.ts) and scripts/write-schemas.ts
+// writes it; protocol/ imports nothing outside itself.
 
 const DRAFT = 'https://json-schema.org/draft/2020-12/schema';
 

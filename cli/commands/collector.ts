@@ -3,17 +3,11 @@
  * Runs until SIGINT/SIGTERM; prints one JSON line `{"ready":true,…}` once subscribed.
  */
 import { Command, Option } from 'commander';
-import { chooseSink, createCollector, redactUrl } from '../../collector/index.ts';
+import { createCollector, sinkWhere } from '../../collector/index.ts';
 import { defaultSpoolDir } from '../../collector/state-dir.ts';
-import {
-  INFLUX_PASSWORD,
-  INFLUX_TOKEN,
-  MQTT_PASSWORD,
-  refusedSecretOption,
-  resolveSecret,
-  secretFileOption,
-} from '../secrets.ts';
+import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
 import { untilStopSignal } from '../signals.ts';
+import { addSinkOptions, sinkFromCommand, sinkHelp } from '../sink-options.ts';
 
 const int = (name: string, min: number) => (v: string) => {
   const n = Number(v);
@@ -22,7 +16,7 @@ const int = (name: string, min: number) => (v: string) => {
 };
 
 export function command(): Command {
-  return new Command('collector')
+  const cmd = new Command('collector')
     .description(
       'subscribe to the protocol topics, validate and enrich every message, and write it to ' +
         'InfluxDB (1.x, or 2.x/3.x with a token) or, with no InfluxDB given, the embedded store; ' +
@@ -44,28 +38,6 @@ export function command(): Command {
       ).env('OPENPHASE_COLLECTOR_ID'),
     )
     .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))
-    .addOption(new Option('--influx-url <url>', 'InfluxDB URL').env('INFLUX_URL'))
-    .addOption(new Option('--influx-db <name>', 'InfluxDB 1.x database').env('INFLUX_DB'))
-    .option(
-      '--create-db',
-      'create the InfluxDB 1.x database if it is missing (without it, a missing database is an error)',
-    )
-    .addOption(new Option('--influx-username <name>', 'InfluxDB 1.x user').env('INFLUX_USERNAME'))
-    .addOption(secretFileOption(INFLUX_PASSWORD))
-    .addOption(refusedSecretOption(INFLUX_PASSWORD))
-    .hook('preAction', resolveSecret(INFLUX_PASSWORD))
-    .addOption(secretFileOption(INFLUX_TOKEN))
-    .addOption(refusedSecretOption(INFLUX_TOKEN))
-    .hook('preAction', resolveSecret(INFLUX_TOKEN))
-    .addOption(new Option('--influx-org <org>', 'InfluxDB 2.x/3.x organization').env('INFLUX_ORG'))
-    .addOption(
-      new Option('--influx-bucket <bucket>', 'InfluxDB 2.x/3.x bucket').env('INFLUX_BUCKET'),
-    )
-    .addOption(
-      new Option('--data-dir <dir>', 'embedded store directory (when no InfluxDB is given)')
-        .env('OPENPHASE_DATA_DIR')
-        .default('data/points'),
-    )
     .addOption(
       new Option(
         '--spool-dir <dir>',
@@ -133,29 +105,17 @@ export function command(): Command {
     )
     .addHelpText(
       'after',
-      '\nSink: --influx-url + --influx-db → InfluxDB 1.x (or 2.x/3.x v1 compatibility);\n' +
-        '      --influx-url + --influx-token/--influx-org/--influx-bucket → InfluxDB 2.x/3.x;\n' +
-        '      neither → the embedded store in --data-dir.\n' +
+      `${sinkHelp()}\n` +
         'It reconnects to the broker for ever (also after a refusal), at most 5 s apart.\n' +
         'Schema, outage behaviour and broker settings: docs/influxdb.md.',
     )
-    .action(async (opts) => {
+    .action(async (opts, c: Command) => {
       // listening before anything starts: a signal sent right after "ready" must find it
       const stopped = untilStopSignal();
       if (opts.sharedGroup !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(opts.sharedGroup)) {
         throw new Error('--shared-group must be 1-64 characters of A-Z, a-z, 0-9, _ or -');
       }
-      const sink = chooseSink({
-        influxUrl: opts.influxUrl,
-        influxDb: opts.influxDb,
-        influxUsername: opts.influxUsername,
-        influxPassword: opts.influxPassword,
-        influxToken: opts.influxToken,
-        influxOrg: opts.influxOrg,
-        influxBucket: opts.influxBucket,
-        createDb: opts.createDb === true,
-        dataDir: opts.dataDir,
-      });
+      const sink = sinkFromCommand(c);
       const log = (line: string) => console.error(line);
       const spoolDir: string =
         opts.spoolDir ??
@@ -182,10 +142,10 @@ export function command(): Command {
         log,
       });
       const started = await collector.start();
-      const where = sink.kind === 'embedded' ? sink.dir : redactUrl(sink.url);
-      log(`collector: writing to ${sink.kind} at ${where}, spool in ${spoolDir}`);
+      log(`collector: writing to ${sink.kind} at ${sinkWhere(sink)}, spool in ${spoolDir}`);
       console.log(JSON.stringify({ ready: true, sink: sink.kind, ...started }));
       await stopped;
       await collector.close();
     });
+  return addSinkOptions(cmd);
 }

@@ -12,13 +12,8 @@ import type { Registry } from '../../broker/index.ts';
 import { ALGORITHMS, getAlgorithm } from '../../controller/algorithms/registry.ts';
 import { detectorsOf, type Scenario } from '../../protocol/index.ts';
 import { listBundledScenarios } from '../../simulator/scenario.ts';
-import {
-  INFLUX_PASSWORD,
-  refusedSecretOption,
-  resolveSecret,
-  secretFileOption,
-} from '../secrets.ts';
 import { untilStopSignal } from '../signals.ts';
+import { addSinkOptions, sinkFromCommand, sinkHelp } from '../sink-options.ts';
 
 /** The shells, loaded only when the demo runs: `--help` stays quick. */
 async function shells() {
@@ -102,21 +97,19 @@ interface Opts {
   duration: number;
   insecure?: boolean;
   dataDir?: string;
-  influxUrl?: string;
-  influxDb?: string;
-  influxUsername?: string;
-  influxPassword?: string;
   root: string;
   allowOrigin: string[];
 }
 
-async function run(o: Opts): Promise<void> {
+/** The demo keeps its store and spool under its own `--data-dir`, not the store's. */
+const DEMO_OWN = ['data-dir'];
+
+async function run(o: Opts, cmd: Command): Promise<void> {
   // listening before anything starts: a signal sent right after "ready" must find it
   const stopped = untilStopSignal();
   getAlgorithm(o.algorithm); // an unknown name fails here, in one line, before anything starts
   const x = await shells();
   const {
-    chooseSink,
     createBroker,
     createCollector,
     createControllerService,
@@ -136,14 +129,10 @@ async function run(o: Opts): Promise<void> {
     passwords ? { username: id, password: passwords.get(id) ?? '' } : {};
   const tempDir = o.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'openphase-demo-'));
   const dataDir = o.dataDir ?? tempDir!;
-  const sink = chooseSink({
-    influxUrl: o.influxUrl,
-    influxDb: o.influxDb,
-    influxUsername: o.influxUsername,
-    influxPassword: o.influxPassword,
-    // a demo may make its own database (the collector service creates one only with --create-db)
-    createDb: true,
-    dataDir: join(dataDir, 'points'),
+  // A demo may make its own database (the collector service creates one only with --create-db).
+  const sink = sinkFromCommand(cmd, DEMO_OWN, {
+    'data-dir': join(dataDir, 'points'),
+    'create-db': true,
   });
 
   // Everything started, newest last: closed in reverse order on Ctrl-C or on a failed start.
@@ -256,10 +245,7 @@ async function run(o: Opts): Promise<void> {
     );
 
     const ws = web.url.replace(/^http/, 'ws');
-    const store =
-      sink.kind === 'embedded'
-        ? `embedded store in ${sink.dir}`
-        : `InfluxDB ${o.influxUrl} database ${o.influxDb}`;
+    const store = `${sink.kind} store at ${x.sinkWhere(sink)}`;
     console.log(
       [
         `OpenPhase demo: ${scenario.name} (${scenario.intersections.length} intersections), ` +
@@ -291,7 +277,7 @@ async function run(o: Opts): Promise<void> {
 }
 
 export function command(): Command {
-  return new Command('demo')
+  const cmd = new Command('demo')
     .description(
       'run everything in one process: the embedded MQTT broker, a simulated city in real ' +
         'time, the reference controller, the collector and the live dashboard',
@@ -358,14 +344,6 @@ export function command(): Command {
       ).env('OPENPHASE_DATA_DIR'),
     )
     .addOption(
-      new Option('--influx-url <url>', 'write to InfluxDB 1.x at this URL').env('INFLUX_URL'),
-    )
-    .addOption(new Option('--influx-db <name>', 'InfluxDB 1.x database').env('INFLUX_DB'))
-    .addOption(new Option('--influx-username <name>', 'InfluxDB 1.x user').env('INFLUX_USERNAME'))
-    .addOption(secretFileOption(INFLUX_PASSWORD))
-    .addOption(refusedSecretOption(INFLUX_PASSWORD))
-    .hook('preAction', resolveSecret(INFLUX_PASSWORD))
-    .addOption(
       new Option('--root <root>', 'MQTT topic root').env('OPENPHASE_ROOT').default('traffic'),
     )
     .addOption(
@@ -381,9 +359,11 @@ export function command(): Command {
         '',
         'Credentials: without --insecure every component (signal, each sensor, controller,',
         'collector, dashboard) connects as its own device with a random password that stays in',
-        'memory; other MQTT clients are refused. Store: the embedded store unless --influx-url and',
-        '--influx-db (or INFLUX_URL and INFLUX_DB) name an InfluxDB 1.x (the demo creates that',
-        'database if it is missing); the charts read from the same store. Ctrl-C (SIGINT) or SIGTERM stops everything and frees the ports.',
+        'memory; other MQTT clients are refused. Store: the embedded store under --data-dir unless',
+        'the options of another sink are given (below; the demo creates an InfluxDB 1.x database',
+        'if it is missing); the charts read from the same store. Ctrl-C (SIGINT) or SIGTERM stops',
+        'everything and frees the ports.',
+        sinkHelp(),
         '',
         'Examples:',
         '  npm start                                   # http://127.0.0.1:8080/',
@@ -391,5 +371,6 @@ export function command(): Command {
         '  INFLUX_URL=http://127.0.0.1:8086 INFLUX_DB=openphase_demo openphase demo  # simulated data: its own database',
       ].join('\n'),
     )
-    .action((opts: Opts) => run(opts));
+    .action((opts: Opts, c: Command) => run(opts, c));
+  return addSinkOptions(cmd, DEMO_OWN);
 }

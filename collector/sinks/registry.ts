@@ -1,86 +1,64 @@
 /**
- * The sinks, by name. Adding a sink: one file exporting a factory, one line here, a docs
- * section in docs/influxdb.md and a `runSinkContract` run (tests/contracts/sink.contract.ts).
+ * The sinks, by name. Adding a sink: a folder beside the others (its code, README.md,
+ * sample.env, options and reader, exported as a `SinkPlugin` from its index.ts), one line in
+ * ./all.ts, and a `runSinkContract` run in tests/ (a test fails for a sink without one).
  */
-import { createEmbeddedSink, type EmbeddedOptions } from './embedded.ts';
-import { createInfluxV1Sink, type InfluxV1Options } from './influx-v1.ts';
-import { createInfluxV2Sink, type InfluxV2Options } from './influx-v2.ts';
+import type { CountsReader } from '../window.ts';
+import * as all from './all.ts';
+import { chooseSinkOf, type GivenOptions } from './choose.ts';
+import type { SinkPlugin } from './plugin.ts';
 import type { Sink } from './types.ts';
 
-export type SinkOptions =
-  | ({ kind: 'influx-v1' } & InfluxV1Options)
-  | ({ kind: 'influx-v2' } & InfluxV2Options)
-  | ({ kind: 'embedded' } & EmbeddedOptions);
+type Registered = (typeof all)[keyof typeof all];
+export type SinkKind = Registered['kind'];
+type OptionsOf<P> = P extends SinkPlugin<infer K, infer O> ? { kind: K } & O : never;
+/** A sink's options, tagged with its kind: `{ kind: 'embedded', dir: 'data/points' }`. */
+export type SinkOptions = OptionsOf<Registered>;
 
-export type SinkKind = SinkOptions['kind'];
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds plugins of every options type
+type AnyPlugin = SinkPlugin<SinkKind, any>;
 
-type Factory<K extends SinkKind> = (o: Extract<SinkOptions, { kind: K }>) => Sink;
+/** Every registered sink, by name order. */
+export const SINKS: readonly AnyPlugin[] = Object.values(all).sort((a, b) =>
+  a.kind.localeCompare(b.kind),
+);
 
-export const SINKS: { [K in SinkKind]: { summary: string; create: Factory<K> } } = {
-  'influx-v1': {
-    summary: 'InfluxDB 1.x /write (also 2.x/3.x v1 compatibility)',
-    create: createInfluxV1Sink,
-  },
-  'influx-v2': {
-    summary: 'InfluxDB 2.x/3.x /api/v2/write with a token',
-    create: createInfluxV2Sink,
-  },
-  embedded: {
-    summary: 'append-only line-protocol files + in-memory window',
-    create: createEmbeddedSink,
-  },
-};
+export function sinkPlugin(kind: string): AnyPlugin {
+  const p = SINKS.find((s) => s.kind === kind);
+  if (!p) throw new Error(`unknown sink '${kind}' (known: ${SINKS.map((s) => s.kind).join(', ')})`);
+  return p;
+}
 
 /** @example createSink({ kind: 'embedded', dir: 'data/points' }) */
 export function createSink(o: SinkOptions): Sink {
-  return (SINKS[o.kind].create as (o: SinkOptions) => Sink)(o);
+  return sinkPlugin(o.kind).create(o);
 }
 
-/** Options a command line or environment gives; which of them are set picks the sink. */
-export interface SinkChoice {
-  influxUrl?: string;
-  influxDb?: string;
-  influxUsername?: string;
-  influxPassword?: string;
-  influxToken?: string;
-  influxOrg?: string;
-  influxBucket?: string;
-  /** InfluxDB 1.x: create the database if it is missing (`--create-db`) */
-  createDb?: boolean;
-  /** embedded store directory */
-  dataDir: string;
+/** The counts reader that matches a sink (its plugin's), or one that says there is none. */
+export function readerFor(o: SinkOptions, sink: Sink): CountsReader {
+  const p = sinkPlugin(o.kind);
+  if (p.reader) return p.reader(o, sink);
+  return {
+    async queryCounts() {
+      const with_ = SINKS.filter((s) => s.reader).map((s) => s.kind);
+      throw new Error(
+        `counts queries are implemented for ${with_.join(', ')}, not yet for ${o.kind}`,
+      );
+    },
+  };
 }
+
+/** Where a sink writes, for a log line (no secret): its identity. */
+export const sinkWhere = (o: SinkOptions): string => sinkPlugin(o.kind).identity(o);
 
 /**
- * `--influx-url` + `--influx-db` → influx-v1; `--influx-url` + token/org/bucket → influx-v2;
- * neither → the embedded store. Throws in plain words on a half-given set.
+ * The sink and its options from flag values (see ./choose.ts); throws in plain words.
+ * @example chooseSink({ 'influx-url': 'http://127.0.0.1:8086', 'influx-db': 'openphase' })
  */
-export function chooseSink(c: SinkChoice): SinkOptions {
-  if (!c.influxUrl) {
-    if (c.influxDb || c.influxToken || c.influxOrg || c.influxBucket) {
-      throw new Error('--influx-db/--influx-token/--influx-org/--influx-bucket need --influx-url');
-    }
-    return { kind: 'embedded', dir: c.dataDir };
-  }
-  if (c.influxToken || c.influxOrg || c.influxBucket) {
-    if (!c.influxToken || !c.influxOrg || !c.influxBucket) {
-      throw new Error('InfluxDB 2.x/3.x needs --influx-token, --influx-org and --influx-bucket');
-    }
-    return {
-      kind: 'influx-v2',
-      url: c.influxUrl,
-      token: c.influxToken,
-      org: c.influxOrg,
-      bucket: c.influxBucket,
-    };
-  }
-  if (!c.influxDb) throw new Error('InfluxDB 1.x needs --influx-db (or INFLUX_DB)');
-  return {
-    kind: 'influx-v1',
-    url: c.influxUrl,
-    database: c.influxDb,
-    username: c.influxUsername,
-    password: c.influxPassword,
-    ...(c.createDb ? { createDatabase: true } : {}),
-  };
+export function chooseSink(
+  given: GivenOptions,
+  kind?: string,
+  defaults: GivenOptions = {},
+): SinkOptions {
+  return chooseSinkOf(SINKS, given, kind, defaults) as unknown as SinkOptions;
 }

@@ -2,17 +2,22 @@
  * The sink contract. A sink implements `write` and nothing else: the framework
  * (collector/pipeline.ts) owns batching, spooling, retry, dead letters and acknowledgement.
  *
- * `write(points)` gets line-protocol lines (one point each, `precision=ns`, made by
- * collector/line-protocol.ts) and resolves once the points are durable in the sink. It rejects
- * with a {@link SinkError}: `retryable` (down, timeout, 5xx, 429, auth or missing database — the
- * batch is spooled and replayed) or `permanent` (400/422: the framework bisects the batch and
- * dead-letters only the points the sink refuses). Any other error counts as retryable.
- * Writing the same point twice must leave one point (InfluxDB semantics: same series and time).
+ * `write(points)` gets structured points (collector/point.ts) and resolves once they are
+ * durable in the sink; how it encodes them is its own business. It rejects with a
+ * {@link SinkError}: `retryable` (down, timeout, 5xx, 429, auth or missing database — the batch is
+ * spooled and replayed) or `permanent` (the sink refuses these points and always will, e.g. a
+ * field whose type conflicts with the stored one: the framework bisects the batch and
+ * dead-letters only the points refused). Any other error counts as retryable. A point with no
+ * usable field is left out, not refused. Writing the same point twice must leave one point
+ * (InfluxDB semantics: same measurement, tags and time).
+ *
+ * Every sink passes one contract suite (tests/contracts/sink.contract.ts).
  */
+import type { Point } from '../point.ts';
 
 export interface Sink {
   readonly name: string;
-  write(points: readonly string[]): Promise<void>;
+  write(points: readonly Point[]): Promise<void>;
   /**
    * optional: checked once at start; rejects in words on a configuration fault the operator
    * must fix (a missing database), resolves when the sink is merely unreachable (the spool
@@ -45,7 +50,7 @@ export class SinkError extends Error {
 }
 
 /**
- * HTTP status → error kind. Only a malformed request is permanent: 401/403/404 (bad token,
+ * HTTP status → error kind. Only a refused request is permanent: 401/403/404 (bad token,
  * missing database) are configuration faults an operator fixes, so the data waits in the spool.
  * 413 (too large) is permanent so the framework splits the batch.
  */

@@ -4,10 +4,14 @@
  * local HTTP server that records the requests and keeps points by InfluxDB's rule). Every sink
  * runs every test: nothing is skipped.
  *
- * @example runSinkContract({ name: 'embedded', create: async () => harness })
+ * `sink` names the registered sink the run covers (collector/sinks/registry.ts): a test walks
+ * the registry and fails for a sink no run covers (tests/unit/collector-sink-registry.test.ts).
+ *
+ * @example runSinkContract({ sink: 'embedded', name: 'embedded (files)', create: async () => harness })
  */
 import { describe, expect, it } from 'vitest';
-import { encodePoints, type FieldValue, int, type Point } from '../../collector/line-protocol.ts';
+import { type FieldValue, int, type Point } from '../../collector/point.ts';
+import type { SinkKind } from '../../collector/sinks/registry.ts';
 import { isPermanent, type Sink, SinkError } from '../../collector/sinks/types.ts';
 
 /** A point as the backend gives it back: integers and floats both as numbers. */
@@ -33,13 +37,17 @@ export const CONTRACT_TESTS = [
   'escapes what line protocol needs escaped',
   'writing the same point twice leaves one point',
   'an empty batch is a no-op',
-  'a malformed line is refused as a permanent error',
+  'a point whose field type conflicts with the stored one is refused as a permanent error',
+  'a point with no usable field is left out',
   'an unreachable backend is a retryable error',
   'close is safe to call twice',
 ] as const;
 export type ContractTest = (typeof CONTRACT_TESTS)[number];
 
 export interface SinkContractOptions {
+  /** the registered sink this run covers */
+  sink: SinkKind;
+  /** what the run is against, e.g. `influx-v1 (real InfluxDB 1.6.7)` */
   name: string;
   create(): Promise<SinkHarness>;
 }
@@ -85,7 +93,7 @@ export function runSinkContract(opts: SinkContractOptions) {
         timeMs: 1_764_340_000_000 + i * 1000,
         subMsNs: i,
       }));
-      await h.sink.write(encodePoints(points));
+      await h.sink.write(points);
       expectStored(await h.readBack('contract'), points);
     });
 
@@ -104,7 +112,7 @@ export function runSinkContract(opts: SinkContractOptions) {
           timeMs: 1_764_340_001_000,
         },
       ];
-      await h.sink.write(encodePoints(points));
+      await h.sink.write(points);
       expectStored(await h.readBack('esc'), points);
     });
 
@@ -115,9 +123,8 @@ export function runSinkContract(opts: SinkContractOptions) {
         fields: { count: int(3) },
         timeMs: 1_764_340_000_000,
       };
-      const lines = encodePoints([p]);
-      await h.sink.write(lines);
-      await h.sink.write([...lines, ...lines]);
+      await h.sink.write([p]);
+      await h.sink.write([p, { ...p }]);
       expectStored(await h.readBack('dup'), [p]);
     });
 
@@ -126,19 +133,48 @@ export function runSinkContract(opts: SinkContractOptions) {
       expect(await h.readBack('contract')).toEqual([]);
     });
 
-    test('a malformed line is refused as a permanent error', async (h) => {
-      const err = await h.sink.write(['broken line without fields']).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+    test('a point whose field type conflicts with the stored one is refused as a permanent error', async (h) => {
+      const first: Point = {
+        measurement: 'conflict',
+        tags: { sensor: 's1' },
+        fields: { v: int(1) },
+        timeMs: 1_764_340_000_000,
+      };
+      await h.sink.write([first]);
+      const err = await h.sink
+        .write([{ ...first, fields: { v: 'text' }, timeMs: first.timeMs + 1000 }])
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(err).toBeInstanceOf(SinkError);
       expect(isPermanent(err)).toBe(true);
+      expectStored(await h.readBack('conflict'), [first]);
+    });
+
+    test('a point with no usable field is left out', async (h) => {
+      const kept: Point = {
+        measurement: 'nofield',
+        tags: { sensor: 's1' },
+        fields: { v: 1 },
+        timeMs: 1_764_340_000_000,
+      };
+      await h.sink.write([
+        {
+          ...kept,
+          fields: { v: undefined, w: Number.NaN, x: int(2 ** 60) },
+          timeMs: kept.timeMs - 1000,
+        },
+        kept,
+      ]);
+      await h.sink.write([{ ...kept, fields: {} }]);
+      expectStored(await h.readBack('nofield'), [kept]);
     });
 
     test('an unreachable backend is a retryable error', async (h) => {
       const sink = h.unreachable();
       const err = await sink
-        .write(encodePoints([{ measurement: 'x', tags: {}, fields: { v: 1 }, timeMs: 0 }]))
+        .write([{ measurement: 'x', tags: {}, fields: { v: 1 }, timeMs: 0 }])
         .then(
           () => undefined,
           (e: unknown) => e,
@@ -149,9 +185,7 @@ export function runSinkContract(opts: SinkContractOptions) {
     });
 
     test('close is safe to call twice', async (h) => {
-      await h.sink.write(
-        encodePoints([{ measurement: 'c', tags: {}, fields: { v: 1 }, timeMs: 0 }]),
-      );
+      await h.sink.write([{ measurement: 'c', tags: {}, fields: { v: 1 }, timeMs: 0 }]);
       await h.sink.close?.();
       await h.sink.close?.();
     });

@@ -1,11 +1,12 @@
 /**
- * Runs `openphase demo` as a real child process (node --import tsx, one process, as
- * bin/openphase.js does) on free ports, and stops it with a signal like Ctrl-C does.
+ * Runs `openphase demo` as a real child process (the compiled bin/openphase.js, one process, as
+ * an operator runs it) on free ports, and stops it with a signal like Ctrl-C does.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BIN } from '../helpers/openphase.ts';
 import { freePort } from '../helpers/ports.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -28,7 +29,7 @@ export function runCli(
   env: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+    const child = spawn(process.execPath, [BIN, ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,17 +51,7 @@ export async function startDemo(
   const mqttPort = await freePort();
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      'cli/main.ts',
-      'demo',
-      '--port',
-      String(port),
-      '--mqtt-port',
-      String(mqttPort),
-      ...args,
-    ],
+    [BIN, 'demo', '--port', String(port), '--mqtt-port', String(mqttPort), ...args],
     { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

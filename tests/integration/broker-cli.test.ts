@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
+import { BIN } from '../helpers/openphase.ts';
 import { closedWithin, connackCode, connectAs } from './broker-fixtures.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
@@ -44,7 +45,7 @@ async function op(args: string[]) {
 
 /** A real process, for what only a process can show (stdin, signals). */
 function opProcess(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'cli/main.ts'), ...args], {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: repo,
     encoding: 'utf8',
     input,
@@ -184,11 +185,10 @@ describe('openphase devices + broker', () => {
   });
 
   it('serves the registry; rotate + SIGHUP cuts the old credential; remove works', async () => {
-    const broker = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(repo, 'cli/main.ts'), 'broker', '--port', '0', '--devices', file],
-      { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const broker = spawn(process.execPath, [BIN, 'broker', '--port', '0', '--devices', file], {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(broker);
     let stderr = '';
     broker.stderr!.on('data', (d) => {

@@ -11,6 +11,7 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { saveRegistry } from '../../broker/index.ts';
 import { main } from '../../cli/main.ts';
+import { BIN } from '../helpers/openphase.ts';
 import { killOnExit, stopChild, waitForLine } from '../helpers/processes.ts';
 import { connectAs, fixtureRegistry, type Received, record, until } from './broker-fixtures.ts';
 
@@ -23,11 +24,10 @@ const clients: MqttClient[] = [];
 
 beforeAll(async () => {
   saveRegistry(file, fixtureRegistry());
-  broker = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(repo, 'cli/main.ts'), 'broker', '--port', '0', '--devices', file],
-    { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  broker = spawn(process.execPath, [BIN, 'broker', '--port', '0', '--devices', file], {
+    cwd: repo,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   killOnExit(broker);
   url = JSON.parse(await waitForLine(broker, /"ready":true/, 60_000)).url;
 }, 90_000);

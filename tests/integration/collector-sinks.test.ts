@@ -15,10 +15,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseLine } from '../../collector/line-protocol.ts';
-import { createEmbeddedSink } from '../../collector/sinks/embedded.ts';
-import { createInfluxV1Sink, lineBody } from '../../collector/sinks/influx-v1.ts';
-import { createInfluxV2Sink } from '../../collector/sinks/influx-v2.ts';
+import { parseLine, pointOf } from '../../collector/line-protocol.ts';
+import { int, type Point } from '../../collector/point.ts';
+import { createEmbeddedSink } from '../../collector/sinks/embedded/index.ts';
+import { createInfluxV1Sink, lineBody } from '../../collector/sinks/influx-v1/index.ts';
+import { createInfluxV2Sink } from '../../collector/sinks/influx-v2/index.ts';
 import { isPermanent, SinkError } from '../../collector/sinks/types.ts';
 import { runSinkContract, type StoredPoint } from '../contracts/sink.contract.ts';
 import { requireBinary } from '../helpers/binaries.ts';
@@ -44,6 +45,7 @@ async function deadUrl() {
 }
 
 runSinkContract({
+  sink: 'influx-v1',
   name: 'influx-v1 (real InfluxDB 1.6.7)',
   async create() {
     const db = `contract_v1_${++n}`;
@@ -59,6 +61,7 @@ runSinkContract({
 });
 
 runSinkContract({
+  sink: 'embedded',
   name: 'embedded (files loaded with influx -import into InfluxDB 1.6.7)',
   async create() {
     const db = `contract_emb_${++n}`;
@@ -181,12 +184,29 @@ function storedByInflux(
 }
 
 runSinkContract({
+  sink: 'influx-v2',
   name: 'influx-v2 (local HTTP server recording /api/v2/write; InfluxDB write rules applied)',
   async create() {
-    // Refuses what InfluxDB would refuse to parse, like InfluxDB 2.x answers 400.
-    const srv = await fakeV2((_req, body) =>
-      body.split('\n').every((l) => parseLine(l) !== undefined) ? 204 : 400,
-    );
+    // Refuses what InfluxDB would refuse, as InfluxDB 2.x answers: 400 for a line it cannot
+    // parse, 422 for a field whose type conflicts with the one stored.
+    const types = new Map<string, string>();
+    const typeOf = (v: unknown) => (typeof v === 'object' ? 'integer' : typeof v);
+    const srv = await fakeV2((_req, body) => {
+      const lines = body.split('\n').map(parseLine);
+      if (lines.some((l) => l === undefined)) return 400;
+      for (const l of lines) {
+        for (const [k, v] of Object.entries(l!.fields)) {
+          const t = types.get(`${l!.measurement} ${k}`);
+          if (t !== undefined && t !== typeOf(v)) return 422;
+        }
+      }
+      for (const l of lines) {
+        for (const [k, v] of Object.entries(l!.fields)) {
+          if (!types.has(`${l!.measurement} ${k}`)) types.set(`${l!.measurement} ${k}`, typeOf(v));
+        }
+      }
+      return 204;
+    });
     const sink = createInfluxV2Sink({ url: srv.url, token: 't', org: 'o', bucket: 'b' });
     const url = await deadUrl();
     return {
@@ -227,7 +247,7 @@ describe('influx-v2 sink: the exact /api/v2/write request', () => {
         'counts,detector=N-through-stop,intersection=a count=3i,seq=1i 1764340000000000000',
         'rejected,reason=schema payload="a \\"q\\"",bytes=5i 1764340000000000007',
       ];
-      await sink.write(lines);
+      await sink.write(lines.map((l) => pointOf(parseLine(l)!)));
       expect(srv.requests).toHaveLength(1);
       const r = srv.requests[0]!;
       expect(r.method).toBe('POST');
@@ -256,8 +276,9 @@ describe('influx-v2 sink: the exact /api/v2/write request', () => {
       const sink = createInfluxV2Sink({ url: srv.url, token: 't', org: 'o', bucket: 'b' });
       const line =
         'counts,approach=N,detector=N-through-stop,intersection=a,movement=N-through,sensor=s1 count=3i,seq=7i 1764340000000000000';
-      await sink.write([line]);
-      await sink.write([line, line]);
+      const p = pointOf(parseLine(line)!);
+      await sink.write([p]);
+      await sink.write([p, p]);
       expect(srv.requests.map((r) => r.body)).toEqual([line, `${line}\n${line}`]);
       for (const r of srv.requests) {
         expect(new URL(r.url, srv.url).searchParams.get('precision')).toBe('ns');
@@ -281,7 +302,9 @@ describe('influx-v2 sink: the exact /api/v2/write request', () => {
         bucket: 'b',
         timeoutMs: 500,
       });
-      const line = ['m v=1i 1'];
+      const line: Point[] = [
+        { measurement: 'm', tags: {}, fields: { v: int(1) }, timeMs: 0, subMsNs: 1 },
+      ];
       for (const [s, permanent] of [
         [400, true],
         [413, true],

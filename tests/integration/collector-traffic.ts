@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Counts } from '../../protocol/index.ts';
+import { BIN } from '../helpers/openphase.ts';
 
 /**
  * An hour ago, on a whole second: `openphase collector` refuses timestamps further than a day
@@ -126,7 +127,7 @@ export interface CollectorProcess {
 
 /** `openphase collector …` in its own process; `ready` once it printed its ready line. */
 export function spawnCollector(args: string[]): CollectorProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'collector', ...args], {
+  const child = spawn(process.execPath, [BIN, 'collector', ...args], {
     cwd: repo,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

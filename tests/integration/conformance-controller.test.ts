@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Check } from '../../bench/conformance/checks.ts';
 import { addDevice, createBroker, createRegistry } from '../../broker/index.ts';
+import { BIN } from '../helpers/openphase.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const example = join(ROOT, 'examples/external-controller/index.mjs');
@@ -32,7 +33,7 @@ function conformance(args: string[], env: Record<string, string> = {}): Promise<
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'cli/main.ts', 'conformance', ...args],
+      [BIN, 'conformance', ...args],
       { cwd: ROOT, timeout: 110_000, env: { ...process.env, ...env } },
       (err, stdout, stderr) =>
         resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),

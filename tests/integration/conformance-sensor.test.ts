@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Check } from '../../bench/conformance/checks.ts';
 import { main } from '../../cli/main.ts';
+import { BIN } from '../helpers/openphase.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const fixture = join(ROOT, 'tests/integration/conformance-sensor-fixture.ts');
@@ -22,7 +23,7 @@ function conformance(args: string[]): Promise<{ code: number; stdout: string; st
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'cli/main.ts', 'conformance', ...args],
+      [BIN, 'conformance', ...args],
       { cwd: ROOT, timeout: 110_000 },
       (err, stdout, stderr) =>
         resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),

@@ -1,13 +1,14 @@
 /** Starting `openphase` commands as real processes for the field tests. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { BIN } from '../helpers/openphase.ts';
 import { killOnExit, waitForLine } from '../helpers/processes.ts';
 
 export const repo = join(import.meta.dirname, '..', '..');
 
 /** `openphase ARGS` as its own process; `env` adds to (never replaces) the environment. */
 export function openphase(args: string[], env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'cli/main.ts'), ...args], {
+  const child = spawn(process.execPath, [BIN, ...args], {
     cwd: repo,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN } from '../helpers/openphase.ts';
 import { killOnExit } from '../helpers/processes.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
@@ -18,7 +19,7 @@ let taken: number;
 
 /** Runs `openphase …` as a process; resolves with its exit code and what it printed. */
 function run(args: string[]): Promise<{ code: number | null; err: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'cli/main.ts'), ...args], {
+  const child = spawn(process.execPath, [BIN, ...args], {
     cwd: repo,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { createBroker } from '../../broker/index.ts';
 import { createControllerService } from '../../controller/service.ts';
+import { BIN } from '../helpers/openphase.ts';
 import { fixtureRegistry, passwordOf } from './broker-fixtures.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -29,7 +30,7 @@ function simulate(...args: string[]): Promise<{ code: number; stdout: string; st
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'cli/main.ts', 'simulate', ...args],
+      [BIN, 'simulate', ...args],
       {
         cwd: root,
         timeout: 90_000,

@@ -10,7 +10,7 @@ const doc = readFileSync(new URL('../../docs/influxdb.md', import.meta.url), 'ut
 
 describe('docs/influxdb.md', () => {
   it('documents every sink, measurement and reject reason', () => {
-    for (const name of Object.keys(SINKS)) expect(doc, name).toContain(`\`${name}\``);
+    for (const { kind } of SINKS) expect(doc, kind).toContain(`\`${kind}\``);
     for (const m of Object.values(MEASUREMENTS)) expect(doc, m).toContain(`\`${m}\``);
     for (const r of REJECT_REASONS) expect(doc, r).toContain(`| \`${r}\` |`);
   });

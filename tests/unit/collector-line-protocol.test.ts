@@ -5,14 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  encodePoint,
-  encodePoints,
-  int,
-  nanos,
-  type Point,
-  parseLine,
-} from '../../collector/line-protocol.ts';
+import { encodePoint, encodePoints, nanos, parseLine } from '../../collector/line-protocol.ts';
+import { int, type Point } from '../../collector/point.ts';
 
 describe('encodePoint', () => {
   it('escapes measurement, tags, field keys and string values', () => {

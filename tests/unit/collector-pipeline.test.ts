@@ -8,7 +8,9 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { encodePoint, encodePoints, parseLine, pointOf } from '../../collector/line-protocol.ts';
 import { createPipeline } from '../../collector/pipeline.ts';
+import { int, type Point } from '../../collector/point.ts';
 import { type Sink, SinkError } from '../../collector/sinks/types.ts';
 import { createSpool } from '../../collector/spool.ts';
 
@@ -22,7 +24,7 @@ function tmp() {
   return d;
 }
 
-/** A sink that stores lines, can be taken down, and refuses lines containing "BAD". */
+/** A sink that stores points as lines, can be taken down, and refuses points tagged "BAD". */
 function scriptedSink() {
   const stored: string[] = [];
   const calls: number[] = [];
@@ -34,7 +36,7 @@ function scriptedSink() {
       calls.push(points.length);
       await gate;
       if (down) throw new SinkError('connect ECONNREFUSED', 'retryable');
-      const bad = points.filter((p) => p.includes('BAD'));
+      const bad = encodePoints(points).filter((p) => p.includes('BAD'));
       if (bad.length > 0) {
         throw new SinkError(
           `partial write: unable to parse '${bad[0]}' dropped=${bad.length}`,
@@ -42,7 +44,7 @@ function scriptedSink() {
           400,
         );
       }
-      stored.push(...points);
+      stored.push(...encodePoints(points));
     },
   };
   return {
@@ -65,8 +67,16 @@ function scriptedSink() {
   };
 }
 
-const lines = (from: number, n: number, tag = 'ok') =>
-  Array.from({ length: n }, (_, i) => `m,t=${tag} v=${from + i}i ${from + i}`);
+const pts = (from: number, n: number, tag = 'ok'): Point[] =>
+  Array.from({ length: n }, (_, i) => ({
+    measurement: 'm',
+    tags: { t: tag },
+    fields: { v: int(from + i) },
+    timeMs: from + i,
+  }));
+/** The same points as the lines a line-protocol sink stores. */
+const lines = (from: number, n: number, tag = 'ok') => encodePoints(pts(from, n, tag));
+const asPoints = (ls: string[]) => ls.map((l) => pointOf(parseLine(l)!));
 
 describe('pipeline', () => {
   it('batches by size and acknowledges in order once written', async () => {
@@ -78,11 +88,11 @@ describe('pipeline', () => {
       batchSize: 5,
       flushMs: 60_000,
       idleFlushMs: 0,
-      deadLetter: async (l) => void dead.push(...l),
+      deadLetter: async (l) => void dead.push(...encodePoints(l)),
     });
     const acked: number[] = [];
     const release = s.hold();
-    for (let i = 0; i < 12; i++) p.push(lines(i, 1), () => acked.push(i));
+    for (let i = 0; i < 12; i++) p.push(pts(i, 1), () => acked.push(i));
     await new Promise((r) => setTimeout(r, 20));
     expect(acked).toEqual([]); // the sink has not answered: nothing is durable yet
     release();
@@ -105,7 +115,7 @@ describe('pipeline', () => {
       deadLetter: async () => {},
     });
     let acked = false;
-    p.push(lines(0, 3), () => {
+    p.push(pts(0, 3), () => {
       acked = true;
     });
     await new Promise((r) => setTimeout(r, 150));
@@ -139,12 +149,12 @@ describe('pipeline', () => {
     });
     s.setDown(true);
     let acked = 0;
-    for (let i = 0; i < 100; i++) p.push(lines(i, 1), () => acked++);
+    for (let i = 0; i < 100; i++) p.push(pts(i, 1), () => acked++);
     await p.flush();
     expect(acked).toBe(100); // durable in the spool
     expect(spooled).toBe(100);
     expect(readdirSync(dir).filter((f) => f.endsWith('.lp'))).toHaveLength(10);
-    for (let i = 100; i < 130; i++) p.push(lines(i, 1), () => acked++);
+    for (let i = 100; i < 130; i++) p.push(pts(i, 1), () => acked++);
     await p.flush();
     s.setDown(false);
     await p.drained();
@@ -162,9 +172,10 @@ describe('pipeline', () => {
       name: 'slow-first',
       async write(points) {
         // the first batch fails late, the second fails at once
-        if (down && points[0]?.includes('v=0i')) await new Promise((r) => setTimeout(r, 50));
+        const first = points[0] && encodePoint(points[0]);
+        if (down && first?.includes('v=0i')) await new Promise((r) => setTimeout(r, 50));
         if (down) throw new SinkError('timeout', 'retryable');
-        stored.push(...points);
+        stored.push(...encodePoints(points));
       },
     };
     const dir = tmp();
@@ -178,10 +189,10 @@ describe('pipeline', () => {
       backoff: { initialMs: 10, maxMs: 20 },
       deadLetter: async () => {},
     });
-    p.push(lines(0, 3));
-    p.push(lines(3, 3));
+    p.push(pts(0, 3));
+    p.push(pts(3, 3));
     await p.flush();
-    expect(await spool.read(spool.oldest()!)).toEqual(lines(0, 3));
+    expect(encodePoints(await spool.read(spool.oldest()!))).toEqual(lines(0, 3));
     down = false;
     await p.drained();
     expect(stored).toEqual(lines(0, 6));
@@ -192,14 +203,14 @@ describe('pipeline', () => {
     const dir = tmp();
     const old = createSpool({ dir });
     old.open();
-    await old.append(lines(0, 3));
-    await old.append(lines(3, 3));
+    await old.append(pts(0, 3));
+    await old.append(pts(3, 3));
     const s = scriptedSink();
     const spool = createSpool({ dir });
     spool.open();
     const p = createPipeline({ sink: s.sink, spool, deadLetter: async () => {} });
     p.resume();
-    p.push(lines(6, 2));
+    p.push(pts(6, 2));
     await p.drained();
     expect(s.stored).toEqual(lines(0, 8));
     await p.close();
@@ -213,19 +224,19 @@ describe('pipeline', () => {
       spool: createSpool({ dir: tmp() }),
       batchSize: 1000,
       idleFlushMs: 0,
-      deadLetter: async (l) => void dead.push(...l),
+      deadLetter: async (l) => void dead.push(...encodePoints(l)),
     });
     const batch = lines(0, 200);
-    batch[37] = 'm,t=BAD v=1i 1';
-    batch[150] = 'm,t=BAD v=2i 2';
-    p.push(batch);
+    batch[37] = 'm,t=BAD v=1i 1000000';
+    batch[150] = 'm,t=BAD v=2i 2000000';
+    p.push(asPoints(batch));
     await p.flush();
-    expect(dead).toEqual(['m,t=BAD v=1i 1', 'm,t=BAD v=2i 2']);
+    expect(dead).toEqual(['m,t=BAD v=1i 1000000', 'm,t=BAD v=2i 2000000']);
     expect(s.stored.filter((l, i, a) => a.indexOf(l) === i)).toHaveLength(198);
     expect(new Set(s.stored)).toEqual(new Set(batch.filter((l) => !l.includes('BAD'))));
     // All refused at once (InfluxDB says dropped=N for all N): no bisection.
     s.calls.length = 0;
-    p.push(lines(0, 8, 'BAD'));
+    p.push(pts(0, 8, 'BAD'));
     await p.flush();
     expect(s.calls).toEqual([8]);
     expect(dead).toHaveLength(10);
@@ -247,7 +258,7 @@ describe('pipeline', () => {
     s.setDown(true);
     let i = 0;
     while (p.accepting() && i < 10_000) {
-      p.push(lines(i++, 1));
+      p.push(pts(i++, 1));
       await p.flush();
     }
     expect(p.accepting()).toBe(false);

@@ -1,15 +1,11 @@
 /** Protocol messages → points: enrichment, every measurement, and rejects with their reason. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodePoints, int } from '../../collector/line-protocol.ts';
-import {
-  createSeriesKeyCache,
-  gapPoint,
-  type MapContext,
-  toLines,
-  toPoints,
-} from '../../collector/points.ts';
+import { encodePoints } from '../../collector/line-protocol.ts';
+import { int, type Point } from '../../collector/point.ts';
+import { gapPoint, type MapContext, toPoints } from '../../collector/points.ts';
 import { indexConfig, REJECT_LIMITS } from '../../collector/schema.ts';
+import { createLineEncoder } from '../../collector/sinks/line-encoder.ts';
 import { nema8, twoPhase } from '../fixtures/intersections.ts';
 
 const ctx = (known = true): MapContext => ({
@@ -211,13 +207,7 @@ describe('toPoints', () => {
   });
 });
 
-describe('toLines (the hot path: counts encoded without point objects)', () => {
-  /** What toLines must equal: the points of toPoints through the one encoder. */
-  const reference = (topic: string, payload: string | Buffer, c: MapContext) => {
-    const { points, ...rest } = toPoints(topic, payload, c);
-    return { ...rest, lines: encodePoints(points) };
-  };
-
+describe('the line encoder of the InfluxDB sinks (cached series keys) equals encodePoints', () => {
   const id = fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/);
   const reading = fc.record(
     {
@@ -244,8 +234,8 @@ describe('toLines (the hot path: counts encoded without point objects)', () => {
     { requiredKeys: ['v', 'sensor', 'boot', 'seq', 'from', 'to', 'detectors'] },
   );
 
-  it('gives exactly the lines of toPoints + encodePoints, for any valid counts (property)', () => {
-    const keys = createSeriesKeyCache(5); // tiny: the bound is crossed again and again
+  it('for the points of any valid counts message (property)', () => {
+    const encoder = createLineEncoder(5); // tiny: the bound is crossed again and again
     fc.assert(
       fc.property(
         message,
@@ -262,17 +252,17 @@ describe('toLines (the hot path: counts encoded without point objects)', () => {
           };
           const topic = `traffic/v1/${ic}/counts/${m.sensor}`;
           const payload = Buffer.from(JSON.stringify(m));
-          const got = toLines(topic, payload, c, keys);
+          const got = toPoints(topic, payload, c);
           expect(got.rejected).toBeUndefined();
-          expect(got).toEqual(reference(topic, payload, c));
+          expect(encoder.encode(got.points)).toEqual(encodePoints(got.points));
         },
       ),
       { numRuns: 400 },
     );
   });
 
-  it('gives exactly the lines of toPoints for every other kind and every reject', () => {
-    const keys = createSeriesKeyCache();
+  it('for every other kind and every reject', () => {
+    const encoder = createLineEncoder();
     const cases: Array<[string, string]> = [
       [
         'traffic/v1/two/decision',
@@ -286,22 +276,49 @@ describe('toLines (the hot path: counts encoded without point objects)', () => {
       ['traffic/v1/two/counts/s1', JSON.stringify(counts)],
     ];
     for (const [topic, payload] of cases) {
-      expect(toLines(topic, payload, ctx(), keys), topic).toEqual(reference(topic, payload, ctx()));
+      const { points } = toPoints(topic, payload, ctx());
+      expect(encoder.encode(points), topic).toEqual(encodePoints(points));
     }
   });
 
-  it('re-derives the series keys when an intersection gets a (new) config', () => {
-    const keys = createSeriesKeyCache();
+  it('gives new series keys when an intersection gets a (new) config', () => {
+    const encoder = createLineEncoder();
     const topic = 'traffic/v1/two/counts/s1';
     const payload = JSON.stringify({ ...counts, actuations: undefined });
-    const before = toLines(topic, payload, ctx(false), keys);
-    expect(before.lines[0]).toMatch(/^counts,detector=N-through-stop,intersection=two,sensor=s1 /);
+    const before = toPoints(topic, payload, ctx(false));
+    expect(encoder.encode(before.points)[0]).toMatch(
+      /^counts,detector=N-through-stop,intersection=two,sensor=s1 /,
+    );
     expect(before.unenriched).toBe(2);
-    const after = toLines(topic, payload, ctx(true), keys);
-    expect(after.lines[0]).toMatch(
+    const after = toPoints(topic, payload, ctx(true));
+    expect(encoder.encode(after.points)[0]).toMatch(
       /^counts,approach=N,detector=N-through-stop,intersection=two,movement=N-through,sensor=s1 /,
     );
     expect(after.unenriched).toBe(1);
-    expect(keys.size()).toBeLessThanOrEqual(2);
+    expect(encoder.size()).toBe(3); // the unknown detector keeps its series
+  });
+
+  it('for any points: tags in any order, shared and other keys, values that need escaping (property)', () => {
+    const encoder = createLineEncoder(7);
+    const text = fc.oneof(fc.constantFrom('a', 'b', 'N 1', 'x,y=z', '', 'Zürich'), fc.string());
+    const point = fc.record({
+      measurement: fc.constantFrom('m', 'n n', 'counts'),
+      tags: fc.dictionary(
+        fc.constantFrom('a', 'b', 'c', 'k y', ''),
+        fc.option(text, { nil: undefined }),
+      ),
+      fields: fc.dictionary(
+        fc.constantFrom('v', 'w', 'f,=k'),
+        fc.oneof(fc.double(), fc.integer().map(int), fc.boolean(), text, fc.constant(undefined)),
+      ),
+      timeMs: fc.oneof(fc.constant(1_764_340_000_000), fc.integer({ min: 0, max: 4e12 })),
+      subMsNs: fc.option(fc.integer({ min: 0, max: 999_999 }), { nil: undefined }),
+    }) as fc.Arbitrary<Point>;
+    fc.assert(
+      fc.property(fc.array(point, { maxLength: 20 }), (points) => {
+        expect(encoder.encode(points)).toEqual(encodePoints(points));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -3,11 +3,13 @@
  * directory the collector was started in), and a spool holding another sink's batches is
  * refused unless forced.
  */
+
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCollector } from '../../collector/index.ts';
+import { int } from '../../collector/point.ts';
 import type { SinkOptions } from '../../collector/sinks/registry.ts';
 import { createSpool } from '../../collector/spool.ts';
 import { defaultSpoolDir, sinkIdentity, stateRoot } from '../../collector/state-dir.ts';
@@ -52,7 +54,9 @@ describe('a spool belongs to one sink', () => {
     dir = mkdtempSync(join(tmpdir(), 'op-spool-owner-'));
     const first = createSpool({ dir, owner: sinkIdentity(one) });
     first.open();
-    await first.append(['counts,sensor=s1 count=1i 1']);
+    await first.append([
+      { measurement: 'counts', tags: { sensor: 's1' }, fields: { count: int(1) }, timeMs: 1 },
+    ]);
     expect(() => createSpool({ dir, owner: sinkIdentity(two) }).open()).toThrow(
       /holds 1 batches for influx-v1 http:\/\/127.0.0.1:8086 db=openphase, not .*db=openphase_demo/,
     );
@@ -71,7 +75,9 @@ describe('a spool belongs to one sink', () => {
     dir = mkdtempSync(join(tmpdir(), 'op-spool-owner-'));
     const left = createSpool({ dir, owner: sinkIdentity(one) });
     left.open();
-    await left.append(['counts,sensor=s1 count=1i 1']);
+    await left.append([
+      { measurement: 'counts', tags: { sensor: 's1' }, fields: { count: int(1) }, timeMs: 1 },
+    ]);
     const collector = createCollector({
       mqttUrl: 'mqtt://127.0.0.1:1',
       sink: two,

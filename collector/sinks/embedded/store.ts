@@ -7,15 +7,20 @@
  *   influx -execute 'CREATE DATABASE openphase'
  *   influx -import -path data/points-000001.lp -precision ns
  * (InfluxDB 2.x/3.x: `influx write --bucket … --precision ns --file …`; `#` lines are comments.)
+ * Like InfluxDB, a field keeps one type per measurement: a point whose field type conflicts with
+ * one already stored is refused (permanent), so `influx -import` never trips on a file.
  * Bound: files rotate at `rotateBytes`; old files are kept (this is the record), so disk use
- * grows with the data — remove or archive old files as policy says.
+ * grows with the data — remove or archive old files as policy says. Field types are known for
+ * at most 1,000 measurements × 1,000 fields (past that, unchecked).
  */
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseLine } from '../line-protocol.ts';
-import { type CountsReader, createRecentWindow, type WindowOptions } from '../window.ts';
-import { type Sink, SinkError } from './types.ts';
+import { parseLine, pointOf } from '../../line-protocol.ts';
+import type { FieldValue, Point } from '../../point.ts';
+import { type CountsReader, createRecentWindow, type WindowOptions } from '../../window.ts';
+import { createLineEncoder } from '../line-encoder.ts';
+import { type Sink, SinkError } from '../types.ts';
 
 export interface EmbeddedOptions {
   /** directory of the line-protocol files */
@@ -35,11 +40,51 @@ export interface EmbeddedSink extends Sink, CountsReader {
 }
 
 const FILE_RE = /^points-(\d{6,})\.lp$/;
+const MAX_TYPED = 1000;
+
+type FieldType = 'integer' | 'float' | 'string' | 'boolean';
+const typeOf = (v: FieldValue): FieldType =>
+  typeof v === 'object' ? 'integer' : typeof v === 'number' ? 'float' : (typeof v as FieldType);
+
+/** The field types of each measurement, as InfluxDB keeps them (bounded, see the header). */
+function createFieldTypes() {
+  const byMeasurement = new Map<string, Map<string, FieldType>>();
+  return {
+    /** the first field of `p` whose type differs from the stored one, in words */
+    conflict(p: Point): string | undefined {
+      const types = byMeasurement.get(p.measurement);
+      if (!types) return undefined;
+      for (const k in p.fields) {
+        const v = p.fields[k];
+        if (v === undefined) continue;
+        const t = types.get(k);
+        if (t !== undefined && t !== typeOf(v)) {
+          return `field type conflict: '${k}' of '${p.measurement}' is ${typeOf(v)}, stored as ${t}`;
+        }
+      }
+      return undefined;
+    },
+    learn(p: Point) {
+      let types = byMeasurement.get(p.measurement);
+      if (!types) {
+        if (byMeasurement.size >= MAX_TYPED) return;
+        types = new Map();
+        byMeasurement.set(p.measurement, types);
+      }
+      for (const k in p.fields) {
+        const v = p.fields[k];
+        if (v !== undefined && !types.has(k) && types.size < MAX_TYPED) types.set(k, typeOf(v));
+      }
+    },
+  };
+}
 
 export function createEmbeddedSink(opts: EmbeddedOptions): EmbeddedSink {
   const database = opts.database ?? 'openphase';
   const rotateBytes = opts.rotateBytes ?? 64 * 1024 * 1024;
   const window = createRecentWindow(opts.window);
+  const encoder = createLineEncoder();
+  const fieldTypes = createFieldTypes();
   let handle: FileHandle | undefined;
   let size = 0;
   let fileNo = 0;
@@ -58,14 +103,18 @@ export function createEmbeddedSink(opts: EmbeddedOptions): EmbeddedSink {
     const last = files.at(-1);
     fileNo = last ? Number(FILE_RE.exec(last)![1]) : 0;
     if (last) {
-      // Refill the window from the newest file so the dashboard has history after a restart.
+      // Refill the window (and learn the field types) from the newest file, so the dashboard
+      // has history after a restart.
       const path = join(opts.dir, last);
       const bytes = statSync(path).size;
       if (bytes <= (opts.reloadBytes ?? 32 * 1024 * 1024)) {
         for (const l of readFileSync(path, 'utf8').split('\n')) {
-          if (!l.startsWith('counts,')) continue;
-          const p = parseLine(l);
-          if (p) window.add(p);
+          if (l === '' || l.startsWith('#')) continue;
+          const parsed = parseLine(l);
+          if (!parsed) continue;
+          const p = pointOf(parsed);
+          fieldTypes.learn(p);
+          window.add(p);
         }
       }
     }
@@ -87,24 +136,31 @@ export function createEmbeddedSink(opts: EmbeddedOptions): EmbeddedSink {
     async write(points) {
       if (points.length === 0) return;
       if (closed) throw new SinkError('embedded write: store is closed', 'retryable');
-      // Only lines InfluxDB would take go into the files, so `influx -import` never trips on one.
-      const parsed = points.map(parseLine);
-      const bad = parsed.indexOf(undefined);
-      if (bad >= 0) {
-        const line = points[bad]!.slice(0, 200);
-        throw new SinkError(`embedded write: unable to parse '${line}'`, 'permanent', 400);
-      }
       try {
         init();
+      } catch (e) {
+        throw new SinkError(`embedded write: ${(e as Error).message}`, 'retryable');
+      }
+      // Only points InfluxDB would take go into the files, so `influx -import` never trips on one.
+      for (const p of points) {
+        const conflict = fieldTypes.conflict(p);
+        if (conflict) throw new SinkError(`embedded write: ${conflict}`, 'permanent', 400);
+      }
+      const lines = encoder.encode(points);
+      if (lines.length === 0) return;
+      try {
         if (!handle || size >= rotateBytes) await nextFile();
-        const text = `${points.join('\n')}\n`;
+        const text = `${lines.join('\n')}\n`;
         await handle!.appendFile(text);
         await handle!.datasync();
         size += Buffer.byteLength(text);
       } catch (e) {
         throw new SinkError(`embedded write: ${(e as Error).message}`, 'retryable');
       }
-      for (const p of parsed) window.add(p!);
+      for (const p of points) {
+        fieldTypes.learn(p);
+        window.add(p);
+      }
     },
     async queryCounts(q) {
       init();

@@ -1,13 +1,14 @@
 /**
  * InfluxDB 1.x sink, also InfluxDB 2.x/3.x through their v1-compatible `/write` endpoint.
  * Uses the `influx` package's HTTP pool for the requests (keep-alive, basic auth, timeouts) but
- * sends the lines of our one encoder rather than the package's own point serializer, so every
- * sink writes byte-identical line protocol. The pool's own retries and host back-off are turned
+ * encodes the points itself (../line-encoder.ts: cached series keys) rather than through the
+ * package's own point serializer, so every line-protocol sink writes byte-identical lines. The pool's own retries and host back-off are turned
  * off: retry belongs to the framework.
  */
 import { InfluxDB } from 'influx';
 import { Pool, RequestError } from 'influx/lib/src/pool.js';
-import { kindOfStatus, type Sink, SinkError } from './types.ts';
+import { createLineEncoder } from '../line-encoder.ts';
+import { kindOfStatus, type Sink, SinkError } from '../types.ts';
 
 export interface InfluxV1Options {
   /** e.g. http://127.0.0.1:8086 */
@@ -72,6 +73,7 @@ export function createInfluxV1Sink(opts: InfluxV1Options): Sink {
   const missing = () =>
     `InfluxDB at ${opts.url.replace(/\/\/[^@/]*@/, '//')} has no database '${opts.database}': ` +
     `create it (CREATE DATABASE "${opts.database}") or start the collector with --create-db`;
+  const encoder = createLineEncoder();
 
   async function ensureDatabase() {
     if (dbReady) return;
@@ -98,6 +100,8 @@ export function createInfluxV1Sink(opts: InfluxV1Options): Sink {
     },
     async write(points) {
       if (points.length === 0) return;
+      const lines = encoder.encode(points);
+      if (lines.length === 0) return;
       await ensureDatabase();
       try {
         await pool.discard({
@@ -105,7 +109,7 @@ export function createInfluxV1Sink(opts: InfluxV1Options): Sink {
           path: '/write',
           query: { db: opts.database, precision: 'ns', rp: opts.retentionPolicy },
           // The pool's types say string; it writes any body `req.write` takes (a Buffer here).
-          body: lineBody(points) as unknown as string,
+          body: lineBody(lines) as unknown as string,
           auth,
         });
       } catch (e) {

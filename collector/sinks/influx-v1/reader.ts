@@ -1,16 +1,12 @@
 /**
- * CountsReader implementations: sum of `count` per time bucket and approach for one
- * intersection, from InfluxDB 1.x (InfluxQL `GROUP BY time(…), approach`) or from the embedded
- * store's window. The dashboard uses these through `createCollector(…).reader`.
+ * The counts reader of InfluxDB 1.x: sum of `count` per time bucket and approach for one
+ * intersection (InfluxQL `GROUP BY time(…), approach`). The dashboard uses it through
+ * `createCollector(…).reader`.
  */
-import { assertId } from '../protocol/index.ts';
-import { MEASUREMENTS } from './schema.ts';
-import { type InfluxV1Options, influxClient } from './sinks/influx-v1.ts';
-import type { SinkOptions } from './sinks/registry.ts';
-import type { Sink } from './sinks/types.ts';
-import type { CountsQuery, CountsReader, CountsRow } from './window.ts';
-
-export type { CountsQuery, CountsReader, CountsRow } from './window.ts';
+import { assertId } from '../../../protocol/index.ts';
+import { MEASUREMENTS } from '../../schema.ts';
+import type { CountsQuery, CountsReader, CountsRow } from '../../window.ts';
+import { type InfluxV1Options, influxClient } from './sink.ts';
 
 function checkQuery(q: CountsQuery) {
   assertId('intersection', q.intersection);
@@ -50,22 +46,4 @@ export function createInfluxV1Reader(opts: InfluxV1Options): CountsReader {
       return out.sort((a, b) => a.t - b.t || a.approach.localeCompare(b.approach));
     },
   };
-}
-
-/** The reader that matches a sink: InfluxDB 1.x, or the embedded store itself. */
-export function readerFor(options: SinkOptions, sink: Sink): CountsReader {
-  switch (options.kind) {
-    case 'influx-v1':
-      return createInfluxV1Reader(options);
-    case 'embedded':
-      return sink as unknown as CountsReader;
-    case 'influx-v2':
-      return {
-        async queryCounts() {
-          throw new Error(
-            'counts queries are implemented for InfluxDB 1.x and the embedded store, not yet for influx-v2',
-          );
-        },
-      };
-  }
 }

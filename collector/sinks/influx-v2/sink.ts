@@ -1,13 +1,15 @@
 /**
  * InfluxDB 2.x/3.x sink through `@influxdata/influxdb-client`:
- * `POST /api/v2/write?org=…&bucket=…&precision=ns` with `Authorization: Token …`.
+ * `POST /api/v2/write?org=…&bucket=…&precision=ns` with `Authorization: Token …`; the points are
+ * encoded as line protocol here (../line-encoder.ts: cached series keys).
  * The client's own batching, retry buffer and logging are switched off (one write call = one
  * request; the first failure comes straight back): the framework owns batching and retry.
  * No InfluxDB 2.x or 3.x can be installed here (Debian bookworm ships 1.6.7 only), so this sink
  * is tested by the exact request it sends, against a local HTTP server (docs/influxdb.md).
  */
 import { HttpError, InfluxDB, type WriteApi } from '@influxdata/influxdb-client';
-import { kindOfStatus, type Sink, SinkError } from './types.ts';
+import { createLineEncoder } from '../line-encoder.ts';
+import { kindOfStatus, type Sink, SinkError } from '../types.ts';
 
 export interface InfluxV2Options {
   url: string;
@@ -42,13 +44,16 @@ export function createInfluxV2Sink(opts: InfluxV2Options): Sink {
       writeFailed: (error: Error) => Promise.reject(error),
     });
   let closed = false;
+  const encoder = createLineEncoder();
   return {
     name: 'influx-v2',
     async write(points) {
       if (points.length === 0) return;
       if (closed) throw new SinkError('influx-v2 write: sink is closed', 'retryable');
-      const w = writeApi(points.length);
-      w.writeRecords(points as string[]);
+      const lines = encoder.encode(points);
+      if (lines.length === 0) return;
+      const w = writeApi(lines.length);
+      w.writeRecords(lines);
       try {
         await w.flush();
       } catch (e) {

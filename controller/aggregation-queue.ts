@@ -1,0 +1,51 @@
+/** Queue estimates per lane group from detector counts (pure). */
+import type { QueueGroup } from './aggregation-types.ts';
+
+/** A NaN-for-absent number, as `?? 0` would read it. */
+export const orZero = (x: number) => (Number.isNaN(x) ? 0 : x);
+
+/** A NaN-for-absent number as the optional field of a view. */
+export const orUndefined = (x: number) => (Number.isNaN(x) ? undefined : x);
+
+/**
+ * Input-output queue of a lane group after a counts message: advance minus stop-bar counts,
+ * bounded to [0, 4 × storage]; reset when the stop bar shows the queue discharged during
+ * green; raised to the storage when a standing queue sits on the advance detector.
+ */
+export function updateQueue(g: QueueGroup, dq: number, atMs: number, clearGapS: number): void {
+  const max = g.storageVeh * 4; // beyond what a detector pair can tell apart: bounded
+  g.queue = Math.min(max, Math.max(0, g.queue + dq));
+  let green = false;
+  for (const mv of g.movementStates) if (mv.green) green = true;
+  if (green) {
+    // Discharged: no stop-bar vehicle for clearGapS and nothing standing on it.
+    let clear = g.stop.length > 0;
+    for (const d of g.stop) {
+      if (
+        !(
+          orZero(d.lastOccupancy) < 0.05 &&
+          !Number.isNaN(d.lastActiveMs) &&
+          atMs - d.lastActiveMs >= clearGapS * 1000
+        )
+      ) {
+        clear = false;
+        break;
+      }
+    }
+    if (clear) g.queue = 0;
+  } else {
+    // A standing queue over the advance detector: at least the storage behind the stop bar.
+    for (const d of g.advance) {
+      if (orZero(d.lastOccupancy) >= 0.9) {
+        g.queue = Math.max(g.queue, g.storageVeh);
+        break;
+      }
+    }
+    for (const d of g.stop) {
+      if (orZero(d.lastOccupancy) > 0) {
+        g.queue = Math.max(g.queue, 1);
+        break;
+      }
+    }
+  }
+}

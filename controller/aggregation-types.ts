@@ -1,0 +1,116 @@
+/**
+ * The state of an aggregation (aggregation.ts) and of its parts: sequence tracking
+ * (aggregation-sequence.ts), detector health (aggregation-health.ts), queue estimates
+ * (aggregation-queue.ts). Types only.
+ */
+import type { Detector, IntersectionConfig } from '../protocol/index.ts';
+import type { SignalView } from './types.ts';
+import type { WindowSum, Windows } from './windows.ts';
+
+export interface AggregationOptions {
+  /** intervals without data before a detector is failed (default 5) */
+  failAfterIntervals?: number;
+  /** seconds of green with the detector occupied and counting nothing → stuck-on (default 20) */
+  stuckOnS?: number;
+  /** seconds continuously occupied with no count, whatever the signal → stuck-on (default 600) */
+  maxPresenceS?: number;
+  /** stop-bar gap during green after which the queue counts as discharged (default 3) */
+  clearGapS?: number;
+  /** least arrival rate assumed for a failed movement, veh/h/lane (default 300) */
+  defaultFlowVphpl?: number;
+}
+
+export interface DetectorState {
+  det: Detector;
+  /** position in `AggregationState.detectorList` */
+  index: number;
+  windows: Windows;
+  lastCount: number;
+  /** NaN (rather than undefined, so the field stays an unboxed number): not sent */
+  lastOccupancy: number;
+  /** NaN: nothing received yet */
+  lastToMs: number;
+  intervalMs: number;
+  /** NaN: never active */
+  lastActiveMs: number;
+  stuckGreenMs: number;
+  stuckMs: number;
+  /** the served movements of `det.movements`, in its order (filled once) */
+  movements: MovementStateX[];
+  /** the queue group of the detector's first movement (its counts move that queue) */
+  queueGroup: QueueGroup | undefined;
+}
+
+export interface QueueGroup {
+  key: string;
+  movements: string[];
+  /** the states of `movements` */
+  movementStates: MovementStateX[];
+  advance: DetectorState[];
+  stop: DetectorState[];
+  lanes: number;
+  storageVeh: number;
+  queue: number;
+  /** scratch of addCounts: the queue change of the message being added */
+  delta: number;
+  touched: boolean;
+}
+
+export interface MovementStateX {
+  movement: string;
+  detectors: DetectorState[];
+  group: QueueGroup | undefined;
+  lanes: number;
+  green: boolean;
+  lockedCall: boolean;
+  lastGreenEndMs: number | undefined;
+  greenSinceMs: number | undefined;
+  /** m15 arrival flow when last seen healthy, for the failed-movement queue guess (NaN: none) */
+  lastGoodFlowVph: number;
+}
+
+export interface SensorState {
+  boot: string;
+  maxSeq: number;
+  /** seq → slot seq % SEEN_SEQS (aggregation-sequence.ts): the seqs seen in (maxSeq − SEEN_SEQS, maxSeq] */
+  seen: Float64Array;
+  /** the detectors of this sensor's last message, by reading position (a lookup cache) */
+  byPosition: (DetectorState | undefined)[];
+}
+
+export interface AggregationStats {
+  accepted: number;
+  duplicates: number;
+  lost: number;
+  ignoredReadings: number;
+  badMessages: number;
+}
+
+export interface AggregationState {
+  readonly config: IntersectionConfig;
+  readonly opts: Required<AggregationOptions>;
+  readonly detectors: Map<string, DetectorState>;
+  /** `detectors` in order, for loops */
+  readonly detectorList: DetectorState[];
+  readonly movements: Map<string, MovementStateX>;
+  /** `movements` in order, for loops */
+  readonly movementList: MovementStateX[];
+  readonly groups: QueueGroup[];
+  readonly sensors: Map<string, SensorState>;
+  startMs: number | undefined;
+  signal: (SignalView & { t: number }) | undefined;
+  stats: AggregationStats;
+  /** scratch of addCounts: the groups touched by the message being added */
+  readonly touched: QueueGroup[];
+  /** scratch of aggregation-view.ts */
+  readonly viewScratch: ViewScratch;
+}
+
+/** Per-detector scratch of the view computations (no allocation per decision). */
+export interface ViewScratch {
+  /** failed, by position in detectorList */
+  failed: Uint8Array;
+  /** m15 flow, veh/h, by position in detectorList */
+  m15: Float64Array;
+  sum: WindowSum;
+}
