@@ -4,7 +4,7 @@
  * `createMqttSource`, or fed by hand in tests), the live events, the counters, and a
  * `CountsReader` for history (the collector's: InfluxDB or the embedded store).
  */
-import type { CountsReader } from '../collector/window.ts';
+import type { CountsReader } from '../collector/index.ts';
 import type {
   Counts,
   IntersectionConfig,

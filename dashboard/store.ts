@@ -4,7 +4,7 @@
  * (state.ts); the MQTT shell (mqtt-source.ts) only feeds it. Tests feed it by hand.
  * Bound: at most `maxIntersections` intersections (new ones beyond it are ignored).
  */
-import type { CountsReader } from '../collector/window.ts';
+import type { CountsReader } from '../collector/index.ts';
 import { assertRoot, DEFAULT_ROOT, parseTopic } from '../protocol/index.ts';
 import type { DashboardCounters, DashboardSource, IntersectionState, LiveEvent } from './source.ts';
 import { reduce } from './state.ts';

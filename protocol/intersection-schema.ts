@@ -6,7 +6,22 @@
 import Type from 'typebox';
 import { ID_PATTERN } from './ids.ts';
 import { Id, Movement, SCHEMA_BASE_URI } from './messages.ts';
-import { DAY_TYPES } from './plan-schedule.ts';
+
+/** Day types a plan schedule names (protocol/plan-schedule.ts resolves them to dates). */
+export const DAY_TYPES = [
+  'mon',
+  'tue',
+  'wed',
+  'thu',
+  'fri',
+  'sat',
+  'sun',
+  'weekday',
+  'weekend',
+  'daily',
+  'holiday',
+] as const;
+export type DayType = (typeof DAY_TYPES)[number];
 
 const LaneCount = (description: string) => Type.Integer({ minimum: 1, maximum: 8, description });
 

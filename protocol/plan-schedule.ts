@@ -8,23 +8,10 @@
  * is read as wall time, so an entry at 02:30 applies from each 02:30 that the clock shows.
  * An entry stays in force until the next one, across midnight and days.
  */
-import type { IntersectionConfig, Plan } from './intersection-schema.ts';
+import type { DayType, IntersectionConfig, Plan } from './intersection-schema.ts';
 import type { Problem } from './problems.ts';
 
-export const DAY_TYPES = [
-  'mon',
-  'tue',
-  'wed',
-  'thu',
-  'fri',
-  'sat',
-  'sun',
-  'weekday',
-  'weekend',
-  'daily',
-  'holiday',
-] as const;
-export type DayType = (typeof DAY_TYPES)[number];
+export { DAY_TYPES, type DayType } from './intersection-schema.ts';
 
 /** Monday first, as ISO 8601 counts. */
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;

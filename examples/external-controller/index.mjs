@@ -74,7 +74,11 @@ const client = mqtt.connect(url, {
   clientId: username || controllerId,
   ...(username ? { username, password } : {}),
   clean: true,
+  protocolVersion: 4,
   reconnectPeriod: 1000 + Math.floor(Math.random() * 1000), // jitter: a fleet does not reconnect at once
+  // keep retrying after a refused CONNACK too (a device removed and added again, a rotated
+  // password): mqtt.js 5 otherwise stops for good at the first refusal
+  reconnectOnConnackError: true,
   ...(anchor ? { will: willAt(anchor) } : {}),
 });
 let hasWill = anchor !== undefined;

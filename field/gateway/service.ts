@@ -10,6 +10,8 @@
  * Nothing is queued while disconnected (a signal is state, the next tick sends a fresh one).
  */
 import mqtt, { type MqttClient } from 'mqtt';
+import { superviseMqtt } from '../../ops/mqtt-connection.ts';
+import { mqttOptions, redactUrl } from '../../ops/mqtt-options.ts';
 import {
   assertId,
   DEFAULT_ROOT,
@@ -175,24 +177,31 @@ export function createSignalGateway(options: GatewayOptions) {
         if (s) await install(s, c);
       }
       const first = [...served.keys()][0]!;
+      // the shared options: retries for ever, also after a refusal (ops/mqtt-connection.ts)
       const c = mqtt.connect(options.mqttUrl, {
-        clientId: device,
-        clean: true,
-        reconnectPeriod: 1000,
-        connectTimeout: 5000,
+        ...mqttOptions({
+          clientId: device,
+          connectTimeoutMs: 5000,
+          ...(options.username !== undefined ? { username: options.username } : {}),
+          ...(options.password !== undefined ? { password: options.password } : {}),
+          will: {
+            topic: t.status(first, device),
+            payload: Buffer.from(status(false)),
+            qos: 1,
+            retain: true,
+          },
+        }),
         queueQoSZero: false,
-        ...(options.username !== undefined ? { username: options.username } : {}),
-        ...(options.password !== undefined ? { password: options.password } : {}),
-        will: {
-          topic: t.status(first, device),
-          payload: Buffer.from(status(false)),
-          qos: 1,
-          retain: true,
-        },
       });
       client = c;
+      superviseMqtt(c, {
+        component: 'signal',
+        url: redactUrl(options.mqttUrl),
+        clientId: device,
+        ...(options.username !== undefined ? { username: options.username } : {}),
+        log,
+      });
       c.on('message', onMessage);
-      c.on('error', (e) => log(`signal: mqtt: ${e.message}`));
       c.on('connect', () => {
         (c.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
         const ids = [...served.keys()];
