@@ -103,6 +103,8 @@ export interface AlgorithmOptions {
   saturationFlowVphpl?: number;
   /** lost time per phase, seconds (default startup lost 2 s + yellow unused 1 s) */
   lostTimePerPhaseS?: number;
+  /** IANA zone of a time-of-day schedule whose config names none (default UTC) */
+  timeZone?: string;
 }
 
 /** A registered algorithm: one file, one line in `controller/algorithms/registry.ts`. */

@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { ALGORITHMS } from '../../controller/algorithms/registry.ts';
 import { createControllerService } from '../../controller/service.ts';
 import { redactUrl } from '../../ops/mqtt-options.ts';
+import { isTimeZone } from '../../protocol/index.ts';
 import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
 import { untilStopSignal } from '../signals.ts';
 
@@ -51,6 +52,14 @@ export function command(): Command {
       ),
     )
     .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))
+    .addOption(
+      new Option(
+        '--time-zone <zone>',
+        "IANA zone of an intersection's time-of-day schedule when its config names none",
+      )
+        .env('OPENPHASE_TIME_ZONE')
+        .default('UTC'),
+    )
     .addOption(
       new Option(
         '--metrics-port <n>',
@@ -111,6 +120,8 @@ export function command(): Command {
               .filter(Boolean);
       const every = Number(o.statsEvery);
       if (!Number.isFinite(every) || every < 0) throw new Error('--stats-every must be ≥ 0');
+      if (!isTimeZone(o.timeZone))
+        throw new Error(`--time-zone '${o.timeZone}' is not an IANA zone`);
       const windowS = Number(o.timeWindowS);
       if (!Number.isInteger(windowS) || windowS < 0) {
         throw new Error('--time-window-s must be an integer ≥ 0');
@@ -124,6 +135,7 @@ export function command(): Command {
         root: o.root,
         algorithm: o.algorithm,
         intersections,
+        algorithmOptions: { timeZone: o.timeZone },
         timeWindowMs: windowS * 1000,
         ...(o.metricsPort !== undefined
           ? { metricsPort: o.metricsPort, metricsHost: o.metricsHost }

@@ -30,8 +30,6 @@ export {
 export interface FixedTimeOptions extends AlgorithmOptions, WebsterOptions {
   /** design flows per movement, veh/h: a fixed Webster plan when the config has no plan */
   designFlowVph?: Record<string, number>;
-  /** IANA zone of the schedule when the config names none (default UTC) */
-  timeZone?: string;
 }
 
 export const RETIME_MS = 15 * 60_000;

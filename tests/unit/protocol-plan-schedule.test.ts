@@ -138,4 +138,26 @@ describe('time-of-day plan schedule', () => {
     expect(wanted(day)).toEqual(along('day', day));
     expect(along('am', am)).not.toEqual(along('day', am));
   });
+
+  it('the deployment zone (--time-zone) applies when the config names none', () => {
+    const { timeZone: _z, ...noZone } = base;
+    // 08:30 UTC = 09:30 Paris: 'day' in Paris, still 'am' in UTC
+    const at = utc('2026-01-15T08:30');
+    expect(activePlan(noZone, at).id).toBe('am');
+    expect(activePlan(noZone, at, 'Europe/Paris').id).toBe('day');
+    const ft = createFixedTime(noZone, { timeZone: 'Europe/Paris' });
+    const wanted = Array.from({ length: 90 }, (_, k) => {
+      const t = at + k * 1000;
+      const signal = { phase: 'ns', interval: 'green' as const, sinceMs: t - 10_000 };
+      return ft.decide({
+        atMs: t,
+        config: noZone,
+        signal: { ...signal, minEndMs: t, maxEndMs: t + 50_000 },
+      } as never);
+    });
+    const along = (plan: string) =>
+      Array.from({ length: 90 }, (_, k) => planPhaseAt(noZone, base.plans![plan]!, at + k * 1000));
+    expect(wanted).toEqual(along('day'));
+    expect(along('day')).not.toEqual(along('am'));
+  });
 });
