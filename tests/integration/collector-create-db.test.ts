@@ -44,7 +44,7 @@ function collectorFor(database: string, createDb: boolean) {
     username: 'col',
     password: passwordOf('col'),
     clientId: 'col',
-    sink: chooseSink({ influxUrl: influx.url, influxDb: database, createDb, dataDir: spoolDir }),
+    sink: chooseSink({ 'influx-url': influx.url, 'influx-db': database, 'create-db': createDb }),
     spoolDir,
     logEveryMs: 0,
     log: () => {},
