@@ -16,6 +16,7 @@ has openssl || need+=(openssl)
 has snmpget || need+=(snmp)
 has systemd-analyze || need+=(systemd)
 has redis-server || need+=(redis-server)
+has sumo || need+=(sumo)
 if [ ${#need[@]} -gt 0 ]; then
   echo "scripts/test.sh: installing ${need[*]}"
   SUDO=

@@ -10,6 +10,8 @@ const INSTALL: Record<string, string> = {
   snmpget: 'apt-get install -y snmp   (Debian package: the net-snmp command-line tools)',
   snmpset: 'apt-get install -y snmp',
   'systemd-analyze': 'apt-get install -y systemd',
+  sumo: 'apt-get install -y sumo   (Debian package: SUMO, the microsimulator, with netconvert)',
+  netconvert: 'apt-get install -y sumo',
 };
 
 const SEARCH = ['/usr/bin', '/usr/sbin', '/usr/local/bin', '/usr/local/sbin', '/bin', '/sbin'];
