@@ -23,7 +23,7 @@ import mqtt from 'mqtt';
 import { addDevice, createBroker, createRegistry } from '../broker/index.ts';
 import { quantile } from '../metrics/index.ts';
 import { type Counts, detectorsOf, type IntersectionConfig, topics } from '../protocol/index.ts';
-import { createMonitor, type MonitorState, monitorStep, toSignal } from '../signal/index.ts';
+import { createSignalStepper } from '../signal/index.ts';
 
 const N = Number(process.env.BENCH_INTERSECTIONS ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
@@ -100,8 +100,8 @@ async function main() {
     });
   await new Promise<void>((resolve) => worker.once('message', () => resolve()));
 
-  // Per intersection: monitor, latest decision, publish times of pending signals.
-  const state: MonitorState[] = configs.map((c) => createMonitor(c, T0));
+  // Per intersection: signal stepper, latest decision, publish times of pending signals.
+  const signals = configs.map((c) => createSignalStepper(c, T0));
   const request: (string | undefined)[] = configs.map(() => undefined);
   const sentAt = new Map<string, number>();
   const index = new Map(ids.map((id, i) => [id, i]));
@@ -146,19 +146,14 @@ async function main() {
     };
     load.publish(T.counts(id, counts.sensor), JSON.stringify(counts), { qos: 1 });
     const r = request[i];
-    const step = monitorStep(
-      state[i]!,
-      atMs,
-      r ? { phase: r, controller: 'bench-ctl' } : undefined,
-    );
-    state[i] = step.state;
+    signals[i]!.step(atMs - 1000, atMs, r ? { phase: r, controller: 'bench-ctl' } : undefined);
     if (sentAt.has(`${id}@${atMs - 1000}`)) {
       sentAt.delete(`${id}@${atMs - 1000}`);
       if (measuring) missing++;
     }
     // negative: sent during the warm-up, not measured
     sentAt.set(`${id}@${atMs}`, measuring ? performance.now() : -1);
-    load.publish(T.signal(id), JSON.stringify(toSignal(step.state, atMs, step.overrides)), {
+    load.publish(T.signal(id), JSON.stringify(signals[i]!.signal), {
       qos: 1,
       retain: true,
     });
