@@ -3,8 +3,8 @@
  * process's arguments with `ps`). `--password-file FILE` (first line) or the
  * OPENPHASE_MQTT_PASSWORD environment variable; the file wins.
  */
-import { readFileSync } from 'node:fs';
 import { Option } from 'commander';
+import { readSecret } from './secrets.ts';
 
 export const PASSWORD_ENV = 'OPENPHASE_MQTT_PASSWORD';
 
@@ -16,9 +16,5 @@ export const passwordFileOption = () =>
 
 /** The password from the file option or the environment; undefined when neither is set. */
 export function mqttPassword(file: string | undefined): string | undefined {
-  if (file) {
-    const text = readFileSync(file, 'utf8');
-    return text.split(/\r?\n/)[0] ?? '';
-  }
-  return process.env[PASSWORD_ENV] || undefined;
+  return readSecret(file, PASSWORD_ENV);
 }

@@ -20,6 +20,11 @@ export interface ConnectOptions {
    * reject with that reason once it resolves, so it must resolve in bounded time.
    */
   readonly explainLoss?: () => Promise<string | null>;
+  /**
+   * Gives up on a SUMO that stays silent (e.g. stopped or deadlocked) after this long per call.
+   * Off by default: a step to a far target time may legitimately take long.
+   */
+  readonly callTimeoutMs?: number;
 }
 
 export interface TraciConnection {
@@ -115,7 +120,23 @@ export async function openConnection(options: ConnectOptions): Promise<TraciConn
     request(commands) {
       if (failure) return Promise.reject(failure);
       return new Promise<Reader>((resolve, reject) => {
-        pending.push({ resolve, reject });
+        let timer: NodeJS.Timeout | undefined;
+        if (options.callTimeoutMs !== undefined) {
+          const ms = options.callTimeoutMs;
+          timer = setTimeout(() => {
+            fail(new TraciError('TRACI_TIMEOUT', `SUMO did not answer within ${ms} ms`));
+          }, ms);
+        }
+        pending.push({
+          resolve: (r) => {
+            clearTimeout(timer);
+            resolve(r);
+          },
+          reject: (e) => {
+            clearTimeout(timer);
+            reject(e);
+          },
+        });
         // after a loss the call waits for the reason, then rejects with it
         if (!lost) socket.write(encodeMessage(commands));
       });

@@ -7,6 +7,8 @@ export type TraciErrorCode =
   | 'TRACI_VERSION_MISMATCH'
   /** SUMO exited or closed the connection while calls were pending or after. */
   | 'TRACI_SUMO_EXITED'
+  /** SUMO did not answer within `callTimeoutMs`; the connection is given up (answers would be out of step). */
+  | 'TRACI_TIMEOUT'
   /** The client was closed; no more calls. */
   | 'TRACI_CLOSED'
   /** Could not connect to SUMO (nothing listening, or SUMO never opened its port). */

@@ -30,6 +30,8 @@ export interface StartSumoOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly apiVersions?: readonly number[];
   readonly connectTimeoutMs?: number;
+  /** Reject a call SUMO does not answer within this many ms (default: wait while SUMO lives). */
+  readonly callTimeoutMs?: number;
 }
 
 export interface SumoRun {
@@ -134,6 +136,7 @@ export async function startSumo(options: StartSumoOptions): Promise<SumoRun> {
       port,
       host: '127.0.0.1',
       connectTimeoutMs: options.connectTimeoutMs,
+      callTimeoutMs: options.callTimeoutMs,
       giveUp: () => exitReason,
       // the socket usually drops a moment before the exit is reported: wait for it, bounded
       explainLoss: async () => {

@@ -8,6 +8,7 @@ import { checkConfigFile } from '../../field/config-file.ts';
 import { snmpCredentials } from '../../field/credentials.ts';
 import { createCabinetEmulator } from '../../field/emulator/agent.ts';
 import { activePlan, formatProblems } from '../../protocol/index.ts';
+import { untilStopSignal } from '../signals.ts';
 
 const int = (name: string, min: number, max: number) => (v: string) => {
   const n = Number(v);
@@ -56,6 +57,8 @@ export function command(): Command {
         .default('UTC'),
     )
     .action(async (o) => {
+      // installed first: a stop signal during start-up still ends the command gracefully
+      const stopped = untilStopSignal();
       const file = checkConfigFile(o.config);
       if (file.problems.length > 0)
         throw new Error(`${o.config}:\n${formatProblems(file.problems)}`);
@@ -93,10 +96,7 @@ export function command(): Command {
           phases: config.phases.length,
         }),
       );
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
+      await stopped;
       await emu.close();
     });
 }

@@ -9,6 +9,7 @@ import { Command, Option } from 'commander';
 import { createInfluxV1Reader } from '../../collector/index.ts';
 import { createDashboard, createMqttSource } from '../../dashboard/index.ts';
 import { mqttPassword, passwordFileOption } from '../mqtt-secret.ts';
+import { untilStopSignal } from '../signals.ts';
 
 export function command(): Command {
   return new Command('dashboard')
@@ -65,6 +66,8 @@ export function command(): Command {
         '$INFLUX_PASSWORD or --influx-password-file. Without --influx-url the charts stay empty.',
     )
     .action(async (o) => {
+      // installed first: a stop signal during start-up still ends the command gracefully
+      const stopped = untilStopSignal();
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new Error('--port must be 0-65535');
@@ -103,10 +106,7 @@ export function command(): Command {
         throw e;
       });
       console.log(JSON.stringify({ ready: true, url: web.url, mqtt: o.mqtt }));
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
+      await stopped;
       await dashboard.close();
       await source.close();
     });

@@ -11,6 +11,7 @@ import { snmpCredentials } from '../../field/credentials.ts';
 import { createSignalGateway } from '../../field/gateway/service.ts';
 import { assertId, formatProblems, isTimeZone } from '../../protocol/index.ts';
 import { mqttPassword, passwordFileOption } from '../mqtt-secret.ts';
+import { untilStopSignal } from '../signals.ts';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -99,6 +100,8 @@ export function command(): Command {
       ].join('\n'),
     )
     .action(async (o) => {
+      // installed first: a stop signal during start-up still ends the command gracefully
+      const stopped = untilStopSignal();
       const specs = (o.cabinet as string[]).map(parseCabinet);
       if (specs.length === 0) throw new Error('give at least one --cabinet ID=ADAPTER[:TARGET]');
       if (!isTimeZone(o.timeZone))
@@ -147,10 +150,7 @@ export function command(): Command {
         every > 0
           ? setInterval(() => console.log(JSON.stringify({ stats: gw.stats() })), every * 1000)
           : undefined;
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
+      await stopped;
       if (timer) clearInterval(timer);
       await gw.close();
     });

@@ -1,6 +1,6 @@
 /**
  * The controller contract: every registered algorithm, run with the real safety monitor in a
- * closed loop (controller-loop.ts) on the two-phase and the NEMA 8-phase intersection, must:
+ * closed loop on the real engine (controller-loop.ts) on the two-phase and the NEMA 8-phase intersection, must:
  * never show a conflicting green; hold min and max green itself (the monitor never has to
  * intervene); give the same decisions for the same seed; stay safe and keep cycling when
  * sensors drop out (recall); serve every movement; and survive `close()` twice.

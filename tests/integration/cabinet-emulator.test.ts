@@ -140,4 +140,16 @@ describe('openphase cabinet-emulator with snmpget/snmpset', () => {
     expect(await commandLine(emu.pid!)).not.toContain(community);
     expect(printed()).not.toContain(community);
   });
+
+  it('SIGTERM stops it gracefully: exit 0 and the UDP port free again', async () => {
+    await stopChild(emu);
+    expect(emu.exitCode).toBe(0);
+    const { createSocket } = await import('node:dgram');
+    const sock = createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      sock.once('error', reject);
+      sock.bind(port, '127.0.0.1', () => resolve());
+    });
+    sock.close();
+  });
 });

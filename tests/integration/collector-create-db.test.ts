@@ -39,12 +39,19 @@ async function databases(): Promise<string[]> {
 function collectorFor(database: string, createDb: boolean) {
   const spoolDir = mkdtempSync(join(tmpdir(), 'op-createdb-'));
   dirs.push(spoolDir);
+  // the options as the command line gives them (--influx-url, --influx-db, --create-db)
+  const sink = chooseSink({
+    'influx-url': influx.url,
+    'influx-db': database,
+    ...(createDb ? { 'create-db': true } : {}),
+  });
+  expect(sink.kind).toBe('influx-v1');
   return createCollector({
     mqttUrl: url,
     username: 'col',
     password: passwordOf('col'),
     clientId: 'col',
-    sink: chooseSink({ 'influx-url': influx.url, 'influx-db': database, 'create-db': createDb }),
+    sink,
     spoolDir,
     logEveryMs: 0,
     log: () => {},

@@ -3,7 +3,7 @@
  * detectors, lanes, vehicles, subscriptions, load, and SUMO dying mid-run.
  */
 import { execFileSync } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   connectTraci,
@@ -221,6 +221,36 @@ describe('TraCI client failures', () => {
     expect(later.code).toBe('TRACI_SUMO_EXITED');
     await run.close();
     await run.close(); // twice is fine
+  });
+
+  it('a SUMO that stops answering fails the call with TRACI_TIMEOUT when callTimeoutMs is set', async () => {
+    const run = await startSumo({
+      net: files.net,
+      routes: [files.routes],
+      sumoBinary,
+      env: SUMO_ENV,
+      cwd: files.dir,
+      callTimeoutMs: 300,
+    });
+    const pid = run.process.pid as number;
+    await run.client.simulationStep();
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const error = await rejection(run.client.simulationStep());
+      expect(error.code).toBe('TRACI_TIMEOUT');
+      expect((await rejection(run.client.simulation.getTimeS())).code).toBe('TRACI_TIMEOUT');
+    } finally {
+      process.kill(pid, 'SIGKILL');
+      await run.close();
+    }
+  });
+
+  it('every error code is documented in the README', async () => {
+    const readme = await readFile(new URL('../../traci/README.md', import.meta.url), 'utf8');
+    const source = await readFile(new URL('../../traci/errors.ts', import.meta.url), 'utf8');
+    const codes = [...source.matchAll(/'(TRACI_[A-Z_]+)'/g)].map((m) => m[1]);
+    expect(codes.length).toBeGreaterThan(5);
+    for (const code of codes) expect(readme).toContain(`\`${code}\``);
   });
 
   it('SUMO exiting at start-up (a bad network) is reported with its own error text', async () => {
