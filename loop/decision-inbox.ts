@@ -102,7 +102,7 @@ export function createDecisionInbox(
         if (d && (strict ? d.t === atMs : d.t > (applied[i] ?? -1))) {
           into.set(ids[i]!, { phase: d.phase, controller: d.controller });
           applied[i] = d.t;
-        }
+        } else into.delete(ids[i]!);
       }
     },
     reset() {

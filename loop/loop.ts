@@ -74,7 +74,6 @@ export function createLoop(o: LoopOptions): Loop {
         }
         case 'step': {
           const atMs = sim.nowMs();
-          requests.clear();
           transport.take(atMs, clock.strict, requests);
           if (clock.strict && requests.size < ids.length)
             for (let i = 0; i < ids.length; i++) if (!requests.has(ids[i]!)) missed[i]!++;

@@ -22,8 +22,10 @@ export interface ControllerTransport {
    */
   answers(atMs: number, waitMs: number, liveSinceMs?: number): Promise<void> | undefined;
   /**
-   * Puts the requests answering tick `atMs` into `into` (cleared by the caller). `strict`
-   * (lockstep): only answers to `atMs` count; else the newest answer not applied yet.
+   * Sets in `into` the request answering tick `atMs` of every intersection that has one, and
+   * deletes the others (the map is reused tick after tick: clearing and refilling a large map
+   * every tick costs). `strict` (lockstep): only answers to `atMs` count; else the newest
+   * answer not applied yet.
    */
   take(atMs: number, strict: boolean, into: Map<string, Request>): void;
   /** decision latency so far, when this transport measures it */

@@ -165,6 +165,7 @@ export function runLoop(o: LoopOptions): LoopResult {
       },
       take(atMs, strict, into) {
         if (o.silent?.((atMs - t0) / 1000)) {
+          into.delete(config.id);
           taken.push('');
           return;
         }
