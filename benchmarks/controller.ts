@@ -23,7 +23,7 @@ import mqtt from 'mqtt';
 import { addDevice, createBroker, createRegistry } from '../broker/index.ts';
 import { quantile } from '../metrics/index.ts';
 import { type Counts, detectorsOf, type IntersectionConfig, topics } from '../protocol/index.ts';
-import { createSignalStepper } from '../signal/index.ts';
+import { createFastSignalStepper } from '../signal/index.ts';
 
 const N = Number(process.env.BENCH_INTERSECTIONS ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
@@ -101,7 +101,7 @@ async function main() {
   await new Promise<void>((resolve) => worker.once('message', () => resolve()));
 
   // Per intersection: signal stepper, latest decision, publish times of pending signals.
-  const signals = configs.map((c) => createSignalStepper(c, T0));
+  const signals = configs.map((c) => createFastSignalStepper(c, T0));
   const request: (string | undefined)[] = configs.map(() => undefined);
   const sentAt = new Map<string, number>();
   const index = new Map(ids.map((id, i) => [id, i]));

@@ -34,8 +34,8 @@ export interface SignalTrack {
   stepper: SignalStepper;
   /** movement status (red / green / clearance) per local movement, now */
   status: Uint8Array;
-  /** movement status for each (phase, interval, next) seen, computed once */
-  cache: Map<string, Uint8Array>;
+  /** movement status for each (phase, interval, next) seen, computed once; see statusOf */
+  cache: (Uint8Array | undefined)[];
   yellowMs: number;
   lastGreenPhase: string;
 }
@@ -48,9 +48,15 @@ export function createWindows(n: number): Windows {
 
 type IntervalOf = { phase: string; interval: MonitorState['interval']; next: string | undefined };
 
+const INTERVALS = { green: 0, yellow: 1, 'red-clearance': 2 } as const;
+
 function statusOf(track: SignalTrack, it: IntersectionNet, at: IntervalOf): Uint8Array {
-  const key = `${at.phase}\u0000${at.interval}\u0000${at.next ?? ''}`;
-  let status = track.cache.get(key);
+  // a small integer for (phase, interval, next): phases by index, no next as one more
+  const index = track.stepper.state.phaseIndex;
+  const n = it.config.phases.length;
+  const next = at.next === undefined ? n : index.get(at.next)!;
+  const key = (index.get(at.phase)! * 3 + INTERVALS[at.interval]) * (n + 1) + next;
+  let status = track.cache[key];
   if (!status) {
     const states: Readonly<Record<string, MovementState>> = track.stepper.movementsAt({
       ...at,
@@ -62,7 +68,7 @@ function statusOf(track: SignalTrack, it: IntersectionNet, at: IntervalOf): Uint
       if (st === 'protected-clearance' || st === 'permissive-clearance') return CLEARANCE;
       return RED;
     });
-    track.cache.set(key, status);
+    track.cache[key] = status;
   }
   return status;
 }
@@ -111,7 +117,7 @@ export function createTrack(
   const track: SignalTrack = {
     stepper,
     status: new Uint8Array(it.movements.length),
-    cache: new Map(),
+    cache: [],
     yellowMs: Math.max(it.config.yellowS, MIN_YELLOW_S) * 1000,
     lastGreenPhase: state.phase,
   };
