@@ -4,8 +4,10 @@
  * An external OpenPhase controller: a standalone program that speaks protocol v1 over MQTT and
  * nothing else. Copy this folder, replace `fixed-time.mjs` with your algorithm, keep the rest.
  *
- *   node examples/external-controller/index.mjs --mqtt mqtt://127.0.0.1:1883 \
- *     --username ctl-1 --password "$PW" [--intersections a,b | all] [--root traffic]
+ *   OPENPHASE_MQTT_PASSWORD=… node examples/external-controller/index.mjs \
+ *     --mqtt mqtt://127.0.0.1:1883 --username ctl-1 [--intersections a,b | all] [--root traffic]
+ *
+ * The password comes from the environment only: a command-line value shows in `ps`.
  *
  * What it does (docs/protocol.md, its Timing section):
  *  1. subscribes to {root}/v1/+/config (retained: discovery), +/counts/+ and +/signal;
@@ -31,15 +33,22 @@ const arg = (/** @type {string} */ name, /** @type {string | undefined} */ env, 
   return (env && process.env[env]) || fallback;
 };
 if (args.includes('--help') || args.includes('-h')) {
-  console.log(`usage: node index.mjs --mqtt URL --username NAME --password SECRET
+  console.log(`usage: OPENPHASE_MQTT_PASSWORD=SECRET node index.mjs --mqtt URL --username NAME
        [--intersections a,b|all] [--root traffic] [--id CONTROLLER_ID]
        [--saturation-flow 1800] [--lost-time 3]
-env: OPENPHASE_MQTT_URL, OPENPHASE_MQTT_USERNAME, OPENPHASE_MQTT_PASSWORD, OPENPHASE_INTERSECTIONS`);
+env: OPENPHASE_MQTT_URL, OPENPHASE_MQTT_USERNAME, OPENPHASE_MQTT_PASSWORD, OPENPHASE_INTERSECTIONS
+The password is read from OPENPHASE_MQTT_PASSWORD only, never from the command line (ps shows it).`);
   process.exit(0);
+}
+if (args.includes('--password')) {
+  console.error(
+    'external-controller: --password is not accepted (ps would show it); set OPENPHASE_MQTT_PASSWORD',
+  );
+  process.exit(2);
 }
 const url = arg('mqtt', 'OPENPHASE_MQTT_URL', 'mqtt://127.0.0.1:1883');
 const username = arg('username', 'OPENPHASE_MQTT_USERNAME');
-const password = arg('password', 'OPENPHASE_MQTT_PASSWORD');
+const password = process.env.OPENPHASE_MQTT_PASSWORD || '';
 const root = arg('root', 'OPENPHASE_ROOT', 'traffic');
 const list = arg('intersections', 'OPENPHASE_INTERSECTIONS', 'all');
 const controllerId = arg('id', undefined, username || 'external-fixed-time');

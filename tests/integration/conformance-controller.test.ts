@@ -167,7 +167,7 @@ describe.concurrent('controller conformance', { timeout: 120_000 }, () => {
           url,
           '--spawn',
           // what the program was given, then the program with its own credential
-          `env | grep ^OPENPHASE_ > "${envFile}"; exec ${node(example, '--intersections', 'a', '--username', ctl.id, '--password', ctl.password)}`,
+          `env | grep ^OPENPHASE_ > "${envFile}"; OPENPHASE_MQTT_PASSWORD='${ctl.password}' exec ${node(example, '--intersections', 'a', '--username', ctl.id)}`,
           '--connect-timeout',
           '20',
           '--json',
