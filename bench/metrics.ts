@@ -1,5 +1,5 @@
 /**
- * The metrics a scorecard carries (pure): the run metrics of DESIGN.md under the same names,
+ * The metrics a scorecard carries (pure): the run metrics of the simulator under the same names,
  * plus the bench's own safety audit (`conflictingGreens`). One list, read by the aggregation,
  * the schema, the report and the docs test.
  */

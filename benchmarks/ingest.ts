@@ -212,6 +212,9 @@ async function main() {
         spool,
         '--log-every',
         '0',
+        // the bench's messages carry synthetic times (T0), not the wall clock's
+        '--time-window-s',
+        '0',
         '--metrics-port',
         '0',
       ],

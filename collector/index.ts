@@ -73,6 +73,7 @@ export {
   SINKS,
   type SinkKind,
   type SinkOptions,
+  sinkDescription,
   sinkPlugin,
   sinkWhere,
 } from './sinks/registry.ts';

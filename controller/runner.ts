@@ -2,7 +2,7 @@
  * The multi-intersection runner (pure core of the controller service): topic + payload in,
  * decisions out. It discovers intersections from their retained `config`, feeds counts and
  * signals to one {@link createIntersectionController} each, and answers every signal newer
- * than the last one answered with one decision (TIMING.md). No sockets, no clock.
+ * than the last one answered with one decision (docs/protocol.md, Timing). No sockets, no clock.
  *
  * Bounds: at most `maxIntersections` intersections (default 10,000); one pending signal per
  * known-but-unconfigured intersection; invalid messages are counted, never thrown.

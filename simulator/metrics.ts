@@ -1,5 +1,5 @@
 /**
- * Run metrics, with the names of DESIGN.md (pure). Accumulators live in typed arrays; the
+ * Run metrics, under the names the scorecard and `simulate --json` report (pure). Accumulators live in typed arrays; the
  * report is built on demand without changing them, so a live dashboard can ask mid-run.
  * Control delay = departure − arrival at the stop line in the vertical-queue model, i.e. time
  * in the intersection's influence area minus free-flow time. Vehicles still queued count with

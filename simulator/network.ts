@@ -95,7 +95,7 @@ export interface Net {
   sensors: SensorNet[];
 }
 
-/** Sensor id of a detector: its `sensor`, else `{intersection}-det` (TIMING.md). */
+/** Sensor id of a detector: its `sensor`, else `{intersection}-det` (docs/protocol.md, Timing). */
 export function sensorIdOf(config: IntersectionConfig, d: Detector): string {
   return d.sensor ?? `${config.id}-det`;
 }

@@ -28,7 +28,7 @@ async function shells() {
   return { ...broker, ...collector, ...controller, ...dashboard, ...simulator, ...runner };
 }
 
-/** The demo's devices: one per role, one per simulated sensor (TIMING.md: `{intersection}-det`). */
+/** The demo's devices: one per role, one per simulated sensor (`{intersection}-det`, as docs/protocol.md says). */
 export function demoDevices(scenario: Scenario) {
   const sensors = new Set<string>();
   for (const c of scenario.intersections) {
@@ -245,7 +245,7 @@ async function run(o: Opts, cmd: Command): Promise<void> {
     );
 
     const ws = web.url.replace(/^http/, 'ws');
-    const store = `${sink.kind} store at ${x.sinkWhere(sink)}`;
+    const store = x.sinkDescription(sink);
     console.log(
       [
         `OpenPhase demo: ${scenario.name} (${scenario.intersections.length} intersections), ` +

@@ -45,6 +45,8 @@ export interface SinkPlugin<K extends string = string, O = never> {
    * batches never replay into another.
    */
   identity(options: O): string;
+  /** Where it writes, in an operator's words, without credentials (`InfluxDB http://h:8086 database x`). */
+  describe(options: O): string;
 }
 
 /** Declares a plugin with its options type inferred from `create`. */

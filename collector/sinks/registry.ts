@@ -50,6 +50,8 @@ export function readerFor(o: SinkOptions, sink: Sink): CountsReader {
 
 /** Where a sink writes, for a log line (no secret): its identity. */
 export const sinkWhere = (o: SinkOptions): string => sinkPlugin(o.kind).identity(o);
+/** Where a sink writes, in an operator's words (for banners and help). */
+export const sinkDescription = (o: SinkOptions): string => sinkPlugin(o.kind).describe(o);
 
 /**
  * The sink and its options from flag values (see ./choose.ts); throws in plain words.

@@ -7,7 +7,7 @@
  *   node examples/external-controller/index.mjs --mqtt mqtt://127.0.0.1:1883 \
  *     --username ctl-1 --password "$PW" [--intersections a,b | all] [--root traffic]
  *
- * What it does (docs/protocol.md, TIMING.md):
+ * What it does (docs/protocol.md, its Timing section):
  *  1. subscribes to {root}/v1/+/config (retained: discovery), +/counts/+ and +/signal;
  *  2. feeds every counts message to the intersection's algorithm;
  *  3. answers every signal newer than the last one answered with exactly one decision
@@ -114,7 +114,7 @@ client.on('connect', () => {
 });
 client.on('error', (e) => console.error(`external-controller: ${e.message}`));
 
-/** Answers one signal: one decision with t = signal.t (TIMING.md). */
+/** Answers one signal: one decision with t = signal.t (docs/protocol.md, Timing). */
 function answer(/** @type {string} */ id, /** @type {any} */ signal) {
   const s = intersections.get(id);
   if (!s || !(signal.t > s.lastT)) return; // an old or repeated signal (retained) is not answered twice

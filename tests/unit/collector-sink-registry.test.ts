@@ -145,6 +145,7 @@ describe('chooseSink: flags → sink', () => {
       ],
       create: () => ({ name: 'x', write: async () => {} }),
       identity: () => 'x',
+      describe: () => 'x',
     };
     expect(chooseSinkOf([plugin], { n: '12', b: true })).toEqual({ kind: 'x', n: 12, b: true });
     expect(() => chooseSinkOf([plugin], { n: '1.5' })).toThrow(/--n must be an integer/);

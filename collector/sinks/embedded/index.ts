@@ -23,4 +23,5 @@ export const embedded = defineSink<'embedded', EmbeddedOptions>({
   // The store answers counts queries from its own window.
   reader: (_o, sink) => sink as EmbeddedSink,
   identity: (o) => `embedded ${resolve(o.dir)}`,
+  describe: (o) => `the embedded store in ${resolve(o.dir)}`,
 });

@@ -54,4 +54,5 @@ export const influxV1 = defineSink<'influx-v1', InfluxV1Options>({
   create: createInfluxV1Sink,
   reader: (o) => createInfluxV1Reader(o),
   identity: (o) => `influx-v1 ${origin(o.url)} db=${o.database}`,
+  describe: (o) => `InfluxDB ${origin(o.url)} database ${o.database}`,
 });

@@ -48,4 +48,5 @@ export const influxV2 = defineSink<'influx-v2', InfluxV2Options>({
   create: createInfluxV2Sink,
   // no reader yet: counts queries say so (the dashboard shows the message)
   identity: (o) => `influx-v2 ${origin(o.url)} org=${o.org} bucket=${o.bucket}`,
+  describe: (o) => `InfluxDB ${origin(o.url)} org ${o.org} bucket ${o.bucket}`,
 });
