@@ -137,8 +137,8 @@ async function embedded(iterations: number, backoff: boolean, attempts = FLOOD) 
 }
 
 async function mosquitto(iterations: number, attempts = FLOOD) {
-  const { startMosquitto } = await import('../tests/helpers/mosquitto.ts');
-  const { freePort, waitForPort } = await import('../tests/helpers/ports.ts');
+  const { startMosquitto } = await import('../rigs/mosquitto.ts');
+  const { freePort, waitForPort } = await import('../rigs/ports.ts');
   const dir = mkdtempSync(join(tmpdir(), 'op-bench-auth-'));
   const port = await freePort();
   exportMosquitto(registry(iterations), dir, 'traffic', {

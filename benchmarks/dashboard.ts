@@ -7,9 +7,9 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { requireBinary } from '../rigs/binaries.ts';
+import { ROOT, startDemo } from '../rigs/demo-process.ts';
 import { gridScenario } from '../simulator/grid.ts';
-import { ROOT, startDemo } from '../tests/e2e/demo-process.ts';
-import { requireBinary } from '../tests/helpers/binaries.ts';
 
 const SECONDS = 15;
 const dir = join(ROOT, '.tmp');

@@ -144,8 +144,8 @@ async function main() {
     sensors: Number(process.env.BENCH_SENSORS ?? 200),
     publishers: Number(process.env.BENCH_PUBLISHERS ?? 4),
   };
-  const { startInfluxDB } = await import('../tests/helpers/influxdb.ts');
-  const { startMosquitto } = await import('../tests/helpers/mosquitto.ts');
+  const { startInfluxDB } = await import('../rigs/influxdb.ts');
+  const { startMosquitto } = await import('../rigs/mosquitto.ts');
   const [influx, mosquitto] = await Promise.all([startInfluxDB(), startMosquitto()]);
   job.url = mosquitto.url;
   const spool = mkdtempSync(join(tmpdir(), 'op-bench-spool-'));

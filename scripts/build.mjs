@@ -31,6 +31,7 @@ const NOT_PRODUCT = new Set([
   'dist',
   'tests',
   'benchmarks',
+  'rigs',
   'examples',
   'scripts',
   'docs',

@@ -7,8 +7,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { requireBinary } from '../helpers/binaries.ts';
-import { type DemoProcess, ROOT, startDemo } from './demo-process.ts';
+import { requireBinary } from '../../rigs/binaries.ts';
+import { type DemoProcess, ROOT, startDemo } from '../../rigs/demo-process.ts';
 
 let demo: DemoProcess;
 let browser: Browser;

@@ -9,8 +9,8 @@ import mqtt from 'mqtt';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Signal } from '../../protocol/index.ts';
-import { requireBinary } from '../helpers/binaries.ts';
-import { type DemoProcess, startDemo } from './demo-process.ts';
+import { requireBinary } from '../../rigs/binaries.ts';
+import { type DemoProcess, startDemo } from '../../rigs/demo-process.ts';
 
 let demo: DemoProcess;
 let browser: Browser;

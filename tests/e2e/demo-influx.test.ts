@@ -4,8 +4,8 @@
  * back from there — the same sums InfluxDB itself gives. Ends with SIGTERM: exit 0.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type InfluxDBServer, startInfluxDB } from '../helpers/influxdb.ts';
-import { type DemoProcess, startDemo } from './demo-process.ts';
+import { type DemoProcess, startDemo } from '../../rigs/demo-process.ts';
+import { type InfluxDBServer, startInfluxDB } from '../../rigs/influxdb.ts';
 
 const DB = 'openphase_demo';
 let influx: InfluxDBServer;

@@ -6,7 +6,7 @@
  * maxed out at simulated 00:01:00.
  */
 import { afterAll, expect, it } from 'vitest';
-import { type DemoProcess, startDemo } from './demo-process.ts';
+import { type DemoProcess, startDemo } from '../../rigs/demo-process.ts';
 
 let demo: DemoProcess | undefined;
 

@@ -4,8 +4,8 @@
  */
 import { createServer, type Server } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/ports.ts';
-import { alive, descendants, runCli, startDemo } from './demo-process.ts';
+import { alive, descendants, runCli, startDemo } from '../../rigs/demo-process.ts';
+import { freePort } from '../../rigs/ports.ts';
 
 const canListen = (port: number) =>
   new Promise<boolean>((resolve) => {

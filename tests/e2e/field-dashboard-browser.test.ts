@@ -5,7 +5,7 @@
  */
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBinary } from '../helpers/binaries.ts';
+import { requireBinary } from '../../rigs/binaries.ts';
 import { commandLine, started } from '../integration/field-processes.ts';
 import { type FieldSystem, ID, SECRETS, startFieldSystem } from './field-loop.ts';
 

@@ -8,7 +8,7 @@
  * not speed.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { stopChild } from '../helpers/processes.ts';
+import { stopChild } from '../../rigs/processes.ts';
 import { commandLine } from '../integration/field-processes.ts';
 import { type FieldSystem, SECRETS, startFieldSystem, WATCHDOG_S } from './field-loop.ts';
 

@@ -18,10 +18,10 @@ import {
   saveRegistry,
 } from '../../broker/index.ts';
 import type { Signal } from '../../protocol/index.ts';
-import { type InfluxDBServer, startInfluxDB } from '../helpers/influxdb.ts';
-import { type MosquittoServer, startMosquitto } from '../helpers/mosquitto.ts';
-import { freePort } from '../helpers/ports.ts';
-import { stopChild } from '../helpers/processes.ts';
+import { type InfluxDBServer, startInfluxDB } from '../../rigs/influxdb.ts';
+import { type MosquittoServer, startMosquitto } from '../../rigs/mosquitto.ts';
+import { freePort } from '../../rigs/ports.ts';
+import { stopChild } from '../../rigs/processes.ts';
 import { freeUdpPort } from '../helpers/udp.ts';
 import { openphase, repo, started, transcript } from '../integration/field-processes.ts';
 

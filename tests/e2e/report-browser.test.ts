@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
-import { requireBinary } from '../helpers/binaries.ts';
+import { requireBinary } from '../../rigs/binaries.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const bad = join(ROOT, 'examples/bad-controller/index.mjs');

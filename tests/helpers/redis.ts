@@ -6,9 +6,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { requireBinary } from './binaries.ts';
-import { freePort, waitForPort } from './ports.ts';
-import { killOnExit, stopChild } from './processes.ts';
+import { requireBinary } from '../../rigs/binaries.ts';
+import { freePort, waitForPort } from '../../rigs/ports.ts';
+import { killOnExit, stopChild } from '../../rigs/processes.ts';
 
 export interface RedisServer {
   url: string;

@@ -14,7 +14,7 @@ import { afterAll, expect, it } from 'vitest';
 import { createBench } from '../../bench/runner.ts';
 import { resolveScenarios } from '../../bench/scenarios.ts';
 import type { Result } from '../../bench/scorecard-schema.ts';
-import { killOnExit, stopChild } from '../helpers/processes.ts';
+import { killOnExit, stopChild } from '../../rigs/processes.ts';
 
 const example = fileURLToPath(
   new URL('../../examples/external-controller/index.mjs', import.meta.url),

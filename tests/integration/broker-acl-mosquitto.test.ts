@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportMosquitto } from '../../broker/index.ts';
+import { startMosquitto } from '../../rigs/mosquitto.ts';
+import { freePort, waitForPort } from '../../rigs/ports.ts';
 import { runAclContract } from '../contracts/acl.contract.ts';
-import { startMosquitto } from '../helpers/mosquitto.ts';
-import { freePort, waitForPort } from '../helpers/ports.ts';
 
 runAclContract({
   name: 'Mosquitto from `devices export`',

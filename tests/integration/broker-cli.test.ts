@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
-import { BIN } from '../helpers/openphase.ts';
+import { BIN } from '../../rigs/openphase.ts';
 import { closedWithin, connackCode, connectAs } from './broker-fixtures.ts';
 
 const repo = join(import.meta.dirname, '..', '..');

@@ -11,8 +11,8 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { saveRegistry } from '../../broker/index.ts';
 import { main } from '../../cli/main.ts';
-import { BIN } from '../helpers/openphase.ts';
-import { killOnExit, stopChild, waitForLine } from '../helpers/processes.ts';
+import { BIN } from '../../rigs/openphase.ts';
+import { killOnExit, stopChild, waitForLine } from '../../rigs/processes.ts';
 import { connectAs, fixtureRegistry, type Received, record, until } from './broker-fixtures.ts';
 
 const repo = join(import.meta.dirname, '..', '..');

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { requireBinary } from '../helpers/binaries.ts';
-import { stopChild } from '../helpers/processes.ts';
+import { requireBinary } from '../../rigs/binaries.ts';
+import { stopChild } from '../../rigs/processes.ts';
 import { freeUdpPort } from '../helpers/udp.ts';
 import { commandLine, openphase, repo, started, transcript } from './field-processes.ts';
 

@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDevice, createRegistry, saveRegistry } from '../../broker/index.ts';
-import { type OpenphaseProcess, spawnOpenphase } from '../helpers/openphase.ts';
-import { freePort } from '../helpers/ports.ts';
+import { type OpenphaseProcess, spawnOpenphase } from '../../rigs/openphase.ts';
+import { freePort } from '../../rigs/ports.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'op-secrets-'));
 const devices = join(dir, 'devices.yaml');

@@ -10,15 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDevice, createRegistry, saveRegistry } from '../../broker/index.ts';
-import { alive, descendants } from '../e2e/demo-process.ts';
+import { alive, descendants } from '../../rigs/demo-process.ts';
 import {
   type OpenphaseProcess,
   portFreeWithin,
   ROOT,
   spawnOpenphase,
-} from '../helpers/openphase.ts';
-import { freePort } from '../helpers/ports.ts';
-import { killOnExit, waitForLine } from '../helpers/processes.ts';
+} from '../../rigs/openphase.ts';
+import { freePort } from '../../rigs/ports.ts';
+import { killOnExit, waitForLine } from '../../rigs/processes.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'op-signals-'));
 const devices = join(dir, 'devices.yaml');

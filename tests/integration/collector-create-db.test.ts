@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBroker } from '../../broker/index.ts';
 import { chooseSink, createCollector } from '../../collector/index.ts';
 import { topics } from '../../protocol/index.ts';
-import { type InfluxDBServer, startInfluxDB } from '../helpers/influxdb.ts';
+import { type InfluxDBServer, startInfluxDB } from '../../rigs/influxdb.ts';
 import { connectAs, fixtureRegistry, passwordOf, until } from './broker-fixtures.ts';
 
 let influx: InfluxDBServer;

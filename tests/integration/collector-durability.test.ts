@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type InfluxDBServer, startInfluxDB } from '../helpers/influxdb.ts';
-import { type MosquittoServer, startMosquitto } from '../helpers/mosquitto.ts';
+import { type InfluxDBServer, startInfluxDB } from '../../rigs/influxdb.ts';
+import { type MosquittoServer, startMosquitto } from '../../rigs/mosquitto.ts';
 import {
   type CollectorProcess,
   connect,

@@ -9,8 +9,8 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker } from '../../broker/index.ts';
 import { type Collector, type CollectorOptions, createCollector } from '../../collector/index.ts';
+import { type InfluxDBServer, startInfluxDB } from '../../rigs/influxdb.ts';
 import { twoPhase } from '../fixtures/intersections.ts';
-import { type InfluxDBServer, startInfluxDB } from '../helpers/influxdb.ts';
 import {
   connect,
   makeTraffic,

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBroker } from '../../broker/index.ts';
 import { type Collector, createCollector } from '../../collector/index.ts';
+import { type InfluxDBServer, startInfluxDB } from '../../rigs/influxdb.ts';
 import { twoPhase } from '../fixtures/intersections.ts';
-import { type InfluxDBServer, startInfluxDB } from '../helpers/influxdb.ts';
 import {
   connect,
   makeTraffic,

@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { exportMosquitto, loadRegistry, saveRegistry } from '../../broker/index.ts';
 import { main } from '../../cli/main.ts';
 import { type Collector, createCollector } from '../../collector/index.ts';
-import { type MosquittoServer, startMosquitto } from '../helpers/mosquitto.ts';
-import { freePort, waitForPort } from '../helpers/ports.ts';
+import { type MosquittoServer, startMosquitto } from '../../rigs/mosquitto.ts';
+import { freePort, waitForPort } from '../../rigs/ports.ts';
 import { fixtureRegistry, passwordOf } from './broker-fixtures.ts';
 import { makeTraffic, publishAll, waitFor } from './collector-traffic.ts';
 

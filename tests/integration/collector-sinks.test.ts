@@ -21,10 +21,10 @@ import { createEmbeddedSink } from '../../collector/sinks/embedded/index.ts';
 import { createInfluxV1Sink, lineBody } from '../../collector/sinks/influx-v1/index.ts';
 import { createInfluxV2Sink } from '../../collector/sinks/influx-v2/index.ts';
 import { isPermanent, SinkError } from '../../collector/sinks/types.ts';
+import { requireBinary } from '../../rigs/binaries.ts';
+import { type InfluxDBServer, startInfluxDB } from '../../rigs/influxdb.ts';
+import { freePort } from '../../rigs/ports.ts';
 import { runSinkContract, type StoredPoint } from '../contracts/sink.contract.ts';
-import { requireBinary } from '../helpers/binaries.ts';
-import { type InfluxDBServer, startInfluxDB } from '../helpers/influxdb.ts';
-import { freePort } from '../helpers/ports.ts';
 import { createDatabase, readPoints } from './collector-influx-read.ts';
 
 const run = promisify(execFile);

@@ -14,7 +14,7 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBroker } from '../../broker/index.ts';
 import { createCollector } from '../../collector/index.ts';
-import { type InfluxDBServer, startInfluxDB } from '../helpers/influxdb.ts';
+import { type InfluxDBServer, startInfluxDB } from '../../rigs/influxdb.ts';
 import { T0, waitFor } from './collector-traffic.ts';
 import { cpuLoad, runTailScenario } from './tail-scenario.ts';
 

@@ -11,7 +11,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker } from '../../broker/index.ts';
 import { type Collector, createCollector } from '../../collector/index.ts';
-import { type InfluxDBServer, startInfluxDB } from '../helpers/influxdb.ts';
+import { type InfluxDBServer, startInfluxDB } from '../../rigs/influxdb.ts';
 import { waitFor } from './collector-traffic.ts';
 
 const DAY_MS = 86_400_000;

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Counts } from '../../protocol/index.ts';
-import { BIN } from '../helpers/openphase.ts';
+import { BIN } from '../../rigs/openphase.ts';
 
 /**
  * An hour ago, on a whole second: `openphase collector` refuses timestamps further than a day

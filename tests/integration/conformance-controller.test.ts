@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Check } from '../../bench/conformance/checks.ts';
 import { addDevice, createBroker, createRegistry } from '../../broker/index.ts';
-import { BIN } from '../helpers/openphase.ts';
+import { BIN } from '../../rigs/openphase.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const example = join(ROOT, 'examples/external-controller/index.mjs');

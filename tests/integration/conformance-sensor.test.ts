@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Check } from '../../bench/conformance/checks.ts';
 import { main } from '../../cli/main.ts';
-import { BIN } from '../helpers/openphase.ts';
+import { BIN } from '../../rigs/openphase.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const fixture = join(ROOT, 'tests/integration/conformance-sensor-fixture.ts');

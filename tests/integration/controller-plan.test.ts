@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPlans, readConfigFile, runPlan } from '../../cli/commands/plan.ts';
 import { detectorsOf } from '../../protocol/index.ts';
+import { type InfluxDBServer, startInfluxDB } from '../../rigs/influxdb.ts';
 import { twoPhase } from '../fixtures/intersections.ts';
-import { type InfluxDBServer, startInfluxDB } from '../helpers/influxdb.ts';
 
 const config = { ...twoPhase, id: 'a', plan: undefined };
 const DAY = 86_400_000;

@@ -12,8 +12,8 @@ import {
   type DashboardSource,
   type LiveEvent,
 } from '../../dashboard/index.ts';
+import { freePort } from '../../rigs/ports.ts';
 import { twoPhase } from '../fixtures/intersections.ts';
-import { freePort } from '../helpers/ports.ts';
 
 let emit: (e: LiveEvent) => void = () => {};
 const store = createStore({ reader: createRecentWindow() });

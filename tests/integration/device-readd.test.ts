@@ -12,8 +12,8 @@ import { createBroker, type Registry } from '../../broker/index.ts';
 import { type Collector, createCollector } from '../../collector/index.ts';
 import { type ControllerService, createControllerService } from '../../controller/service.ts';
 import { type Counts, topics } from '../../protocol/index.ts';
+import { type InfluxDBServer, startInfluxDB } from '../../rigs/influxdb.ts';
 import { twoPhase } from '../fixtures/intersections.ts';
-import { type InfluxDBServer, startInfluxDB } from '../helpers/influxdb.ts';
 import { connectAs, fixtureRegistry, passwordOf, sleep, until } from './broker-fixtures.ts';
 
 const T = topics('traffic');

@@ -1,8 +1,8 @@
 /** Starting `openphase` commands as real processes for the field tests. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { BIN } from '../helpers/openphase.ts';
-import { killOnExit, waitForLine } from '../helpers/processes.ts';
+import { BIN } from '../../rigs/openphase.ts';
+import { killOnExit, waitForLine } from '../../rigs/processes.ts';
 
 export const repo = join(import.meta.dirname, '..', '..');
 

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportMosquitto, type Registry } from '../../broker/index.ts';
-import { type MosquittoServer, startMosquitto } from '../helpers/mosquitto.ts';
-import { freePort, waitForPort } from '../helpers/ports.ts';
+import { type MosquittoServer, startMosquitto } from '../../rigs/mosquitto.ts';
+import { freePort, waitForPort } from '../../rigs/ports.ts';
 import {
   closedWithin,
   connectAs,

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { saveRegistry } from '../../broker/index.ts';
 import { main } from '../../cli/main.ts';
-import { requireBinary } from '../helpers/binaries.ts';
-import { freePort, waitForPort } from '../helpers/ports.ts';
-import { killOnExit, stopChild } from '../helpers/processes.ts';
+import { requireBinary } from '../../rigs/binaries.ts';
+import { freePort, waitForPort } from '../../rigs/ports.ts';
+import { killOnExit, stopChild } from '../../rigs/processes.ts';
 import { connackCode, fixtureRegistry, passwordOf } from './broker-fixtures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'op-owner-'));

@@ -9,8 +9,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/openphase.ts';
-import { killOnExit } from '../helpers/processes.ts';
+import { BIN } from '../../rigs/openphase.ts';
+import { killOnExit } from '../../rigs/processes.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'op-port-'));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBroker } from '../../broker/index.ts';
 import { createControllerService } from '../../controller/service.ts';
-import { spawnOpenphase } from '../helpers/openphase.ts';
+import { spawnOpenphase } from '../../rigs/openphase.ts';
 import { fixtureRegistry, passwordOf } from './broker-fixtures.ts';
 
 let broker: ReturnType<typeof createBroker>;

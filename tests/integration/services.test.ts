@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { InfluxDB } from 'influx';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
-import { installHint, requireBinary } from '../helpers/binaries.ts';
-import { startInfluxDB } from '../helpers/influxdb.ts';
-import { startMosquitto } from '../helpers/mosquitto.ts';
-import { waitForPort } from '../helpers/ports.ts';
+import { installHint, requireBinary } from '../../rigs/binaries.ts';
+import { startInfluxDB } from '../../rigs/influxdb.ts';
+import { startMosquitto } from '../../rigs/mosquitto.ts';
+import { waitForPort } from '../../rigs/ports.ts';
 
 describe('real InfluxDB 1.x', () => {
   it('writes points and reads them back', async () => {

@@ -15,8 +15,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDevice, createRegistry, mosquittoAcl, mosquittoPasswd } from '../../broker/index.ts';
 import { createMqttSimulation } from '../../loop/mqtt-simulation.ts';
+import { type MosquittoServer, startMosquitto } from '../../rigs/mosquitto.ts';
 import { loadScenario, type Scenario } from '../../simulator/index.ts';
-import { type MosquittoServer, startMosquitto } from '../helpers/mosquitto.ts';
 
 const pw = (id: string) => `pw-${id}-sim-test`;
 const DEVICES = [

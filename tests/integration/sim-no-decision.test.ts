@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { createBroker } from '../../broker/index.ts';
 import { createControllerService } from '../../controller/service.ts';
-import { BIN } from '../helpers/openphase.ts';
+import { BIN } from '../../rigs/openphase.ts';
 import { fixtureRegistry, passwordOf } from './broker-fixtures.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

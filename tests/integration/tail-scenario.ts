@@ -14,8 +14,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { createBroker } from '../../broker/index.ts';
 import { createCollector } from '../../collector/index.ts';
 import type { Counts } from '../../protocol/index.ts';
+import type { InfluxDBServer } from '../../rigs/influxdb.ts';
 import { twoPhase } from '../fixtures/intersections.ts';
-import type { InfluxDBServer } from '../helpers/influxdb.ts';
 import { sleep, T0, totalsBySensor, waitFor } from './collector-traffic.ts';
 
 export interface TailScenario {

@@ -5,6 +5,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireBinary } from '../../rigs/binaries.ts';
+import { freePort } from '../../rigs/ports.ts';
 import {
   connectTraci,
   DOMAIN,
@@ -14,8 +16,6 @@ import {
   TraciError,
   VAR,
 } from '../../traci/index.ts';
-import { requireBinary } from '../helpers/binaries.ts';
-import { freePort } from '../helpers/ports.ts';
 import { buildCrossing, type CrossingFiles, SUMO_ENV } from '../helpers/sumo.ts';
 
 let files: CrossingFiles;

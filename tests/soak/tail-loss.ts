@@ -6,7 +6,7 @@
  *
  *   npx tsx tests/soak/tail-loss.ts [runs=20] [loadProcesses=2]
  */
-import { startInfluxDB } from '../helpers/influxdb.ts';
+import { startInfluxDB } from '../../rigs/influxdb.ts';
 import { cpuLoad, runTailScenario } from '../integration/tail-scenario.ts';
 
 const runs = Number(process.argv[2] ?? 20);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../cli/main.ts';
-import { requireBinary } from '../helpers/binaries.ts';
+import { requireBinary } from '../../rigs/binaries.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const unitsDir = join(root, 'deploy', 'systemd');

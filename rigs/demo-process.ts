@@ -6,10 +6,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BIN } from '../helpers/openphase.ts';
-import { freePort } from '../helpers/ports.ts';
+import { BIN } from './openphase.ts';
+import { freePort } from './ports.ts';
 
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface DemoProcess {
   child: ChildProcess;
