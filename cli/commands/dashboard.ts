@@ -56,6 +56,10 @@ export function command(): Command {
       ).env('OPENPHASE_DASHBOARD_TOKEN_FILE'),
     )
     .option(
+      '--insecure-api',
+      'serve the API and live feed without a token: anyone who reaches the port reads them',
+    )
+    .option(
       '--allow-origin <origin...>',
       'origins besides the served one (a reverse proxy address)',
     )
@@ -72,6 +76,14 @@ export function command(): Command {
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new Error('--port must be 0-65535');
       if (o.influxUrl && !o.influxDb) throw new Error('--influx-url needs --influx-db');
+      // no anonymous access unless an explicit flag says so
+      if (!o.tokenFile && !o.insecureApi)
+        throw new Error(
+          'the API needs an observer token: --token-file FILE (or $OPENPHASE_DASHBOARD_TOKEN_FILE), ' +
+            'or --insecure-api to serve it to anyone who reaches the port',
+        );
+      if (o.insecureApi && !o.tokenFile)
+        console.error('dashboard: WARNING --insecure-api: the API and live feed need no token');
       const influxPassword = o.influxPasswordFile
         ? readFileSync(o.influxPasswordFile, 'utf8').split(/\r?\n/)[0]
         : process.env.INFLUX_PASSWORD || undefined;

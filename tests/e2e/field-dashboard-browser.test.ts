@@ -20,7 +20,16 @@ describe('openphase dashboard on a field system', () => {
     sys = await startFieldSystem('openphase');
     const dash = sys.spawn(
       'dashboard',
-      ['dashboard', '--port', '0', '--influx-url', sys.influx.url, '--influx-db', 'fieldloop'],
+      [
+        'dashboard',
+        '--port',
+        '0',
+        '--insecure-api',
+        '--influx-url',
+        sys.influx.url,
+        '--influx-db',
+        'fieldloop',
+      ],
       'dash-1',
     );
     url = String((await started(dash)).url);
