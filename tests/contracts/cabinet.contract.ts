@@ -1,6 +1,6 @@
 /**
  * The cabinet adapter contract: one suite every adapter in field/cabinet/registry.ts passes
- * (tests/contracts/cabinet.contract.test.ts runs it on each).
+ * (tests/integration/cabinet-adapters.test.ts runs it on each).
  *
  * - it applies a permitted request: the cabinet ends up showing the permitted green;
  * - it reports the actual signal state: what `read` returns is what the cabinet shows;

@@ -1,15 +1,20 @@
 /**
  * Runs the cabinet adapter contract on every registered adapter: `virtual` against its own
  * virtual cabinet, `ntcip1202` against the NTCIP 1202 cabinet emulator over real UDP/SNMP.
- * A registered adapter without a run here fails the last test.
+ * A registered adapter without a run here fails the last test. An integration test: the
+ * emulator is a real SNMP agent on UDP and the runs take real seconds (not in test:unit).
  */
 import { describe, expect, it } from 'vitest';
 import { createNtcipAdapter } from '../../field/cabinet/ntcip1202/index.ts';
 import { CABINETS } from '../../field/cabinet/registry.ts';
 import { createVirtualAdapter, createVirtualCabinet } from '../../field/cabinet/virtual/index.ts';
 import { type CabinetEmulator, createCabinetEmulator } from '../../field/emulator/agent.ts';
+import {
+  type CabinetContract,
+  contractConfig,
+  runCabinetContract,
+} from '../contracts/cabinet.contract.ts';
 import { freeUdpPort } from '../helpers/udp.ts';
-import { type CabinetContract, contractConfig, runCabinetContract } from './cabinet.contract.ts';
 
 const runs: CabinetContract[] = [
   {
