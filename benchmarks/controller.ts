@@ -22,7 +22,8 @@ import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { addDevice, createBroker, createRegistry } from '../broker/index.ts';
 import { quantile } from '../metrics/index.ts';
-import { type Counts, detectorsOf, type IntersectionConfig, topics } from '../protocol/index.ts';
+import { type Counts, detectorsOf, topics } from '../protocol/index.ts';
+import { twoPhaseConfig } from '../rigs/intersections.ts';
 import { createFastSignalStepper } from '../signal/index.ts';
 
 const N = Number(process.env.BENCH_INTERSECTIONS ?? 1000);
@@ -38,20 +39,6 @@ function rng(seed: number) {
   return () => {
     a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
     return a / 4294967296;
-  };
-}
-
-function configOf(id: string): IntersectionConfig {
-  return {
-    v: 1,
-    id,
-    approaches: { N: { lanes: 1 }, S: { lanes: 1 }, E: { lanes: 1 }, W: { lanes: 1 } },
-    phases: [
-      { id: 'ns', movements: ['N-through', 'S-through'], minGreenS: 5, maxGreenS: 40 },
-      { id: 'ew', movements: ['E-through', 'W-through'], minGreenS: 5, maxGreenS: 40 },
-    ],
-    yellowS: 3,
-    allRedS: 1,
   };
 }
 
@@ -79,7 +66,7 @@ async function main() {
 
   (load.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
   const ids = Array.from({ length: N }, (_, i) => `i${String(i).padStart(4, '0')}`);
-  const configs = ids.map(configOf);
+  const configs = ids.map(twoPhaseConfig);
   for (const c of configs)
     await load.publishAsync(T.config(c.id), JSON.stringify(c), { qos: 1, retain: true });
 

@@ -28,7 +28,8 @@ import type { Point } from '../collector/point.ts';
 import { toPoints } from '../collector/points.ts';
 import { indexConfig } from '../collector/schema.ts';
 import { createInfluxV1Sink } from '../collector/sinks/influx-v1/index.ts';
-import type { Counts, IntersectionConfig } from '../protocol/index.ts';
+import type { Counts } from '../protocol/index.ts';
+import { twoPhaseConfig } from '../rigs/intersections.ts';
 import { expectedSum, message, type PublishJob, publish, T0 } from './ingest-publisher.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -39,7 +40,7 @@ const repo = join(here, '..');
 async function rawInfluxRate(url: string, job: PublishJob) {
   const sink = createInfluxV1Sink({ url, database: 'raw', createDatabase: true });
   const ctx = { root: 'traffic', intersections: new Map(), receivedMs: 0, rejectSeq: 0 };
-  for (let i = 0; i < 20; i++) ctx.intersections.set(`b${i}`, indexConfig(benchConfig(`b${i}`)));
+  for (let i = 0; i < 20; i++) ctx.intersections.set(`b${i}`, indexConfig(twoPhaseConfig(`b${i}`)));
   const perBatch = Math.max(1, Math.floor(5000 / job.detectors));
   let next = 0;
   const batch = () => {
@@ -63,21 +64,6 @@ async function rawInfluxRate(url: string, job: PublishJob) {
   );
   const seconds = (performance.now() - started) / 1000;
   return { points, seconds, pointsPerS: Math.round(points / seconds) };
-}
-
-/** The two-phase intersection every bench intersection uses (8 default detectors). */
-function benchConfig(id: string): IntersectionConfig {
-  return {
-    v: 1,
-    id,
-    approaches: { N: { lanes: 1 }, S: { lanes: 1 }, E: { lanes: 1 }, W: { lanes: 1 } },
-    phases: [
-      { id: 'ns', movements: ['N-through', 'S-through'], minGreenS: 5, maxGreenS: 40 },
-      { id: 'ew', movements: ['E-through', 'W-through'], minGreenS: 5, maxGreenS: 40 },
-    ],
-    yellowS: 3,
-    allRedS: 1,
-  };
 }
 
 /** The pid whose command line contains `needle` (the helpers' temp dirs name their servers). */
@@ -245,7 +231,7 @@ async function main() {
     };
     const pub = await mqtt.connectAsync(mosquitto.url, { clientId: 'bench-probe' });
     for (let i = 0; i < 21; i++) {
-      const config = benchConfig(i === 20 ? 'probe' : `b${i}`);
+      const config = twoPhaseConfig(i === 20 ? 'probe' : `b${i}`);
       await pub.publishAsync(`traffic/v1/${config.id}/config`, JSON.stringify(config), {
         qos: 1,
         retain: true,
