@@ -4,9 +4,11 @@
  * (time of day), turned into flows per lane group, and each period gets a Webster plan;
  * consecutive periods with the same greens are merged into one time-of-day plan.
  *
- * Flows are corrected for missing data: a period's received messages are compared with the
- * most messages any period held for that detector (a 1 s sensor sends 900 per 15 min), so a
- * sensor outage lowers the confidence, not the flow.
+ * Flows are corrected for missing data: a period's coverage is the time its counts cover (the
+ * stored interval lengths, e.g. 9 of 15 minutes = 60 %), and its flow is the vehicles counted
+ * divided by that time, so a sensor outage lowers the confidence, not the flow. Rows without the
+ * covered time (data stored before counts kept their interval) fall back to comparing messages
+ * with the most messages any period held for that detector.
  */
 import { detectorsOf, type IntersectionConfig, laneGroups } from '../protocol/index.ts';
 import { type WebsterOptions, type WebsterPlan, websterPlan } from './webster.ts';
@@ -20,6 +22,8 @@ export interface CountRow {
   count: number;
   /** counts messages received in the period */
   messages: number;
+  /** time the counts cover, ms (sum of the stored interval lengths); absent for old data */
+  coveredMs?: number;
 }
 
 export interface TodOptions extends WebsterOptions {
@@ -39,7 +43,7 @@ export interface TodPlan {
   /** lane-group flows, veh/h, averaged over the days with data (first period of a merge) */
   flowVph: Record<string, number>;
   webster: WebsterPlan;
-  /** share of expected messages received, 0..1 */
+  /** share of the period's detector time covered by stored counts, 0..1 */
   completeness: number;
   /** distinct days that contributed */
   days: number;
@@ -58,6 +62,34 @@ export function parsePeriod(text: string): number {
   const ms = n * (m[2] === 's' ? 1000 : m[2] === 'h' ? 3_600_000 : 60_000);
   if (ms <= 0 || DAY_MS % ms !== 0) throw new Error(`period '${text}' must divide a day`);
   return ms;
+}
+
+/**
+ * The reporting interval of each key (a detector) from the times of its stored counts: the
+ * smallest positive gap between two of its consecutive points. For counts stored without their
+ * interval length; a key with a single point has none.
+ * @example intervalsFromSpacing([{ key: 'd', timeMs: 0 }, { key: 'd', timeMs: 60_000 }]) // d → 60000
+ */
+export function intervalsFromSpacing(
+  points: readonly { key: string; timeMs: number }[],
+): Map<string, number> {
+  const times = new Map<string, number[]>();
+  for (const p of points) {
+    const list = times.get(p.key);
+    if (list) list.push(p.timeMs);
+    else times.set(p.key, [p.timeMs]);
+  }
+  const out = new Map<string, number>();
+  for (const [key, list] of times) {
+    list.sort((a, b) => a - b);
+    let best = Number.POSITIVE_INFINITY;
+    for (let k = 1; k < list.length; k++) {
+      const gap = list[k]! - list[k - 1]!;
+      if (gap > 0 && gap < best) best = gap;
+    }
+    if (Number.isFinite(best)) out.set(key, best);
+  }
+  return out;
 }
 
 /**
@@ -93,10 +125,11 @@ export function plansByTimeOfDay(
       slots.set(slot, s);
     }
     s.count.set(r.detector, (s.count.get(r.detector) ?? 0) + r.count);
-    s.covered.set(
-      r.detector,
-      (s.covered.get(r.detector) ?? 0) + r.messages / full.get(r.detector)!,
-    );
+    const share =
+      r.coveredMs !== undefined
+        ? Math.min(1, r.coveredMs / periodMs)
+        : r.messages / full.get(r.detector)!;
+    s.covered.set(r.detector, (s.covered.get(r.detector) ?? 0) + share);
     s.days.add(Math.floor(local / DAY_MS));
   }
   const out: TodPlan[] = [];

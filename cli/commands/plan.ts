@@ -10,6 +10,7 @@ import mqtt from 'mqtt';
 import YAML from 'yaml';
 import {
   type CountRow,
+  intervalsFromSpacing,
   parsePeriod,
   plansByTimeOfDay,
   type TodPlan,
@@ -121,15 +122,16 @@ export async function runPlan(o: PlanOptions): Promise<TodPlan[]> {
     ...(o.influxUsername ? { username: o.influxUsername, password: o.influxPassword ?? '' } : {}),
   });
   // ids match ^[A-Za-z0-9_-]+$ (checked above): safe inside the quoted tag value.
+  const where = `"intersection" = '${o.intersection}' AND time >= ${o.fromMs}ms AND time < ${o.toMs}ms`;
   const q =
-    `SELECT sum("count") AS n, count("count") AS messages FROM "counts" ` +
-    `WHERE "intersection" = '${o.intersection}' AND time >= ${o.fromMs}ms AND time < ${o.toMs}ms ` +
-    `GROUP BY time(${o.periodMs / 1000}s), "detector"`;
+    `SELECT sum("count") AS n, count("count") AS messages, sum("intervalMs") AS covered ` +
+    `FROM "counts" WHERE ${where} GROUP BY time(${o.periodMs / 1000}s), "detector"`;
   const result = await influx.query<{
     time: { getTime(): number };
     detector: string;
     n: number | null;
     messages: number | null;
+    covered: number | null;
   }>(q);
   const rows: CountRow[] = [];
   for (const r of result) {
@@ -139,7 +141,21 @@ export async function runPlan(o: PlanOptions): Promise<TodPlan[]> {
       detector: r.detector,
       count: r.n ?? 0,
       messages: r.messages,
+      ...(r.covered ? { coveredMs: r.covered } : {}),
     });
+  }
+  // Counts stored before they kept their interval: the sensor's interval from their spacing.
+  if (rows.some((r) => r.coveredMs === undefined)) {
+    const sample = await influx.query<{ time: { getTime(): number }; detector: string }>(
+      `SELECT "count" FROM "counts" WHERE ${where} GROUP BY "detector" LIMIT 100`,
+    );
+    const spacing = intervalsFromSpacing(
+      sample.map((r) => ({ key: r.detector, timeMs: r.time.getTime() })),
+    );
+    for (const r of rows) {
+      const every = spacing.get(r.detector);
+      if (r.coveredMs === undefined && every !== undefined) r.coveredMs = r.messages * every;
+    }
   }
   return plansByTimeOfDay(o.config, rows, {
     periodMs: o.periodMs,

@@ -92,4 +92,51 @@ describe('openphase plan', () => {
     expect(table.split('\n')[0]).toMatch(/^from\s+to\s+cycle\s+ns s\s+ew s\s+Y\s+data$/);
     expect(table).toContain('07:00  09:00');
   }, 30_000);
+
+  /**
+   * 9 one-minute counts in the 08:00–08:15 period and nothing else: the period is 60 % covered,
+   * and the flow is the 9 minutes' vehicles per hour, not spread over 15 minutes. With the
+   * interval stored (`intervalMs`), and for older points without it (interval from the spacing).
+   */
+  it.each([
+    ['b', true],
+    ['c', false],
+  ])(
+    'a period with 9 of 15 minutes of data (%s, interval stored: %s) reports 60 %% and scales the flow',
+    async (id, withInterval) => {
+      const t0 = D0 + 8 * 3_600_000;
+      const lines: string[] = [];
+      for (let m = 0; m < 9; m++) {
+        for (const d of detectorsOf(config)) {
+          const count = d.movements[0] === 'N-through' ? 10 : 3; // 600 and 180 veh/h
+          const interval = withInterval ? ',intervalMs=60000i' : '';
+          lines.push(
+            `counts,detector=${d.id},intersection=${id},sensor=${id}-det count=${count}i,seq=${m}i${interval} ${t0 + m * 60_000}`,
+          );
+        }
+      }
+      const res = await fetch(`${influx.url}/write?db=op&precision=ms`, {
+        method: 'POST',
+        body: lines.join('\n'),
+      });
+      expect(res.status).toBe(204);
+      const plans = await runPlan({
+        influxUrl: influx.url,
+        influxDb: 'op',
+        intersection: id,
+        fromMs: D0,
+        toMs: D0 + DAY,
+        periodMs: 15 * 60_000,
+        config: { ...config, id },
+      });
+      expect(plans).toHaveLength(1);
+      const [p] = plans;
+      expect([p!.from, p!.to]).toEqual(['08:00', '08:15']);
+      expect(p!.completeness).toBeCloseTo(0.6, 6);
+      expect(p!.flowVph['N-through']).toBeCloseTo(600, 6); // 90 vehicles in 9 minutes
+      expect(p!.flowVph['E-through']).toBeCloseTo(180, 6);
+      expect(formatPlans({ ...config, id }, plans)).toMatch(/\b60% 1d$/m);
+    },
+    30_000,
+  );
 });
