@@ -17,6 +17,10 @@ import { createLatencySamples } from '../metrics/index.ts';
 import { lostTimePerPhaseS, type Scenario, type Signal } from '../protocol/index.ts';
 import { MIN_YELLOW_S, type Request } from '../signal/index.ts';
 import type { Simulation } from '../simulator/index.ts';
+
+/** What a transport reads of the engine run: its intersections, seed and signals. */
+export type SignalSource = Pick<Simulation, 'configs' | 'seed' | 'signal'>;
+
 import type { ControllerTransport } from './transport.ts';
 
 /** Decision latency samples kept (a ring): p99 over a week of 1 s ticks stays representative. */
@@ -45,7 +49,7 @@ export interface InProcessTransport extends ControllerTransport {
  * @example createLoop({ sim, transport: createInProcessTransport(sim, scenario, 'builtin:actuated'), clock: lockstep() }).runSync()
  */
 export function createInProcessTransport(
-  sim: Simulation,
+  sim: SignalSource,
   scenario: Scenario,
   controller: string,
   o: InProcessOptions = {},

@@ -9,5 +9,6 @@ export * from './plan-schedule.ts';
 export * from './problems.ts';
 export * from './scenario-schema.ts';
 export * from './time-window.ts';
+export * from './time-zone.ts';
 export * from './topics.ts';
 export * from './validate.ts';
