@@ -15,9 +15,13 @@ import type {
   IntersectionControllerFactory,
 } from '../controller/intersection-controller.ts';
 import { createLatencySamples } from '../metrics/index.ts';
-import type { Scenario, Signal } from '../protocol/index.ts';
-import type { Request } from '../signal/index.ts';
+import { lostTimePerPhaseS, type Scenario, type Signal } from '../protocol/index.ts';
+import { MIN_YELLOW_S, type Request } from '../signal/index.ts';
 import type { Simulation } from '../simulator/index.ts';
+
+/** What a transport reads of the engine run: its intersections, seed and signals. */
+export type SignalSource = Pick<Simulation, 'configs' | 'seed' | 'signal'>;
+
 import type { ControllerTransport } from './transport.ts';
 
 /** Decision latency samples kept (a ring): p99 over a week of 1 s ticks stays representative. */
@@ -51,7 +55,7 @@ export interface InProcessTransport extends ControllerTransport {
  * @example createLoop({ sim, transport: createInProcessTransport(sim, scenario, 'builtin:actuated'), clock: lockstep() }).runSync()
  */
 export function createInProcessTransport(
-  sim: Simulation,
+  sim: SignalSource,
   scenario: Scenario,
   controller: string,
   o: InProcessOptions = {},
@@ -63,7 +67,7 @@ export function createInProcessTransport(
     create(c, name, {
       seed: sim.seed,
       saturationFlowVphpl: scenario.saturationFlowVphpl ?? 1800,
-      lostTimePerPhaseS: (scenario.startupLostS ?? 2) + (scenario.yellowUnusedS ?? 1),
+      lostTimePerPhaseS: lostTimePerPhaseS(scenario, Math.max(c.yellowS, MIN_YELLOW_S)),
       controllerId: `builtin-${name}`,
       ...o.controllerOptions,
     }),
