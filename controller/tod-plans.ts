@@ -4,11 +4,19 @@
  * (time of day), turned into flows per lane group, and each period gets a Webster plan;
  * consecutive periods with the same greens are merged into one time-of-day plan.
  *
- * Flows are corrected for missing data: a period's received messages are compared with the
- * most messages any period held for that detector (a 1 s sensor sends 900 per 15 min), so a
- * sensor outage lowers the confidence, not the flow.
+ * Flows are corrected for missing data: a period's coverage is the time its counts cover (the
+ * stored interval lengths, e.g. 9 of 15 minutes = 60 %), and its flow is the vehicles counted
+ * divided by that time, so a sensor outage lowers the confidence, not the flow. Rows without the
+ * covered time (data stored before counts kept their interval) fall back to comparing messages
+ * with the most messages any period held for that detector.
  */
-import { detectorsOf, type IntersectionConfig, laneGroups } from '../protocol/index.ts';
+import {
+  detectorsOf,
+  type IntersectionConfig,
+  laneGroups,
+  localTime,
+  zoneOf,
+} from '../protocol/index.ts';
 import { type WebsterOptions, type WebsterPlan, websterPlan } from './webster.ts';
 
 /** One aggregated row: a detector's counts in one period (e.g. an InfluxDB GROUP BY time). */
@@ -20,13 +28,18 @@ export interface CountRow {
   count: number;
   /** counts messages received in the period */
   messages: number;
+  /** time the counts cover, ms (sum of the stored interval lengths); absent for old data */
+  coveredMs?: number;
 }
 
 export interface TodOptions extends WebsterOptions {
   /** period length, ms (default 15 min); must divide a day */
   periodMs?: number;
-  /** local time = UTC + this many minutes (default 0) */
-  utcOffsetMin?: number;
+  /**
+   * the deployment's IANA zone, used when the config names no `timeZone` (default UTC).
+   * Periods are cut on the local wall clock, so daylight saving moves no count to the wrong hour.
+   */
+  timeZone?: string;
   /** merge consecutive periods with identical greens (default true) */
   merge?: boolean;
 }
@@ -39,7 +52,7 @@ export interface TodPlan {
   /** lane-group flows, veh/h, averaged over the days with data (first period of a merge) */
   flowVph: Record<string, number>;
   webster: WebsterPlan;
-  /** share of expected messages received, 0..1 */
+  /** share of the period's detector time covered by stored counts, 0..1 */
   completeness: number;
   /** distinct days that contributed */
   days: number;
@@ -61,6 +74,34 @@ export function parsePeriod(text: string): number {
 }
 
 /**
+ * The reporting interval of each key (a detector) from the times of its stored counts: the
+ * smallest positive gap between two of its consecutive points. For counts stored without their
+ * interval length; a key with a single point has none.
+ * @example intervalsFromSpacing([{ key: 'd', timeMs: 0 }, { key: 'd', timeMs: 60_000 }]) // d → 60000
+ */
+export function intervalsFromSpacing(
+  points: readonly { key: string; timeMs: number }[],
+): Map<string, number> {
+  const times = new Map<string, number[]>();
+  for (const p of points) {
+    const list = times.get(p.key);
+    if (list) list.push(p.timeMs);
+    else times.set(p.key, [p.timeMs]);
+  }
+  const out = new Map<string, number>();
+  for (const [key, list] of times) {
+    list.sort((a, b) => a - b);
+    let best = Number.POSITIVE_INFINITY;
+    for (let k = 1; k < list.length; k++) {
+      const gap = list[k]! - list[k - 1]!;
+      if (gap > 0 && gap < best) best = gap;
+    }
+    if (Number.isFinite(best)) out.set(key, best);
+  }
+  return out;
+}
+
+/**
  * Webster plans per time-of-day period.
  * @example plansByTimeOfDay(config, rows, { periodMs: 900_000 })[0] // { from: '00:00', to: '…', webster }
  */
@@ -70,7 +111,7 @@ export function plansByTimeOfDay(
   options: TodOptions = {},
 ): TodPlan[] {
   const periodMs = options.periodMs ?? 900_000;
-  const offsetMs = (options.utcOffsetMin ?? 0) * 60_000;
+  const zone = zoneOf(config.timeZone, options.timeZone);
   const dets = detectorsOf(config);
   const known = new Set(dets.map((d) => d.id));
   // The most messages any period held, per detector: what "complete" looks like.
@@ -81,23 +122,24 @@ export function plansByTimeOfDay(
   // Per slot (time of day) and detector: vehicles, covered periods, days.
   const slots = new Map<
     number,
-    { count: Map<string, number>; covered: Map<string, number>; days: Set<number> }
+    { count: Map<string, number>; covered: Map<string, number>; days: Set<string> }
   >();
   for (const r of rows) {
     if (!known.has(r.detector) || r.messages <= 0) continue;
-    const local = r.timeMs + offsetMs;
-    const slot = Math.floor((((local % DAY_MS) + DAY_MS) % DAY_MS) / periodMs);
+    const local = localTime(r.timeMs, zone);
+    const slot = Math.floor((local.minutes * 60_000) / periodMs);
     let s = slots.get(slot);
     if (!s) {
       s = { count: new Map(), covered: new Map(), days: new Set() };
       slots.set(slot, s);
     }
     s.count.set(r.detector, (s.count.get(r.detector) ?? 0) + r.count);
-    s.covered.set(
-      r.detector,
-      (s.covered.get(r.detector) ?? 0) + r.messages / full.get(r.detector)!,
-    );
-    s.days.add(Math.floor(local / DAY_MS));
+    const share =
+      r.coveredMs !== undefined
+        ? Math.min(1, r.coveredMs / periodMs)
+        : r.messages / full.get(r.detector)!;
+    s.covered.set(r.detector, (s.covered.get(r.detector) ?? 0) + share);
+    s.days.add(local.date);
   }
   const out: TodPlan[] = [];
   for (const slot of [...slots.keys()].sort((a, b) => a - b)) {

@@ -10,6 +10,7 @@ import mqtt from 'mqtt';
 import YAML from 'yaml';
 import {
   type CountRow,
+  intervalsFromSpacing,
   parsePeriod,
   plansByTimeOfDay,
   type TodPlan,
@@ -17,10 +18,12 @@ import {
 import { defaultClientId, describeRefusal, redactUrl } from '../../ops/mqtt-options.ts';
 import {
   assertId,
+  assertTimeZone,
   formatProblems,
   type IntersectionConfig,
   topics,
   validateIntersection,
+  zoneOf,
 } from '../../protocol/index.ts';
 import {
   INFLUX_PASSWORD,
@@ -40,7 +43,8 @@ export interface PlanOptions {
   toMs: number;
   periodMs: number;
   config: IntersectionConfig;
-  utcOffsetMin?: number;
+  /** the deployment's IANA zone, when the config names no `timeZone` (default UTC) */
+  timeZone?: string;
   saturationFlowVphpl?: number;
   lostTimePerPhaseS?: number;
 }
@@ -121,15 +125,16 @@ export async function runPlan(o: PlanOptions): Promise<TodPlan[]> {
     ...(o.influxUsername ? { username: o.influxUsername, password: o.influxPassword ?? '' } : {}),
   });
   // ids match ^[A-Za-z0-9_-]+$ (checked above): safe inside the quoted tag value.
+  const where = `"intersection" = '${o.intersection}' AND time >= ${o.fromMs}ms AND time < ${o.toMs}ms`;
   const q =
-    `SELECT sum("count") AS n, count("count") AS messages FROM "counts" ` +
-    `WHERE "intersection" = '${o.intersection}' AND time >= ${o.fromMs}ms AND time < ${o.toMs}ms ` +
-    `GROUP BY time(${o.periodMs / 1000}s), "detector"`;
+    `SELECT sum("count") AS n, count("count") AS messages, sum("intervalMs") AS covered ` +
+    `FROM "counts" WHERE ${where} GROUP BY time(${o.periodMs / 1000}s), "detector"`;
   const result = await influx.query<{
     time: { getTime(): number };
     detector: string;
     n: number | null;
     messages: number | null;
+    covered: number | null;
   }>(q);
   const rows: CountRow[] = [];
   for (const r of result) {
@@ -139,18 +144,42 @@ export async function runPlan(o: PlanOptions): Promise<TodPlan[]> {
       detector: r.detector,
       count: r.n ?? 0,
       messages: r.messages,
+      ...(r.covered ? { coveredMs: r.covered } : {}),
     });
+  }
+  // Counts stored before they kept their interval: the sensor's interval from their spacing.
+  if (rows.some((r) => r.coveredMs === undefined)) {
+    const sample = await influx.query<{ time: { getTime(): number }; detector: string }>(
+      `SELECT "count" FROM "counts" WHERE ${where} GROUP BY "detector" LIMIT 100`,
+    );
+    const spacing = intervalsFromSpacing(
+      sample.map((r) => ({ key: r.detector, timeMs: r.time.getTime() })),
+    );
+    for (const r of rows) {
+      const every = spacing.get(r.detector);
+      if (r.coveredMs === undefined && every !== undefined) r.coveredMs = r.messages * every;
+    }
   }
   return plansByTimeOfDay(o.config, rows, {
     periodMs: o.periodMs,
-    utcOffsetMin: o.utcOffsetMin ?? 0,
+    ...(o.timeZone ? { timeZone: o.timeZone } : {}),
     ...(o.saturationFlowVphpl ? { saturationFlowVphpl: o.saturationFlowVphpl } : {}),
     ...(o.lostTimePerPhaseS ? { lostTimePerPhaseS: o.lostTimePerPhaseS } : {}),
   });
 }
 
-/** The plans as a table: one line per time-of-day period. */
-export function formatPlans(config: IntersectionConfig, plans: TodPlan[]): string {
+/** The zone a plan table's times are in: the one given, else the config's, else UTC. */
+export const planZone = (config: IntersectionConfig, timeZone?: string) =>
+  zoneOf(config.timeZone, timeZone);
+
+/**
+ * The plans as a table: a line naming the time zone, then one line per time-of-day period.
+ */
+export function formatPlans(
+  config: IntersectionConfig,
+  plans: TodPlan[],
+  timeZone?: string,
+): string {
   const phases = config.phases.map((p) => p.id);
   const head = ['from', 'to', 'cycle', ...phases.map((p) => `${p} s`), 'Y', 'data'];
   const lines = plans.map((p) => [
@@ -167,7 +196,8 @@ export function formatPlans(config: IntersectionConfig, plans: TodPlan[]): strin
       .map((c, i) => c.padEnd(width[i]!))
       .join('  ')
       .trimEnd();
-  return [fmt(head), ...lines.map(fmt)].join('\n');
+  const zone = timeZone ?? planZone(config);
+  return [`times: local wall clock in ${zone}`, fmt(head), ...lines.map(fmt)].join('\n');
 }
 
 const parseTime = (name: string) => (v: string) => {
@@ -200,7 +230,12 @@ export function command(): Command {
     .requiredOption('--from <time>', 'start, ISO 8601 or epoch ms (inclusive)', parseTime('--from'))
     .requiredOption('--to <time>', 'end, ISO 8601 or epoch ms (exclusive)', parseTime('--to'))
     .option('--period <p>', 'time-of-day period: 15m, 30m, 1h', '15m')
-    .option('--utc-offset <minutes>', 'local time = UTC + minutes, for the time of day', '0')
+    .addOption(
+      new Option(
+        '--time-zone <zone>',
+        "the deployment's IANA zone for the time of day, e.g. Europe/Paris, when the config names no timeZone (default UTC)",
+      ).env('OPENPHASE_TIME_ZONE'),
+    )
     .option('--config <file>', 'the intersection config (JSON/YAML), or a scenario holding it')
     .addOption(
       new Option('--mqtt <url>', 'read the retained config from this broker instead').env(
@@ -220,6 +255,7 @@ export function command(): Command {
         '    --intersection a --from 2026-01-05 --to 2026-01-12 --period 15m --config a.yaml',
     )
     .action(async (o) => {
+      if (o.timeZone !== undefined) assertTimeZone(o.timeZone, '--time-zone');
       if (!o.config && !o.mqtt)
         throw new Error('give the intersection config: --config FILE or --mqtt URL');
       const config = o.config
@@ -238,7 +274,7 @@ export function command(): Command {
         toMs: o.to,
         periodMs: parsePeriod(o.period),
         config,
-        utcOffsetMin: Number(o.utcOffset),
+        ...(o.timeZone ? { timeZone: o.timeZone } : {}),
         saturationFlowVphpl: Number(o.saturationFlow),
         lostTimePerPhaseS: Number(o.lostTime),
       });
@@ -249,8 +285,12 @@ export function command(): Command {
       }
       console.log(
         o.json
-          ? JSON.stringify({ intersection: o.intersection, plans }, null, 2)
-          : formatPlans(config, plans),
+          ? JSON.stringify(
+              { intersection: o.intersection, timeZone: planZone(config, o.timeZone), plans },
+              null,
+              2,
+            )
+          : formatPlans(config, plans, planZone(config, o.timeZone)),
       );
     });
 }

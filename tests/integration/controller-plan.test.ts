@@ -89,7 +89,76 @@ describe('openphase plan', () => {
     // Y = 0.472, L = 8 → C0 = 17 / 0.528 = 32.2 s; g_ns = 24.2·0.389/0.472 = 19.9 → 20 s
     expect(am!.webster.plan.greenS.ns).toBe(20);
     const table = formatPlans(cfg, plans);
-    expect(table.split('\n')[0]).toMatch(/^from\s+to\s+cycle\s+ns s\s+ew s\s+Y\s+data$/);
+    expect(table.split('\n')[0]).toBe('times: local wall clock in UTC');
+    expect(table.split('\n')[1]).toMatch(/^from\s+to\s+cycle\s+ns s\s+ew s\s+Y\s+data$/);
     expect(table).toContain('07:00  09:00');
   }, 30_000);
+
+  it('reads the time of day in the deployment zone and the table names it', async () => {
+    const plans = await runPlan({
+      influxUrl: influx.url,
+      influxDb: 'op',
+      intersection: 'a',
+      fromMs: D0,
+      toMs: D0 + 2 * DAY,
+      periodMs: 15 * 60_000,
+      config,
+      timeZone: 'Europe/Paris',
+    });
+    // January: Paris is UTC+1, so the 07:00-09:00 UTC peak is 08:00-10:00 local
+    expect(plans.map((p) => [p.from, p.to])).toEqual([
+      ['08:00', '10:00'],
+      ['17:00', '19:00'],
+    ]);
+    const table = formatPlans(config, plans, 'Europe/Paris');
+    expect(table.split('\n')[0]).toBe('times: local wall clock in Europe/Paris');
+    expect(table).toContain('08:00  10:00');
+  }, 30_000);
+
+  /**
+   * 9 one-minute counts in the 08:00–08:15 period and nothing else: the period is 60 % covered,
+   * and the flow is the 9 minutes' vehicles per hour, not spread over 15 minutes. With the
+   * interval stored (`intervalMs`), and for older points without it (interval from the spacing).
+   */
+  it.each([
+    ['b', true],
+    ['c', false],
+  ])(
+    'a period with 9 of 15 minutes of data (%s, interval stored: %s) reports 60 %% and scales the flow',
+    async (id, withInterval) => {
+      const t0 = D0 + 8 * 3_600_000;
+      const lines: string[] = [];
+      for (let m = 0; m < 9; m++) {
+        for (const d of detectorsOf(config)) {
+          const count = d.movements[0] === 'N-through' ? 10 : 3; // 600 and 180 veh/h
+          const interval = withInterval ? ',intervalMs=60000i' : '';
+          lines.push(
+            `counts,detector=${d.id},intersection=${id},sensor=${id}-det count=${count}i,seq=${m}i${interval} ${t0 + m * 60_000}`,
+          );
+        }
+      }
+      const res = await fetch(`${influx.url}/write?db=op&precision=ms`, {
+        method: 'POST',
+        body: lines.join('\n'),
+      });
+      expect(res.status).toBe(204);
+      const plans = await runPlan({
+        influxUrl: influx.url,
+        influxDb: 'op',
+        intersection: id,
+        fromMs: D0,
+        toMs: D0 + DAY,
+        periodMs: 15 * 60_000,
+        config: { ...config, id },
+      });
+      expect(plans).toHaveLength(1);
+      const [p] = plans;
+      expect([p!.from, p!.to]).toEqual(['08:00', '08:15']);
+      expect(p!.completeness).toBeCloseTo(0.6, 6);
+      expect(p!.flowVph['N-through']).toBeCloseTo(600, 6); // 90 vehicles in 9 minutes
+      expect(p!.flowVph['E-through']).toBeCloseTo(180, 6);
+      expect(formatPlans({ ...config, id }, plans)).toMatch(/\b60% 1d$/m);
+    },
+    30_000,
+  );
 });

@@ -51,7 +51,13 @@ describe('toPoints', () => {
         movement: 'N-through',
         sensor: 's1',
       },
-      fields: { count: int(3), occupancy: 0.25, speedKmh: 31.5, seq: int(42) },
+      fields: {
+        count: int(3),
+        occupancy: 0.25,
+        speedKmh: 31.5,
+        seq: int(42),
+        intervalMs: int(counts.to - counts.from),
+      },
       timeMs: counts.from,
     });
     // An unknown detector is still written, with the tags that can be known.
@@ -68,7 +74,7 @@ describe('toPoints', () => {
     });
     expect(r.unenriched).toBe(1);
     expect(encodePoints(r.points)[0]).toBe(
-      'counts,approach=N,detector=N-through-stop,intersection=two,movement=N-through,sensor=s1 count=3i,occupancy=0.25,speedKmh=31.5,seq=42i 1764340000000000000',
+      `counts,approach=N,detector=N-through-stop,intersection=two,movement=N-through,sensor=s1 count=3i,occupancy=0.25,speedKmh=31.5,seq=42i,intervalMs=${counts.to - counts.from}i 1764340000000000000`,
     );
   });
 
