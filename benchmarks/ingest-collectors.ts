@@ -6,7 +6,7 @@
  * before and after side by side.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, ensureBuilt, ROOT } from '../rigs/openphase.ts';
@@ -18,15 +18,15 @@ export function currentBin(): string {
 }
 
 /**
- * The `openphase` command of git revision `rev`, built once into `.tmp/bench-baseline-{commit}/`
- * (inside the checkout, so its compiled code finds this checkout's node_modules).
+ * The `openphase` command of git revision `rev`, built once into
+ * `{tmpdir}/openphase-bench-baseline-{commit}/`, with this checkout's node_modules linked in.
  */
 export function baselineBin(rev: string): { bin: string; commit: string } {
   const commit = execFileSync('git', ['rev-parse', '--short=12', `${rev}^{commit}`], {
     cwd: ROOT,
     encoding: 'utf8',
   }).trim();
-  const dir = join(ROOT, '.tmp', `bench-baseline-${commit}`);
+  const dir = join(tmpdir(), `openphase-bench-baseline-${commit}`);
   const bin = join(dir, 'bin', 'openphase.js');
   if (!existsSync(join(dir, 'dist', '.built'))) {
     rmSync(dir, { recursive: true, force: true });
@@ -36,6 +36,7 @@ export function baselineBin(rev: string): { bin: string; commit: string } {
       maxBuffer: 1 << 30,
     });
     execFileSync('tar', ['-x', '-C', dir], { input: tar });
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
     execFileSync(process.execPath, [join(dir, 'scripts', 'build.mjs')], {
       cwd: dir,
       stdio: 'inherit',

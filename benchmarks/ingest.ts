@@ -11,7 +11,7 @@
  *   process each, as deployed, default batching; BENCH_COLLECTORS of them (default 1) share the
  *   load in one `$share` group, each with its own client id and spool.
  * - baseline: BENCH_BASELINE=<git revision> first runs the same burst through that revision's
- *   collector (built into .tmp/), into its own database: before and after in one run.
+ *   collector (built into a temp dir), into its own database: before and after in one run.
  * - rates: messages (and points) from the first publish until the last point is queryable in
  *   InfluxDB (`count` equals the expected total and the `count` sum matches: zero loss).
  * - latency: a probe sensor publishes one message every 50 ms; the bench polls InfluxDB every
