@@ -1,4 +1,5 @@
 /** protocol/: the open contract of OpenPhase v1. Pure: no I/O. */
+export * from './drivers.ts';
 export * from './ids.ts';
 export * from './intersection.ts';
 export * from './intersection-problems.ts';
