@@ -13,6 +13,7 @@ import {
 import type { DashboardCounters, LiveEvent, TimelineEntry } from '../source.ts';
 import { createCity } from './city.ts';
 import { STATE_OF } from './codes.ts';
+import { createMeasuresView } from './measures.ts';
 import { createPanel } from './panel.ts';
 
 interface Known {
@@ -87,6 +88,8 @@ async function json<T>(url: string): Promise<T> {
   if (!res.ok) throw new Error(`${url}: ${res.status}`);
   return (await res.json()) as T;
 }
+
+const measuresView = createMeasuresView(json);
 
 function fromDetail(d: Detail): Known {
   return {
@@ -191,7 +194,9 @@ async function select(id: string) {
   );
   if (id !== selected) return;
   if (d) known.set(id, { ...fromDetail(d), ...pick(known.get(id)) });
-  panel.open(id, known.get(id)?.config ?? null, zone);
+  const config = known.get(id)?.config ?? null;
+  panel.open(id, config, zone);
+  void measuresView.open($<HTMLElement>('#panel'), id, config?.timeZone ?? zone);
   timelineKey = '';
   showFacts();
   await refreshCounts();
@@ -322,6 +327,7 @@ async function boot() {
   const wanted = decodeURIComponent(location.hash.slice(1));
   if (wanted && known.has(wanted)) void select(wanted);
   setInterval(() => void refreshCounts(), 5000);
+  setInterval(() => void measuresView.refresh(), 30_000);
   document.body.setAttribute('data-ready', 'true');
 }
 

@@ -7,6 +7,7 @@ import { cli } from './cli.ts';
 import { common } from './common.ts';
 import { dashboard } from './dashboard.ts';
 import { glossary } from './glossary.ts';
+import { measures } from './measures.ts';
 import { report } from './report.ts';
 import { scenarios } from './scenarios.ts';
 
@@ -17,6 +18,7 @@ export const en = {
   ...report,
   ...scenarios,
   ...dashboard,
+  ...measures,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -5,6 +5,7 @@ import { cli } from './cli.ts';
 import { common } from './common.ts';
 import { dashboard } from './dashboard.ts';
 import { glossary } from './glossary.ts';
+import { measures } from './measures.ts';
 import { report } from './report.ts';
 import { scenarios } from './scenarios.ts';
 
@@ -15,4 +16,5 @@ export const fr: Record<MessageKey, Message> = {
   ...report,
   ...scenarios,
   ...dashboard,
+  ...measures,
 };
