@@ -6,10 +6,12 @@
  * simulated time only move forward (plan.ts). The result is a pure function of the runs
  * (scorecard.ts); only timing fields differ between two runs of the same command.
  */
+
 import { arch, platform } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { DEFAULT_ROOT, type Scenario } from '../protocol/index.ts';
+import { originLine } from '../store-scenario/origin.ts';
 import {
   type CleanKind,
   cleanTwin,
@@ -219,6 +221,7 @@ export function createBench(o: BenchOptions) {
               durationS: o.durationS ?? s.scenario.durationS,
               intersections: s.scenario.intersections.length,
               ...(s.scenario.description ? { description: s.scenario.description } : {}),
+              ...(s.scenario.origin ? { origin: originLine(s.scenario.origin) } : {}),
               ...(clean ? { clean } : {}),
             };
       }),

@@ -91,6 +91,13 @@ const ScenarioEntry = Type.Object(
     description: Type.Optional(
       Type.String({ maxLength: 2000, description: 'what it tests (absent for private scenarios)' }),
     ),
+    origin: Type.Optional(
+      Type.String({
+        maxLength: 500,
+        description:
+          'a scenario built from stored data: where from (intersections, days, coverage), one line',
+      }),
+    ),
     clean: Type.Optional(
       Type.Union([Type.Literal('faults-removed'), Type.Literal('demand-flattened')], {
         description:

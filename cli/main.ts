@@ -38,6 +38,10 @@ export const COMMANDS: { name: string; summary: string }[] = [
     summary: 'time-of-day fixed-time plans (Webster) from counts stored in InfluxDB',
   },
   {
+    name: 'scenario',
+    summary: 'scenario files from your own data: `scenario from-store` rebuilds a stored day',
+  },
+  {
     name: 'simulate',
     summary: 'run a scenario: as fast as possible, real time, faster, or lockstep',
   },

@@ -224,7 +224,7 @@ function scenariosSection(card: ScorecardT): string {
     .map((s) =>
       s.source === 'private'
         ? `<tr><td>${esc(s.name)}</td><td style="text-align:left">private: kept by the city, shown by name and hash only</td><td><code>${s.sha256}</code></td></tr>`
-        : `<tr><td>${esc(s.name)}</td><td style="text-align:left">${esc(s.description ?? '')} <span class="muted">(${s.source}, ${s.intersections} intersection${s.intersections === 1 ? '' : 's'}, ${fmt((s.durationS ?? 0) / 60)} min)</span></td><td><code>${s.sha256}</code></td></tr>`,
+        : `<tr><td>${esc(s.name)}</td><td style="text-align:left">${esc(s.description ?? '')} <span class="muted">(${s.source}, ${s.intersections} intersection${s.intersections === 1 ? '' : 's'}, ${fmt((s.durationS ?? 0) / 60)} min)</span>${s.origin ? `<br><span class="muted" data-origin>Origin: ${esc(s.origin)}</span>` : ''}</td><td><code>${s.sha256}</code></td></tr>`,
     )
     .join('');
   return `<h2>Scenarios</h2><table data-table="scenarios"><thead><tr><th>scenario</th><th style="text-align:left">what it tests</th><th>SHA-256 of the file</th></tr></thead><tbody>${rows}</tbody></table>`;

@@ -92,6 +92,28 @@ describe('the page', () => {
     );
   });
 
+  it('names the origin of a scenario built from stored data, under it', () => {
+    const withOrigin = {
+      ...card,
+      manifest: {
+        ...card.manifest,
+        scenarios: card.manifest.scenarios.map((s) =>
+          s.name === 'steady'
+            ? {
+                ...s,
+                origin: 'from stored counts: a, b; 2026-03-03 00:00-24:00 (UTC); coverage 97 %',
+              }
+            : s,
+        ),
+      },
+    };
+    const row = renderReport(withOrigin).match(/<tr><td>steady<\/td>.*?<\/tr>/)![0];
+    expect(row).toContain(
+      '<span class="muted" data-origin>Origin: from stored counts: a, b; 2026-03-03 00:00-24:00 (UTC); coverage 97 %</span>',
+    );
+    expect(html).not.toContain('data-origin');
+  });
+
   it('shows a private scenario by name and hash only', () => {
     const row = html.match(/<tr><td>faulty<\/td>.*?<\/tr>/)![0];
     expect(row).toContain('b'.repeat(64));
