@@ -26,7 +26,7 @@ export interface RunOutput {
 }
 
 /** Counts the ticks × intersections whose signal shows conflicting movements released together. */
-export function createConflictCounter(sim: Simulation) {
+export function createConflictCounter(sim: Pick<Simulation, 'configs' | 'signal'>) {
   const audits = new Map(sim.configs().map((c) => [c.id, createSafetyAudit(c)]));
   const last = new Map<string, boolean>();
   for (const c of sim.configs()) last.set(c.id, audits.get(c.id)!.conflicting(sim.signal(c.id)));
@@ -47,7 +47,10 @@ export function createConflictCounter(sim: Simulation) {
 }
 
 /** Sums the per-intersection queue series of a simulation. */
-export function totalQueue(sim: Simulation): { tS: number[]; total: number[] } {
+export function totalQueue(sim: Pick<Simulation, 'queueSeries'>): {
+  tS: number[];
+  total: number[];
+} {
   const q = sim.queueSeries();
   const series = Object.values(q.byIntersection);
   return { tS: q.tS, total: q.tS.map((_, i) => series.reduce((s, xs) => s + (xs[i] ?? 0), 0)) };

@@ -11,7 +11,7 @@ import { arch, platform } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { DEFAULT_ROOT, type Scenario } from '../protocol/index.ts';
-import { originLine } from '../store-scenario/origin.ts';
+import { originSummary } from '../store-scenario/origin.ts';
 import {
   type CleanKind,
   cleanTwin,
@@ -221,7 +221,7 @@ export function createBench(o: BenchOptions) {
               durationS: o.durationS ?? s.scenario.durationS,
               intersections: s.scenario.intersections.length,
               ...(s.scenario.description ? { description: s.scenario.description } : {}),
-              ...(s.scenario.origin ? { origin: originLine(s.scenario.origin) } : {}),
+              ...(s.scenario.origin ? { origin: originSummary(s.scenario.origin) } : {}),
               ...(clean ? { clean } : {}),
             };
       }),

@@ -92,11 +92,25 @@ const ScenarioEntry = Type.Object(
       Type.String({ maxLength: 2000, description: 'what it tests (absent for private scenarios)' }),
     ),
     origin: Type.Optional(
-      Type.String({
-        maxLength: 500,
-        description:
-          'a scenario built from stored data: where from (intersections, days, coverage), one line',
-      }),
+      Type.Object(
+        {
+          intersections: Type.Array(Type.String(), {
+            maxItems: 4,
+            description: 'the first intersections (up to 4)',
+          }),
+          intersectionCount: Count('how many intersections'),
+          days: Type.Array(Type.String(), { description: 'the days the demand comes from' }),
+          hours: Type.Optional(Type.String({ description: 'time-of-day window, HH:MM-HH:MM' })),
+          timeZone: Type.String({ description: 'the zone days are counted in' }),
+          coverage: Num('share of detector time covered by stored counts, 0..1'),
+          filledGaps: Count('stretches of missing counts filled from other days'),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'a scenario built from stored data (openphase scenario from-store): where from',
+        },
+      ),
     ),
     clean: Type.Optional(
       Type.Union([Type.Literal('faults-removed'), Type.Literal('demand-flattened')], {
@@ -124,6 +138,16 @@ export const ManifestSchema = Type.Object(
       { minItems: 1, description: 'controllers compared, in the order given' },
     ),
     baseline: Type.String({ description: 'the reference controller every other is paired with' }),
+    labels: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: '^(builtin|mqtt):[A-Za-z0-9_-]{1,64}$' }),
+        Type.String({ minLength: 1, maxLength: 100, description: 'display name' }),
+        {
+          description:
+            'display names of controllers (`--label mqtt:acme="Acme SmartSignal 2.1"`), used in the report instead of the code name; built-ins without one get a name in the report’s language',
+        },
+      ),
+    ),
     seeds: Type.Array(Type.Integer({ minimum: 0, description: 'a random seed' }), {
       minItems: 2,
       description: 'seeds every controller ran every scenario with',

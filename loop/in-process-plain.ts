@@ -5,12 +5,12 @@
  * for tick (tests/unit/controller-fast-paths.test.ts).
  */
 import type { IntersectionController } from '../controller/intersection-controller.ts';
-import type { Simulation } from '../simulator/index.ts';
+import type { SignalSource } from './in-process.ts';
 import type { ControllerTransport } from './transport.ts';
 
 /** @example createPlainTransport(sim, sim.configs().map((c) => createIntersectionController(c, 'actuated'))) */
 export function createPlainTransport(
-  sim: Simulation,
+  sim: SignalSource,
   controllers: readonly IntersectionController[],
 ): ControllerTransport {
   const ids = sim.configs().map((c) => c.id);

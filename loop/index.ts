@@ -16,8 +16,10 @@ export {
   createInProcessTransport,
   type InProcessOptions,
   type InProcessTransport,
+  type SignalSource,
 } from './in-process.ts';
 export { createPlainTransport } from './in-process-plain.ts';
-export { createLoop, type Loop, type LoopOptions } from './loop.ts';
+export { createLoop, type Loop, type LoopEngine, type LoopOptions } from './loop.ts';
 export { type RunOptions, type RunResult, runScenario } from './run.ts';
+export { type EngineRunOptions, type EngineRunResult, runOnEngine } from './run-engine.ts';
 export type { ControllerTransport } from './transport.ts';

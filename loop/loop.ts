@@ -9,19 +9,32 @@
  *
  * and, after the last step, the final tick goes out too (a controller answers it as well).
  * With in-process controllers and the lockstep clock nothing ever waits, and `runSync` runs
- * the same loop without a single promise.
+ * the same loop without a single promise. An engine in another process (SUMO over TraCI,
+ * engines/sumo/) returns a promise from its step: the loop then waits for it, as it waits for
+ * a clock or a transport, and goes on with the same steps in the same order (`run()`).
  */
 import type { Request } from '../signal/index.ts';
-import type { Simulation, StepOutput } from '../simulator/index.ts';
+import type { Simulation, StepOptions, StepOutput } from '../simulator/index.ts';
 import type { Clock } from './clock.ts';
 import type { ControllerTransport } from './transport.ts';
 
-export interface LoopOptions {
-  sim: Simulation;
+/**
+ * What the loop drives: OpenPhase's `Simulation`, or any engine run (engines/engine.ts) whose
+ * step may return a promise.
+ */
+export interface LoopEngine extends Omit<Simulation, 'step'> {
+  step(
+    requests: ReadonlyMap<string, Request>,
+    options?: StepOptions,
+  ): StepOutput | Promise<StepOutput>;
+}
+
+export interface LoopOptions<S extends LoopEngine = Simulation> {
+  sim: S;
   transport: ControllerTransport;
   clock: Clock;
   /** called after every step (progress, charts, audits); must not throw */
-  onStep?: (out: StepOutput, sim: Simulation) => void;
+  onStep?: (out: StepOutput, sim: S) => void;
 }
 
 export interface Loop {
@@ -35,7 +48,7 @@ export interface Loop {
   stop(): void;
 }
 
-export function createLoop(o: LoopOptions): Loop {
+export function createLoop<S extends LoopEngine = Simulation>(o: LoopOptions<S>): Loop {
   const { sim, transport, clock } = o;
   const ids = sim.configs().map((c) => c.id);
   const missed = new Float64Array(ids.length);
@@ -47,7 +60,10 @@ export function createLoop(o: LoopOptions): Loop {
   let n = 0;
   let stopped = false;
   // Each phase of a tick returns a promise only when it must wait; `phase` says where to go on.
-  let phase: 'due' | 'offer' | 'settle' | 'step' | 'end' | 'done' = 'due';
+  let phase: 'due' | 'offer' | 'settle' | 'step' | 'stepped' | 'end' | 'done' = 'due';
+  const stepped = (r: StepOutput) => {
+    out = r;
+  };
 
   /** Advances through the phases until one must wait (its promise) or the run ends. */
   function advance(): Promise<void> | undefined {
@@ -77,12 +93,18 @@ export function createLoop(o: LoopOptions): Loop {
           transport.take(atMs, clock.strict, requests);
           if (clock.strict && requests.size < ids.length)
             for (let i = 0; i < ids.length; i++) if (!requests.has(ids[i]!)) missed[i]!++;
-          out = sim.step(requests, { counts });
-          o.onStep?.(out, sim);
+          phase = 'stepped';
+          const r = sim.step(requests, { counts });
+          // an engine in another process answers later: wait for its step like for a clock
+          if (r instanceof Promise) return r.then(stepped);
+          out = r;
+          break;
+        }
+        case 'stepped':
+          o.onStep?.(out!, sim);
           n++;
           phase = 'due';
           break;
-        }
         case 'end':
           phase = 'done';
           return undefined;
@@ -98,7 +120,8 @@ export function createLoop(o: LoopOptions): Loop {
       for (let w = advance(); w; w = advance()) await w;
     },
     runSync() {
-      if (advance()) throw new Error('runSync: the clock or the transport had to wait');
+      if (advance())
+        throw new Error('runSync: the clock, the transport or the engine had to wait (use run())');
     },
     stop() {
       stopped = true;

@@ -10,7 +10,7 @@
  */
 
 import { DEFAULT_ROOT, parseTopic, type Scenario, topics } from '../protocol/index.ts';
-import { createSimulation, type Simulation, type StepOutput } from '../simulator/index.ts';
+import { createSimulation, type StepOutput } from '../simulator/index.ts';
 import {
   births,
   type Connection,
@@ -22,7 +22,7 @@ import {
 import { lockstep, realtime } from './clock.ts';
 import { createDecisionInbox } from './decision-inbox.ts';
 import { createInProcessTransport } from './in-process.ts';
-import { createLoop } from './loop.ts';
+import { createLoop, type LoopEngine } from './loop.ts';
 import type { RunResult } from './run.ts';
 import type { ControllerTransport } from './transport.ts';
 
@@ -52,11 +52,18 @@ export interface MqttSimulationOptions {
   sensorCredentials?: (sensorId: string) => MqttCredentials | undefined;
   /** an intersection's signal credentials; default: main connection */
   signalCredentials?: (intersection: string) => MqttCredentials | undefined;
-  onStep?: (out: StepOutput, sim: Simulation) => void;
+  onStep?: (out: StepOutput, sim: LoopEngine) => void;
+  /** send raw detector actuations in the counts messages (what ATSPM measures need); OpenPhase's engine */
+  actuations?: boolean;
+  /**
+   * A run of another engine (engines/all.ts), created by the caller for this scenario, seed and
+   * duration, and closed by the caller; default OpenPhase's engine, created here.
+   */
+  run?: LoopEngine;
 }
 
 export interface MqttSimulation {
-  readonly simulation: Simulation;
+  readonly simulation: LoopEngine;
   start(): Promise<void>;
   /** stops the run, publishes offline status, disconnects; safe twice */
   close(): Promise<void>;
@@ -70,10 +77,13 @@ export interface MqttSimulation {
 const MAX_LATENCY_SAMPLES = 200_000;
 
 export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
-  const sim = createSimulation(o.scenario, {
-    ...(o.seed !== undefined ? { seed: o.seed } : {}),
-    ...(o.durationS !== undefined ? { durationS: o.durationS } : {}),
-  });
+  const sim: LoopEngine =
+    o.run ??
+    createSimulation(o.scenario, {
+      ...(o.seed !== undefined ? { seed: o.seed } : {}),
+      ...(o.durationS !== undefined ? { durationS: o.durationS } : {}),
+      ...(o.actuations ? { actuations: true } : {}),
+    });
   const t = topics(o.root ?? DEFAULT_ROOT);
   const ids = sim.configs().map((c) => c.id);
   const builtin =

@@ -12,7 +12,7 @@ import { arrivalsBehindStopBar, greenRatio } from '../../store-scenario/arrivals
 import { stepProfile } from '../../store-scenario/build.ts';
 import { filledDay, foldDays } from '../../store-scenario/coverage.ts';
 import { movementDemand } from '../../store-scenario/demand.ts';
-import { originLine } from '../../store-scenario/origin.ts';
+import { originSummary } from '../../store-scenario/origin.ts';
 import { addDays, dayOf, parseHours, windowOf } from '../../store-scenario/zone.ts';
 
 const BIN = 900_000;
@@ -191,9 +191,9 @@ describe('the scenario', () => {
     expect(expectedVehicles(p, 3600)).toBeCloseTo(450, 0);
     expect(stepProfile([300, 300], 900)).toBe(300);
   });
-  it('the origin line names intersections, days and coverage', () => {
+  it('the bench keeps the origin: first intersections, days, coverage, gaps filled', () => {
     expect(
-      originLine({
+      originSummary({
         source: 'store',
         store: 'x',
         intersections: ['a', 'b', 'c', 'd', 'e'],
@@ -214,9 +214,15 @@ describe('the scenario', () => {
           },
         ],
       }),
-    ).toBe(
-      'from stored counts: a, b, c and 2 more; 2026-03-03 06:00-10:00 (UTC); coverage 94 %; 1 gap filled from other days',
-    );
+    ).toEqual({
+      intersections: ['a', 'b', 'c', 'd'],
+      intersectionCount: 5,
+      days: ['2026-03-03'],
+      hours: '06:00-10:00',
+      timeZone: 'UTC',
+      coverage: 0.944,
+      filledGaps: 1,
+    });
   });
   it('refuses what is not a day or a window', () => {
     expect(() => dayOf('2026-02-30')).toThrow(/not a date/);
