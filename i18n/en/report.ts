@@ -52,9 +52,9 @@ export const report = {
     one: 'WARNING: {count} conflicting green shown',
     other: 'WARNING: {count} conflicting greens shown',
   },
-  'report.line.degrSame': '{what} ({scenario}) made no clear difference to its delay',
-  'report.line.degrRaised': '{what} ({scenario}) raised its delay {pct}',
-  'report.line.degrLowered': '{what} ({scenario}) lowered its delay {pct}',
+  'report.line.degrSame': '{what} ({scenario}): no clear difference to its delay',
+  'report.line.degrRaised': '{what} ({scenario}): its delay {pct} higher',
+  'report.line.degrLowered': '{what} ({scenario}): its delay {pct} lower',
   'report.what.faults': 'detector faults',
   'report.what.surge': 'the demand surge',
   'report.clearly':

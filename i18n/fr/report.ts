@@ -56,9 +56,9 @@ export const report: Record<keyof typeof en, Message> = {
     one: 'ATTENTION : {count} vert incompatible affiché',
     other: 'ATTENTION : {count} verts incompatibles affichés',
   },
-  'report.line.degrSame': '{what} ({scenario}) n’ont pas changé nettement son retard',
-  'report.line.degrRaised': '{what} ({scenario}) ont augmenté son retard de {pct}',
-  'report.line.degrLowered': '{what} ({scenario}) ont réduit son retard de {pct}',
+  'report.line.degrSame': '{what} ({scenario}) : pas de différence nette sur son retard',
+  'report.line.degrRaised': '{what} ({scenario}) : son retard augmente de {pct}',
+  'report.line.degrLowered': '{what} ({scenario}) : son retard baisse de {pct}',
   'report.what.faults': 'les pannes de détecteurs',
   'report.what.surge': 'la pointe de demande',
   'report.clearly':
