@@ -232,7 +232,7 @@ function scenariosSection(card: ScorecardT): string {
 
 function manifestSection(card: ScorecardT): string {
   const m = card.manifest;
-  return `<h2>How to rerun this</h2><p>OpenPhase ${esc(m.version)} (protocol ${m.protocol}), Node ${esc(m.environment.node)} on ${esc(m.environment.platform)}; seeds ${m.seeds.join(', ')}; lockstep, deadline ${m.deadlineMs} ms; ${m.durationS === null ? "each scenario's own duration" : `${m.durationS} simulated seconds per run`}; broker: ${m.broker}. Started ${esc(m.startedAt)}, took ${fmt(m.wallS)} s.</p><p><code>openphase ${m.command.map((a) => esc(/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ')}</code></p><p class="muted">The same command with the same scenario files (same hashes) gives the same scorecard.json, except for the start time and the wall-clock timings. Method: docs/benchmark.md.</p>`;
+  return `<h2>How to rerun this</h2><p>OpenPhase ${esc(m.version)} (protocol ${m.protocol}), Node ${esc(m.environment.node)} on ${esc(m.environment.platform)}; seeds ${m.seeds.join(', ')}; lockstep, deadline ${m.deadlineMs} ms; ${m.durationS === null ? "each scenario's own duration" : `${m.durationS} simulated seconds per run`}; broker: ${m.broker}. Started ${esc(m.startedAt)}, took ${fmt(m.wallS)} s${m.parallel !== undefined ? `, ${m.parallel === 1 ? 'one run at a time' : `up to ${m.parallel} runs at once`}` : ''}.</p><p><code>openphase ${m.command.map((a) => esc(/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ')}</code></p><p class="muted">The same command with the same scenario files (same hashes) gives the same scorecard.json, except for the start time and the wall-clock timings. Method: docs/benchmark.md.</p>`;
 }
 
 /** @example writeFileSync('report.html', renderReport(scorecard)) */
