@@ -29,6 +29,8 @@ export interface ApiOptions {
   log: (line: string) => void;
   /** the city and its clock are simulated (the demo): the page says so */
   simulated?: boolean;
+  /** the deployment's IANA zone: the page shows times in it (an intersection's own zone wins) */
+  timeZone: string;
 }
 
 const notFound = (id: string) => ({
@@ -81,6 +83,7 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (fastify, o) => {
         intersections,
         ...(latestMs !== undefined ? { latestMs } : {}),
         ...(o.simulated ? { simulated: true } : {}),
+        timeZone: o.timeZone,
       };
     },
   );

@@ -88,6 +88,12 @@ export const IntersectionList = Type.Object({
       description: 'true when the city and its clock come from the simulator (demo)',
     }),
   ),
+  timeZone: Type.Optional(
+    Type.String({
+      description:
+        "the deployment's IANA time zone for times shown (an intersection's config timeZone wins), e.g. Europe/Paris",
+    }),
+  ),
 });
 
 export const IntersectionDetail = Type.Object({

@@ -14,8 +14,8 @@ import {
   type IntersectionController,
 } from '../controller/intersection-controller.ts';
 import { createLatencySamples } from '../metrics/index.ts';
-import type { Scenario, Signal } from '../protocol/index.ts';
-import type { Request } from '../signal/index.ts';
+import { lostTimePerPhaseS, type Scenario, type Signal } from '../protocol/index.ts';
+import { MIN_YELLOW_S, type Request } from '../signal/index.ts';
 import type { Simulation } from '../simulator/index.ts';
 
 /** What a transport reads of the engine run: its intersections, seed and signals. */
@@ -60,7 +60,7 @@ export function createInProcessTransport(
     createIntersectionController(c, name, {
       seed: sim.seed,
       saturationFlowVphpl: scenario.saturationFlowVphpl ?? 1800,
-      lostTimePerPhaseS: (scenario.startupLostS ?? 2) + (scenario.yellowUnusedS ?? 1),
+      lostTimePerPhaseS: lostTimePerPhaseS(scenario, Math.max(c.yellowS, MIN_YELLOW_S)),
       controllerId: `builtin-${name}`,
       ...o.controllerOptions,
     }),
