@@ -6,8 +6,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { runBuiltin } from './run-builtin.ts';
-import { connectJanitor, type MqttSide, runVendor } from './vendor-run.ts';
 import { startBenchBroker, type VendorProcess } from './vendor.ts';
+import { connectJanitor, type MqttSide, runVendor } from './vendor-run.ts';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './worker-protocol.ts';
 
 const setup = workerData as WorkerSetup;

@@ -23,8 +23,8 @@ import {
   slotStarts,
 } from './plan.ts';
 import { type RunOutput, type RunSpec, runBuiltin } from './run-builtin.ts';
-import { type Job, runJobs } from './scheduler.ts';
 import type { BenchScenario } from './scenarios.ts';
+import { type Job, runJobs } from './scheduler.ts';
 import { buildScorecard, type RunRecord } from './scorecard.ts';
 import type { Manifest, QueueSeries, ScorecardT } from './scorecard-schema.ts';
 import { startBenchBroker, type VendorProcess, writeCredentialFile } from './vendor.ts';

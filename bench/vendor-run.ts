@@ -61,7 +61,11 @@ export async function connectJanitor(
 }
 
 /** @example await runVendor('acme', spec, { side, root: 'traffic', deadlineMs: 1000, … }) */
-export async function runVendor(id: string, spec: RunSpec, o: VendorRunOptions): Promise<RunOutput> {
+export async function runVendor(
+  id: string,
+  spec: RunSpec,
+  o: VendorRunOptions,
+): Promise<RunOutput> {
   const c = o.side.creds.get(id);
   const proc = o.command
     ? createVendorProcess(
@@ -69,7 +73,9 @@ export async function runVendor(id: string, spec: RunSpec, o: VendorRunOptions):
         {
           OPENPHASE_MQTT_URL: o.side.url,
           OPENPHASE_ROOT: o.root,
-          ...(c ? { OPENPHASE_MQTT_USERNAME: c.username, OPENPHASE_MQTT_PASSWORD: c.password } : {}),
+          ...(c
+            ? { OPENPHASE_MQTT_USERNAME: c.username, OPENPHASE_MQTT_PASSWORD: c.password }
+            : {}),
         },
         join(o.workDir, `${id}.log`),
       )

@@ -23,8 +23,11 @@ const CLOSE_GRACE_MS = 8000;
 
 function startWorker(setup: WorkerSetup): Worker {
   const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(new URL('./run-worker.js', self), { workerData: setup });
-  const api = createRequire(self).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
+  if (!self.endsWith('.ts'))
+    return new Worker(new URL('./run-worker.js', self), { workerData: setup });
+  const api = createRequire(self)
+    .resolve('tsx/esm/api')
+    .replace(/\.cjs$/, '.mjs');
   const entry = new URL('./run-worker.ts', self).href;
   const code = `import(${JSON.stringify(pathToFileURL(api).href)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
   return new Worker(code, { eval: true, workerData: setup });
@@ -67,8 +70,7 @@ export function createWorkerPool(size: number, setup: WorkerSetup): RunPool {
     run(task) {
       if (closing) return Promise.reject(new Error('the bench was stopped'));
       const slot =
-        slots.find((s) => !s.pending && !s.dead) ??
-        (slots.length < size ? add() : undefined);
+        slots.find((s) => !s.pending && !s.dead) ?? (slots.length < size ? add() : undefined);
       if (!slot) return Promise.reject(new Error(`more than ${size} runs at once`));
       return new Promise<RunOutput>((resolve, reject) => {
         slot.pending = { resolve, reject };
