@@ -8,7 +8,15 @@ import { common } from './common.ts';
 import { dashboard } from './dashboard.ts';
 import { glossary } from './glossary.ts';
 import { report } from './report.ts';
+import { scenarios } from './scenarios.ts';
 
-export const en = { ...common, ...glossary, ...cli, ...report, ...dashboard } as const;
+export const en = {
+  ...common,
+  ...glossary,
+  ...cli,
+  ...report,
+  ...scenarios,
+  ...dashboard,
+} as const;
 
 export type MessageKey = keyof typeof en;

@@ -6,11 +6,13 @@ import { common } from './common.ts';
 import { dashboard } from './dashboard.ts';
 import { glossary } from './glossary.ts';
 import { report } from './report.ts';
+import { scenarios } from './scenarios.ts';
 
 export const fr: Record<MessageKey, Message> = {
   ...common,
   ...glossary,
   ...cli,
   ...report,
+  ...scenarios,
   ...dashboard,
 };
