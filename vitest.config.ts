@@ -9,6 +9,9 @@ export default defineConfig({
     globalSetup: ['tests/setup/build.ts'],
     pool: 'forks',
     maxWorkers: 2,
+    // messages in English whatever the developer's locale (LANG=fr_FR gives French otherwise);
+    // a test of the French output passes --lang fr, which beats the environment
+    env: { OPENPHASE_LANG: 'en' },
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default'],

@@ -6,10 +6,13 @@
  * and a controller (like a field one) ignores a signal older than the last it answered. So
  * simulated time only moves forward across the runs of a bench: each (scenario, seed) slot
  * starts after the previous one ended, shifted by a whole multiple of every period the
- * scenario defines (step, counts interval, plan cycles, and the hour, which holds every
- * re-timing period of the built-ins). Positions in every cycle are then the same as at the
- * scenario's own start, so the numbers equal those of `openphase simulate` with that seed
- * (tests/unit/bench-plan.test.ts checks it).
+ * scenario defines (step, counts interval, plan cycles, the hour, which holds every
+ * re-timing period of the built-ins, and the week when a time-of-day schedule picks plans).
+ * Positions in every cycle are then the same as at the scenario's own start, so the numbers
+ * equal those of `openphase simulate` with that seed (tests/unit/bench-plan.test.ts and
+ * bench-simulate-agree.test.ts check it); a plan fixed-time computes itself starts its cycles
+ * at the run's start, so its cycle needs no shift. (A schedule read in a time zone with
+ * daylight saving can still move by an hour when a week's shift crosses the change.)
  */
 import { ALGORITHMS } from '../controller/algorithms/registry.ts';
 import { isValidId, type Scenario } from '../protocol/index.ts';
@@ -121,6 +124,7 @@ export function cleanTwin(
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 const lcm = (a: number, b: number): number => (a / gcd(a, b)) * b;
+const WEEK_MS = 7 * 86_400_000;
 /** Beyond this a shift would leave the safe-integer range after a few slots. */
 const MAX_PERIOD_MS = 1e13;
 
@@ -135,6 +139,12 @@ export function periodMs(scenario: Scenario): number | undefined {
   let p = lcm(lcm(3_600_000, stepMs), countMs);
   for (const it of scenario.intersections) {
     if (it.plan) p = lcm(p, Math.round(it.plan.cycleS * 1000));
+    // a time-of-day schedule picks plans by local time and day type: shift by whole weeks
+    // (and by every cycle of its plans)
+    if ((it.schedule?.length ?? 0) > 0) {
+      p = lcm(p, WEEK_MS);
+      for (const plan of Object.values(it.plans ?? {})) p = lcm(p, Math.round(plan.cycleS * 1000));
+    }
     if (p > MAX_PERIOD_MS) return undefined;
   }
   return p;

@@ -7,6 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
+import { LangError, t } from '../i18n/index.ts';
+import { addLangOption, cliLang, langInArgs, setCliLang } from './lang.ts';
 import { packageJson } from './package-json.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -36,6 +38,10 @@ export const COMMANDS: { name: string; summary: string }[] = [
   {
     name: 'plan',
     summary: 'time-of-day fixed-time plans (Webster) from counts stored in InfluxDB',
+  },
+  {
+    name: 'measures',
+    summary: 'ATSPM measures (arrivals on green, split failures, …) from the stored history',
   },
   {
     name: 'simulate',
@@ -71,6 +77,7 @@ function help(): string {
     'Options:',
     '  -h, --help     show this help; `openphase <command> --help` for a command',
     '  -V, --version  print the version',
+    '  --lang fr|en   language of messages and reports (default: OPENPHASE_LANG, then the locale)',
     '',
     'Options can also come from environment variables (OPENPHASE_MQTT_URL, INFLUX_URL, …);',
     'each command lists the ones it reads. Docs: docs/ in the repository.',
@@ -98,6 +105,14 @@ export function closest(typo: string, names: readonly string[]): string | undefi
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  try {
+    setCliLang(langInArgs(argv));
+  } catch (e) {
+    if (!(e instanceof LangError)) throw e;
+    console.error(`openphase: ${e.message}`);
+    return 2;
+  }
+  const lang = cliLang();
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     console.log(help());
     return name === undefined ? 1 : 0;
@@ -112,20 +127,19 @@ export async function main(argv: string[]): Promise<number> {
       name,
       COMMANDS.map((c) => c.name),
     );
-    const hint = guess ? ` Did you mean '${guess}'?` : '';
-    console.error(
-      `openphase: unknown command '${name}'.${hint} Run 'openphase --help' for the list.`,
-    );
+    const hint = guess ? t(lang, 'cli.didYouMean', { name: guess }) : '';
+    console.error(t(lang, 'cli.unknownCommand', { name, hint }));
     return 2;
   }
   const file = join(here, 'commands', `${name}${ext}`);
   if (!existsSync(file)) {
-    console.error(`openphase ${name}: not built yet in this version (${pkg.version}).`);
+    console.error(t(lang, 'cli.notBuilt', { name, version: pkg.version }));
     return 2;
   }
   const mod = (await import(pathToFileURL(file).href)) as { command: () => Command };
   const cmd = mod.command();
   cmd.name(`openphase ${name}`).exitOverride();
+  addLangOption(cmd);
   try {
     await cmd.parseAsync(rest, { from: 'user' });
   } catch (e) {

@@ -10,7 +10,13 @@
  * covered time (data stored before counts kept their interval) fall back to comparing messages
  * with the most messages any period held for that detector.
  */
-import { detectorsOf, type IntersectionConfig, laneGroups } from '../protocol/index.ts';
+import {
+  detectorsOf,
+  type IntersectionConfig,
+  laneGroups,
+  localTime,
+  zoneOf,
+} from '../protocol/index.ts';
 import { type WebsterOptions, type WebsterPlan, websterPlan } from './webster.ts';
 
 /** One aggregated row: a detector's counts in one period (e.g. an InfluxDB GROUP BY time). */
@@ -29,8 +35,11 @@ export interface CountRow {
 export interface TodOptions extends WebsterOptions {
   /** period length, ms (default 15 min); must divide a day */
   periodMs?: number;
-  /** local time = UTC + this many minutes (default 0) */
-  utcOffsetMin?: number;
+  /**
+   * the deployment's IANA zone, used when the config names no `timeZone` (default UTC).
+   * Periods are cut on the local wall clock, so daylight saving moves no count to the wrong hour.
+   */
+  timeZone?: string;
   /** merge consecutive periods with identical greens (default true) */
   merge?: boolean;
 }
@@ -102,7 +111,7 @@ export function plansByTimeOfDay(
   options: TodOptions = {},
 ): TodPlan[] {
   const periodMs = options.periodMs ?? 900_000;
-  const offsetMs = (options.utcOffsetMin ?? 0) * 60_000;
+  const zone = zoneOf(config.timeZone, options.timeZone);
   const dets = detectorsOf(config);
   const known = new Set(dets.map((d) => d.id));
   // The most messages any period held, per detector: what "complete" looks like.
@@ -113,12 +122,12 @@ export function plansByTimeOfDay(
   // Per slot (time of day) and detector: vehicles, covered periods, days.
   const slots = new Map<
     number,
-    { count: Map<string, number>; covered: Map<string, number>; days: Set<number> }
+    { count: Map<string, number>; covered: Map<string, number>; days: Set<string> }
   >();
   for (const r of rows) {
     if (!known.has(r.detector) || r.messages <= 0) continue;
-    const local = r.timeMs + offsetMs;
-    const slot = Math.floor((((local % DAY_MS) + DAY_MS) % DAY_MS) / periodMs);
+    const local = localTime(r.timeMs, zone);
+    const slot = Math.floor((local.minutes * 60_000) / periodMs);
     let s = slots.get(slot);
     if (!s) {
       s = { count: new Map(), covered: new Map(), days: new Set() };
@@ -130,7 +139,7 @@ export function plansByTimeOfDay(
         ? Math.min(1, r.coveredMs / periodMs)
         : r.messages / full.get(r.detector)!;
     s.covered.set(r.detector, (s.covered.get(r.detector) ?? 0) + share);
-    s.days.add(Math.floor(local / DAY_MS));
+    s.days.add(local.date);
   }
   const out: TodPlan[] = [];
   for (const slot of [...slots.keys()].sort((a, b) => a - b)) {

@@ -9,13 +9,14 @@
  * differs from the last in what a controller reads, and a tick is answered from the last
  * decision while the algorithm has promised the same answer (`stableUntilMs`).
  */
-import {
-  createIntersectionController,
-  type IntersectionController,
+import { createFastIntersectionController } from '../controller/fast/controller.ts';
+import type {
+  IntersectionController,
+  IntersectionControllerFactory,
 } from '../controller/intersection-controller.ts';
 import { createLatencySamples } from '../metrics/index.ts';
-import type { Scenario, Signal } from '../protocol/index.ts';
-import type { Request } from '../signal/index.ts';
+import { lostTimePerPhaseS, type Scenario, type Signal } from '../protocol/index.ts';
+import { MIN_YELLOW_S, type Request } from '../signal/index.ts';
 import type { Simulation } from '../simulator/index.ts';
 
 /** What a transport reads of the engine run: its intersections, seed and signals. */
@@ -38,6 +39,11 @@ export interface InProcessOptions {
   controllerOptions?: Record<string, unknown>;
   /** monotonic wall ms: when given, the time each tick's decisions take is measured */
   now?: () => number;
+  /**
+   * the controller implementation: the fast one by default, or the reference
+   * (`createIntersectionController`) to compare against; both decide alike
+   */
+  createController?: IntersectionControllerFactory;
 }
 
 /** One built-in controller per intersection of a simulation, as a transport. */
@@ -56,11 +62,12 @@ export function createInProcessTransport(
 ): InProcessTransport {
   const name = builtinName(controller);
   const configs = sim.configs();
+  const create = o.createController ?? createFastIntersectionController;
   const controllers = configs.map((c) =>
-    createIntersectionController(c, name, {
+    create(c, name, {
       seed: sim.seed,
       saturationFlowVphpl: scenario.saturationFlowVphpl ?? 1800,
-      lostTimePerPhaseS: (scenario.startupLostS ?? 2) + (scenario.yellowUnusedS ?? 1),
+      lostTimePerPhaseS: lostTimePerPhaseS(scenario, Math.max(c.yellowS, MIN_YELLOW_S)),
       controllerId: `builtin-${name}`,
       ...o.controllerOptions,
     }),

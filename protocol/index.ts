@@ -1,4 +1,5 @@
 /** protocol/: the open contract of OpenPhase v1. Pure: no I/O. */
+export * from './drivers.ts';
 export * from './ids.ts';
 export * from './intersection.ts';
 export * from './intersection-problems.ts';
@@ -8,5 +9,6 @@ export * from './plan-schedule.ts';
 export * from './problems.ts';
 export * from './scenario-schema.ts';
 export * from './time-window.ts';
+export * from './time-zone.ts';
 export * from './topics.ts';
 export * from './validate.ts';

@@ -10,73 +10,16 @@
  */
 import type { DayType, IntersectionConfig, Plan } from './intersection-schema.ts';
 import type { Problem } from './problems.ts';
+import { DEFAULT_TIME_ZONE, isTimeZone, localTime } from './time-zone.ts';
 
 export { DAY_TYPES, type DayType } from './intersection-schema.ts';
 
 /** Monday first, as ISO 8601 counts. */
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export const DEFAULT_TIME_ZONE = 'UTC';
 
-/** Formatters are costly to build; one per zone, and at most this many zones kept. */
-const MAX_ZONES = 64;
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    });
-    if (formatters.size >= MAX_ZONES) formatters.delete(formatters.keys().next().value!);
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** True when the platform knows the IANA zone (e.g. `Europe/Paris`). */
-export function isTimeZone(timeZone: string): boolean {
-  try {
-    formatter(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export interface LocalTime {
-  /** local calendar date, YYYY-MM-DD */
-  date: string;
-  /** 0 = Monday … 6 = Sunday */
-  weekday: number;
-  /** minutes since local midnight, as the wall clock shows */
-  minutes: number;
-}
-
-/**
- * Wall-clock date and time at `atMs` in `timeZone`.
- * @example localTime(Date.UTC(2026, 2, 29, 1, 30), 'Europe/Paris') // { date: '2026-03-29', weekday: 6, minutes: 210 }
- */
-export function localTime(atMs: number, timeZone: string = DEFAULT_TIME_ZONE): LocalTime {
-  const parts = formatter(timeZone).formatToParts(new Date(atMs));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const y = get('year');
-  const m = get('month');
-  const d = get('day');
-  return {
-    date: ymd(y, m, d),
-    weekday: (new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7,
-    minutes: get('hour') * 60 + get('minute'),
-  };
-}
-
+const pad2 = (n: number) => String(n).padStart(2, '0');
 const ymd = (y: number, m: number, d: number) =>
-  `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+  `${String(y).padStart(4, '0')}-${pad2(m)}-${pad2(d)}`;
 
 /** The calendar day `days` before `date` (YYYY-MM-DD), with its weekday. */
 function dayBefore(date: string, days: number): { date: string; weekday: number } {

@@ -1,5 +1,6 @@
 /** Scenario file schema (YAML or JSON). Format documented in docs/scenarios.md. */
 import Type from 'typebox';
+import { Drivers } from './drivers.ts';
 import { IntersectionConfig } from './intersection-schema.ts';
 import { Id, Movement, SCHEMA_BASE_URI } from './messages.ts';
 
@@ -88,18 +89,20 @@ export const Scenario = Type.Object(
         description: 'discharge rate per lane in effective green, veh/h/lane; default 1800',
       }),
     ),
+    drivers: Type.Optional(Drivers),
     startupLostS: Type.Optional(
       Type.Number({
         minimum: 0,
         maximum: 10,
-        description: 'no discharge in the first seconds of green; default 2',
+        description: 'older spelling of drivers.startUpLostS (drivers wins when both are set)',
       }),
     ),
     yellowUnusedS: Type.Optional(
       Type.Number({
         minimum: 0,
         maximum: 6,
-        description: 'no discharge in the last seconds of yellow; default 1',
+        description:
+          'older convention: seconds of the yellow not used (drivers.yellowUsedS wins when both are set)',
       }),
     ),
     freeFlowSpeedKmh: Type.Optional(
@@ -217,8 +220,7 @@ export const Scenario = Type.Object(
         stepS: 1,
         arrivals: 'poisson',
         saturationFlowVphpl: 1800,
-        startupLostS: 2,
-        yellowUnusedS: 1,
+        drivers: { yellowUsedS: 2, startUpLostS: 2, advanceOcclusion: true },
         intersections: [
           {
             id: 'a',

@@ -162,6 +162,7 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
       ...[...ds].filter((d) => !detStop[d]).map((d) => detCover[d]!),
     ),
   );
+  const occlusion = net.advanceOcclusion;
   const ffKmh = net.freeFlowKmh;
   const ffPassMs = passMs(ffKmh);
   const crawlPassMs = passMs(CRAWL_SPEED_KMH);
@@ -182,7 +183,16 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
       const d = ds[k]!;
       if (detStop[d] || !(detMask[d]! & bit)) continue;
       const covered = qSize[g]! >= detCover[d]!;
-      bank.passage(d, t, t + (covered ? crawlPassMs : ffPassMs), covered ? CRAWL_SPEED_KMH : ffKmh);
+      // Under a standing queue a real loop cannot see who joins behind it (occlusion): the
+      // vehicle is counted later, when it rolls over the loop as the queue discharges.
+      if (covered && occlusion) bank.occupy(d, t, t + crawlPassMs);
+      else
+        bank.passage(
+          d,
+          t,
+          t + (covered ? crawlPassMs : ffPassMs),
+          covered ? CRAWL_SPEED_KMH : ffKmh,
+        );
     }
     if (qSize[g] === 0 || t < qHeadT[g]!) wake[g] = Number.NEGATIVE_INFINITY;
     q.push(t, m);
@@ -212,6 +222,7 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
       const l = net.movExitLink[m]!;
       const link = l >= 0 ? net.links[l]! : undefined;
       if (link && occupancy[link.approach]! >= net.approachCapacity[link.approach]!) break;
+      if (occlusion) rollOver(g, q, dep);
       q.shift();
       const delay = dep - arr;
       const stopped = delay >= stopMs;
@@ -243,6 +254,26 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
     }
     syncHead(g, q);
     nextCross[g] = cursor;
+  }
+
+  /**
+   * The head of group g's queue leaves at `dep`: the vehicle `cover` places behind it moves up
+   * over each advance detector that the queue covers. Vehicles at or beyond a detector's cover
+   * joined while it was covered (the queue only shortens from the head), so each occluded
+   * arrival is counted exactly once, here.
+   */
+  function rollOver(g: number, q: Fifo, dep: number): void {
+    if (q.size <= groupCover[g]!) return;
+    const ds = net.groupDetectors[g]!;
+    for (let k = 0; k < ds.length; k++) {
+      const d = ds[k]!;
+      if (detStop[d]) continue;
+      const cover = Math.ceil(detCover[d]!);
+      if (q.size <= cover) continue;
+      const m = q.valueAt(cover);
+      if (!(detMask[d]! & (1 << net.movLocal[m]!))) continue;
+      bank.passage(d, dep, dep + dischargePassMs, DISCHARGE_SPEED_KMH);
+    }
   }
 
   /** Since when a vehicle has stood on stop-bar detector d (NaN: nobody there). */

@@ -5,7 +5,9 @@
  */
 import {
   type Detector,
+  type DriverFields,
   detectorsOf,
+  driversOf,
   exitApproach,
   type IntersectionConfig,
   laneGroups,
@@ -69,7 +71,10 @@ export interface Net {
   arrivals: 'poisson' | 'uniform';
   satFlowVphpl: number;
   startupLostMs: number;
-  yellowUnusedMs: number;
+  /** where each intersection's yellowUsedS comes from (it depends on its yellow): driversOf */
+  driverFields: DriverFields;
+  /** a queue standing over an advance detector hides the vehicles that join it */
+  advanceOcclusion: boolean;
   freeFlowKmh: number;
   intersections: IntersectionNet[];
   movName: string[];
@@ -107,6 +112,8 @@ export function compileNetwork(scenario: Scenario): Net {
   const countMs = Math.round((scenario.countIntervalS ?? scenario.stepS ?? 1) * 1000);
   const satFlow = scenario.saturationFlowVphpl ?? 1800;
   const freeFlowKmh = scenario.freeFlowSpeedKmh ?? 50;
+  // startUpLostS and advanceOcclusion do not depend on the yellow
+  const drivers = driversOf(scenario, 0);
   const net: Net = {
     startAtMs: scenario.startAtMs ?? DEFAULT_START_MS,
     stepMs,
@@ -115,8 +122,9 @@ export function compileNetwork(scenario: Scenario): Net {
     countIntervalMs: Math.max(1, Math.round(countMs / stepMs)) * stepMs,
     arrivals: scenario.arrivals ?? 'poisson',
     satFlowVphpl: satFlow,
-    startupLostMs: (scenario.startupLostS ?? 2) * 1000,
-    yellowUnusedMs: (scenario.yellowUnusedS ?? 1) * 1000,
+    startupLostMs: drivers.startUpLostS * 1000,
+    driverFields: scenario,
+    advanceOcclusion: drivers.advanceOcclusion,
     freeFlowKmh,
     intersections: [],
     movName: [],

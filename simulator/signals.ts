@@ -2,11 +2,11 @@
  * The signal of each intersection, driven only through the signal room's stepper (pure:
  * signal/, the safety monitor inside). The movement states it approves become effective-green
  * windows per movement, with exact times:
- *   effective green = green + yellow − startupLostS − yellowUnusedS   (Webster 1958; HCM)
- * i.e. a window opens startupLost after the movement turns green and closes yellowUnused
- * before its yellow ends. Vehicles may only depart inside a window.
+ *   effective green = green − startUpLostS + yellowUsedS   (Webster 1958; HCM)
+ * i.e. a window opens startUpLost after the movement turns green and closes yellowUsed after
+ * its yellow starts (drivers in protocol/drivers.ts). Vehicles may only depart inside a window.
  */
-import type { MovementState, Override } from '../protocol/index.ts';
+import { driversOf, type MovementState, type Override } from '../protocol/index.ts';
 import {
   createFastSignalStepper,
   MIN_YELLOW_S,
@@ -37,6 +37,8 @@ export interface SignalTrack {
   /** movement status for each (phase, interval, next) seen, computed once; see statusOf */
   cache: (Uint8Array | undefined)[];
   yellowMs: number;
+  /** how long into the yellow vehicles still cross, ms (≤ yellowMs) */
+  yellowUsedMs: number;
   lastGreenPhase: string;
 }
 
@@ -94,8 +96,8 @@ function applyStatus(
       w.curStart[m] = atMs + net.startupLostMs;
       w.curEnd[m] = Number.POSITIVE_INFINITY;
     } else if (was === GREEN) {
-      // Green → yellow: discharge goes on until yellowUnused before the yellow ends.
-      const end = now === CLEARANCE ? atMs + track.yellowMs - net.yellowUnusedMs : atMs;
+      // Green → yellow: discharge goes on for the part of the yellow drivers use.
+      const end = now === CLEARANCE ? atMs + track.yellowUsedMs : atMs;
       w.curEnd[m] = Math.min(w.curEnd[m]!, end);
     }
   }
@@ -114,11 +116,13 @@ export function createTrack(
     ...(options.watchdogS !== undefined ? { watchdogS: options.watchdogS } : {}),
   });
   const state = stepper.state;
+  const yellowS = Math.max(it.config.yellowS, MIN_YELLOW_S);
   const track: SignalTrack = {
     stepper,
     status: new Uint8Array(it.movements.length),
     cache: [],
-    yellowMs: Math.max(it.config.yellowS, MIN_YELLOW_S) * 1000,
+    yellowMs: yellowS * 1000,
+    yellowUsedMs: driversOf(net.driverFields, yellowS).yellowUsedS * 1000,
     lastGreenPhase: state.phase,
   };
   applyStatus(net, it, track, w, statusOf(track, it, state), net.startAtMs);

@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { createInfluxV1Reader } from '../../collector/index.ts';
 import { createDashboard, createMqttSource } from '../../dashboard/index.ts';
+import { influxV1Measures } from '../../measures/read/index.ts';
+import { assertTimeZone } from '../../protocol/index.ts';
 import { mqttPassword, passwordFileOption } from '../mqtt-secret.ts';
 import { untilStopSignal } from '../signals.ts';
 
@@ -64,6 +66,14 @@ export function command(): Command {
       'origins besides the served one (a reverse proxy address)',
     )
     .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))
+    .addOption(
+      new Option(
+        '--time-zone <zone>',
+        "IANA zone the page shows times in, e.g. Europe/Paris (an intersection's config timeZone wins)",
+      )
+        .env('OPENPHASE_TIME_ZONE')
+        .default('UTC'),
+    )
     .addHelpText(
       'after',
       '\nSecrets from files or the environment only: $OPENPHASE_MQTT_PASSWORD or --password-file,\n' +
@@ -75,6 +85,7 @@ export function command(): Command {
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new Error('--port must be 0-65535');
+      assertTimeZone(o.timeZone, '--time-zone');
       if (o.influxUrl && !o.influxDb) throw new Error('--influx-url needs --influx-db');
       // no anonymous access unless an explicit flag says so
       if (!o.tokenFile && !o.insecureApi)
@@ -95,6 +106,14 @@ export function command(): Command {
             ...(influxPassword ? { password: influxPassword } : {}),
           })
         : { queryCounts: async () => [] };
+      const measures = o.influxUrl
+        ? influxV1Measures({
+            url: o.influxUrl,
+            database: o.influxDb,
+            ...(o.influxUsername ? { username: o.influxUsername } : {}),
+            ...(influxPassword ? { password: influxPassword } : {}),
+          })
+        : undefined;
       const password = mqttPassword(o.passwordFile);
       const token = o.tokenFile ? readFileSync(o.tokenFile, 'utf8').split(/\r?\n/)[0] : undefined;
       const source = createMqttSource({
@@ -110,6 +129,8 @@ export function command(): Command {
         port,
         source,
         store: o.influxUrl ? 'influx-v1' : 'none',
+        timeZone: o.timeZone,
+        ...(measures ? { measures } : {}),
         ...(o.allowOrigin ? { allowOrigins: o.allowOrigin } : {}),
         ...(token ? { token } : {}),
       });

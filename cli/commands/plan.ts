@@ -18,10 +18,12 @@ import {
 import { defaultClientId, describeRefusal, redactUrl } from '../../ops/mqtt-options.ts';
 import {
   assertId,
+  assertTimeZone,
   formatProblems,
   type IntersectionConfig,
   topics,
   validateIntersection,
+  zoneOf,
 } from '../../protocol/index.ts';
 import {
   INFLUX_PASSWORD,
@@ -41,7 +43,8 @@ export interface PlanOptions {
   toMs: number;
   periodMs: number;
   config: IntersectionConfig;
-  utcOffsetMin?: number;
+  /** the deployment's IANA zone, when the config names no `timeZone` (default UTC) */
+  timeZone?: string;
   saturationFlowVphpl?: number;
   lostTimePerPhaseS?: number;
 }
@@ -159,14 +162,24 @@ export async function runPlan(o: PlanOptions): Promise<TodPlan[]> {
   }
   return plansByTimeOfDay(o.config, rows, {
     periodMs: o.periodMs,
-    utcOffsetMin: o.utcOffsetMin ?? 0,
+    ...(o.timeZone ? { timeZone: o.timeZone } : {}),
     ...(o.saturationFlowVphpl ? { saturationFlowVphpl: o.saturationFlowVphpl } : {}),
     ...(o.lostTimePerPhaseS ? { lostTimePerPhaseS: o.lostTimePerPhaseS } : {}),
   });
 }
 
-/** The plans as a table: one line per time-of-day period. */
-export function formatPlans(config: IntersectionConfig, plans: TodPlan[]): string {
+/** The zone a plan table's times are in: the one given, else the config's, else UTC. */
+export const planZone = (config: IntersectionConfig, timeZone?: string) =>
+  zoneOf(config.timeZone, timeZone);
+
+/**
+ * The plans as a table: a line naming the time zone, then one line per time-of-day period.
+ */
+export function formatPlans(
+  config: IntersectionConfig,
+  plans: TodPlan[],
+  timeZone?: string,
+): string {
   const phases = config.phases.map((p) => p.id);
   const head = ['from', 'to', 'cycle', ...phases.map((p) => `${p} s`), 'Y', 'data'];
   const lines = plans.map((p) => [
@@ -183,7 +196,8 @@ export function formatPlans(config: IntersectionConfig, plans: TodPlan[]): strin
       .map((c, i) => c.padEnd(width[i]!))
       .join('  ')
       .trimEnd();
-  return [fmt(head), ...lines.map(fmt)].join('\n');
+  const zone = timeZone ?? planZone(config);
+  return [`times: local wall clock in ${zone}`, fmt(head), ...lines.map(fmt)].join('\n');
 }
 
 const parseTime = (name: string) => (v: string) => {
@@ -216,7 +230,12 @@ export function command(): Command {
     .requiredOption('--from <time>', 'start, ISO 8601 or epoch ms (inclusive)', parseTime('--from'))
     .requiredOption('--to <time>', 'end, ISO 8601 or epoch ms (exclusive)', parseTime('--to'))
     .option('--period <p>', 'time-of-day period: 15m, 30m, 1h', '15m')
-    .option('--utc-offset <minutes>', 'local time = UTC + minutes, for the time of day', '0')
+    .addOption(
+      new Option(
+        '--time-zone <zone>',
+        "the deployment's IANA zone for the time of day, e.g. Europe/Paris, when the config names no timeZone (default UTC)",
+      ).env('OPENPHASE_TIME_ZONE'),
+    )
     .option('--config <file>', 'the intersection config (JSON/YAML), or a scenario holding it')
     .addOption(
       new Option('--mqtt <url>', 'read the retained config from this broker instead').env(
@@ -236,6 +255,7 @@ export function command(): Command {
         '    --intersection a --from 2026-01-05 --to 2026-01-12 --period 15m --config a.yaml',
     )
     .action(async (o) => {
+      if (o.timeZone !== undefined) assertTimeZone(o.timeZone, '--time-zone');
       if (!o.config && !o.mqtt)
         throw new Error('give the intersection config: --config FILE or --mqtt URL');
       const config = o.config
@@ -254,7 +274,7 @@ export function command(): Command {
         toMs: o.to,
         periodMs: parsePeriod(o.period),
         config,
-        utcOffsetMin: Number(o.utcOffset),
+        ...(o.timeZone ? { timeZone: o.timeZone } : {}),
         saturationFlowVphpl: Number(o.saturationFlow),
         lostTimePerPhaseS: Number(o.lostTime),
       });
@@ -265,8 +285,12 @@ export function command(): Command {
       }
       console.log(
         o.json
-          ? JSON.stringify({ intersection: o.intersection, plans }, null, 2)
-          : formatPlans(config, plans),
+          ? JSON.stringify(
+              { intersection: o.intersection, timeZone: planZone(config, o.timeZone), plans },
+              null,
+              2,
+            )
+          : formatPlans(config, plans, planZone(config, o.timeZone)),
       );
     });
 }

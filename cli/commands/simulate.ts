@@ -23,6 +23,7 @@ interface Opts {
   realtime?: boolean;
   speed?: string;
   lockstep?: boolean;
+  actuations?: boolean;
   deadlineMs: string;
   root: string;
   json?: boolean;
@@ -109,6 +110,7 @@ async function run(o: Opts): Promise<void> {
       deadlineMs,
       controller: o.controller,
       root: o.root,
+      ...(o.actuations ? { actuations: true } : {}),
     });
     const stop = () => void sim.close();
     process.once('SIGINT', stop);
@@ -193,6 +195,10 @@ export function command(): Command {
     )
     .addOption(new Option('--speed <x>', 'real time × x (e.g. 10)').conflicts(['lockstep']))
     .option('--lockstep', 'publish each tick and wait for every decision (or the deadline)')
+    .option(
+      '--actuations',
+      'with --mqtt: send raw detector on/off times in the counts messages (what `openphase measures` needs)',
+    )
     .option('--deadline-ms <ms>', 'lockstep: wait this long for decisions per tick', '1000')
     .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))
     .option(

@@ -4,10 +4,13 @@
  * from the last 15 min of counts (a time-of-day plan kept up to date), starting from
  * 300 veh/h/lane on every lane group until the first 15 min have been counted.
  *
- * The cycle is tied to the clock: position = (t − offset) mod cycle, phases with green > 0 in
- * service order, each followed by its yellow and all-red; slack (cycle longer than the greens
- * and clearances) goes to the last phase. So every fixed-time controller given the same plan
- * shows the same greens at the same times, as coordinated field controllers do.
+ * A given plan (the config's or a schedule's) is tied to the clock: position = (t − offset) mod
+ * cycle, phases with green > 0 in service order, each followed by its yellow and all-red; slack
+ * (cycle longer than the greens and clearances) goes to the last phase. So every fixed-time
+ * controller given the same plan shows the same greens at the same times, as coordinated field
+ * controllers do. A plan it computes itself (Webster) has no coordination to keep: its cycle
+ * is anchored to the controller's first decision instead, so a run gives the same greens
+ * whatever clock time it starts at (the bench shifts start times; `simulate` does not).
  *
  * Where it departs from practice: no transition logic (a new plan starts on its own clock
  * position; the safety monitor keeps the change safe), and re-timing reads raw counts (advance
@@ -155,7 +158,15 @@ export function createFixedTime(
     plan = websterPlan(config, flows, options).plan;
     retime = true;
   }
-  let compiled = compilePlan(config, plan);
+  const computed = !firstScheduled && !config.plan;
+  /** the first decision's time: where a computed plan's cycles start */
+  let anchorMs: number | undefined;
+  const compile = (p: Plan): CompiledPlan => {
+    const c = compilePlan(config, p);
+    if (computed) c.offsetMs += anchorMs ?? 0;
+    return c;
+  };
+  let compiled = compile(plan);
   const phaseById = new Map<string, Phase>();
   for (const p of config.phases) if (!phaseById.has(p.id)) phaseById.set(p.id, p); // as find()
   let period: number | undefined;
@@ -176,13 +187,17 @@ export function createFixedTime(
     stableUntilMs: () => stableUntil,
     decide(view) {
       stableUntil = Number.NEGATIVE_INFINITY;
+      if (computed && anchorMs === undefined) {
+        anchorMs = view.atMs;
+        compiled = compile(plan);
+      }
       if (retime) {
         const p = Math.floor(view.atMs / RETIME_MS);
         if (period !== undefined && p !== period) {
           const flows = groupFlowsFromView(view);
           if (Object.values(flows).some((f) => f > 0)) {
             plan = websterPlan(config, flows, options).plan;
-            compiled = compilePlan(config, plan);
+            compiled = compile(plan);
           }
         }
         period = p;
@@ -191,7 +206,7 @@ export function createFixedTime(
         const active = activePlan(config, view.atMs, options.timeZone);
         if (active.plan && active.id !== scheduledId) {
           plan = active.plan;
-          compiled = compilePlan(config, plan);
+          compiled = compile(plan);
         }
         scheduledId = active.id;
       }

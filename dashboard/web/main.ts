@@ -4,7 +4,12 @@
  * an intersection dirty; the DOM is updated once per animation frame, so 100 intersections
  * at several messages a second each stay smooth.
  */
-import type { IntersectionConfig, Interval, MovementState } from '../../protocol/index.ts';
+import {
+  formatLocal,
+  type IntersectionConfig,
+  type Interval,
+  type MovementState,
+} from '../../protocol/index.ts';
 import type { DashboardCounters, LiveEvent, TimelineEntry } from '../source.ts';
 import { createCity } from './city.ts';
 import { STATE_OF } from './codes.ts';
@@ -48,6 +53,8 @@ const dirty = new Set<string>();
 const loading = new Set<string>();
 let selected: string | undefined;
 let latestMs = 0;
+/** the deployment's zone (from the API); an intersection's own zone wins in its panel */
+let zone = 'UTC';
 let frame = 0;
 let timelineKey = '';
 let timelineAt = 0;
@@ -119,7 +126,7 @@ function render() {
   dirty.clear();
   if (latestMs > 0) {
     $('[data-counter="time"]').textContent =
-      new Date(latestMs).toISOString().slice(11, 19) + ' UTC';
+      `${formatLocal(latestMs, zone, { seconds: true, timeOnly: true, offset: false })} ${zone}`;
   }
 }
 
@@ -184,7 +191,7 @@ async function select(id: string) {
   );
   if (id !== selected) return;
   if (d) known.set(id, { ...fromDetail(d), ...pick(known.get(id)) });
-  panel.open(id, known.get(id)?.config ?? null);
+  panel.open(id, known.get(id)?.config ?? null, zone);
   timelineKey = '';
   showFacts();
   await refreshCounts();
@@ -290,7 +297,9 @@ async function boot() {
     intersections: { id: string }[];
     latestMs?: number;
     simulated?: boolean;
+    timeZone?: string;
   }>('/api/intersections');
+  zone = list.timeZone ?? 'UTC';
   $<HTMLElement>('[data-note="simulated"]').hidden = list.simulated !== true;
   latestMs = list.latestMs ?? 0;
   // at most 16 requests in flight

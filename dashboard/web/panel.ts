@@ -5,7 +5,7 @@
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { IntersectionConfig } from '../../protocol/index.ts';
+import { formatLocal, type IntersectionConfig } from '../../protocol/index.ts';
 import type { TimelineEntry } from '../source.ts';
 import { colorOf, PHASE_COLORS } from './codes.ts';
 
@@ -26,14 +26,21 @@ export interface PanelFacts {
 }
 
 const CHART_W = 388;
-const utc = (ts: number) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC');
-const axis = { stroke: '#94a3b8', grid: { stroke: '#1e293b' }, ticks: { stroke: '#1e293b' } };
-/** UTC clock labels (simulated time is UTC): HH:MM, with seconds when ticks are closer. */
-const timeAxis = {
+export const axis = {
+  stroke: '#94a3b8',
+  grid: { stroke: '#1e293b' },
+  ticks: { stroke: '#1e293b' },
+};
+/** uPlot's dates and ticks in the intersection's zone (ticks fall on local whole minutes). */
+export const tzDateIn = (zone: string) => (ts: number) => uPlot.tzDate(new Date(ts * 1e3), zone);
+/** Local clock labels in `zone`: HH:MM, with seconds when ticks are closer. */
+export const timeAxisIn = (zone: string) => ({
   ...axis,
   values: (_u: uPlot, splits: number[], _i: number, _space: number, incr: number) =>
-    splits.map((s) => new Date(s * 1000).toISOString().slice(11, incr < 60 ? 19 : 16)),
-};
+    splits.map((s) =>
+      formatLocal(s * 1000, zone, { timeOnly: true, offset: false, seconds: incr < 60 }),
+    ),
+});
 
 function html(tag: string, attrs: Record<string, string> = {}, text?: string): HTMLElement {
   const e = document.createElement(tag);
@@ -116,8 +123,11 @@ export function createPanel(root: HTMLElement) {
 
   return {
     /** Builds the panel for one intersection. */
-    open(id: string, config: IntersectionConfig | null) {
+    open(id: string, config: IntersectionConfig | null, deploymentZone = 'UTC') {
       destroy();
+      const zone = config?.timeZone ?? deploymentZone;
+      const timeAxis = timeAxisIn(zone);
+      const tzDate = tzDateIn(zone);
       root.replaceChildren();
       root.setAttribute('data-selected', id);
       approaches = Object.keys(config?.approaches ?? {});
@@ -151,7 +161,7 @@ export function createPanel(root: HTMLElement) {
         {
           width: CHART_W,
           height: 190,
-          tzDate: utc,
+          tzDate,
           legend: { show: true },
           scales: {
             x: { time: true },
@@ -160,8 +170,11 @@ export function createPanel(root: HTMLElement) {
           axes: [timeAxis, { ...axis, size: 36 }],
           series: [
             {
-              label: 'UTC',
-              value: (_u, v) => (v == null ? '–' : new Date(v * 1000).toISOString().slice(11, 19)),
+              label: zone,
+              value: (_u, v) =>
+                v == null
+                  ? '–'
+                  : formatLocal(v * 1000, zone, { timeOnly: true, offset: false, seconds: true }),
             },
             ...approaches.map((a, k) => ({
               label: a,
@@ -183,7 +196,7 @@ export function createPanel(root: HTMLElement) {
         {
           width: CHART_W,
           height: 46 + 26 * Math.max(1, phases.length),
-          tzDate: utc,
+          tzDate,
           legend: { show: false },
           cursor: { show: false },
           scales: { x: { time: true }, y: { range: [0, Math.max(1, phases.length)] } },

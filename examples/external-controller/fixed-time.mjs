@@ -16,7 +16,7 @@
 
 export const DEFAULTS = {
   saturationFlowVphpl: 1800, // veh/h per lane in effective green
-  lostTimePerPhaseS: 3, // startup lost 2 s + yellow unused 1 s
+  lostTimePerPhaseS: 3, // start-up lost 2 s + the yellow drivers do not use (3 s − 2 s used)
   minCycleS: 30,
   maxCycleS: 150,
   defaultFlowVphpl: 300, // assumed before 15 minutes of counts exist
@@ -247,6 +247,10 @@ export function createFixedTime(config, options = {}) {
   }
   /** @type {number | undefined} */
   let period;
+  // A plan computed here has no coordination to keep: its cycles start at the first decision,
+  // so a run gives the same greens whatever clock time it starts at.
+  /** @type {number | undefined} */
+  let anchorMs;
   let changingTo = config.phases[0].id;
 
   return {
@@ -289,7 +293,9 @@ export function createFixedTime(config, options = {}) {
         }
         period = p;
       }
-      const wanted = planPhaseAt(config, plan, atMs);
+      if (retime && anchorMs === undefined) anchorMs = atMs;
+      const anchored = retime ? { ...plan, offsetS: (anchorMs ?? 0) / 1000 } : plan;
+      const wanted = planPhaseAt(config, anchored, atMs);
       const current = config.phases.find((p) => p.id === signal.phase);
       if (signal.interval !== 'green' || !current)
         return signal.interval !== 'green' ? changingTo : wanted;

@@ -89,8 +89,30 @@ describe('openphase plan', () => {
     // Y = 0.472, L = 8 → C0 = 17 / 0.528 = 32.2 s; g_ns = 24.2·0.389/0.472 = 19.9 → 20 s
     expect(am!.webster.plan.greenS.ns).toBe(20);
     const table = formatPlans(cfg, plans);
-    expect(table.split('\n')[0]).toMatch(/^from\s+to\s+cycle\s+ns s\s+ew s\s+Y\s+data$/);
+    expect(table.split('\n')[0]).toBe('times: local wall clock in UTC');
+    expect(table.split('\n')[1]).toMatch(/^from\s+to\s+cycle\s+ns s\s+ew s\s+Y\s+data$/);
     expect(table).toContain('07:00  09:00');
+  }, 30_000);
+
+  it('reads the time of day in the deployment zone and the table names it', async () => {
+    const plans = await runPlan({
+      influxUrl: influx.url,
+      influxDb: 'op',
+      intersection: 'a',
+      fromMs: D0,
+      toMs: D0 + 2 * DAY,
+      periodMs: 15 * 60_000,
+      config,
+      timeZone: 'Europe/Paris',
+    });
+    // January: Paris is UTC+1, so the 07:00-09:00 UTC peak is 08:00-10:00 local
+    expect(plans.map((p) => [p.from, p.to])).toEqual([
+      ['08:00', '10:00'],
+      ['17:00', '19:00'],
+    ]);
+    const table = formatPlans(config, plans, 'Europe/Paris');
+    expect(table.split('\n')[0]).toBe('times: local wall clock in Europe/Paris');
+    expect(table).toContain('08:00  10:00');
   }, 30_000);
 
   /**

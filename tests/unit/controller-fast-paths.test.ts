@@ -24,7 +24,8 @@ import {
   lockstep,
 } from '../../loop/index.ts';
 import type { Counts, IntersectionConfig, Scenario, Signal } from '../../protocol/index.ts';
-import { detectorsOf } from '../../protocol/index.ts';
+import { detectorsOf, lostTimePerPhaseS } from '../../protocol/index.ts';
+import { MIN_YELLOW_S } from '../../signal/index.ts';
 import { createSimulation, type Simulation } from '../../simulator/engine.ts';
 import { gridScenario } from '../../simulator/grid.ts';
 import { loadScenario, parseScenario } from '../../simulator/scenario.ts';
@@ -312,7 +313,7 @@ function plainRun(scenario: Scenario, algorithm: string, durationS: number) {
     createIntersectionController(c, algorithm, {
       seed: sim.seed,
       saturationFlowVphpl: scenario.saturationFlowVphpl ?? 1800,
-      lostTimePerPhaseS: (scenario.startupLostS ?? 2) + (scenario.yellowUnusedS ?? 1),
+      lostTimePerPhaseS: lostTimePerPhaseS(scenario, Math.max(c.yellowS, MIN_YELLOW_S)),
       controllerId: `builtin-${algorithm}`,
     }),
   );

@@ -1,0 +1,22 @@
+/**
+ * The English catalog: the source of the keys (the French one must have exactly the same).
+ * One file per area keeps concurrent additions apart; a new area is a file here, its twin in
+ * ../fr/, and a line in each index.
+ */
+import { cli } from './cli.ts';
+import { common } from './common.ts';
+import { dashboard } from './dashboard.ts';
+import { glossary } from './glossary.ts';
+import { report } from './report.ts';
+import { scenarios } from './scenarios.ts';
+
+export const en = {
+  ...common,
+  ...glossary,
+  ...cli,
+  ...report,
+  ...scenarios,
+  ...dashboard,
+} as const;
+
+export type MessageKey = keyof typeof en;

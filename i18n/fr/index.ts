@@ -1,0 +1,18 @@
+/** The French catalog: the same keys as ../en/ (the compiler and tests/unit/i18n-catalogs check). */
+import type { MessageKey } from '../en/index.ts';
+import type { Message } from '../types.ts';
+import { cli } from './cli.ts';
+import { common } from './common.ts';
+import { dashboard } from './dashboard.ts';
+import { glossary } from './glossary.ts';
+import { report } from './report.ts';
+import { scenarios } from './scenarios.ts';
+
+export const fr: Record<MessageKey, Message> = {
+  ...common,
+  ...glossary,
+  ...cli,
+  ...report,
+  ...scenarios,
+  ...dashboard,
+};
