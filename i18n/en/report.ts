@@ -142,6 +142,7 @@ export const report = {
   'report.rerun.title': 'How to rerun this',
   'report.rerun.text':
     'OpenPhase {version} (protocol {protocol}), Node {node} on {platform}; seeds {seeds}; lockstep, deadline {deadlineMs} ms; {duration}; broker: {broker}. Started {startedAt}, took {wallS} s.',
+  'report.rerun.parallel': 'Runs at once: at most {n}.',
   'report.rerun.ownDuration': 'each scenario’s own duration',
   'report.rerun.fixedDuration': '{seconds} simulated seconds per run',
   'report.rerun.note':

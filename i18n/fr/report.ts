@@ -148,6 +148,7 @@ export const report: Record<keyof typeof en, Message> = {
   'report.rerun.title': 'Comment refaire cet essai',
   'report.rerun.text':
     'OpenPhase {version} (protocole {protocol}), Node {node} sur {platform} ; graines {seeds} ; pas à pas synchronisé, échéance {deadlineMs} ms ; {duration} ; broker : {broker}. Commencé le {startedAt}, durée {wallS} s.',
+  'report.rerun.parallel': 'Passages simultanés : {n} au plus.',
   'report.rerun.ownDuration': 'la durée propre à chaque scénario',
   'report.rerun.fixedDuration': '{seconds} secondes simulées par passage',
   'report.rerun.note':
