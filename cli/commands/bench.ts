@@ -10,7 +10,7 @@ import { DEFAULT_BASELINE, DEFAULT_SEEDS, DEFAULT_SUITE } from '../../bench/plan
 import { createProgressView } from '../../bench/progress.ts';
 import { renderReport } from '../../bench/report/html.ts';
 import { controllerName } from '../../bench/report/names.ts';
-import { createBench } from '../../bench/runner.ts';
+import { checkParallel, createBench, defaultParallel } from '../../bench/runner.ts';
 import { resolveScenarios } from '../../bench/scenarios.ts';
 import type { ScorecardT } from '../../bench/scorecard-schema.ts';
 import { checkScorecard } from '../../bench/validate.ts';
@@ -18,7 +18,7 @@ import { ALGORITHMS } from '../../controller/algorithms/registry.ts';
 import { num as numberIn, t } from '../../i18n/index.ts';
 import { assertTimeZone, formatProblems } from '../../protocol/index.ts';
 import { ScenarioError } from '../../simulator/index.ts';
-import { cliLang } from '../lang.ts';
+import { cliLang, langOption } from '../lang.ts';
 import { packageJson } from '../package-json.ts';
 import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
 
@@ -41,6 +41,7 @@ interface Opts {
   degradation: boolean;
   queueScenario?: string;
   reportFrom?: string;
+  parallel?: string;
   label?: string[];
 }
 
@@ -198,12 +199,14 @@ async function run(o: Opts): Promise<void> {
     workDir: out,
     degradation: o.degradation,
     ...(o.queueScenario ? { queueScenario: o.queueScenario } : {}),
+    ...(o.parallel !== undefined ? { parallel: checkParallel(Number(o.parallel)) } : {}),
     command: canonicalCommand(o, controllers),
     version: VERSION,
     onProgress: (p) => view.update(p),
     onNotice: (line) => view.note(line),
   });
   const view = createProgressView(bench.total);
+  view.note(t(lang, 'cli.bench.runs', { total: bench.total, parallel: bench.parallel }));
   const stop = () => {
     view.note(t(lang, 'cli.bench.stopping'));
     void bench.close();
@@ -308,6 +311,10 @@ export function command(): Command {
     )
     .option('--no-degradation', 'skip the clean twins of fault and surge scenarios')
     .option(
+      '--parallel <n>',
+      `runs at once: built-ins and --spawn'ed vendor programs on worker threads, each program with a broker of its own; the scorecard is the same for any n, only the time changes; 1 runs one after the other (default here: ${defaultParallel()}, one more than the cores)`,
+    )
+    .option(
       '--queue-scenario <name>',
       'the scenario charted over time (default: the first public surge scenario)',
     )
@@ -322,6 +329,7 @@ export function command(): Command {
         "the deployment's IANA zone for the report's clock times, e.g. Europe/Paris (default UTC)",
       ).env('OPENPHASE_TIME_ZONE'),
     )
+    .addOption(langOption())
     .option(
       '--report-from <scorecard.json>',
       'only write report.html from an existing scorecard (with --lang and --label: in another language or with other names)',

@@ -6,26 +6,16 @@
  * GET /api/intersections/{id}/measures; times on the intersection's clock.
  */
 import uPlot from 'uplot';
-import { isLang, type Lang, type MessageKey, num, resolveLang, t } from '../../i18n/index.ts';
+import { num } from '../../i18n/index.ts';
 import type { CoordinationDiagram, LaneGroupMeasures, Measures } from '../../measures/types.ts';
+import { onLangChange, pageLang, tr } from './i18n.ts';
 import { axis, timeAxisIn, tzDateIn } from './panel.ts';
 
 const CHART_W = 388;
 const GREEN = '#22c55e';
 const YELLOW = '#facc15';
 
-/** The page's language: the switch's choice when there is one, else the browser's. */
-function lang(): Lang {
-  const chosen = localStorage.getItem('openphase.lang');
-  return isLang(chosen) ? chosen : resolveLang({ accept: navigator.languages });
-}
-const tr = (key: MessageKey, params: Record<string, string | number> = {}) =>
-  (t as (l: Lang, k: MessageKey, p: Record<string, string | number>) => string)(
-    lang(),
-    key,
-    params,
-  );
-const fmt = (x: number | null, digits = 1) => (x === null ? '–' : num(lang(), x, digits));
+const fmt = (x: number | null, digits = 1) => (x === null ? '–' : num(pageLang(), x, digits));
 
 function el(tag: string, attrs: Record<string, string> = {}, text?: string): HTMLElement {
   const e = document.createElement(tag);
@@ -74,9 +64,13 @@ export function createMeasuresView(fetchJson: FetchJson) {
   let bins: uPlot | undefined;
   let diagram: CoordinationDiagram | undefined;
   let box: HTMLElement | undefined;
+  let title: HTMLElement | undefined;
   let current: { id: string; zone: string } | undefined;
   let data: Measures | undefined;
   let group = '';
+
+  // a language switch redraws the section in the new language
+  onLangChange(() => draw());
 
   const destroy = () => {
     pcd?.destroy();
@@ -87,6 +81,7 @@ export function createMeasuresView(fetchJson: FetchJson) {
 
   function draw() {
     if (!box || !current || !data) return;
+    if (title) title.textContent = tr('measures.title');
     destroy();
     box.replaceChildren();
     const { zone } = current;
@@ -211,7 +206,8 @@ export function createMeasuresView(fetchJson: FetchJson) {
       destroy();
       current = { id, zone };
       data = undefined;
-      root.append(el('h3', {}, tr('measures.title')));
+      title = el('h3', {}, tr('measures.title'));
+      root.append(title);
       box = el('div', { class: 'measures', id: 'measures', 'data-state': 'loading' });
       root.append(box);
       await this.refresh();
