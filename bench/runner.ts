@@ -21,6 +21,7 @@ import {
   slotStarts,
 } from './plan.ts';
 import { type RunOutput, runBuiltin } from './run-builtin.ts';
+import { checkEngines, DEFAULT_ENGINE, runBuiltinOn } from './run-engine.ts';
 import { runMqtt } from './run-mqtt.ts';
 import type { BenchScenario } from './scenarios.ts';
 import { buildScorecard, type RunRecord } from './scorecard.ts';
@@ -35,6 +36,8 @@ export interface BenchOptions {
   scenarios: readonly BenchScenario[];
   /** seeds 1…n (default 5, at least 2) */
   seeds?: number;
+  /** traffic engines (engines/all.ts) every run is repeated on, the first the reference (default openphase) */
+  engines?: readonly string[];
   /** simulated seconds per run instead of each scenario's own */
   durationS?: number;
   /** lockstep deadline per tick for mqtt: controllers (default 1000 ms) */
@@ -111,6 +114,9 @@ export function createBench(o: BenchOptions) {
   const now = o.now ?? (() => performance.now());
   const controllers = planControllers(o.controllers, o.baseline ?? DEFAULT_BASELINE);
   const seeds = seedList(o.seeds ?? DEFAULT_SEEDS);
+  const engines = checkEngines(o.engines ?? [DEFAULT_ENGINE]);
+  if (engines.some((e) => e !== DEFAULT_ENGINE) && controllers.some((c) => c.kind === 'mqtt'))
+    throw new Error('--engine other than openphase runs built-in controllers only for now');
   const root = o.root ?? DEFAULT_ROOT;
   const deadlineMs = o.deadlineMs ?? 1000;
   const connectMs = (o.connectTimeoutS ?? 120) * 1000;
@@ -150,51 +156,57 @@ export function createBench(o: BenchOptions) {
     const queue: QueueSeries | undefined = queueScenario
       ? { scenario: queueScenario, seed: seeds[0]!, tS: [], byController: {} }
       : undefined;
-    const total = planned.length * controllers.length;
+    const total = planned.length * controllers.length * engines.length;
     let done = 0;
     for (const slot of planned) {
-      for (const c of controllers) {
-        if (closed) throw new Error('the bench was stopped');
-        const spec = {
-          scenario: slot.run,
-          seed: slot.seed,
-          durationS: slot.durationS,
-          startAtMs: slot.startAtMs,
-        };
-        let out: RunOutput;
-        if (c.kind === 'builtin') {
-          out = runBuiltin(c.name, spec, now);
-          await new Promise((r) => setImmediate(r)); // let signals and the progress bar through
-        } else {
-          out = await runVendor(c.name, spec, mqttSide!);
+      for (const engine of engines)
+        for (const c of controllers) {
+          if (closed) throw new Error('the bench was stopped');
+          const spec = {
+            scenario: slot.run,
+            seed: slot.seed,
+            durationS: slot.durationS,
+            startAtMs: slot.startAtMs,
+          };
+          let out: RunOutput;
+          if (c.kind === 'builtin') {
+            out =
+              engine === DEFAULT_ENGINE
+                ? runBuiltin(c.name, spec, now)
+                : await runBuiltinOn(engine, c.name, spec, now);
+            await new Promise((r) => setImmediate(r)); // let signals and the progress bar through
+          } else {
+            out = await runVendor(c.name, spec, mqttSide!);
+          }
+          runs.push({
+            engine,
+            controller: c.id,
+            scenario: slot.scenario.name,
+            variant: slot.variant,
+            seed: slot.seed,
+            metrics: out.metrics,
+            wallS: out.wallS,
+          });
+          if (
+            queue &&
+            engine === engines[0] &&
+            slot.variant === 'main' &&
+            slot.scenario.name === queue.scenario &&
+            slot.seed === queue.seed
+          ) {
+            queue.tS = out.queue.tS;
+            queue.byController[c.id] = out.queue.total;
+          }
+          done++;
+          o.onProgress?.({
+            done,
+            total,
+            controller: c.id,
+            scenario: slot.scenario.name,
+            seed: slot.seed,
+            variant: slot.variant,
+          });
         }
-        runs.push({
-          controller: c.id,
-          scenario: slot.scenario.name,
-          variant: slot.variant,
-          seed: slot.seed,
-          metrics: out.metrics,
-          wallS: out.wallS,
-        });
-        if (
-          queue &&
-          slot.variant === 'main' &&
-          slot.scenario.name === queue.scenario &&
-          slot.seed === queue.seed
-        ) {
-          queue.tS = out.queue.tS;
-          queue.byController[c.id] = out.queue.total;
-        }
-        done++;
-        o.onProgress?.({
-          done,
-          total,
-          controller: c.id,
-          scenario: slot.scenario.name,
-          seed: slot.seed,
-          variant: slot.variant,
-        });
-      }
     }
     const manifest: Manifest = {
       tool: 'openphase',
@@ -202,6 +214,7 @@ export function createBench(o: BenchOptions) {
       protocol: 'v1',
       command: [...o.command],
       controllers: controllers.map((c) => c.id),
+      engines,
       baseline: parseController(o.baseline ?? DEFAULT_BASELINE).id,
       seeds,
       lockstep: true,
@@ -358,7 +371,7 @@ export function createBench(o: BenchOptions) {
     controllers: controllers.map((c) => c.id),
     seeds,
     /** runs in all: slots × controllers */
-    total: planned.length * controllers.length,
+    total: planned.length * controllers.length * engines.length,
     start,
     /** stops between runs, ends vendor processes, closes the broker; safe twice */
     async close(): Promise<void> {

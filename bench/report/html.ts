@@ -6,6 +6,7 @@
  */
 import { OVERRIDE_KINDS } from '../../protocol/index.ts';
 import type { Result, ScorecardT } from '../scorecard-schema.ts';
+import { enginesSection, forEngine, sensitivitySection } from './engines.ts';
 import {
   headline,
   overridesByKind,
@@ -236,7 +237,9 @@ function manifestSection(card: ScorecardT): string {
 }
 
 /** @example writeFileSync('report.html', renderReport(scorecard)) */
-export function renderReport(card: ScorecardT): string {
+export function renderReport(full: ScorecardT): string {
+  // every section but the engine comparison reads the reference engine's runs
+  const card = forEngine(full, full.manifest.engines[0]!);
   const lines = summaryLines(card)
     .map((l) => `<li><b>${esc(l.controller)}</b>: ${esc(l.text)}</li>`)
     .join('');
@@ -244,6 +247,8 @@ export function renderReport(card: ScorecardT): string {
     `<h1>Traffic signal controller benchmark</h1><p class="muted">OpenPhase ${esc(card.manifest.version)} · ${esc(card.manifest.startedAt.slice(0, 10))} · ${card.manifest.controllers.length} controllers · ${card.manifest.scenarios.length} scenarios · ${card.manifest.seeds.length} seeds each</p>`,
     `<section class="summary" data-section="summary"><p class="lead">${esc(headline(card))}</p><ul>${lines}</ul><p class="muted">"Clearly" means the 95% confidence interval of the seed-by-seed difference excludes zero. Every run counts; there is no best-of.</p></section>`,
     `<h2>Ranking</h2>${rankingTable(card)}<p class="muted">Delay index: each controller's average delay divided by the baseline's on the same scenario, averaged over the scenarios (lower is better).</p>`,
+    enginesSection(full),
+    sensitivitySection(full),
     delaySection(card),
     queueSection(card),
     safetySection(card),

@@ -11,8 +11,10 @@ import { createProgressView } from '../../bench/progress.ts';
 import { renderReport } from '../../bench/report/html.ts';
 import { createBench } from '../../bench/runner.ts';
 import { resolveScenarios } from '../../bench/scenarios.ts';
+import { runSensitivity, YELLOW_USED_RANGE_S } from '../../bench/sensitivity-run.ts';
 import { checkScorecard } from '../../bench/validate.ts';
 import { ALGORITHMS } from '../../controller/algorithms/registry.ts';
+import { ENGINE_NAMES } from '../../engines/index.ts';
 import { formatProblems } from '../../protocol/index.ts';
 import { ScenarioError } from '../../simulator/index.ts';
 import { packageJson } from '../package-json.ts';
@@ -36,6 +38,8 @@ interface Opts {
   degradation: boolean;
   queueScenario?: string;
   reportFrom?: string;
+  engine: string;
+  sensitivity: boolean;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -105,6 +109,8 @@ export function canonicalCommand(o: Opts, controllers: readonly string[]): strin
     ...flag('spawn', o.spawn),
     ...(o.degradation ? [] : ['--no-degradation']),
     ...flag('queue-scenario', o.queueScenario),
+    ...flag('engine', o.engine),
+    ...(o.sensitivity ? ['--sensitivity'] : []),
   ];
 }
 
@@ -126,8 +132,9 @@ async function run(o: Opts): Promise<void> {
     o.private ?? [],
   );
   const durationS = num('duration', o.duration, 1);
-  const bench = createBench({
+  const options = {
     controllers,
+    engines: o.engine.split(','),
     baseline: o.baseline,
     scenarios,
     seeds: num('seeds', o.seeds, 1)!,
@@ -149,6 +156,9 @@ async function run(o: Opts): Promise<void> {
     ...(o.queueScenario ? { queueScenario: o.queueScenario } : {}),
     command: canonicalCommand(o, controllers),
     version: VERSION,
+  };
+  const bench = createBench({
+    ...options,
     onProgress: (p) => view.update(p),
     onNotice: (line) => view.note(line),
   });
@@ -160,16 +170,24 @@ async function run(o: Opts): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    const card = checkScorecard(await bench.start());
+    let card = await bench.start();
     view.stop();
+    if (o.sensitivity) {
+      console.error(
+        `bench: sensitivity: every built-in again with drivers.yellowUsedS = ${YELLOW_USED_RANGE_S.join(' and ')} s (OpenPhase engine)`,
+      );
+      card = { ...card, sensitivity: await runSensitivity(options, card.results) };
+    }
+    card = checkScorecard(card);
     writeFileSync(join(out, 'scorecard.json'), `${JSON.stringify(card, null, 2)}\n`);
     writeFileSync(join(out, 'report.html'), renderReport(card));
     console.error(
       'bench: ranking (delay index: the baseline = 100, lower is better; safety interventions and missed deadlines: in one run of each scenario, mean over the seeds):',
     );
+    const several = card.manifest.engines.length > 1;
     for (const r of card.ranking)
       console.error(
-        `${String(r.rank).padStart(2)}. ${r.controller.padEnd(28)} delay index ${r.delayIndex.toFixed(1).padStart(6)}  interventions ${r.overrides}  missed deadlines ${r.missedDeadlines}  conflicting greens ${r.conflictingGreens}`,
+        `${several ? `${r.engine.padEnd(10)} ` : ''}${String(r.rank).padStart(2)}. ${r.controller.padEnd(28)} delay index ${r.delayIndex.toFixed(1).padStart(6)}  interventions ${r.overrides}  missed deadlines ${r.missedDeadlines}  conflicting greens ${r.conflictingGreens}`,
       );
     console.error(`bench: wrote ${join(out, 'scorecard.json')} and ${join(out, 'report.html')}`);
   } finally {
@@ -249,6 +267,16 @@ export function command(): Command {
     .option(
       '--queue-scenario <name>',
       'the scenario charted over time (default: the first public surge scenario)',
+    )
+    .option(
+      '--engine <names>',
+      `traffic engines, comma-separated (${ENGINE_NAMES.join(', ')}): every run is repeated on each, the first is the reference, and the report shows their rankings side by side`,
+      'openphase',
+    )
+    .option(
+      '--sensitivity',
+      'also rerun every built-in on OpenPhase’s engine with the yellow drivers use at 0 and 3 s, and report which verdicts hinge on it',
+      false,
     )
     .option('--report-from <scorecard.json>', 'only write report.html from an existing scorecard')
     .addHelpText(

@@ -6,9 +6,10 @@
 import { cli } from './cli.ts';
 import { common } from './common.ts';
 import { dashboard } from './dashboard.ts';
+import { engines } from './engines.ts';
 import { glossary } from './glossary.ts';
 import { report } from './report.ts';
 
-export const en = { ...common, ...glossary, ...cli, ...report, ...dashboard } as const;
+export const en = { ...common, ...glossary, ...cli, ...report, ...dashboard, ...engines } as const;
 
 export type MessageKey = keyof typeof en;
