@@ -125,6 +125,16 @@ export const ManifestSchema = Type.Object(
       },
     ),
     baseline: Type.String({ description: 'the reference controller every other is paired with' }),
+    labels: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: '^(builtin|mqtt):[A-Za-z0-9_-]{1,64}$' }),
+        Type.String({ minLength: 1, maxLength: 100, description: 'display name' }),
+        {
+          description:
+            'display names of controllers (`--label mqtt:acme="Acme SmartSignal 2.1"`), used in the report instead of the code name; built-ins without one get a name in the report’s language',
+        },
+      ),
+    ),
     seeds: Type.Array(Type.Integer({ minimum: 0, description: 'a random seed' }), {
       minItems: 2,
       description: 'seeds every controller ran every scenario with',

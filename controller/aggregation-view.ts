@@ -32,9 +32,9 @@ import {
  * saturation flow, so the blind recall errs toward longer greens (degree of saturation ≈ 0.6)
  * rather than stranding vehicles it cannot see.
  */
-const RECALL_DISCHARGE_VPHPL = 1080;
+export const RECALL_DISCHARGE_VPHPL = 1080;
 const SILENT_BUCKETS = 30; // 5 min
-const M15_BUCKETS = 90;
+export const M15_BUCKETS = 90;
 
 function scratchOf(s: AggregationState): ViewScratch {
   return s.viewScratch;
@@ -66,8 +66,16 @@ function silentWhileSiblingCounts(
   return false;
 }
 
-/** Fills the scratch's `failed` flags for `atMs` (in order: a stuck-off sees earlier ones). */
-function failedAt(s: AggregationState, atMs: number, start: number, x: ViewScratch): Uint8Array {
+/**
+ * Fills the scratch's `failed` flags for `atMs` (in order: a stuck-off sees earlier ones).
+ * Also read by the fast controllers (controller/fast/), so both judge detectors alike.
+ */
+export function failedAt(
+  s: AggregationState,
+  atMs: number,
+  start: number,
+  x: ViewScratch,
+): Uint8Array {
   const dets = s.detectorList;
   const failed = x.failed;
   for (let i = 0; i < dets.length; i++)

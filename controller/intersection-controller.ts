@@ -51,6 +51,16 @@ export interface IntersectionController {
 }
 
 /**
+ * Makes one intersection's controller: this file's (the reference) or the fast one
+ * (controller/fast/controller.ts); both decide alike.
+ */
+export type IntersectionControllerFactory = (
+  config: IntersectionConfig,
+  algorithmName: string,
+  options?: IntersectionControllerOptions,
+) => IntersectionController;
+
+/**
  * @example
  * const c = createIntersectionController(config, 'actuated');
  * c.onCounts(counts); c.onSignal(signal); const phase = c.decide(signal.t);

@@ -48,13 +48,17 @@ function form(lang: Lang, m: Plural, count: ParamValue | undefined): string {
   return m[rules.select(count) as keyof Plural] ?? m.other;
 }
 
+/** French typography: a narrow no-break space before : ; ? ! % » and after «, no line break there. */
+const typeset = (lang: Lang, text: string): string =>
+  lang === 'fr' ? text.replace(/ ([:;?!%»])/g, '\u202f$1').replace(/« /g, '«\u202f') : text;
+
 /** Fills `{name}` placeholders; a number goes through num(), a missing one stays visible. */
 export function fill(
   lang: Lang,
   text: string,
   params: Readonly<Record<string, ParamValue>>,
 ): string {
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
+  return typeset(lang, text).replace(/\{(\w+)\}/g, (whole, name: string) => {
     const v = params[name];
     return v === undefined ? whole : typeof v === 'number' ? num(lang, v) : v;
   });

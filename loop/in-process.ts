@@ -9,9 +9,10 @@
  * differs from the last in what a controller reads, and a tick is answered from the last
  * decision while the algorithm has promised the same answer (`stableUntilMs`).
  */
-import {
-  createIntersectionController,
-  type IntersectionController,
+import { createFastIntersectionController } from '../controller/fast/controller.ts';
+import type {
+  IntersectionController,
+  IntersectionControllerFactory,
 } from '../controller/intersection-controller.ts';
 import { createLatencySamples } from '../metrics/index.ts';
 import { lostTimePerPhaseS, type Scenario, type Signal } from '../protocol/index.ts';
@@ -38,6 +39,11 @@ export interface InProcessOptions {
   controllerOptions?: Record<string, unknown>;
   /** monotonic wall ms: when given, the time each tick's decisions take is measured */
   now?: () => number;
+  /**
+   * the controller implementation: the fast one by default, or the reference
+   * (`createIntersectionController`) to compare against; both decide alike
+   */
+  createController?: IntersectionControllerFactory;
 }
 
 /** One built-in controller per intersection of a simulation, as a transport. */
@@ -56,8 +62,9 @@ export function createInProcessTransport(
 ): InProcessTransport {
   const name = builtinName(controller);
   const configs = sim.configs();
+  const create = o.createController ?? createFastIntersectionController;
   const controllers = configs.map((c) =>
-    createIntersectionController(c, name, {
+    create(c, name, {
       seed: sim.seed,
       saturationFlowVphpl: scenario.saturationFlowVphpl ?? 1800,
       lostTimePerPhaseS: lostTimePerPhaseS(scenario, Math.max(c.yellowS, MIN_YELLOW_S)),

@@ -53,6 +53,8 @@ export interface MqttSimulationOptions {
   /** an intersection's signal credentials; default: main connection */
   signalCredentials?: (intersection: string) => MqttCredentials | undefined;
   onStep?: (out: StepOutput, sim: LoopEngine) => void;
+  /** send raw detector actuations in the counts messages (what ATSPM measures need); OpenPhase's engine */
+  actuations?: boolean;
   /**
    * A run of another engine (engines/all.ts), created by the caller for this scenario, seed and
    * duration, and closed by the caller; default OpenPhase's engine, created here.
@@ -80,6 +82,7 @@ export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
     createSimulation(o.scenario, {
       ...(o.seed !== undefined ? { seed: o.seed } : {}),
       ...(o.durationS !== undefined ? { durationS: o.durationS } : {}),
+      ...(o.actuations ? { actuations: true } : {}),
     });
   const t = topics(o.root ?? DEFAULT_ROOT);
   const ids = sim.configs().map((c) => c.id);

@@ -2,6 +2,7 @@
  * In-process runs (pure, as fast as the CPU allows): the engine and one built-in controller per
  * intersection on the one loop, lockstep clock.
  */
+import type { IntersectionControllerFactory } from '../controller/intersection-controller.ts';
 import type { Scenario } from '../protocol/index.ts';
 import {
   createSimulation,
@@ -31,6 +32,8 @@ export interface RunOptions {
   controllerOptions?: Record<string, unknown>;
   /** called after every step (progress bars, live charts); must not throw */
   onStep?: (out: StepOutput, sim: Simulation) => void;
+  /** the controller implementation (default the fast one; see InProcessOptions) */
+  createController?: IntersectionControllerFactory;
 }
 
 /**
@@ -44,6 +47,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
   });
   const transport = createInProcessTransport(sim, scenario, opts.controller, {
     ...(opts.controllerOptions ? { controllerOptions: opts.controllerOptions } : {}),
+    ...(opts.createController ? { createController: opts.createController } : {}),
   });
   try {
     createLoop({

@@ -5,7 +5,8 @@
  */
 import { Command, Option } from 'commander';
 import { ALGORITHMS } from '../../controller/algorithms/registry.ts';
-import { type RunResult, runScenario } from '../../loop/index.ts';
+import { ENGINE_NAMES, type EngineRun, engineByName } from '../../engines/index.ts';
+import { type RunResult, runOnEngine, runScenario } from '../../loop/index.ts';
 import { formatProblems } from '../../protocol/index.ts';
 import { listBundledScenarios, loadScenario, ScenarioError } from '../../simulator/index.ts';
 import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
@@ -22,9 +23,11 @@ interface Opts {
   realtime?: boolean;
   speed?: string;
   lockstep?: boolean;
+  actuations?: boolean;
   deadlineMs: string;
   root: string;
   json?: boolean;
+  engine: string;
 }
 
 const num = (name: string, v: string | undefined, min: number): number | undefined => {
@@ -35,10 +38,10 @@ const num = (name: string, v: string | undefined, min: number): number | undefin
   return n;
 };
 
-function human(r: RunResult): string {
+function human(r: RunResult & { engine?: string }): string {
   const m = r.metrics;
   const lines = [
-    `scenario ${r.scenario}  seed ${r.seed}  controller ${r.controller}`,
+    `scenario ${r.scenario}  seed ${r.seed}  controller ${r.controller}${r.engine && r.engine !== 'openphase' ? `  engine ${r.engine}` : ''}`,
     `vehicles   arrived ${m.arrived}  served ${m.served}  queued at end ${m.queuedAtEnd}`,
     `delay      mean ${m.meanDelayS} s  p95 ${m.p95DelayS} s  max wait ${m.maxWaitS} s`,
     `queue      mean ${m.meanQueueVeh} veh  max ${m.maxQueueVeh} veh (per approach)`,
@@ -81,16 +84,25 @@ async function run(o: Opts): Promise<void> {
     ...(seed !== undefined ? { seed } : {}),
     ...(durationS !== undefined ? { durationS } : {}),
   };
-  let result: RunResult;
+  const engine = engineByName(o.engine);
+  // another engine must be installed before anything starts (it says how otherwise)
+  await engine.check();
+  let result: RunResult & { engine?: string };
   /** decision messages that came from the broker (undefined: in-process controller) */
   let decisions: number | undefined;
   if (!overMqtt) {
-    result = runScenario(scenario, { controller: o.controller, ...common });
+    result =
+      engine.name === 'openphase'
+        ? runScenario(scenario, { controller: o.controller, ...common })
+        : await runOnEngine(scenario, { engine: engine.name, controller: o.controller, ...common });
   } else {
     const { createMqttSimulation } = await import('../../loop/mqtt-simulation.ts');
+    const run: EngineRun | undefined =
+      engine.name === 'openphase' ? undefined : await engine.create(scenario, common);
     const sim = createMqttSimulation({
       scenario,
       ...common,
+      ...(run ? { run } : {}),
       mqttUrl: o.mqtt ?? 'mqtt://127.0.0.1:1883',
       ...(o.username ? { username: o.username, password: o.password ?? '' } : {}),
       mode: o.lockstep ? 'lockstep' : 'realtime',
@@ -98,6 +110,7 @@ async function run(o: Opts): Promise<void> {
       deadlineMs,
       controller: o.controller,
       root: o.root,
+      ...(o.actuations ? { actuations: true } : {}),
     });
     const stop = () => void sim.close();
     process.once('SIGINT', stop);
@@ -108,18 +121,22 @@ async function run(o: Opts): Promise<void> {
         console.error(
           `simulate: ${scenario.name} over ${o.mqtt ?? 'mqtt://127.0.0.1:1883'} (${o.lockstep ? 'lockstep' : `real time ×${speed ?? 1}`})`,
         );
-      result = await sim.done;
+      result = { ...(await sim.done), ...(run ? { engine: engine.name } : {}) };
       if (o.controller === 'mqtt') decisions = sim.decisionsReceived();
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       await sim.close();
+      await run?.close();
     }
   }
   if (o.json) {
     const { scenario: name, seed: s, controller, metrics, perIntersection } = result;
+    // the engine is named only when it is not OpenPhase's (the output stays as it was)
+    const engineField =
+      result.engine && result.engine !== 'openphase' ? { engine: result.engine } : {};
     process.stdout.write(
-      `${JSON.stringify({ scenario: name, seed: s, controller, metrics, perIntersection })}\n`,
+      `${JSON.stringify({ scenario: name, seed: s, controller, ...engineField, metrics, perIntersection })}\n`,
     );
   } else {
     console.log(human(result));
@@ -144,6 +161,14 @@ export function command(): Command {
     .option('--scenario <file|name>', 'scenario file (YAML or JSON) or a bundled name')
     .option('--list', 'list the bundled scenarios')
     .option('--seed <n>', 'random seed (default: the scenario’s)')
+    .addOption(
+      new Option(
+        '--engine <name>',
+        'traffic engine: openphase (in-process) or sumo (SUMO over TraCI; needs apt-get install sumo)',
+      )
+        .choices([...ENGINE_NAMES])
+        .default('openphase'),
+    )
     .option('--duration <s>', 'simulated seconds (default: the scenario’s)')
     .addOption(
       new Option('--controller <c>', 'builtin:NAME (in-process) or mqtt (an external controller)')
@@ -170,6 +195,10 @@ export function command(): Command {
     )
     .addOption(new Option('--speed <x>', 'real time × x (e.g. 10)').conflicts(['lockstep']))
     .option('--lockstep', 'publish each tick and wait for every decision (or the deadline)')
+    .option(
+      '--actuations',
+      'with --mqtt: send raw detector on/off times in the counts messages (what `openphase measures` needs)',
+    )
     .option('--deadline-ms <ms>', 'lockstep: wait this long for decisions per tick', '1000')
     .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))
     .option(

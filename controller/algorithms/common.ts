@@ -84,7 +84,11 @@ export function createTarget() {
       setAtMs = atMs;
       return phase;
     },
-    pending(view: ControllerView): string | undefined {
+    /** reads only the signal's phase, interval and since, and the config */
+    pending(view: {
+      signal: Pick<ControllerView['signal'], 'phase' | 'interval' | 'sinceMs'>;
+      config: ControllerView['config'];
+    }): string | undefined {
       const { phase, interval, sinceMs } = view.signal;
       if (interval !== 'green') return target ?? nextInOrder(view.config, phase);
       // Reached, or a green began after we asked (the monitor chose): decide afresh.

@@ -34,6 +34,8 @@ export const engines = {
     one: '{count} verdict hinges on this modelling choice: treat it as undecided.',
     other: '{count} verdicts hinge on this modelling choice: treat them as undecided.',
   },
+  'cli.bench.sensitivity':
+    'bench: sensitivity: every built-in again on OpenPhase’s engine with the yellow drivers use at {values} s',
   'sensitivity.notRun':
     'Not checked in this run: `openphase bench --sensitivity` reruns every controller with the yellow used at the ends of its field range and says which verdicts hinge on it.',
 } as const;

@@ -9,7 +9,16 @@ import { dashboard } from './dashboard.ts';
 import { engines } from './engines.ts';
 import { glossary } from './glossary.ts';
 import { report } from './report.ts';
+import { scenarios } from './scenarios.ts';
 
-export const en = { ...common, ...glossary, ...cli, ...report, ...dashboard, ...engines } as const;
+export const en = {
+  ...common,
+  ...glossary,
+  ...cli,
+  ...report,
+  ...scenarios,
+  ...dashboard,
+  ...engines,
+} as const;
 
 export type MessageKey = keyof typeof en;

@@ -42,6 +42,8 @@ export const engines: Record<keyof typeof en, Message> = {
     one: '{count} verdict dépend de ce choix de modélisation : à considérer comme indécis.',
     other: '{count} verdicts dépendent de ce choix de modélisation : à considérer comme indécis.',
   },
+  'cli.bench.sensitivity':
+    'bench : sensibilité : chaque contrôleur intégré à nouveau sur le moteur d’OpenPhase avec le jaune utilisé par les conducteurs à {values} s',
   'sensitivity.notRun':
     'Non vérifié lors de ce passage : `openphase bench --sensitivity` refait chaque passage avec le jaune utilisé aux bornes de sa plage et indique quels verdicts en dépendent.',
 };

@@ -7,12 +7,14 @@ import { dashboard } from './dashboard.ts';
 import { engines } from './engines.ts';
 import { glossary } from './glossary.ts';
 import { report } from './report.ts';
+import { scenarios } from './scenarios.ts';
 
 export const fr: Record<MessageKey, Message> = {
   ...common,
   ...glossary,
   ...cli,
   ...report,
+  ...scenarios,
   ...dashboard,
   ...engines,
 };

@@ -8,6 +8,7 @@
 
 import {
   createIntersectionController,
+  type IntersectionControllerFactory,
   type IntersectionControllerOptions,
 } from '../../controller/intersection-controller.ts';
 import { createLoop, createPlainTransport, lockstep } from '../../loop/index.ts';
@@ -40,6 +41,8 @@ export interface LoopOptions {
   /** ticks at which no decision is made (the controller is silent) */
   silent?: (tS: number) => boolean;
   controllerOptions?: IntersectionControllerOptions;
+  /** the controller implementation (default the reference, createIntersectionController) */
+  createController?: IntersectionControllerFactory;
   startAtMs?: number;
   /** sees every counts and signal message, in the order the controller gets them */
   tap?: (kind: 'counts' | 'signal', message: Counts | Signal) => void;
@@ -106,7 +109,7 @@ export function runLoop(o: LoopOptions): LoopResult {
   const { config } = o;
   const sim = createSimulation(scenarioOf(o), { seed: o.seed });
   const t0 = sim.startAtMs;
-  const ctl = createIntersectionController(config, o.algorithm, {
+  const ctl = (o.createController ?? createIntersectionController)(config, o.algorithm, {
     controllerId: 'ctl',
     ...(o.controllerOptions ?? {}),
   });

@@ -2,11 +2,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ALGORITHMS, getAlgorithm } from '../../controller/algorithms/registry.ts';
+import { createFastIntersectionController } from '../../controller/fast/controller.ts';
+import { FAST_DECIDERS } from '../../controller/fast/registry.ts';
 import { twoPhase } from '../fixtures/intersections.ts';
 import { runControllerContract } from './controller.contract.ts';
 import { runLoop } from './controller-loop.ts';
 
 for (const a of ALGORITHMS) runControllerContract({ name: a.name });
+// the fast twins (controller/fast/) pass the same contract
+for (const f of FAST_DECIDERS)
+  runControllerContract({ name: f.name, create: createFastIntersectionController, label: 'fast' });
 
 describe('algorithm registry', () => {
   it('throws on an unknown name, listing the known ones', () => {

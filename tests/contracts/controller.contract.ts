@@ -6,7 +6,10 @@
  * sensors drop out (recall); serve every movement; and survive `close()` twice.
  */
 import { describe, expect, it } from 'vitest';
-import { createIntersectionController } from '../../controller/intersection-controller.ts';
+import {
+  createIntersectionController,
+  type IntersectionControllerFactory,
+} from '../../controller/intersection-controller.ts';
 import { coverPhases } from '../../controller/webster.ts';
 import { detectorsOf, type IntersectionConfig } from '../../protocol/index.ts';
 import { nema8, twoPhase } from '../fixtures/intersections.ts';
@@ -15,6 +18,9 @@ import { type LoopResult, runLoop } from './controller-loop.ts';
 export interface ControllerContract {
   /** a registered algorithm name */
   name: string;
+  /** the controller implementation (default the reference) and its label in the titles */
+  create?: IntersectionControllerFactory;
+  label?: string;
 }
 
 const FLOWS: Record<string, Record<string, number>> = {
@@ -37,7 +43,7 @@ const FLOWS: Record<string, Record<string, number>> = {
 
 const CONFIGS: IntersectionConfig[] = [twoPhase, nema8];
 
-function run(config: IntersectionConfig, name: string, seed: number, extra = {}): LoopResult {
+function runWith(config: IntersectionConfig, name: string, seed: number, extra = {}): LoopResult {
   return runLoop({
     config,
     algorithm: name,
@@ -50,8 +56,11 @@ function run(config: IntersectionConfig, name: string, seed: number, extra = {})
 
 export function runControllerContract(c: ControllerContract): void {
   const test = (title: string, fn: () => void) => it(title, fn, 20_000);
+  const create = c.create ?? createIntersectionController;
+  const run = (config: IntersectionConfig, name: string, seed: number, extra = {}) =>
+    runWith(config, name, seed, { createController: create, ...extra });
 
-  describe(`controller contract: ${c.name}`, () => {
+  describe(`controller contract: ${c.name}${c.label ? ` (${c.label})` : ''}`, () => {
     for (const config of CONFIGS) {
       describe(config.id, () => {
         const base = run(config, c.name, 11);
@@ -122,7 +131,7 @@ export function runControllerContract(c: ControllerContract): void {
         });
 
         test('close() twice is harmless', () => {
-          const ctl = createIntersectionController(config, c.name);
+          const ctl = create(config, c.name);
           ctl.close();
           expect(() => ctl.close()).not.toThrow();
         });

@@ -213,6 +213,9 @@ describe('toPoints', () => {
   });
 });
 
+/** What a `/write` body must be: the lines joined by newlines, UTF-8. */
+const bodyOf = (points: Point[]) => Buffer.from(encodePoints(points).join('\n'), 'utf8');
+
 describe('the line encoder of the InfluxDB sinks (cached series keys) equals encodePoints', () => {
   const id = fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/);
   const reading = fc.record(
@@ -261,6 +264,7 @@ describe('the line encoder of the InfluxDB sinks (cached series keys) equals enc
           const got = toPoints(topic, payload, c);
           expect(got.rejected).toBeUndefined();
           expect(encoder.encode(got.points)).toEqual(encodePoints(got.points));
+          expect(encoder.body(got.points)).toEqual(bodyOf(got.points));
         },
       ),
       { numRuns: 400 },
@@ -284,6 +288,7 @@ describe('the line encoder of the InfluxDB sinks (cached series keys) equals enc
     for (const [topic, payload] of cases) {
       const { points } = toPoints(topic, payload, ctx());
       expect(encoder.encode(points), topic).toEqual(encodePoints(points));
+      expect(encoder.body(points), topic).toEqual(bodyOf(points));
     }
   });
 
@@ -306,7 +311,11 @@ describe('the line encoder of the InfluxDB sinks (cached series keys) equals enc
 
   it('for any points: tags in any order, shared and other keys, values that need escaping (property)', () => {
     const encoder = createLineEncoder(7);
-    const text = fc.oneof(fc.constantFrom('a', 'b', 'N 1', 'x,y=z', '', 'Zürich'), fc.string());
+    const text = fc.oneof(
+      fc.constantFrom('a', 'b', 'N 1', 'x,y=z', '', 'Zürich', 'Zürich→東京 𝄞', 'a"b\\c\nd'),
+      fc.string(),
+      fc.string({ unit: 'binary' }), // lone surrogates too
+    );
     const point = fc.record({
       measurement: fc.constantFrom('m', 'n n', 'counts'),
       tags: fc.dictionary(
@@ -323,6 +332,7 @@ describe('the line encoder of the InfluxDB sinks (cached series keys) equals enc
     fc.assert(
       fc.property(fc.array(point, { maxLength: 20 }), (points) => {
         expect(encoder.encode(points)).toEqual(encodePoints(points));
+        expect(encoder.body(points)).toEqual(bodyOf(points));
       }),
       { numRuns: 500 },
     );

@@ -4,7 +4,7 @@ import { createInfluxV1Reader } from './reader.ts';
 import { createInfluxV1Sink, type InfluxV1Options } from './sink.ts';
 
 export { createInfluxV1Reader } from './reader.ts';
-export { createInfluxV1Sink, type InfluxV1Options, lineBody } from './sink.ts';
+export { createInfluxV1Sink, type InfluxV1Options } from './sink.ts';
 
 export const influxV1 = defineSink<'influx-v1', InfluxV1Options>({
   kind: 'influx-v1',

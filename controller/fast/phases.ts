@@ -1,0 +1,96 @@
+/**
+ * A config's phases compiled for the fast controllers (pure, built once): movements as
+ * positions in the aggregation's movement list, so a decision loops over small integer arrays
+ * instead of looking names up.
+ */
+import type { Phase } from '../../protocol/index.ts';
+import type { AggregationState } from '../aggregation.ts';
+
+export interface CompiledPhases {
+  phases: readonly Phase[];
+  /** phase id → position of the first phase with that id (as `config.phases.find`) */
+  indexOf: ReadonlyMap<string, number>;
+  /** per phase, its movements as positions, in its order (repeats kept) */
+  movements: Int32Array[];
+  /** per phase, its movements as positions, each once, in first-seen order */
+  unique: Int32Array[];
+  /** per phase, 1 for each movement position it serves */
+  serves: Uint8Array[];
+  /** per movement position, the detectors (positions) whose movements include it */
+  detectorsOf: Int32Array[];
+}
+
+export function compilePhases(s: AggregationState): CompiledPhases {
+  const phases = s.config.phases;
+  const nM = s.movementList.length;
+  const pos = new Map(s.movementList.map((m, i) => [m.movement, i]));
+  const at = (m: string) => {
+    const i = pos.get(m);
+    // every phase movement is served, so it has a position
+    if (i === undefined) throw new Error(`movement '${m}' is not served`);
+    return i;
+  };
+  const indexOf = new Map<string, number>();
+  phases.forEach((p, i) => {
+    if (!indexOf.has(p.id)) indexOf.set(p.id, i);
+  });
+  const movements = phases.map((p) => Int32Array.from(p.movements, at));
+  const unique = movements.map((ms) => Int32Array.from(new Set(ms)));
+  const serves = movements.map((ms) => {
+    const x = new Uint8Array(nM);
+    for (const m of ms) x[m] = 1;
+    return x;
+  });
+  const detectorsOf = s.movementList.map((mv) => Int32Array.from(mv.detectors, (d) => d.index));
+  return { phases, indexOf, movements, unique, serves, detectorsOf };
+}
+
+/**
+ * The next phase with a call, as common.ts `nextCalledPhase`: the first after `current` in
+ * service order whose movements (not green now) call, replaced by a later one whose calls are
+ * a strict superset. `call(m)` says whether movement position m calls.
+ */
+export function nextCalled(
+  c: CompiledPhases,
+  currentId: string,
+  call: (m: number) => boolean,
+): string | undefined {
+  const n = c.phases.length;
+  const start = c.phases.findIndex((p) => p.id === currentId);
+  const cur = c.indexOf.get(currentId);
+  const green = cur === undefined ? undefined : c.serves[cur];
+  let best = -1;
+  let bestCalls: number[] = [];
+  for (let k = 1; k < n; k++) {
+    const p = (start + k) % n;
+    const calls: number[] = [];
+    for (const m of c.unique[p]!) if (!green?.[m] && call(m)) calls.push(m);
+    if (calls.length === 0) continue;
+    if (
+      best < 0 ||
+      (calls.length > bestCalls.length && bestCalls.every((m) => calls.includes(m)))
+    ) {
+      best = p;
+      bestCalls = calls;
+    }
+  }
+  return best < 0 ? undefined : c.phases[best]!.id;
+}
+
+/**
+ * As common.ts `blindQueueUnserved`: a movement of phase `p` calls with a guessed queue of
+ * half a vehicle or more and one of its detectors has failed.
+ */
+export function blindQueue(
+  c: CompiledPhases,
+  p: number,
+  failed: Uint8Array,
+  call: (m: number) => boolean,
+  queueVeh: (m: number) => number,
+): boolean {
+  for (const m of c.movements[p]!) {
+    if (!call(m) || queueVeh(m) < 0.5) continue;
+    for (const d of c.detectorsOf[m]!) if (failed[d]) return true;
+  }
+  return false;
+}

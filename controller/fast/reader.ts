@@ -1,0 +1,164 @@
+/**
+ * What a fast controller reads at a decision, straight from the aggregation state (pure, no
+ * view objects): the signal, each detector's failure flag and gap, each movement's call,
+ * queue and red time. The same numbers as the view of aggregation-view.ts, computed the same
+ * way in the same order (so equal to the bit), but only for what the algorithm asks, in typed
+ * arrays reused decision after decision. `begin(atMs)` applies the view's one effect on the
+ * state (a healthy movement remembers its arrival rate), as building the view does.
+ */
+import type { IntersectionConfig, Interval } from '../../protocol/index.ts';
+import { type AggregationState, orZero } from '../aggregation.ts';
+import { failedAt, M15_BUCKETS, RECALL_DISCHARGE_VPHPL } from '../aggregation-view.ts';
+import { flowOf, sumWindowInto } from '../windows.ts';
+
+/** The signal as a decision reads it (what createTarget and the algorithms need). */
+export interface ReaderSignal {
+  phase: string;
+  interval: Interval;
+  sinceMs: number;
+}
+
+export interface StateReader {
+  readonly state: AggregationState;
+  readonly config: IntersectionConfig;
+  /** `{ signal, config }` of the decision under way (one object, updated by `begin`) */
+  readonly current: { signal: ReaderSignal; config: IntersectionConfig };
+  /** movement name → position in `state.movementList` (served movements only) */
+  readonly movementIndex: ReadonlyMap<string, number>;
+  /** downstream queue estimates per movement (max-pressure on a network) */
+  downstream: Record<string, number> | undefined;
+  /** the decision's time and the aggregation's start (`startMs ?? atMs`) */
+  atMs: number;
+  startMs: number;
+  /** per detector (position in `state.detectorList`), valid after `begin` */
+  readonly failed: Uint8Array;
+  /** Starts a decision at `atMs`: failure flags, the arrival-rate memory, the signal. */
+  begin(atMs: number): void;
+  gapMs(d: number): number;
+  call(m: number): boolean;
+  queueVeh(m: number): number;
+  redMs(m: number): number;
+}
+
+export function createStateReader(s: AggregationState): StateReader {
+  const config = s.config;
+  const dets = s.detectorList;
+  const movs = s.movementList;
+  const movementIndex = new Map(movs.map((m, i) => [m.movement, i]));
+  const movDets = movs.map((m) => Int32Array.from(m.detectors, (d) => d.index));
+  const clearGapMs = s.opts.clearGapS * 1000;
+  // Groups whose arrival rate can be remembered (advance and stop-bar detectors both).
+  const rememberGroups = s.groups.filter((g) => g.advance.length > 0 && g.stop.length > 0);
+  const groupDets = rememberGroups.map((g) =>
+    Int32Array.from(g.movementStates[0]!.detectors, (d) => d.index),
+  );
+  // Per movement, the decision (generation) its call and queue were last computed for.
+  const qGen = new Float64Array(movs.length).fill(-1);
+  const qVal = new Float64Array(movs.length);
+  const cGen = new Float64Array(movs.length).fill(-1);
+  const cVal = new Uint8Array(movs.length);
+  let gen = 0;
+  const sum = { count: 0, occMs: 0, coveredMs: 0, spanMs: 0 };
+  const signal: ReaderSignal = { phase: '', interval: 'green', sinceMs: 0 };
+  const r: StateReader = {
+    state: s,
+    config,
+    current: { signal, config },
+    movementIndex,
+    downstream: undefined,
+    atMs: 0,
+    startMs: 0,
+    failed: s.viewScratch.failed,
+    begin(atMs) {
+      gen++;
+      r.atMs = atMs;
+      const start = s.startMs ?? atMs;
+      r.startMs = start;
+      const failed = failedAt(s, atMs, start, s.viewScratch);
+      // The view's effect: a movement whose lane group's detectors all work and agree (within
+      // 2×) remembers the advance flow (aggregation-view.ts rememberGoodFlow; same sums).
+      for (let k = 0; k < rememberGroups.length; k++) {
+        const ds = groupDets[k]!;
+        let ok = true;
+        for (let j = 0; j < ds.length; j++) if (failed[ds[j]!]) ok = false;
+        if (!ok) continue;
+        const g = rememberGroups[k]!;
+        let a = 0;
+        let b = 0;
+        for (const d of g.advance) a += flowOf(sumWindowInto(d.windows, atMs, M15_BUCKETS, sum));
+        for (const d of g.stop) b += flowOf(sumWindowInto(d.windows, atMs, M15_BUCKETS, sum));
+        if (a > 0 && b > 0 && Math.max(a, b) <= 2 * Math.min(a, b))
+          for (const mv of g.movementStates) mv.lastGoodFlowVph = a;
+      }
+      const sig = s.signal;
+      if (sig) {
+        signal.phase = sig.phase;
+        signal.interval = sig.interval;
+        signal.sinceMs = sig.sinceMs;
+      } else {
+        signal.phase = config.phases[0]!.id;
+        signal.interval = 'green';
+        signal.sinceMs = start;
+      }
+    },
+    gapMs(d) {
+      const last = dets[d]!.lastActiveMs;
+      return Math.max(0, r.atMs - (Number.isNaN(last) ? r.startMs : last));
+    },
+    queueVeh(m) {
+      if (qGen[m] === gen) return qVal[m]!;
+      const mv = movs[m]!;
+      const g = mv.group;
+      const ds = movDets[m]!;
+      let healthy = g !== undefined && g.advance.length > 0 && g.stop.length > 0;
+      if (healthy) for (let j = 0; j < ds.length; j++) if (r.failed[ds[j]!]) healthy = false;
+      let queueVeh: number;
+      if (healthy) queueVeh = g!.queue;
+      else {
+        // as movementView (aggregation-view.ts): the time-based guess, term for term
+        const atMs = r.atMs;
+        const redSince = mv.lastGreenEndMs ?? s.startMs ?? atMs;
+        const rate = Math.max(orZero(mv.lastGoodFlowVph), s.opts.defaultFlowVphpl * mv.lanes);
+        const greenStart = mv.greenSinceMs ?? atMs;
+        const redEnd = mv.green ? greenStart : atMs;
+        queueVeh = (rate * Math.max(0, redEnd - redSince)) / 3_600_000;
+        if (mv.green) {
+          const greenMs = Math.max(0, atMs - greenStart);
+          const served =
+            (RECALL_DISCHARGE_VPHPL * mv.lanes * Math.max(0, greenMs - 2000)) / 3_600_000;
+          queueVeh = Math.max(0, queueVeh + (rate * greenMs) / 3_600_000 - served);
+        } else if (g) queueVeh = Math.max(queueVeh, Math.min(g.queue, g.storageVeh));
+      }
+      qGen[m] = gen;
+      qVal[m] = queueVeh;
+      return queueVeh;
+    },
+    call(m) {
+      if (cGen[m] === gen) return cVal[m] === 1;
+      const mv = movs[m]!;
+      const ds = movDets[m]!;
+      let anyFailed = false;
+      let active = false;
+      for (let j = 0; j < ds.length; j++) {
+        const d = ds[j]!;
+        if (r.failed[d]) {
+          anyFailed = true;
+          continue;
+        }
+        const x = dets[d]!;
+        if (x.lastOccupancy > 0 || x.lastCount > 0 || r.gapMs(d) < clearGapMs) active = true;
+      }
+      const c = anyFailed || mv.lockedCall || r.queueVeh(m) >= 0.5 || (mv.green && active);
+      cGen[m] = gen;
+      cVal[m] = c ? 1 : 0;
+      return c;
+    },
+    redMs(m) {
+      const mv = movs[m]!;
+      if (mv.green) return 0;
+      const atMs = r.atMs;
+      return Math.max(0, atMs - (mv.lastGreenEndMs ?? s.startMs ?? atMs));
+    },
+  };
+  return r;
+}
