@@ -156,6 +156,13 @@ export const ManifestSchema = Type.Object(
       { additionalProperties: false, description: 'where it ran' },
     ),
     startedAt: Type.String({ description: 'ISO 8601 start time (timing)' }),
+    parallel: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description:
+          'runs under way at once at most (--parallel); changes how long the bench takes, never a result (timing)',
+      }),
+    ),
     wallS: Num('wall-clock seconds the whole bench took (timing)'),
   },
   { additionalProperties: false, description: 'what was run, so anyone can rerun it' },

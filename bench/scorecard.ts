@@ -184,7 +184,7 @@ export function withoutTiming(card: ScorecardT): unknown {
   const timing = new Set(METRICS.filter((m) => m.timing).map((m) => m.path.split('.')[0]!));
   const dropTiming = (m: Record<string, unknown>) =>
     Object.fromEntries(Object.entries(m).filter(([k]) => !timing.has(k)));
-  const { startedAt: _s, wallS: _w, ...manifest } = card.manifest;
+  const { startedAt: _s, wallS: _w, parallel: _p, ...manifest } = card.manifest;
   return {
     ...card,
     manifest,

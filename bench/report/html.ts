@@ -309,10 +309,13 @@ function manifestSection({ lang, card, name }: Ctx): string {
     startedAt: m.startedAt,
     wallS: fmt(m.wallS, 1, lang),
   });
+  // how many runs went at once: changes the time taken, never a result
+  const parallel =
+    m.parallel === undefined ? '' : ` ${t(lang, 'report.rerun.parallel', { n: m.parallel })}`;
   const names = m.controllers
     .map((c) => `<tr><td>${esc(name(c))}</td><td><code>${esc(c)}</code></td></tr>`)
     .join('');
-  return `<h2>${esc(t(lang, 'report.rerun.title'))}</h2><p>${esc(text)}</p><p><code>openphase ${m.command.map((a) => esc(/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ')}</code></p><p class="muted">${esc(t(lang, 'report.rerun.note'))}</p><p>${esc(t(lang, 'report.rerun.names'))}</p><table data-table="names"><thead><tr><th>${esc(t(lang, 'report.col.name'))}</th><th>${esc(t(lang, 'report.col.code'))}</th></tr></thead><tbody>${names}</tbody></table>`;
+  return `<h2>${esc(t(lang, 'report.rerun.title'))}</h2><p>${esc(text + parallel)}</p><p><code>openphase ${m.command.map((a) => esc(/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ')}</code></p><p class="muted">${esc(t(lang, 'report.rerun.note'))}</p><p>${esc(t(lang, 'report.rerun.names'))}</p><table data-table="names"><thead><tr><th>${esc(t(lang, 'report.col.name'))}</th><th>${esc(t(lang, 'report.col.code'))}</th></tr></thead><tbody>${names}</tbody></table>`;
 }
 
 /** French puts a narrow no-break space before a colon. */

@@ -10,7 +10,7 @@ import { DEFAULT_BASELINE, DEFAULT_SEEDS, DEFAULT_SUITE } from '../../bench/plan
 import { createProgressView } from '../../bench/progress.ts';
 import { renderReport } from '../../bench/report/html.ts';
 import { controllerName } from '../../bench/report/names.ts';
-import { createBench } from '../../bench/runner.ts';
+import { checkParallel, createBench, defaultParallel } from '../../bench/runner.ts';
 import { resolveScenarios } from '../../bench/scenarios.ts';
 import type { ScorecardT } from '../../bench/scorecard-schema.ts';
 import { runSensitivity, YELLOW_USED_RANGE_S } from '../../bench/sensitivity-run.ts';
@@ -44,6 +44,7 @@ interface Opts {
   reportFrom?: string;
   engine: string;
   sensitivity: boolean;
+  parallel?: string;
   label?: string[];
 }
 
@@ -199,6 +200,7 @@ async function run(o: Opts): Promise<void> {
     workDir: out,
     degradation: o.degradation,
     ...(o.queueScenario ? { queueScenario: o.queueScenario } : {}),
+    ...(o.parallel !== undefined ? { parallel: checkParallel(Number(o.parallel)) } : {}),
     command: canonicalCommand(o, controllers),
     version: VERSION,
   };
@@ -208,6 +210,7 @@ async function run(o: Opts): Promise<void> {
     onNotice: (line) => view.note(line),
   });
   const view = createProgressView(bench.total);
+  view.note(t(lang, 'cli.bench.runs', { total: bench.total, parallel: bench.parallel }));
   const stop = () => {
     view.note(t(lang, 'cli.bench.stopping'));
     void bench.close();
@@ -322,6 +325,10 @@ export function command(): Command {
       '120',
     )
     .option('--no-degradation', 'skip the clean twins of fault and surge scenarios')
+    .option(
+      '--parallel <n>',
+      `runs at once: built-ins and --spawn'ed vendor programs on worker threads, each program with a broker of its own; the scorecard is the same for any n, only the time changes; 1 runs one after the other (default here: ${defaultParallel()}, one more than the cores)`,
+    )
     .option(
       '--queue-scenario <name>',
       'the scenario charted over time (default: the first public surge scenario)',

@@ -14,6 +14,7 @@ export const cli = {
     '{rank}. {name}  delay index {index}  safety interventions {overrides}  missed deadlines {missed}  conflicting greens {conflicts}',
   'cli.bench.invalidScenario': 'openphase bench: scenario {source} is not valid:',
   'cli.bench.stopping': 'stopping…',
+  'cli.bench.runs': '{total} runs, up to {parallel} at once',
   'cli.label.format':
     '--label \'{value}\': write --label CONTROLLER="Display name", e.g. --label mqtt:acme="Acme SmartSignal 2.1"',
   'cli.label.unknown': '--label {controller}: not one of the controllers of this bench ({known})',

@@ -52,9 +52,9 @@ export const report = {
     one: 'WARNING: {count} conflicting green shown',
     other: 'WARNING: {count} conflicting greens shown',
   },
-  'report.line.degrSame': '{what} ({scenario}) made no clear difference to its delay',
-  'report.line.degrRaised': '{what} ({scenario}) raised its delay {pct}',
-  'report.line.degrLowered': '{what} ({scenario}) lowered its delay {pct}',
+  'report.line.degrSame': '{what} ({scenario}): no clear difference to its delay',
+  'report.line.degrRaised': '{what} ({scenario}): its delay {pct} higher',
+  'report.line.degrLowered': '{what} ({scenario}): its delay {pct} lower',
   'report.what.faults': 'detector faults',
   'report.what.surge': 'the demand surge',
   'report.clearly':
@@ -142,6 +142,7 @@ export const report = {
   'report.rerun.title': 'How to rerun this',
   'report.rerun.text':
     'OpenPhase {version} (protocol {protocol}), Node {node} on {platform}; seeds {seeds}; lockstep, deadline {deadlineMs} ms; {duration}; broker: {broker}. Started {startedAt}, took {wallS} s.',
+  'report.rerun.parallel': 'Runs at once: at most {n}.',
   'report.rerun.ownDuration': 'each scenario’s own duration',
   'report.rerun.fixedDuration': '{seconds} simulated seconds per run',
   'report.rerun.note':

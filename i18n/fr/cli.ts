@@ -16,6 +16,7 @@ export const cli: Record<keyof typeof en, Message> = {
     '{rank}. {name}  indice de retard {index}  interventions de sécurité {overrides}  échéances manquées {missed}  verts incompatibles {conflicts}',
   'cli.bench.invalidScenario': 'openphase bench : le scénario {source} n’est pas valide :',
   'cli.bench.stopping': 'arrêt…',
+  'cli.bench.runs': '{total} passages, {parallel} au plus en même temps',
   'cli.label.format':
     '--label « {value} » : écrivez --label CONTRÔLEUR="Nom affiché", par exemple --label mqtt:acme="Acme SmartSignal 2.1"',
   'cli.label.unknown':

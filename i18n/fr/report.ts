@@ -56,9 +56,9 @@ export const report: Record<keyof typeof en, Message> = {
     one: 'ATTENTION : {count} vert incompatible affiché',
     other: 'ATTENTION : {count} verts incompatibles affichés',
   },
-  'report.line.degrSame': '{what} ({scenario}) n’ont pas changé nettement son retard',
-  'report.line.degrRaised': '{what} ({scenario}) ont augmenté son retard de {pct}',
-  'report.line.degrLowered': '{what} ({scenario}) ont réduit son retard de {pct}',
+  'report.line.degrSame': '{what} ({scenario}) : pas de différence nette sur son retard',
+  'report.line.degrRaised': '{what} ({scenario}) : son retard augmente de {pct}',
+  'report.line.degrLowered': '{what} ({scenario}) : son retard baisse de {pct}',
   'report.what.faults': 'les pannes de détecteurs',
   'report.what.surge': 'la pointe de demande',
   'report.clearly':
@@ -148,6 +148,7 @@ export const report: Record<keyof typeof en, Message> = {
   'report.rerun.title': 'Comment refaire cet essai',
   'report.rerun.text':
     'OpenPhase {version} (protocole {protocol}), Node {node} sur {platform} ; graines {seeds} ; pas à pas synchronisé, échéance {deadlineMs} ms ; {duration} ; broker : {broker}. Commencé le {startedAt}, durée {wallS} s.',
+  'report.rerun.parallel': 'Passages simultanés : {n} au plus.',
   'report.rerun.ownDuration': 'la durée propre à chaque scénario',
   'report.rerun.fixedDuration': '{seconds} secondes simulées par passage',
   'report.rerun.note':

@@ -47,7 +47,7 @@ describe('summary in plain words', () => {
       '36 safety interventions (green cut before its minimum: 18, phase that does not exist: 12, controller silent (fallback plan): 6) in 6 runs',
     );
     expect(lines['mqtt:acme']).toContain('120 missed deadlines');
-    expect(lines['mqtt:acme']).toMatch(/detector faults \(faulty\) raised its delay \d+%/);
+    expect(lines['mqtt:acme']).toMatch(/detector faults \(faulty\): its delay \d+% higher/);
     expect(lines['builtin:fixed-time']).toMatch(
       /more delay than the reference on average; clearly more delay on 2 of 2 scenarios, clearly less on none/,
     );
@@ -119,7 +119,7 @@ describe('what a reader could misread', () => {
         .flatMap((r) => [r, { ...r, variant: 'clean' as const }]),
     });
     for (const l of summaryLines(flat))
-      expect(l.text).toContain('detector faults (faulty) made no clear difference to its delay');
+      expect(l.text).toContain('detector faults (faulty): no clear difference to its delay');
     expect(renderReport(flat)).toContain('+0% <span class="muted">(no clear difference)</span>');
   });
 
