@@ -20,7 +20,7 @@ import { ENGINE_NAMES } from '../../engines/index.ts';
 import { num as numberIn, t } from '../../i18n/index.ts';
 import { formatProblems } from '../../protocol/index.ts';
 import { ScenarioError } from '../../simulator/index.ts';
-import { cliLang } from '../lang.ts';
+import { cliLang, langOption } from '../lang.ts';
 import { packageJson } from '../package-json.ts';
 import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
 
@@ -348,6 +348,7 @@ export function command(): Command {
       'a display name for the report and summaries, e.g. --label mqtt:acme="Acme SmartSignal 2.1" (repeat; built-ins have names in each language)',
       collect,
     )
+    .addOption(langOption())
     .option(
       '--report-from <scorecard.json>',
       'only write report.html from an existing scorecard (with --lang and --label: in another language or with other names)',
