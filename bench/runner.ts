@@ -12,6 +12,7 @@
 import { arch, availableParallelism, platform } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_ROOT, type Scenario } from '../protocol/index.ts';
+import { originSummary } from '../store-scenario/origin.ts';
 import {
   type CleanKind,
   cleanTwin,
@@ -302,6 +303,7 @@ export function createBench(o: BenchOptions) {
               durationS: o.durationS ?? s.scenario.durationS,
               intersections: s.scenario.intersections.length,
               ...(s.scenario.description ? { description: s.scenario.description } : {}),
+              ...(s.scenario.origin ? { origin: originSummary(s.scenario.origin) } : {}),
               ...(clean ? { clean } : {}),
             };
       }),

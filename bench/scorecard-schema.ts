@@ -91,6 +91,27 @@ const ScenarioEntry = Type.Object(
     description: Type.Optional(
       Type.String({ maxLength: 2000, description: 'what it tests (absent for private scenarios)' }),
     ),
+    origin: Type.Optional(
+      Type.Object(
+        {
+          intersections: Type.Array(Type.String(), {
+            maxItems: 4,
+            description: 'the first intersections (up to 4)',
+          }),
+          intersectionCount: Count('how many intersections'),
+          days: Type.Array(Type.String(), { description: 'the days the demand comes from' }),
+          hours: Type.Optional(Type.String({ description: 'time-of-day window, HH:MM-HH:MM' })),
+          timeZone: Type.String({ description: 'the zone days are counted in' }),
+          coverage: Num('share of detector time covered by stored counts, 0..1'),
+          filledGaps: Count('stretches of missing counts filled from other days'),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'a scenario built from stored data (openphase scenario from-store): where from',
+        },
+      ),
+    ),
     clean: Type.Optional(
       Type.Union([Type.Literal('faults-removed'), Type.Literal('demand-flattened')], {
         description:
