@@ -13,6 +13,7 @@ import {
 import type { DashboardCounters, LiveEvent, TimelineEntry } from '../source.ts';
 import { createCity } from './city.ts';
 import { STATE_OF } from './codes.ts';
+import { applyStatic, mountSwitch, onLangChange, tr } from './i18n.ts';
 import { createPanel } from './panel.ts';
 
 interface Known {
@@ -72,7 +73,7 @@ const authHeaders = (): Record<string, string> => {
 };
 function askToken(): Promise<void> {
   asking ??= Promise.resolve().then(() => {
-    const t = window.prompt('This dashboard needs its observer token:');
+    const t = window.prompt(tr('dashboard.token'));
     if (t) sessionStorage.setItem(TOKEN_KEY, t.trim());
   });
   return asking;
@@ -142,7 +143,10 @@ function showFacts() {
     devices:
       devices.length === 0
         ? '–'
-        : `${devices.filter(([, on]) => on).length} of ${devices.length} online`,
+        : tr('dashboard.panel.online', {
+            online: devices.filter(([, on]) => on).length,
+            count: devices.length,
+          }),
     lastCounts: k.lastCounts,
     queues: k.queues,
   });
@@ -278,7 +282,8 @@ function connect() {
     token ? [`bearer.${token}`] : undefined,
   );
   ws.onopen = () => {
-    status.textContent = 'live';
+    status.setAttribute('data-i18n', 'dashboard.live.open');
+    status.textContent = tr('dashboard.live.open');
     status.setAttribute('data-live', 'open');
   };
   ws.onmessage = (m) => {
@@ -286,13 +291,21 @@ function connect() {
     schedule();
   };
   ws.onclose = () => {
-    status.textContent = 'reconnecting';
+    status.setAttribute('data-i18n', 'dashboard.live.closed');
+    status.textContent = tr('dashboard.live.closed');
     status.setAttribute('data-live', 'closed');
     setTimeout(connect, 1000);
   };
 }
 
 async function boot() {
+  applyStatic();
+  mountSwitch($<HTMLSelectElement>('[data-lang-switch]'));
+  onLangChange(() => {
+    // the map's warnings and the open panel are built in the language they were drawn in
+    redraw();
+    if (selected) void select(selected);
+  });
   const list = await json<{
     intersections: { id: string }[];
     latestMs?: number;
