@@ -8,6 +8,7 @@
 import { type Lang, num, percent, t } from '../../i18n/index.ts';
 import { formatLocal, OVERRIDE_KINDS } from '../../protocol/index.ts';
 import type { Result, ScenarioEntry, ScorecardT } from '../scorecard-schema.ts';
+import { enginesSection, forEngine, sensitivitySection } from './engines.ts';
 import { glossarySection, term } from './glossary.ts';
 import { cityFirst, controllerName, isCitys, scenarioText, scenarioTitle } from './names.ts';
 import {
@@ -363,10 +364,12 @@ function summarySection(ctx: Ctx): string {
  * @example writeFileSync('report.html', renderReport(scorecard, { lang: 'fr' }))
  */
 export function renderReport(
-  card: ScorecardT,
+  full: ScorecardT,
   opts: { lang?: Lang; timeZone?: string } = {},
 ): string {
   const lang = opts.lang ?? 'en';
+  // every section but the engine comparison reads the reference engine's runs
+  const card = forEngine(full, full.manifest.engines[0]!);
   const ctx: Ctx = { lang, card, name: namer(lang, card), timeZone: opts.timeZone ?? 'UTC' };
   const m = card.manifest;
   const meta = [
@@ -380,6 +383,8 @@ export function renderReport(
     `<h1>${esc(t(lang, 'report.title'))}</h1><p class="muted">${meta}</p>`,
     summarySection(ctx),
     `<h2>${esc(t(lang, 'report.ranking.title'))}</h2>${rankingTable(ctx)}<p class="muted">${esc(t(lang, 'report.ranking.note'))}</p>`,
+    enginesSection(full, lang),
+    sensitivitySection(full, lang),
     delaySection(ctx),
     queueSection(ctx),
     safetySection(ctx),

@@ -6,6 +6,7 @@
 import { cli } from './cli.ts';
 import { common } from './common.ts';
 import { dashboard } from './dashboard.ts';
+import { engines } from './engines.ts';
 import { glossary } from './glossary.ts';
 import { measures } from './measures.ts';
 import { report } from './report.ts';
@@ -19,6 +20,7 @@ export const en = {
   ...scenarios,
   ...dashboard,
   ...measures,
+  ...engines,
 } as const;
 
 export type MessageKey = keyof typeof en;
