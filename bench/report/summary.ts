@@ -67,7 +67,7 @@ export function plainSentences(card: ScorecardT, lang: Lang = 'en'): string[] {
         }),
       ),
     );
-    const own = (s as { origin?: unknown }).origin !== undefined;
+    const own = s.origin !== undefined;
     return [
       t(lang, own ? 'report.plain.own' : 'report.plain.test', {
         where: scenarioTitle(lang, s),

@@ -6,6 +6,7 @@
 import { cli } from './cli.ts';
 import { common } from './common.ts';
 import { dashboard } from './dashboard.ts';
+import { engines } from './engines.ts';
 import { glossary } from './glossary.ts';
 import { report } from './report.ts';
 import { scenarios } from './scenarios.ts';
@@ -17,6 +18,7 @@ export const en = {
   ...report,
   ...scenarios,
   ...dashboard,
+  ...engines,
 } as const;
 
 export type MessageKey = keyof typeof en;

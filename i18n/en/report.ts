@@ -135,6 +135,17 @@ export const report = {
   'report.scenarios.private': 'private: kept by the city, shown by name and fingerprint only',
   'report.scenarios.own': 'built from the city’s own stored counts',
   'report.scenarios.meta': '({source}, {intersections}, {minutes} min)',
+  'report.scenarios.origin':
+    'Origin: stored counts of {intersections}; {days}, {hours} ({zone}); {coverage} of detector time covered; {filled}',
+  'report.scenarios.originMore': {
+    one: '{list} and {count} more',
+    other: '{list} and {count} more',
+  },
+  'report.scenarios.originFilled': {
+    zero: 'no gap filled',
+    one: '{count} gap filled from other days',
+    other: '{count} gaps filled from other days',
+  },
   'report.source.bundled': 'bundled with OpenPhase',
   'report.source.file': 'a scenario file',
   'report.source.private': 'private',

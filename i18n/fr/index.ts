@@ -4,6 +4,7 @@ import type { Message } from '../types.ts';
 import { cli } from './cli.ts';
 import { common } from './common.ts';
 import { dashboard } from './dashboard.ts';
+import { engines } from './engines.ts';
 import { glossary } from './glossary.ts';
 import { report } from './report.ts';
 import { scenarios } from './scenarios.ts';
@@ -15,4 +16,5 @@ export const fr: Record<MessageKey, Message> = {
   ...report,
   ...scenarios,
   ...dashboard,
+  ...engines,
 };

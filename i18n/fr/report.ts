@@ -141,6 +141,17 @@ export const report: Record<keyof typeof en, Message> = {
     'privé : conservé par la ville, montré seulement par son nom et son empreinte',
   'report.scenarios.own': 'construit à partir des comptages enregistrés par la ville',
   'report.scenarios.meta': '({source}, {intersections}, {minutes} min)',
+  'report.scenarios.origin':
+    'Origine : comptages enregistrés de {intersections} ; {days}, {hours} ({zone}) ; {coverage} du temps des détecteurs couvert ; {filled}',
+  'report.scenarios.originMore': {
+    one: '{list} et {count} autre',
+    other: '{list} et {count} autres',
+  },
+  'report.scenarios.originFilled': {
+    zero: 'aucun trou comblé',
+    one: '{count} trou comblé à partir d’autres jours',
+    other: '{count} trous comblés à partir d’autres jours',
+  },
   'report.source.bundled': 'fourni avec OpenPhase',
   'report.source.file': 'un fichier de scénario',
   'report.source.private': 'privé',

@@ -97,6 +97,34 @@ describe('the page', () => {
     );
   });
 
+  it('names the origin of a scenario built from stored data, under it, in the reader’s language', () => {
+    const origin = {
+      intersections: ['a', 'b', 'c', 'd'],
+      intersectionCount: 9,
+      days: ['2026-03-03'],
+      hours: '06:00-10:00',
+      timeZone: 'UTC',
+      coverage: 0.944,
+      filledGaps: 12,
+    };
+    const withOrigin = {
+      ...card,
+      manifest: {
+        ...card.manifest,
+        scenarios: card.manifest.scenarios.map((s) => (s.name === 'steady' ? { ...s, origin } : s)),
+      },
+    };
+    const row = (lang: 'en' | 'fr') =>
+      renderReport(withOrigin, { lang }).match(/<tr data-own="true">.*?<\/tr>/)![0];
+    expect(row('en')).toContain(
+      '<span class="muted" data-origin>Origin: stored counts of a, b, c, d and 5 more; 2026-03-03, 06:00-10:00 (UTC); 94% of detector time covered; 12 gaps filled from other days</span>',
+    );
+    expect(row('fr')).toMatch(
+      /data-origin>Origine\u202f?\s?: comptages enregistrés de a, b, c, d et 5 autres/,
+    );
+    expect(html).not.toContain('data-origin');
+  });
+
   it('shows a private scenario by name and hash only', () => {
     const row = html.match(/<tr><td>faulty<\/td>.*?<\/tr>/)![0];
     expect(row).toContain('b'.repeat(64));
@@ -217,8 +245,15 @@ describe('for a council, in its language', () => {
             durationS: 600,
             intersections: 2,
             // built from the city's stored counts (scenario from-store)
-            origin: { intersections: ['main-1st'] },
-          } as ReturnType<typeof manifest>['scenarios'][number],
+            origin: {
+              intersections: ['main-1st'],
+              intersectionCount: 1,
+              days: ['2026-03-03'],
+              timeZone: 'UTC',
+              coverage: 0.97,
+              filledGaps: 0,
+            },
+          },
         ],
       }),
       labels: { 'mqtt:acme': 'Acme SmartSignal 2.1' },
