@@ -10,11 +10,9 @@
  * go through the same accumulators (simulator/metrics.ts), so they have the same names and
  * definitions (docs/sumo.md lists how each is measured in SUMO).
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { MovementState } from '../../protocol/index.ts';
 import { DEFAULT_SEED } from '../../protocol/index.ts';
 import {
@@ -29,6 +27,7 @@ import { createSensors } from '../../simulator/sensors.ts';
 import { DOMAIN, type StepResult, type SumoRun, startSumo, VAR } from '../../traci/index.ts';
 import type { EngineOptions, EngineRun } from '../engine.ts';
 import { carModel, detectorLanes, driversOf, routesXml } from './additional.ts';
+import { buildNet, sumoEnv } from './build.ts';
 import { sumoNetwork } from './network.ts';
 import { sumoVehicles } from './routes.ts';
 
@@ -52,8 +51,6 @@ const LETTER: Record<MovementState, string> = {
   'permissive-clearance': 'y',
 };
 
-const sumoEnv = () => ({ ...process.env, SUMO_HOME: process.env.SUMO_HOME ?? '/usr/share/sumo' });
-
 export async function createSumoRun(
   scenario0: Scenario,
   o: SumoRunOptions = {},
@@ -75,10 +72,6 @@ export async function createSumoRun(
   const dir = o.workDir ?? (await mkdtemp(join(tmpdir(), 'openphase-sumo-')));
   const file = (name: string) => join(dir, name);
   await Promise.all([
-    writeFile(file('net.nod.xml'), sn.xml.nodes),
-    writeFile(file('net.edg.xml'), sn.xml.edges),
-    writeFile(file('net.con.xml'), sn.xml.connections),
-    writeFile(file('net.tll.xml'), sn.xml.tls),
     writeFile(
       file('run.rou.xml'),
       routesXml(vehicles, carModel(net.satFlowVphpl, net.freeFlowKmh, drivers)),
@@ -87,29 +80,9 @@ export async function createSumoRun(
   ]);
   let sumo: SumoRun | undefined;
   try {
-    await promisify(execFile)(
-      o.netconvertBinary ?? 'netconvert',
-      [
-        '--node-files',
-        file('net.nod.xml'),
-        '--edge-files',
-        file('net.edg.xml'),
-        '--connection-files',
-        file('net.con.xml'),
-        '--tllogic-files',
-        file('net.tll.xml'),
-        '--no-turnarounds',
-        'true',
-        // OpenPhase's saturation flow holds for turns too: no speed limit from curvature
-        '--junctions.limit-turn-speed',
-        '-1',
-        '-o',
-        file('net.net.xml'),
-      ],
-      { env: sumoEnv(), maxBuffer: 16 << 20 },
-    );
+    const netFile = await buildNet(dir, sn, o.netconvertBinary);
     sumo = await startSumo({
-      net: file('net.net.xml'),
+      net: netFile,
       routes: [file('run.rou.xml')],
       additional: [file('detectors.add.xml')],
       args: [
