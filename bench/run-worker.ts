@@ -6,8 +6,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { runBuiltin } from './run-builtin.ts';
+import { DEFAULT_ENGINE, runBuiltinOn } from './run-engine.ts';
 import { startBenchBroker, type VendorProcess } from './vendor.ts';
-import { connectJanitor, type MqttSide, runVendor } from './vendor-run.ts';
+import { connectJanitor, inProcessStream, type MqttSide, runVendor } from './vendor-run.ts';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './worker-protocol.ts';
 
 const setup = workerData as WorkerSetup;
@@ -22,6 +23,7 @@ async function openSide() {
   return {
     side: {
       url: b.url,
+      stream: inProcessStream(b.broker),
       username: b.sim.username,
       password: b.sim.password,
       janitor,
@@ -46,7 +48,10 @@ async function handle(m: WorkerRequest): Promise<void> {
     const t = m.task;
     let out: Awaited<ReturnType<typeof runBuiltin>>;
     if (t.kind === 'builtin') {
-      out = runBuiltin(t.algorithm, t.spec);
+      out =
+        t.engine === undefined || t.engine === DEFAULT_ENGINE
+          ? runBuiltin(t.algorithm, t.spec)
+          : await runBuiltinOn(t.engine, t.algorithm, t.spec);
     } else {
       side ??= openSide();
       out = await runVendor(t.id, t.spec, {

@@ -11,6 +11,7 @@
  */
 import { arch, availableParallelism, platform } from 'node:os';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { DEFAULT_ROOT, type Scenario } from '../protocol/index.ts';
 import { originSummary } from '../store-scenario/origin.ts';
 import {
@@ -24,12 +25,13 @@ import {
   slotStarts,
 } from './plan.ts';
 import { type RunOutput, type RunSpec, runBuiltin } from './run-builtin.ts';
+import { checkEngines, DEFAULT_ENGINE, runBuiltinOn } from './run-engine.ts';
 import type { BenchScenario } from './scenarios.ts';
 import { type Job, runJobs } from './scheduler.ts';
 import { buildScorecard, type RunRecord } from './scorecard.ts';
 import type { Manifest, QueueSeries, ScorecardT } from './scorecard-schema.ts';
 import { startBenchBroker, type VendorProcess, writeCredentialFile } from './vendor.ts';
-import { connectJanitor, type MqttSide, runVendor } from './vendor-run.ts';
+import { connectJanitor, inProcessStream, type MqttSide, runVendor } from './vendor-run.ts';
 import { createWorkerPool, type RunPool } from './worker-pool.ts';
 
 export interface BenchOptions {
@@ -40,6 +42,8 @@ export interface BenchOptions {
   scenarios: readonly BenchScenario[];
   /** seeds 1…n (default 5, at least 2) */
   seeds?: number;
+  /** traffic engines (engines/all.ts) every run is repeated on, the first the reference (default openphase) */
+  engines?: readonly string[];
   /** simulated seconds per run instead of each scenario's own */
   durationS?: number;
   /** lockstep deadline per tick for mqtt: controllers (default 1000 ms) */
@@ -127,6 +131,9 @@ export function createBench(o: BenchOptions) {
   const now = o.now ?? (() => performance.now());
   const controllers = planControllers(o.controllers, o.baseline ?? DEFAULT_BASELINE);
   const seeds = seedList(o.seeds ?? DEFAULT_SEEDS);
+  const engines = checkEngines(o.engines ?? [DEFAULT_ENGINE]);
+  if (engines.some((e) => e !== DEFAULT_ENGINE) && controllers.some((c) => c.kind === 'mqtt'))
+    throw new Error('--engine other than openphase runs built-in controllers only for now');
   const root = o.root ?? DEFAULT_ROOT;
   const deadlineMs = o.deadlineMs ?? 1000;
   const connectMs = (o.connectTimeoutS ?? 120) * 1000;
@@ -155,16 +162,19 @@ export function createBench(o: BenchOptions) {
   // Every run, slot by slot, and where it may go: a worker thread, unless it is a vendor
   // program the bench does not start itself (one program serves all its runs, in order) or
   // runs on an external broker (runs of one scenario would share its topics).
-  const runs = planned.flatMap((slot) => controllers.map((c) => ({ slot, c })));
+  // Each slot on every engine in turn (the first is the reference), every controller.
+  const runs = planned.flatMap((slot) =>
+    engines.flatMap((engine) => controllers.map((c) => ({ slot, c, engine }))),
+  );
   const onWorker = (c: (typeof controllers)[number]) =>
     parallel > 1 && (c.kind === 'builtin' || (o.spawn?.[c.name] !== undefined && !o.mqtt));
-  const jobs: Job[] = runs.map(({ slot, c }) => ({
+  const jobs: Job[] = runs.map(({ slot, c, engine }) => ({
     lane: onWorker(c) ? 'pool' : 'main',
     // an MQTT run waits on round trips: far longer than a built-in one per tick
     cost:
       (slot.durationS / (slot.run.stepS ?? 1)) *
       slot.run.intersections.length *
-      (c.kind === 'mqtt' ? 100 : 1),
+      (c.kind === 'mqtt' || engine !== DEFAULT_ENGINE ? 100 : 1),
   }));
   const mainLane = jobs.some((j) => j.lane === 'main');
   // at most `parallel` at once, the main lane included
@@ -201,10 +211,10 @@ export function createBench(o: BenchOptions) {
       poolSize,
       runPool(i) {
         if (closed) return Promise.reject(new Error('the bench was stopped'));
-        const { slot, c } = runs[i]!;
+        const { slot, c, engine } = runs[i]!;
         return pool!.run(
           c.kind === 'builtin'
-            ? { kind: 'builtin', algorithm: c.name, spec: specOf(slot) }
+            ? { kind: 'builtin', algorithm: c.name, spec: specOf(slot), engine }
             : {
                 kind: 'vendor',
                 id: c.name,
@@ -219,9 +229,12 @@ export function createBench(o: BenchOptions) {
       },
       async runMain(i) {
         if (closed) throw new Error('the bench was stopped');
-        const { slot, c } = runs[i]!;
+        const { slot, c, engine } = runs[i]!;
         if (c.kind === 'builtin') {
-          const out = runBuiltin(c.name, specOf(slot), now);
+          const out =
+            engine === DEFAULT_ENGINE
+              ? runBuiltin(c.name, specOf(slot), now)
+              : await runBuiltinOn(engine, c.name, specOf(slot), now);
           await new Promise((r) => setImmediate(r)); // let signals and the progress bar through
           return out;
         }
@@ -260,9 +273,10 @@ export function createBench(o: BenchOptions) {
     const queue: QueueSeries | undefined = queueScenario
       ? { scenario: queueScenario, seed: seeds[0]!, tS: [], byController: {} }
       : undefined;
-    runs.forEach(({ slot, c }, i) => {
+    runs.forEach(({ slot, c, engine }, i) => {
       const out = outs[i]!;
       records.push({
+        engine,
         controller: c.id,
         scenario: slot.scenario.name,
         variant: slot.variant,
@@ -272,6 +286,7 @@ export function createBench(o: BenchOptions) {
       });
       if (
         queue &&
+        engine === engines[0] &&
         slot.variant === 'main' &&
         slot.scenario.name === queue.scenario &&
         slot.seed === queue.seed
@@ -286,6 +301,7 @@ export function createBench(o: BenchOptions) {
       protocol: 'v1',
       command: [...o.command],
       controllers: controllers.map((c) => c.id),
+      engines,
       baseline: parseController(o.baseline ?? DEFAULT_BASELINE).id,
       seeds,
       lockstep: true,
@@ -326,6 +342,7 @@ export function createBench(o: BenchOptions) {
     let password: string | undefined;
     const creds = new Map<string, { username: string; password: string }>();
     let connected: ((id: string) => boolean) | undefined;
+    let stream: (() => Duplex) | undefined;
     let janitorCreds: { username: string; password: string } | undefined;
     if (o.mqtt) {
       ({ url, username, password } = o.mqtt);
@@ -338,6 +355,7 @@ export function createBench(o: BenchOptions) {
       for (const [id, c] of b.credentials) creds.set(id, c);
       connected = b.connected;
       janitorCreds = b.janitor;
+      stream = inProcessStream(b.broker);
     }
     // Clears each run's retained config and signal, so a vendor program started for the next
     // run does not discover intersections of the last one. Optional on an external broker.
@@ -383,6 +401,7 @@ export function createBench(o: BenchOptions) {
     });
     return {
       url,
+      ...(stream ? { stream } : {}),
       ...(username ? { username } : {}),
       ...(password ? { password } : {}),
       janitor,
@@ -393,7 +412,7 @@ export function createBench(o: BenchOptions) {
   return {
     controllers: controllers.map((c) => c.id),
     seeds,
-    /** runs in all: slots × controllers */
+    /** runs in all: slots × engines × controllers */
     total: runs.length,
     /** runs at once at most */
     parallel: Math.min(parallel, runs.length),

@@ -3,7 +3,7 @@ import type { RunOutput, RunSpec } from './run-builtin.ts';
 
 /** What a worker may run: a built-in, or a vendor program the bench starts for the run. */
 export type WorkerTask =
-  | { kind: 'builtin'; algorithm: string; spec: RunSpec }
+  | { kind: 'builtin'; algorithm: string; spec: RunSpec /** default openphase */; engine?: string }
   | {
       kind: 'vendor';
       /** the vendor's device id (mqtt:ID) */
