@@ -13,6 +13,10 @@ export const CATALOGS: Readonly<Record<Lang, Readonly<Record<MessageKey, Message
 
 type Params<K extends MessageKey> = Record<ParamNames<(typeof en)[K]>, ParamValue>;
 
+/** The parameters t() takes after the key: none, or an object with every placeholder. */
+export type ParamsOf<K extends MessageKey> =
+  ParamNames<(typeof en)[K]> extends never ? [] : [Params<K>];
+
 const numberFormats = new Map<string, Intl.NumberFormat>();
 const pluralRules = new Map<Lang, Intl.PluralRules>();
 
@@ -68,11 +72,7 @@ export function fill(
  * @example t('fr', 'report.runs', { count: 3 }) // "3 passages"
  * @example t('en', 'controller.builtin.actuated') // "Actuated (built-in)"
  */
-export function t<K extends MessageKey>(
-  lang: Lang,
-  key: K,
-  ...params: ParamNames<(typeof en)[K]> extends never ? [] : [Params<K>]
-): string {
+export function t<K extends MessageKey>(lang: Lang, key: K, ...params: ParamsOf<K>): string {
   const m = CATALOGS[lang][key] ?? en[key];
   const p = (params[0] ?? {}) as Record<string, ParamValue>;
   return fill(lang, typeof m === 'string' ? m : form(lang, m, p.count), p);

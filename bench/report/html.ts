@@ -5,9 +5,10 @@
  * or French, with display names instead of code names. Inline CSS and SVG, no script, no
  * network: it opens from a USB stick and prints. Private scenarios appear by name and hash only.
  */
-import { type Lang, num, t } from '../../i18n/index.ts';
-import { OVERRIDE_KINDS } from '../../protocol/index.ts';
-import type { Result, ScorecardT } from '../scorecard-schema.ts';
+import { type Lang, num, percent, t } from '../../i18n/index.ts';
+import { formatLocal, OVERRIDE_KINDS } from '../../protocol/index.ts';
+import type { Result, ScenarioEntry, ScorecardT } from '../scorecard-schema.ts';
+import { enginesSection, forEngine, sensitivitySection } from './engines.ts';
 import { glossarySection, term } from './glossary.ts';
 import { cityFirst, controllerName, isCitys, scenarioText, scenarioTitle } from './names.ts';
 import {
@@ -45,7 +46,15 @@ interface Ctx {
   lang: Lang;
   card: ScorecardT;
   name: (controller: string) => string;
+  /** IANA zone the report's clock times are shown in */
+  timeZone: string;
 }
+
+/** The bench's start (an ISO time in the scorecard) on the local clock of `timeZone`. */
+const startedIn = (iso: string, timeZone: string) => {
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? formatLocal(ms, timeZone, { seconds: true }) : iso;
+};
 
 /** Display names, made unique (two equal labels would merge two series in a chart). */
 function namer(lang: Lang, card: ScorecardT): (c: string) => string {
@@ -271,6 +280,23 @@ function robustnessSection({ lang, card, name }: Ctx): string {
   return `<h2>${esc(t(lang, 'report.robust.title'))}</h2><p>${esc(t(lang, 'report.robust.intro'))}</p>${figs}`;
 }
 
+/** The origin of a scenario built from stored data, in one line of the reader's language. */
+function originText(lang: Lang, o: NonNullable<ScenarioEntry['origin']>): string {
+  const ids = o.intersections;
+  const more = o.intersectionCount - ids.length;
+  return t(lang, 'report.scenarios.origin', {
+    intersections:
+      more > 0
+        ? t(lang, 'report.scenarios.originMore', { list: ids.join(', '), count: more })
+        : ids.join(', '),
+    days: o.days.join(', '),
+    hours: o.hours ?? '00:00-24:00',
+    zone: o.timeZone,
+    coverage: percent(lang, o.coverage),
+    filled: t(lang, 'report.scenarios.originFilled', { count: o.filledGaps }),
+  });
+}
+
 function scenariosSection({ lang, card }: Ctx): string {
   const rows = cityFirst(card.manifest.scenarios)
     .map((s) => {
@@ -285,13 +311,16 @@ function scenariosSection({ lang, card }: Ctx): string {
       });
       const title = scenarioTitle(lang, s);
       const shown = title === s.name ? esc(s.name) : `${esc(title)}<br><code>${esc(s.name)}</code>`;
-      return `<tr data-own="${isCitys(s)}"><td>${shown}</td><td style="text-align:left">${esc(scenarioText(lang, s))} <span class="muted">${esc(meta)}</span></td><td><code>${s.sha256}</code></td></tr>`;
+      const origin = s.origin
+        ? `<br><span class="muted" data-origin>${esc(originText(lang, s.origin))}</span>`
+        : '';
+      return `<tr data-own="${isCitys(s)}"><td>${shown}</td><td style="text-align:left">${esc(scenarioText(lang, s))} <span class="muted">${esc(meta)}</span>${origin}</td><td><code>${s.sha256}</code></td></tr>`;
     })
     .join('');
   return `<h2>${esc(t(lang, 'report.scenarios.title'))}</h2><table data-table="scenarios"><thead><tr><th>${esc(t(lang, 'report.col.scenario'))}</th><th style="text-align:left">${esc(t(lang, 'report.col.whatItTests'))}</th><th>${esc(t(lang, 'report.col.sha'))}</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-function manifestSection({ lang, card, name }: Ctx): string {
+function manifestSection({ lang, card, name, timeZone }: Ctx): string {
   const m = card.manifest;
   const text = t(lang, 'report.rerun.text', {
     version: m.version,
@@ -305,13 +334,16 @@ function manifestSection({ lang, card, name }: Ctx): string {
         ? t(lang, 'report.rerun.ownDuration')
         : t(lang, 'report.rerun.fixedDuration', { seconds: m.durationS }),
     broker: m.broker,
-    startedAt: m.startedAt,
+    startedAt: `${startedIn(m.startedAt, timeZone)} (${timeZone})`,
     wallS: fmt(m.wallS, 1, lang),
   });
+  // how many runs went at once: changes the time taken, never a result
+  const parallel =
+    m.parallel === undefined ? '' : ` ${t(lang, 'report.rerun.parallel', { n: m.parallel })}`;
   const names = m.controllers
     .map((c) => `<tr><td>${esc(name(c))}</td><td><code>${esc(c)}</code></td></tr>`)
     .join('');
-  return `<h2>${esc(t(lang, 'report.rerun.title'))}</h2><p>${esc(text)}</p><p><code>openphase ${m.command.map((a) => esc(/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ')}</code></p><p class="muted">${esc(t(lang, 'report.rerun.note'))}</p><p>${esc(t(lang, 'report.rerun.names'))}</p><table data-table="names"><thead><tr><th>${esc(t(lang, 'report.col.name'))}</th><th>${esc(t(lang, 'report.col.code'))}</th></tr></thead><tbody>${names}</tbody></table>`;
+  return `<h2>${esc(t(lang, 'report.rerun.title'))}</h2><p>${esc(text + parallel)}</p><p><code>openphase ${m.command.map((a) => esc(/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ')}</code></p><p class="muted">${esc(t(lang, 'report.rerun.note'))}</p><p>${esc(t(lang, 'report.rerun.names'))}</p><table data-table="names"><thead><tr><th>${esc(t(lang, 'report.col.name'))}</th><th>${esc(t(lang, 'report.col.code'))}</th></tr></thead><tbody>${names}</tbody></table>`;
 }
 
 /** French puts a narrow no-break space before a colon. */
@@ -331,13 +363,18 @@ function summarySection(ctx: Ctx): string {
 /**
  * @example writeFileSync('report.html', renderReport(scorecard, { lang: 'fr' }))
  */
-export function renderReport(card: ScorecardT, opts: { lang?: Lang } = {}): string {
+export function renderReport(
+  full: ScorecardT,
+  opts: { lang?: Lang; timeZone?: string } = {},
+): string {
   const lang = opts.lang ?? 'en';
-  const ctx: Ctx = { lang, card, name: namer(lang, card) };
+  // every section but the engine comparison reads the reference engine's runs
+  const card = forEngine(full, full.manifest.engines[0]!);
+  const ctx: Ctx = { lang, card, name: namer(lang, card), timeZone: opts.timeZone ?? 'UTC' };
   const m = card.manifest;
   const meta = [
     `OpenPhase ${esc(m.version)}`,
-    esc(m.startedAt.slice(0, 10)),
+    esc(startedIn(m.startedAt, ctx.timeZone).slice(0, 10)),
     esc(t(lang, 'report.count.controllers', { count: m.controllers.length })),
     esc(t(lang, 'report.count.scenarios', { count: m.scenarios.length })),
     esc(t(lang, 'report.count.seedsEach', { count: m.seeds.length })),
@@ -346,6 +383,8 @@ export function renderReport(card: ScorecardT, opts: { lang?: Lang } = {}): stri
     `<h1>${esc(t(lang, 'report.title'))}</h1><p class="muted">${meta}</p>`,
     summarySection(ctx),
     `<h2>${esc(t(lang, 'report.ranking.title'))}</h2>${rankingTable(ctx)}<p class="muted">${esc(t(lang, 'report.ranking.note'))}</p>`,
+    enginesSection(full, lang),
+    sensitivitySection(full, lang),
     delaySection(ctx),
     queueSection(ctx),
     safetySection(ctx),

@@ -30,8 +30,7 @@ export function scenarioText(lang: Lang, s: ScenarioEntry): string {
 }
 
 /** Built from the city's stored data: such an entry carries an origin (scenario from-store). */
-export const isCitys = (s: ScenarioEntry): boolean =>
-  (s as { origin?: unknown }).origin !== undefined;
+export const isCitys = (s: ScenarioEntry): boolean => s.origin !== undefined;
 
 /** The city's own scenarios first, then the others, each group in run order. */
 export const cityFirst = (scenarios: readonly ScenarioEntry[]): ScenarioEntry[] => [

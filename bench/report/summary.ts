@@ -67,7 +67,7 @@ export function plainSentences(card: ScorecardT, lang: Lang = 'en'): string[] {
         }),
       ),
     );
-    const own = (s as { origin?: unknown }).origin !== undefined;
+    const own = s.origin !== undefined;
     return [
       t(lang, own ? 'report.plain.own' : 'report.plain.test', {
         where: scenarioTitle(lang, s),
@@ -127,12 +127,12 @@ export function summaryLines(
       .filter((r) => r.degradation)
       .map((r) => {
         const p = pairedOf(r.degradation?.change, 'meanDelayS')!;
-        const kind = card.manifest.scenarios.find((s) => s.name === r.scenario)?.clean;
+        const entry = card.manifest.scenarios.find((s) => s.name === r.scenario);
         const what = t(
           lang,
-          kind === 'faults-removed' ? 'report.what.faults' : 'report.what.surge',
+          entry?.clean === 'faults-removed' ? 'report.what.faults' : 'report.what.surge',
         );
-        const scenario = r.scenario;
+        const scenario = entry ? scenarioTitle(lang, entry) : r.scenario;
         return p.direction === 'same'
           ? t(lang, 'report.line.degrSame', { what, scenario })
           : t(lang, p.relative >= 0 ? 'report.line.degrRaised' : 'report.line.degrLowered', {

@@ -10,19 +10,22 @@ import { DEFAULT_BASELINE, DEFAULT_SEEDS, DEFAULT_SUITE } from '../../bench/plan
 import { createProgressView } from '../../bench/progress.ts';
 import { renderReport } from '../../bench/report/html.ts';
 import { controllerName } from '../../bench/report/names.ts';
-import { createBench } from '../../bench/runner.ts';
+import { checkParallel, createBench, defaultParallel } from '../../bench/runner.ts';
 import { resolveScenarios } from '../../bench/scenarios.ts';
 import type { ScorecardT } from '../../bench/scorecard-schema.ts';
+import { runSensitivity, YELLOW_USED_RANGE_S } from '../../bench/sensitivity-run.ts';
 import { checkScorecard } from '../../bench/validate.ts';
 import { ALGORITHMS } from '../../controller/algorithms/registry.ts';
+import { ENGINE_NAMES } from '../../engines/index.ts';
 import { num as numberIn, t } from '../../i18n/index.ts';
-import { formatProblems } from '../../protocol/index.ts';
+import { assertTimeZone, formatProblems } from '../../protocol/index.ts';
 import { ScenarioError } from '../../simulator/index.ts';
-import { cliLang } from '../lang.ts';
+import { cliLang, langOption } from '../lang.ts';
 import { packageJson } from '../package-json.ts';
 import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
 
 interface Opts {
+  timeZone?: string;
   controller?: string[];
   scenario?: string[];
   private?: string[];
@@ -40,6 +43,9 @@ interface Opts {
   degradation: boolean;
   queueScenario?: string;
   reportFrom?: string;
+  engine: string;
+  sensitivity: boolean;
+  parallel?: string;
   label?: string[];
 }
 
@@ -142,8 +148,15 @@ export function canonicalCommand(o: Opts, controllers: readonly string[]): strin
     ...flag('spawn', o.spawn),
     ...(o.degradation ? [] : ['--no-degradation']),
     ...flag('queue-scenario', o.queueScenario),
+    ...flag('engine', o.engine),
+    ...(o.sensitivity ? ['--sensitivity'] : []),
     ...flag('label', o.label),
   ];
+}
+
+/** The zone the report shows its clock times in (the deployment's, default UTC). */
+function reportZone(o: Opts): string {
+  return assertTimeZone(o.timeZone ?? 'UTC', '--time-zone');
 }
 
 async function run(o: Opts): Promise<void> {
@@ -153,7 +166,7 @@ async function run(o: Opts): Promise<void> {
   if (o.reportFrom) {
     const read = checkScorecard(JSON.parse(readFileSync(o.reportFrom, 'utf8')));
     const card = withLabels(read, parseLabels(o.label ?? [], read.manifest.controllers));
-    writeFileSync(join(out, 'report.html'), renderReport(card, { lang }));
+    writeFileSync(join(out, 'report.html'), renderReport(card, { lang, timeZone: reportZone(o) }));
     console.error(t(lang, 'cli.bench.wroteReport', { path: join(out, 'report.html') }));
     return;
   }
@@ -171,8 +184,9 @@ async function run(o: Opts): Promise<void> {
     o.private ?? [],
   );
   const durationS = num('duration', o.duration, 1);
-  const bench = createBench({
+  const options = {
     controllers,
+    engines: o.engine.split(','),
     baseline: o.baseline,
     scenarios,
     seeds: num('seeds', o.seeds, 1)!,
@@ -192,12 +206,17 @@ async function run(o: Opts): Promise<void> {
     workDir: out,
     degradation: o.degradation,
     ...(o.queueScenario ? { queueScenario: o.queueScenario } : {}),
+    ...(o.parallel !== undefined ? { parallel: checkParallel(Number(o.parallel)) } : {}),
     command: canonicalCommand(o, controllers),
     version: VERSION,
+  };
+  const bench = createBench({
+    ...options,
     onProgress: (p) => view.update(p),
     onNotice: (line) => view.note(line),
   });
   const view = createProgressView(bench.total);
+  view.note(t(lang, 'cli.bench.runs', { total: bench.total, parallel: bench.parallel }));
   const stop = () => {
     view.note(t(lang, 'cli.bench.stopping'));
     void bench.close();
@@ -205,21 +224,32 @@ async function run(o: Opts): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    const card = withLabels(checkScorecard(await bench.start()), labels);
+    let card = await bench.start();
     view.stop();
+    if (o.sensitivity) {
+      console.error(
+        t(lang, 'cli.bench.sensitivity', {
+          values: YELLOW_USED_RANGE_S.map((v) => numberIn(lang, v)).join(' / '),
+        }),
+      );
+      card = { ...card, sensitivity: await runSensitivity(options, card.results) };
+    }
+    card = withLabels(checkScorecard(card), labels);
     writeFileSync(join(out, 'scorecard.json'), `${JSON.stringify(card, null, 2)}\n`);
-    writeFileSync(join(out, 'report.html'), renderReport(card, { lang }));
+    writeFileSync(join(out, 'report.html'), renderReport(card, { lang, timeZone: reportZone(o) }));
     console.error(t(lang, 'cli.bench.rankingHead'));
+    const several = card.manifest.engines.length > 1;
     for (const r of card.ranking)
       console.error(
-        t(lang, 'cli.bench.rankingLine', {
-          rank: String(r.rank).padStart(2),
-          name: controllerName(lang, card.manifest, r.controller).padEnd(28),
-          index: numberIn(lang, r.delayIndex).padStart(6),
-          overrides: r.overrides,
-          missed: r.missedDeadlines,
-          conflicts: r.conflictingGreens,
-        }),
+        (several ? `${r.engine.padEnd(10)} ` : '') +
+          t(lang, 'cli.bench.rankingLine', {
+            rank: String(r.rank).padStart(2),
+            name: controllerName(lang, card.manifest, r.controller).padEnd(28),
+            index: numberIn(lang, r.delayIndex).padStart(6),
+            overrides: r.overrides,
+            missed: r.missedDeadlines,
+            conflicts: r.conflictingGreens,
+          }),
       );
     console.error(
       t(lang, 'cli.bench.wrote', {
@@ -302,14 +332,35 @@ export function command(): Command {
     )
     .option('--no-degradation', 'skip the clean twins of fault and surge scenarios')
     .option(
+      '--parallel <n>',
+      `runs at once: built-ins and --spawn'ed vendor programs on worker threads, each program with a broker of its own; the scorecard is the same for any n, only the time changes; 1 runs one after the other (default here: ${defaultParallel()}, one more than the cores)`,
+    )
+    .option(
       '--queue-scenario <name>',
       'the scenario charted over time (default: the first public surge scenario)',
+    )
+    .option(
+      '--engine <names>',
+      `traffic engines, comma-separated (${ENGINE_NAMES.join(', ')}): every run is repeated on each, the first is the reference, and the report shows their rankings side by side`,
+      'openphase',
+    )
+    .option(
+      '--sensitivity',
+      'also rerun every built-in on OpenPhase’s engine with the yellow drivers use at 0 and 3 s, and report which verdicts hinge on it',
+      false,
     )
     .option(
       '--label <controller=name>',
       'a display name for the report and summaries, e.g. --label mqtt:acme="Acme SmartSignal 2.1" (repeat; built-ins have names in each language)',
       collect,
     )
+    .addOption(
+      new Option(
+        '--time-zone <zone>',
+        "the deployment's IANA zone for the report's clock times, e.g. Europe/Paris (default UTC)",
+      ).env('OPENPHASE_TIME_ZONE'),
+    )
+    .addOption(langOption())
     .option(
       '--report-from <scorecard.json>',
       'only write report.html from an existing scorecard (with --lang and --label: in another language or with other names)',

@@ -78,8 +78,24 @@ export function createLineEncoder(maxKeys = 100_000): LineEncoder {
   let size = 0;
   const fieldKeys = new Map<string, string>();
 
+  /** Nodes by `Point.series`: one lookup instead of a walk down the trie. Same bound. */
+  let bySeries = new Map<object, Node>();
+
   /** The trie node holding the point's series key (a detached one past the bound). */
   function nodeOf(p: Point): Node | undefined {
+    const series = p.series;
+    if (series === undefined) return walk(p);
+    let n = bySeries.get(series);
+    if (n === undefined) {
+      n = walk(p);
+      if (n === undefined) return undefined;
+      if (bySeries.size >= maxKeys) bySeries = new Map();
+      bySeries.set(series, n);
+    }
+    return n;
+  }
+
+  function walk(p: Point): Node | undefined {
     let n = next(root, '', p.measurement);
     const tags = p.tags;
     for (const k in tags) {

@@ -6,7 +6,9 @@
 import { cli } from './cli.ts';
 import { common } from './common.ts';
 import { dashboard } from './dashboard.ts';
+import { engines } from './engines.ts';
 import { glossary } from './glossary.ts';
+import { measures } from './measures.ts';
 import { report } from './report.ts';
 import { scenarios } from './scenarios.ts';
 
@@ -17,6 +19,8 @@ export const en = {
   ...report,
   ...scenarios,
   ...dashboard,
+  ...measures,
+  ...engines,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -52,9 +52,9 @@ export const report = {
     one: 'WARNING: {count} conflicting green shown',
     other: 'WARNING: {count} conflicting greens shown',
   },
-  'report.line.degrSame': '{what} ({scenario}) made no clear difference to its delay',
-  'report.line.degrRaised': '{what} ({scenario}) raised its delay {pct}',
-  'report.line.degrLowered': '{what} ({scenario}) lowered its delay {pct}',
+  'report.line.degrSame': '{what} ({scenario}): no clear difference to its delay',
+  'report.line.degrRaised': '{what} ({scenario}): its delay {pct} higher',
+  'report.line.degrLowered': '{what} ({scenario}): its delay {pct} lower',
   'report.what.faults': 'detector faults',
   'report.what.surge': 'the demand surge',
   'report.clearly':
@@ -135,6 +135,17 @@ export const report = {
   'report.scenarios.private': 'private: kept by the city, shown by name and fingerprint only',
   'report.scenarios.own': 'built from the city’s own stored counts',
   'report.scenarios.meta': '({source}, {intersections}, {minutes} min)',
+  'report.scenarios.origin':
+    'Origin: stored counts of {intersections}; {days}, {hours} ({zone}); {coverage} of detector time covered; {filled}',
+  'report.scenarios.originMore': {
+    one: '{list} and {count} more',
+    other: '{list} and {count} more',
+  },
+  'report.scenarios.originFilled': {
+    zero: 'no gap filled',
+    one: '{count} gap filled from other days',
+    other: '{count} gaps filled from other days',
+  },
   'report.source.bundled': 'bundled with OpenPhase',
   'report.source.file': 'a scenario file',
   'report.source.private': 'private',
@@ -142,6 +153,7 @@ export const report = {
   'report.rerun.title': 'How to rerun this',
   'report.rerun.text':
     'OpenPhase {version} (protocol {protocol}), Node {node} on {platform}; seeds {seeds}; lockstep, deadline {deadlineMs} ms; {duration}; broker: {broker}. Started {startedAt}, took {wallS} s.',
+  'report.rerun.parallel': 'Runs at once: at most {n}.',
   'report.rerun.ownDuration': 'each scenario’s own duration',
   'report.rerun.fixedDuration': '{seconds} simulated seconds per run',
   'report.rerun.note':

@@ -4,7 +4,9 @@ import type { Message } from '../types.ts';
 import { cli } from './cli.ts';
 import { common } from './common.ts';
 import { dashboard } from './dashboard.ts';
+import { engines } from './engines.ts';
 import { glossary } from './glossary.ts';
+import { measures } from './measures.ts';
 import { report } from './report.ts';
 import { scenarios } from './scenarios.ts';
 
@@ -15,4 +17,6 @@ export const fr: Record<MessageKey, Message> = {
   ...report,
   ...scenarios,
   ...dashboard,
+  ...measures,
+  ...engines,
 };

@@ -56,9 +56,9 @@ export const report: Record<keyof typeof en, Message> = {
     one: 'ATTENTION : {count} vert incompatible affiché',
     other: 'ATTENTION : {count} verts incompatibles affichés',
   },
-  'report.line.degrSame': '{what} ({scenario}) n’ont pas changé nettement son retard',
-  'report.line.degrRaised': '{what} ({scenario}) ont augmenté son retard de {pct}',
-  'report.line.degrLowered': '{what} ({scenario}) ont réduit son retard de {pct}',
+  'report.line.degrSame': '{what} ({scenario}) : pas de différence nette sur son retard',
+  'report.line.degrRaised': '{what} ({scenario}) : son retard augmente de {pct}',
+  'report.line.degrLowered': '{what} ({scenario}) : son retard baisse de {pct}',
   'report.what.faults': 'les pannes de détecteurs',
   'report.what.surge': 'la pointe de demande',
   'report.clearly':
@@ -141,6 +141,17 @@ export const report: Record<keyof typeof en, Message> = {
     'privé : conservé par la ville, montré seulement par son nom et son empreinte',
   'report.scenarios.own': 'construit à partir des comptages enregistrés par la ville',
   'report.scenarios.meta': '({source}, {intersections}, {minutes} min)',
+  'report.scenarios.origin':
+    'Origine : comptages enregistrés de {intersections} ; {days}, {hours} ({zone}) ; {coverage} du temps des détecteurs couvert ; {filled}',
+  'report.scenarios.originMore': {
+    one: '{list} et {count} autre',
+    other: '{list} et {count} autres',
+  },
+  'report.scenarios.originFilled': {
+    zero: 'aucun trou comblé',
+    one: '{count} trou comblé à partir d’autres jours',
+    other: '{count} trous comblés à partir d’autres jours',
+  },
   'report.source.bundled': 'fourni avec OpenPhase',
   'report.source.file': 'un fichier de scénario',
   'report.source.private': 'privé',
@@ -148,6 +159,7 @@ export const report: Record<keyof typeof en, Message> = {
   'report.rerun.title': 'Comment refaire cet essai',
   'report.rerun.text':
     'OpenPhase {version} (protocole {protocol}), Node {node} sur {platform} ; graines {seeds} ; pas à pas synchronisé, échéance {deadlineMs} ms ; {duration} ; broker : {broker}. Commencé le {startedAt}, durée {wallS} s.',
+  'report.rerun.parallel': 'Passages simultanés : {n} au plus.',
   'report.rerun.ownDuration': 'la durée propre à chaque scénario',
   'report.rerun.fixedDuration': '{seconds} secondes simulées par passage',
   'report.rerun.note':

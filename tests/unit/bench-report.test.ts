@@ -47,7 +47,7 @@ describe('summary in plain words', () => {
       '36 safety interventions (green cut before its minimum: 18, phase that does not exist: 12, controller silent (fallback plan): 6) in 6 runs',
     );
     expect(lines['mqtt:acme']).toContain('120 missed deadlines');
-    expect(lines['mqtt:acme']).toMatch(/detector faults \(faulty\) raised its delay \d+%/);
+    expect(lines['mqtt:acme']).toMatch(/detector faults \(faulty\): its delay \d+% higher/);
     expect(lines['builtin:fixed-time']).toMatch(
       /more delay than the reference on average; clearly more delay on 2 of 2 scenarios, clearly less on none/,
     );
@@ -97,6 +97,34 @@ describe('the page', () => {
     );
   });
 
+  it('names the origin of a scenario built from stored data, under it, in the reader’s language', () => {
+    const origin = {
+      intersections: ['a', 'b', 'c', 'd'],
+      intersectionCount: 9,
+      days: ['2026-03-03'],
+      hours: '06:00-10:00',
+      timeZone: 'UTC',
+      coverage: 0.944,
+      filledGaps: 12,
+    };
+    const withOrigin = {
+      ...card,
+      manifest: {
+        ...card.manifest,
+        scenarios: card.manifest.scenarios.map((s) => (s.name === 'steady' ? { ...s, origin } : s)),
+      },
+    };
+    const row = (lang: 'en' | 'fr') =>
+      renderReport(withOrigin, { lang }).match(/<tr data-own="true">.*?<\/tr>/)![0];
+    expect(row('en')).toContain(
+      '<span class="muted" data-origin>Origin: stored counts of a, b, c, d and 5 more; 2026-03-03, 06:00-10:00 (UTC); 94% of detector time covered; 12 gaps filled from other days</span>',
+    );
+    expect(row('fr')).toMatch(
+      /data-origin>Origine\u202f?\s?: comptages enregistrés de a, b, c, d et 5 autres/,
+    );
+    expect(html).not.toContain('data-origin');
+  });
+
   it('shows a private scenario by name and hash only', () => {
     const row = html.match(/<tr><td>faulty<\/td>.*?<\/tr>/)![0];
     expect(row).toContain('b'.repeat(64));
@@ -119,7 +147,7 @@ describe('what a reader could misread', () => {
         .flatMap((r) => [r, { ...r, variant: 'clean' as const }]),
     });
     for (const l of summaryLines(flat))
-      expect(l.text).toContain('detector faults (faulty) made no clear difference to its delay');
+      expect(l.text).toContain('detector faults (faulty): no clear difference to its delay');
     expect(renderReport(flat)).toContain('+0% <span class="muted">(no clear difference)</span>');
   });
 
@@ -217,8 +245,15 @@ describe('for a council, in its language', () => {
             durationS: 600,
             intersections: 2,
             // built from the city's stored counts (scenario from-store)
-            origin: { intersections: ['main-1st'] },
-          } as ReturnType<typeof manifest>['scenarios'][number],
+            origin: {
+              intersections: ['main-1st'],
+              intersectionCount: 1,
+              days: ['2026-03-03'],
+              timeZone: 'UTC',
+              coverage: 0.97,
+              filledGaps: 0,
+            },
+          },
         ],
       }),
       labels: { 'mqtt:acme': 'Acme SmartSignal 2.1' },
@@ -282,5 +317,14 @@ describe('chart helpers', () => {
   it('wraps long labels at dashes', () => {
     expect(wrap('four-phase-unbalanced')).toEqual(['four-phase-', 'unbalanced']);
     expect(wrap('two-phase')).toEqual(['two-phase']);
+  });
+});
+
+describe('the report shows its clock times in the deployment zone', () => {
+  it('the start of the bench in UTC by default, in Paris time with --time-zone', () => {
+    // the fixture bench started 2026-01-01T00:00:00Z
+    expect(renderReport(card)).toContain('Started 2026-01-01 00:00:00 +00:00 (UTC)');
+    const paris = renderReport(card, { timeZone: 'Europe/Paris' });
+    expect(paris).toContain('Started 2026-01-01 01:00:00 +01:00 (Europe/Paris)');
   });
 });
