@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { runBuiltin } from './run-builtin.ts';
 import { DEFAULT_ENGINE, runBuiltinOn } from './run-engine.ts';
 import { startBenchBroker, type VendorProcess } from './vendor.ts';
-import { connectJanitor, type MqttSide, runVendor } from './vendor-run.ts';
+import { connectJanitor, inProcessStream, type MqttSide, runVendor } from './vendor-run.ts';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './worker-protocol.ts';
 
 const setup = workerData as WorkerSetup;
@@ -23,6 +23,7 @@ async function openSide() {
   return {
     side: {
       url: b.url,
+      stream: inProcessStream(b.broker),
       username: b.sim.username,
       password: b.sim.password,
       janitor,

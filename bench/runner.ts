@@ -11,6 +11,7 @@
  */
 import { arch, availableParallelism, platform } from 'node:os';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { DEFAULT_ROOT, type Scenario } from '../protocol/index.ts';
 import { originSummary } from '../store-scenario/origin.ts';
 import {
@@ -30,7 +31,7 @@ import { type Job, runJobs } from './scheduler.ts';
 import { buildScorecard, type RunRecord } from './scorecard.ts';
 import type { Manifest, QueueSeries, ScorecardT } from './scorecard-schema.ts';
 import { startBenchBroker, type VendorProcess, writeCredentialFile } from './vendor.ts';
-import { connectJanitor, type MqttSide, runVendor } from './vendor-run.ts';
+import { connectJanitor, inProcessStream, type MqttSide, runVendor } from './vendor-run.ts';
 import { createWorkerPool, type RunPool } from './worker-pool.ts';
 
 export interface BenchOptions {
@@ -341,6 +342,7 @@ export function createBench(o: BenchOptions) {
     let password: string | undefined;
     const creds = new Map<string, { username: string; password: string }>();
     let connected: ((id: string) => boolean) | undefined;
+    let stream: (() => Duplex) | undefined;
     let janitorCreds: { username: string; password: string } | undefined;
     if (o.mqtt) {
       ({ url, username, password } = o.mqtt);
@@ -353,6 +355,7 @@ export function createBench(o: BenchOptions) {
       for (const [id, c] of b.credentials) creds.set(id, c);
       connected = b.connected;
       janitorCreds = b.janitor;
+      stream = inProcessStream(b.broker);
     }
     // Clears each run's retained config and signal, so a vendor program started for the next
     // run does not discover intersections of the last one. Optional on an external broker.
@@ -398,6 +401,7 @@ export function createBench(o: BenchOptions) {
     });
     return {
       url,
+      ...(stream ? { stream } : {}),
       ...(username ? { username } : {}),
       ...(password ? { password } : {}),
       janitor,

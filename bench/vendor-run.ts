@@ -4,7 +4,10 @@
  * cleared. Shared by the bench's main thread and its worker threads (run-worker.ts).
  */
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import mqtt, { type MqttClient } from 'mqtt';
+import type { Broker } from '../broker/index.ts';
+import { duplexPair } from '../ops/duplex-pair.ts';
 import type { RunOutput, RunSpec } from './run-builtin.ts';
 import { runMqtt } from './run-mqtt.ts';
 import { createVendorProcess, type VendorCredential, type VendorProcess } from './vendor.ts';
@@ -12,6 +15,8 @@ import { createVendorProcess, type VendorCredential, type VendorProcess } from '
 /** A broker the bench's simulator speaks through, and the vendors' credentials on it. */
 export interface MqttSide {
   url: string;
+  /** the broker runs in this thread: a new in-memory connection to it for the simulator */
+  stream?: () => Duplex;
   username?: string;
   password?: string;
   /** clears each run's retained config and signal (optional on an external broker) */
@@ -33,6 +38,15 @@ export interface VendorRunOptions {
   /** the program under way, so a close() can stop it */
   running: Set<VendorProcess>;
   now?: () => number;
+}
+
+/** A connection to a broker of this thread without a socket (the vendor's stays a socket). */
+export function inProcessStream(broker: Pick<Broker, 'handle'>): () => Duplex {
+  return () => {
+    const [client, server] = duplexPair();
+    broker.handle(server);
+    return client;
+  };
 }
 
 /**
@@ -87,6 +101,7 @@ export async function runVendor(
   try {
     return await runMqtt(spec, {
       mqttUrl: o.side.url,
+      ...(o.side.stream ? { brokerStream: o.side.stream } : {}),
       ...(o.side.username ? { username: o.side.username } : {}),
       ...(o.side.password ? { password: o.side.password } : {}),
       root: o.root,
