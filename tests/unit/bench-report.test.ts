@@ -341,3 +341,12 @@ describe('chart helpers', () => {
     expect(wrap('two-phase')).toEqual(['two-phase']);
   });
 });
+
+describe('the report shows its clock times in the deployment zone', () => {
+  it('the start of the bench in UTC by default, in Paris time with --time-zone', () => {
+    // the fixture bench started 2026-01-01T00:00:00Z
+    expect(renderReport(card)).toContain('Started 2026-01-01 00:00:00 +00:00 (UTC)');
+    const paris = renderReport(card, { timeZone: 'Europe/Paris' });
+    expect(paris).toContain('Started 2026-01-01 01:00:00 +01:00 (Europe/Paris)');
+  });
+});
