@@ -1,6 +1,8 @@
 /**
  * Progress of a bench on stderr (shell): a cli-progress bar on a terminal, one plain line per
- * run otherwise (CI logs, pipes), so a log says exactly which run was slow or failed.
+ * run otherwise (CI logs, pipes), so a log says exactly which run was slow or failed. A run
+ * counts when it has finished; with runs in parallel the line also says how many are still
+ * under way, and runs finish out of plan order (the longest start first).
  */
 import cliProgress from 'cli-progress';
 import type { Progress } from './runner.ts';
@@ -17,7 +19,7 @@ export function createProgressView(
   stream: NodeJS.WriteStream = process.stderr,
 ): ProgressView {
   const label = (p: Progress) =>
-    `${p.controller} ${p.scenario}${p.variant === 'clean' ? ' (clean)' : ''} seed ${p.seed}`;
+    `${p.controller} ${p.scenario}${p.variant === 'clean' ? ' (clean)' : ''} seed ${p.seed}${p.running ? ` (${p.running} under way)` : ''}`;
   if (!stream.isTTY) {
     const width = String(total).length;
     return {

@@ -4,6 +4,7 @@
  * per intersection or the deadline, and the safety monitor applies what came. The controller
  * is a separate program; nothing but the protocol passes between them.
  */
+import type { Duplex } from 'node:stream';
 import type { MqttClient } from 'mqtt';
 import { createMqttSimulation } from '../loop/mqtt-simulation.ts';
 import { topics } from '../protocol/index.ts';
@@ -12,6 +13,8 @@ import { createConflictCounter, totalQueue } from './run-builtin.ts';
 
 export interface MqttRunOptions {
   mqttUrl: string;
+  /** the bench's own broker, in this process: the simulator's connections go through this */
+  brokerStream?: () => Duplex;
   /** the simulator's credential (admin on the bench's own broker) */
   username?: string;
   password?: string;
@@ -52,6 +55,7 @@ export async function runMqtt(spec: RunSpec, o: MqttRunOptions): Promise<RunOutp
     seed: spec.seed,
     ...(spec.durationS !== undefined ? { durationS: spec.durationS } : {}),
     mqttUrl: o.mqttUrl,
+    ...(o.brokerStream ? { brokerStream: o.brokerStream } : {}),
     ...(o.username ? { username: o.username, password: o.password ?? '' } : {}),
     mode: 'lockstep',
     deadlineMs: o.deadlineMs,

@@ -1,15 +1,19 @@
 /**
  * The bench (shell): every controller runs every scenario for every seed in lockstep, the
  * safety monitor always between controller and signal; built-ins in-process, `mqtt:` ones as
- * separate programs through a real broker (the bench's own by default). Runs go slot by slot
- * — one (scenario, seed) for every controller in turn — so a long-running vendor program sees
+ * separate programs through a real broker (the bench's own by default). Up to `parallel` runs
+ * go at once (scheduler.ts): built-ins and vendor programs the bench starts itself on worker
+ * threads (each with its own broker), while a vendor program the user started serves its
+ * runs one after the other in slot order — one (scenario, seed) after the other — so it sees
  * simulated time only move forward (plan.ts). The result is a pure function of the runs
- * (scorecard.ts); only timing fields differ between two runs of the same command.
+ * (scorecard.ts); only timing fields differ between two runs of the same command, whatever
+ * `parallel` is.
  */
-import { arch, platform } from 'node:os';
+import { arch, availableParallelism, platform } from 'node:os';
 import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { Duplex } from 'node:stream';
 import { DEFAULT_ROOT, type Scenario } from '../protocol/index.ts';
+import { originSummary } from '../store-scenario/origin.ts';
 import {
   type CleanKind,
   cleanTwin,
@@ -20,12 +24,15 @@ import {
   seedList,
   slotStarts,
 } from './plan.ts';
-import { type RunOutput, runBuiltin } from './run-builtin.ts';
-import { runMqtt } from './run-mqtt.ts';
+import { type RunOutput, type RunSpec, runBuiltin } from './run-builtin.ts';
+import { checkEngines, DEFAULT_ENGINE, runBuiltinOn } from './run-engine.ts';
 import type { BenchScenario } from './scenarios.ts';
+import { type Job, runJobs } from './scheduler.ts';
 import { buildScorecard, type RunRecord } from './scorecard.ts';
 import type { Manifest, QueueSeries, ScorecardT } from './scorecard-schema.ts';
-import { createVendorProcess, startBenchBroker, writeCredentialFile } from './vendor.ts';
+import { startBenchBroker, type VendorProcess, writeCredentialFile } from './vendor.ts';
+import { connectJanitor, inProcessStream, type MqttSide, runVendor } from './vendor-run.ts';
+import { createWorkerPool, type RunPool } from './worker-pool.ts';
 
 export interface BenchOptions {
   /** `builtin:NAME` and `mqtt:ID`, in the order the report lists them */
@@ -35,6 +42,8 @@ export interface BenchOptions {
   scenarios: readonly BenchScenario[];
   /** seeds 1…n (default 5, at least 2) */
   seeds?: number;
+  /** traffic engines (engines/all.ts) every run is repeated on, the first the reference (default openphase) */
+  engines?: readonly string[];
   /** simulated seconds per run instead of each scenario's own */
   durationS?: number;
   /** lockstep deadline per tick for mqtt: controllers (default 1000 ms) */
@@ -52,6 +61,8 @@ export interface BenchOptions {
   degradation?: boolean;
   /** the scenario charted over time (default: the first public surge scenario, else the first public) */
   queueScenario?: string;
+  /** runs at once (default: defaultParallel()); 1 runs everything on this thread, in order */
+  parallel?: number;
   /** the command line after `openphase`, for the manifest */
   command: readonly string[];
   version: string;
@@ -70,14 +81,23 @@ export interface Progress {
   scenario: string;
   seed: number;
   variant: 'main' | 'clean';
+  /** runs still under way when this one finished */
+  running?: number;
 }
 
-interface MqttSide {
-  url: string;
-  username?: string;
-  password?: string;
-  janitor: MqttClient | undefined;
-  creds: Map<string, { username: string; password: string }>;
+/**
+ * Runs at once by default: one more than the cores. A vendor run over MQTT mostly waits for
+ * messages (lockstep round trips), so one lane more than the cores keeps them busy.
+ */
+export function defaultParallel(cores = availableParallelism()): number {
+  return Math.max(2, cores + 1);
+}
+
+/** Checks a --parallel value: an integer from 1 to 64. */
+export function checkParallel(n: number): number {
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new Error(`--parallel must be an integer from 1 to 64, got ${n}`);
+  return n;
 }
 
 interface Slot {
@@ -111,9 +131,13 @@ export function createBench(o: BenchOptions) {
   const now = o.now ?? (() => performance.now());
   const controllers = planControllers(o.controllers, o.baseline ?? DEFAULT_BASELINE);
   const seeds = seedList(o.seeds ?? DEFAULT_SEEDS);
+  const engines = checkEngines(o.engines ?? [DEFAULT_ENGINE]);
+  if (engines.some((e) => e !== DEFAULT_ENGINE) && controllers.some((c) => c.kind === 'mqtt'))
+    throw new Error('--engine other than openphase runs built-in controllers only for now');
   const root = o.root ?? DEFAULT_ROOT;
   const deadlineMs = o.deadlineMs ?? 1000;
   const connectMs = (o.connectTimeoutS ?? 120) * 1000;
+  const parallel = checkParallel(o.parallel ?? defaultParallel());
   const vendors = controllers.filter((c) => c.kind === 'mqtt').map((c) => c.name);
   for (const id of Object.keys(o.spawn ?? {}))
     if (!vendors.includes(id)) throw new Error(`--spawn ${id}=…: no controller mqtt:${id}`);
@@ -135,73 +159,149 @@ export function createBench(o: BenchOptions) {
   const planned: Slot[] = slots.map((s, i) => ({ ...s, startAtMs: starts[i]! }));
   const queueScenario = chooseQueueScenario(o, kinds);
 
+  // Every run, slot by slot, and where it may go: a worker thread, unless it is a vendor
+  // program the bench does not start itself (one program serves all its runs, in order) or
+  // runs on an external broker (runs of one scenario would share its topics).
+  // Each slot on every engine in turn (the first is the reference), every controller.
+  const runs = planned.flatMap((slot) =>
+    engines.flatMap((engine) => controllers.map((c) => ({ slot, c, engine }))),
+  );
+  const onWorker = (c: (typeof controllers)[number]) =>
+    parallel > 1 && (c.kind === 'builtin' || (o.spawn?.[c.name] !== undefined && !o.mqtt));
+  const jobs: Job[] = runs.map(({ slot, c, engine }) => ({
+    lane: onWorker(c) ? 'pool' : 'main',
+    // an MQTT run waits on round trips: far longer than a built-in one per tick
+    cost:
+      (slot.durationS / (slot.run.stepS ?? 1)) *
+      slot.run.intersections.length *
+      (c.kind === 'mqtt' || engine !== DEFAULT_ENGINE ? 100 : 1),
+  }));
+  const mainLane = jobs.some((j) => j.lane === 'main');
+  // at most `parallel` at once, the main lane included
+  const poolSize = Math.max(1, parallel - (mainLane ? 1 : 0));
+
   let closed = false;
   const cleanups: (() => Promise<void>)[] = [];
   const abort = new AbortController();
-  let current: { close(): Promise<void> } | undefined;
+  const running = new Set<VendorProcess>();
+  let pool: RunPool | undefined;
 
   async function start(): Promise<ScorecardT> {
     const startedAt = (o.date ?? (() => new Date()))().toISOString();
     const wall0 = now();
+    // the main thread's broker: only for vendor runs on the main lane
     let mqttSide: MqttSide | undefined;
-    if (vendors.length > 0) mqttSide = await openMqtt();
+    if (runs.some(({ c }, i) => c.kind === 'mqtt' && jobs[i]!.lane === 'main'))
+      mqttSide = await openMqtt();
+    if (jobs.some((j) => j.lane === 'pool')) {
+      pool = createWorkerPool(poolSize, { vendors });
+      const p = pool;
+      cleanups.push(() => p.close());
+    }
 
-    const runs: RunRecord[] = [];
-    const queue: QueueSeries | undefined = queueScenario
-      ? { scenario: queueScenario, seed: seeds[0]!, tS: [], byController: {} }
-      : undefined;
-    const total = planned.length * controllers.length;
+    const specOf = (slot: Slot): RunSpec => ({
+      scenario: slot.run,
+      seed: slot.seed,
+      durationS: slot.durationS,
+      startAtMs: slot.startAtMs,
+    });
+    const firstVendorRun = new Set<string>();
     let done = 0;
-    for (const slot of planned) {
-      for (const c of controllers) {
+    const outs = await runJobs<RunOutput>(jobs, {
+      poolSize,
+      runPool(i) {
+        if (closed) return Promise.reject(new Error('the bench was stopped'));
+        const { slot, c, engine } = runs[i]!;
+        return pool!.run(
+          c.kind === 'builtin'
+            ? { kind: 'builtin', algorithm: c.name, spec: specOf(slot), engine }
+            : {
+                kind: 'vendor',
+                id: c.name,
+                command: o.spawn![c.name]!,
+                spec: specOf(slot),
+                root,
+                deadlineMs,
+                firstTickWaitMs: connectMs, // a spawned program is starting
+                workDir: o.workDir,
+              },
+        );
+      },
+      async runMain(i) {
         if (closed) throw new Error('the bench was stopped');
-        const spec = {
-          scenario: slot.run,
-          seed: slot.seed,
-          durationS: slot.durationS,
-          startAtMs: slot.startAtMs,
-        };
-        let out: RunOutput;
+        const { slot, c, engine } = runs[i]!;
         if (c.kind === 'builtin') {
-          out = runBuiltin(c.name, spec, now);
+          const out =
+            engine === DEFAULT_ENGINE
+              ? runBuiltin(c.name, specOf(slot), now)
+              : await runBuiltinOn(engine, c.name, specOf(slot), now);
           await new Promise((r) => setImmediate(r)); // let signals and the progress bar through
-        } else {
-          out = await runVendor(c.name, spec, mqttSide!);
+          return out;
         }
-        runs.push({
-          controller: c.id,
-          scenario: slot.scenario.name,
-          variant: slot.variant,
-          seed: slot.seed,
-          metrics: out.metrics,
-          wallS: out.wallS,
+        const command = o.spawn?.[c.name];
+        const first = !firstVendorRun.has(c.name);
+        firstVendorRun.add(c.name);
+        return runVendor(c.name, specOf(slot), {
+          side: mqttSide!,
+          root,
+          deadlineMs,
+          // a spawned program is starting; a user-started one on an external broker may be too
+          firstTickWaitMs: command || (first && o.mqtt) ? connectMs : Math.max(deadlineMs, 10_000),
+          ...(command ? { command } : {}),
+          workDir: o.workDir,
+          signal: abort.signal,
+          running,
+          now,
         });
-        if (
-          queue &&
-          slot.variant === 'main' &&
-          slot.scenario.name === queue.scenario &&
-          slot.seed === queue.seed
-        ) {
-          queue.tS = out.queue.tS;
-          queue.byController[c.id] = out.queue.total;
-        }
+      },
+      onDone(i, _out, stillRunning) {
+        const { slot, c } = runs[i]!;
         done++;
         o.onProgress?.({
           done,
-          total,
+          total: runs.length,
           controller: c.id,
           scenario: slot.scenario.name,
           seed: slot.seed,
           variant: slot.variant,
+          running: stillRunning,
         });
+      },
+    });
+
+    const records: RunRecord[] = [];
+    const queue: QueueSeries | undefined = queueScenario
+      ? { scenario: queueScenario, seed: seeds[0]!, tS: [], byController: {} }
+      : undefined;
+    runs.forEach(({ slot, c, engine }, i) => {
+      const out = outs[i]!;
+      records.push({
+        engine,
+        controller: c.id,
+        scenario: slot.scenario.name,
+        variant: slot.variant,
+        seed: slot.seed,
+        metrics: out.metrics,
+        wallS: out.wallS,
+      });
+      if (
+        queue &&
+        engine === engines[0] &&
+        slot.variant === 'main' &&
+        slot.scenario.name === queue.scenario &&
+        slot.seed === queue.seed
+      ) {
+        queue.tS = out.queue.tS;
+        queue.byController[c.id] = out.queue.total;
       }
-    }
+    });
     const manifest: Manifest = {
       tool: 'openphase',
       version: o.version,
       protocol: 'v1',
       command: [...o.command],
       controllers: controllers.map((c) => c.id),
+      engines,
       baseline: parseController(o.baseline ?? DEFAULT_BASELINE).id,
       seeds,
       lockstep: true,
@@ -219,27 +319,32 @@ export function createBench(o: BenchOptions) {
               durationS: o.durationS ?? s.scenario.durationS,
               intersections: s.scenario.intersections.length,
               ...(s.scenario.description ? { description: s.scenario.description } : {}),
+              ...(s.scenario.origin
+                ? { origin: originSummary(s.scenario.origin, s.scenario.intersections) }
+                : {}),
               ...(clean ? { clean } : {}),
             };
       }),
       environment: { node: process.version, platform: `${platform()}-${arch()}` },
       startedAt,
+      parallel: Math.min(parallel, runs.length),
       wallS: 0,
     };
     manifest.wallS = Math.round(now() - wall0) / 1000;
     return buildScorecard({
       manifest,
-      runs,
+      runs: records,
       ...(queue && queue.tS.length > 0 ? { queueSeries: queue } : {}),
     });
   }
 
-  async function openMqtt() {
+  async function openMqtt(): Promise<MqttSide> {
     let url: string;
     let username: string | undefined;
     let password: string | undefined;
     const creds = new Map<string, { username: string; password: string }>();
     let connected: ((id: string) => boolean) | undefined;
+    let stream: (() => Duplex) | undefined;
     let janitorCreds: { username: string; password: string } | undefined;
     if (o.mqtt) {
       ({ url, username, password } = o.mqtt);
@@ -252,26 +357,21 @@ export function createBench(o: BenchOptions) {
       for (const [id, c] of b.credentials) creds.set(id, c);
       connected = b.connected;
       janitorCreds = b.janitor;
+      stream = inProcessStream(b.broker);
     }
     // Clears each run's retained config and signal, so a vendor program started for the next
     // run does not discover intersections of the last one. Optional on an external broker.
-    const janitor = await mqtt
-      .connectAsync(url, {
-        clientId: janitorCreds?.username ?? `${username ?? 'openphase-bench'}-janitor`.slice(0, 64),
-        ...(janitorCreds ?? (username ? { username, password: password ?? '' } : {})),
-        reconnectPeriod: 1000,
-        connectTimeout: 10_000,
-      })
-      .catch((e: Error) => {
-        o.onNotice?.(`cannot clear retained messages between runs (${e.message}); continuing`);
-        return undefined;
-      });
-    if (janitor) {
-      janitor.on('error', () => {});
+    const janitor = await connectJanitor(
+      url,
+      janitorCreds?.username ?? `${username ?? 'openphase-bench'}-janitor`.slice(0, 64),
+      janitorCreds ?? (username ? { username, password: password ?? '' } : undefined),
+      (message) =>
+        o.onNotice?.(`cannot clear retained messages between runs (${message}); continuing`),
+    );
+    if (janitor)
       cleanups.push(async () => {
         await janitor.endAsync().catch(() => undefined);
       });
-    }
     const credDir = join(o.workDir, '.credentials');
     for (const id of vendors) {
       if (o.spawn?.[id]) continue;
@@ -303,6 +403,7 @@ export function createBench(o: BenchOptions) {
     });
     return {
       url,
+      ...(stream ? { stream } : {}),
       ...(username ? { username } : {}),
       ...(password ? { password } : {}),
       janitor,
@@ -310,63 +411,20 @@ export function createBench(o: BenchOptions) {
     };
   }
 
-  let firstVendorRun = new Set<string>();
-  async function runVendor(
-    id: string,
-    spec: { scenario: Scenario; seed: number; durationS: number; startAtMs: number },
-    side: MqttSide,
-  ): Promise<RunOutput> {
-    const command = o.spawn?.[id];
-    const c = side.creds.get(id);
-    const proc = command
-      ? createVendorProcess(
-          command,
-          {
-            OPENPHASE_MQTT_URL: side.url,
-            OPENPHASE_ROOT: root,
-            ...(c
-              ? { OPENPHASE_MQTT_USERNAME: c.username, OPENPHASE_MQTT_PASSWORD: c.password }
-              : {}),
-          },
-          join(o.workDir, `${id}.log`),
-        )
-      : undefined;
-    const first = !firstVendorRun.has(id);
-    firstVendorRun.add(id);
-    proc?.start();
-    current = proc;
-    try {
-      return await runMqtt(spec, {
-        mqttUrl: side.url,
-        ...(side.username ? { username: side.username } : {}),
-        ...(side.password ? { password: side.password } : {}),
-        root,
-        deadlineMs,
-        // a spawned program is starting; a user-started one on an external broker may be too
-        firstTickWaitMs: command || (first && o.mqtt) ? connectMs : Math.max(deadlineMs, 10_000),
-        janitor: side.janitor,
-        signal: abort.signal,
-        now,
-      });
-    } finally {
-      current = undefined;
-      await proc?.close();
-    }
-  }
-
   return {
     controllers: controllers.map((c) => c.id),
     seeds,
-    /** runs in all: slots × controllers */
-    total: planned.length * controllers.length,
+    /** runs in all: slots × engines × controllers */
+    total: runs.length,
+    /** runs at once at most */
+    parallel: Math.min(parallel, runs.length),
     start,
-    /** stops between runs, ends vendor processes, closes the broker; safe twice */
+    /** stops the runs under way, ends vendor processes and workers, closes the broker; safe twice */
     async close(): Promise<void> {
       closed = true;
       abort.abort();
-      await current?.close();
+      await Promise.all([...running].map((p) => p.close()));
       for (const f of cleanups.splice(0).reverse()) await f().catch(() => undefined);
-      firstVendorRun = new Set();
     },
   };
 }

@@ -91,6 +91,27 @@ const ScenarioEntry = Type.Object(
     description: Type.Optional(
       Type.String({ maxLength: 2000, description: 'what it tests (absent for private scenarios)' }),
     ),
+    origin: Type.Optional(
+      Type.Object(
+        {
+          intersections: Type.Array(Type.String(), {
+            maxItems: 4,
+            description: 'the first intersections (up to 4), by display name (config `name`) or id',
+          }),
+          intersectionCount: Count('how many intersections'),
+          days: Type.Array(Type.String(), { description: 'the days the demand comes from' }),
+          hours: Type.Optional(Type.String({ description: 'time-of-day window, HH:MM-HH:MM' })),
+          timeZone: Type.String({ description: 'the zone days are counted in' }),
+          coverage: Num('share of detector time covered by stored counts, 0..1'),
+          filledGaps: Count('stretches of missing counts filled from other days'),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'a scenario built from stored data (openphase scenario from-store): where from',
+        },
+      ),
+    ),
     clean: Type.Optional(
       Type.Union([Type.Literal('faults-removed'), Type.Literal('demand-flattened')], {
         description:
@@ -116,7 +137,25 @@ export const ManifestSchema = Type.Object(
       }),
       { minItems: 1, description: 'controllers compared, in the order given' },
     ),
+    engines: Type.Array(
+      Type.String({ pattern: '^[a-z0-9-]{1,32}$', description: 'an engine name (engines/all.ts)' }),
+      {
+        minItems: 1,
+        description:
+          'traffic engines every run was repeated on, the first being the reference (default openphase)',
+      },
+    ),
     baseline: Type.String({ description: 'the reference controller every other is paired with' }),
+    labels: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: '^(builtin|mqtt):[A-Za-z0-9_-]{1,64}$' }),
+        Type.String({ minLength: 1, maxLength: 100, description: 'display name' }),
+        {
+          description:
+            'display names of controllers (`--label mqtt:acme="Acme SmartSignal 2.1"`), used in the report instead of the code name; built-ins without one get a name in the report’s language',
+        },
+      ),
+    ),
     seeds: Type.Array(Type.Integer({ minimum: 0, description: 'a random seed' }), {
       minItems: 2,
       description: 'seeds every controller ran every scenario with',
@@ -138,6 +177,13 @@ export const ManifestSchema = Type.Object(
       { additionalProperties: false, description: 'where it ran' },
     ),
     startedAt: Type.String({ description: 'ISO 8601 start time (timing)' }),
+    parallel: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description:
+          'runs under way at once at most (--parallel); changes how long the bench takes, never a result (timing)',
+      }),
+    ),
     wallS: Num('wall-clock seconds the whole bench took (timing)'),
   },
   { additionalProperties: false, description: 'what was run, so anyone can rerun it' },
@@ -150,6 +196,7 @@ const MetricValues = metricsObject(
 
 export const ResultSchema = Type.Object(
   {
+    engine: Type.String({ description: 'the traffic engine of these runs' }),
     controller: Type.String({ description: 'builtin:NAME or mqtt:ID' }),
     scenario: Type.String({ description: 'scenario name' }),
     seeds: Type.Array(Type.Integer({ minimum: 0, description: 'a seed' }), {
@@ -208,6 +255,7 @@ export const ResultSchema = Type.Object(
 
 export const RankingSchema = Type.Object(
   {
+    engine: Type.String({ description: 'the traffic engine this ranking comes from' }),
     rank: Type.Integer({ minimum: 1, description: '1 = least delay relative to the baseline' }),
     controller: Type.String({ description: 'builtin:NAME or mqtt:ID' }),
     delayIndex: Num(
@@ -237,6 +285,85 @@ export const QueueSeriesSchema = Type.Object(
   { additionalProperties: false, description: 'queue over time for one scenario and seed' },
 );
 
+const Order = Type.Union([Type.Literal('a'), Type.Literal('b'), Type.Literal('tie')], {
+  description: 'which of the pair had less mean delay (tie: equal)',
+});
+
+export const PairOrderSchema = Type.Object(
+  {
+    scenario: Type.Union([Type.String(), Type.Null()], {
+      description: 'the scenario compared, or null for the overall ranking (delay index)',
+    }),
+    a: Type.String({ description: 'one controller' }),
+    b: Type.String({ description: 'the other controller' }),
+    order: Type.Record(Type.String(), Order, { description: 'the order, per engine or per value' }),
+    clear: Type.Optional(
+      Type.Record(Type.String(), Type.Boolean(), {
+        description:
+          'whether the paired 95 % interval of the delay difference excludes 0, per engine or per value',
+      }),
+    ),
+    differs: Type.Boolean({ description: 'the order is not the same everywhere' }),
+    clearlyOpposite: Type.Boolean({
+      description: 'two opposite orders, each with its interval excluding 0',
+    }),
+  },
+  { additionalProperties: false, description: 'the order of one pair of controllers' },
+);
+
+export const EngineAgreementSchema = Type.Object(
+  {
+    reference: Type.String({ description: 'the engine the others are compared with' }),
+    byEngine: Type.Array(
+      Type.Object(
+        {
+          engine: Type.String({ description: 'an engine compared with the reference' }),
+          kendallTau: Type.Union([Num('Kendall tau-b'), Type.Null()], {
+            description:
+              "Kendall tau-b between the two engines' mean delays over every controller × scenario (null: fewer than 2)",
+          }),
+          pairsDiffering: Count('controller pairs × scenarios in a different order'),
+          clearlyOpposite: Count('of those, in opposite order with both intervals excluding 0'),
+        },
+        { additionalProperties: false, description: 'one engine against the reference' },
+      ),
+      { description: 'every engine but the reference' },
+    ),
+    pairs: Type.Array(PairOrderSchema, {
+      description: 'every controller pair, per scenario and overall, with its order per engine',
+    }),
+  },
+  {
+    additionalProperties: false,
+    description: 'whether the engines rank the controllers the same way',
+  },
+);
+
+export const SensitivitySchema = Type.Object(
+  {
+    parameter: Type.String({
+      description: 'the modelling convention moved, e.g. drivers.yellowUsedS',
+    }),
+    engine: Type.String({ description: 'the engine the extra runs used' }),
+    values: Type.Array(Num('a value of the parameter'), {
+      minItems: 2,
+      description: 'the ends of its field range, and the value of the main runs between them',
+    }),
+    pairs: Type.Array(PairOrderSchema, {
+      description:
+        'every controller pair per scenario, with its order at each value (keys: the values)',
+    }),
+    hinges: Count(
+      'pairs whose order changes inside the range while some value gives a clear order (interval excluding 0)',
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'whether each verdict holds when a modelling convention moves within its field range',
+  },
+);
+
 export const Scorecard = Type.Object(
   {
     v: Type.Literal(1, { description: 'scorecard format version' }),
@@ -244,8 +371,12 @@ export const Scorecard = Type.Object(
     results: Type.Array(ResultSchema, {
       description: 'one entry per controller × scenario, controllers in the order given',
     }),
-    ranking: Type.Array(RankingSchema, { description: 'controllers, best first' }),
+    ranking: Type.Array(RankingSchema, {
+      description: 'controllers, best first, one ranking per engine (the reference engine first)',
+    }),
     queueSeries: Type.Optional(QueueSeriesSchema),
+    engineAgreement: Type.Optional(EngineAgreementSchema),
+    sensitivity: Type.Optional(SensitivitySchema),
   },
   {
     additionalProperties: false,
@@ -262,4 +393,7 @@ export type ScenarioEntry = Type.Static<typeof ScenarioEntry>;
 export type Result = Type.Static<typeof ResultSchema>;
 export type RankingEntry = Type.Static<typeof RankingSchema>;
 export type QueueSeries = Type.Static<typeof QueueSeriesSchema>;
+export type PairOrder = Type.Static<typeof PairOrderSchema>;
+export type EngineAgreement = Type.Static<typeof EngineAgreementSchema>;
+export type Sensitivity = Type.Static<typeof SensitivitySchema>;
 export type ScorecardT = Type.Static<typeof Scorecard>;

@@ -5,6 +5,8 @@
  * a best run.
  */
 import { OVERRIDE_KINDS } from '../protocol/index.ts';
+import { engineAgreement } from './agreement.ts';
+import { DEFAULT_ENGINE } from './engine-names.ts';
 import { type BenchRunMetrics, COMPARED, METRICS, nestMetrics, valueAt } from './metrics.ts';
 import type {
   Manifest,
@@ -17,6 +19,8 @@ import { mean, type Paired, paired, r4, summarize } from './stats.ts';
 
 /** One run as measured. `variant: 'clean'` is the clean twin of a fault or surge scenario. */
 export interface RunRecord {
+  /** the traffic engine (default openphase) */
+  engine?: string;
   controller: string;
   scenario: string;
   variant: 'main' | 'clean';
@@ -32,9 +36,11 @@ export interface BuildInput {
   queueSeries?: QueueSeries;
 }
 
-const pick = (rs: readonly RunRecord[], c: string, s: string, v: 'main' | 'clean') =>
+const engineOf = (r: RunRecord) => r.engine ?? DEFAULT_ENGINE;
+
+const pick = (rs: readonly RunRecord[], e: string, c: string, s: string, v: 'main' | 'clean') =>
   rs
-    .filter((r) => r.controller === c && r.scenario === s && r.variant === v)
+    .filter((r) => engineOf(r) === e && r.controller === c && r.scenario === s && r.variant === v)
     .sort((a, b) => a.seed - b.seed);
 
 function pairedOn(x: readonly RunRecord[], y: readonly RunRecord[]): Record<string, Paired> {
@@ -52,12 +58,18 @@ function pairedOn(x: readonly RunRecord[], y: readonly RunRecord[]): Record<stri
   );
 }
 
-function result(input: BuildInput, controller: string, scenario: string): Result | undefined {
+function result(
+  input: BuildInput,
+  engine: string,
+  controller: string,
+  scenario: string,
+): Result | undefined {
   const { manifest, runs } = input;
-  const own = pick(runs, controller, scenario, 'main');
+  const own = pick(runs, engine, controller, scenario, 'main');
   if (own.length === 0) return undefined;
   const metrics = nestMetrics((p) => summarize(own.map((r) => valueAt(r.metrics, p))));
   const out: Result = {
+    engine,
     controller,
     scenario,
     seeds: own.map((r) => r.seed),
@@ -69,10 +81,10 @@ function result(input: BuildInput, controller: string, scenario: string): Result
     wallS: r4(own.reduce((s, r) => s + r.wallS, 0)),
   };
   if (controller !== manifest.baseline) {
-    const base = pick(runs, manifest.baseline, scenario, 'main');
+    const base = pick(runs, engine, manifest.baseline, scenario, 'main');
     if (base.length > 0) out.vsBaseline = pairedOn(own, base) as Result['vsBaseline'];
   }
-  const clean = pick(runs, controller, scenario, 'clean');
+  const clean = pick(runs, engine, controller, scenario, 'clean');
   if (clean.length > 0) {
     out.degradation = {
       clean: Object.fromEntries(
@@ -91,7 +103,12 @@ const stat = (r: Result, path: string): number => {
 };
 
 /** Controllers ranked by delay relative to the baseline, averaged over the scenarios. */
-export function rank(manifest: Manifest, results: readonly Result[]): RankingEntry[] {
+export function rank(
+  manifest: Manifest,
+  results: readonly Result[],
+  engine: string = DEFAULT_ENGINE,
+): RankingEntry[] {
+  results = results.filter((r) => r.engine === engine);
   const entries = manifest.controllers.map((controller) => {
     const own = results.filter((r) => r.controller === controller);
     const ratios: number[] = [];
@@ -109,6 +126,7 @@ export function rank(manifest: Manifest, results: readonly Result[]): RankingEnt
     }
     const sum = (path: string) => r4(own.reduce((s, r) => s + stat(r, path), 0));
     return {
+      engine,
       rank: 0,
       controller,
       delayIndex: ratios.length > 0 ? r4(mean(ratios)) : 100,
@@ -140,17 +158,21 @@ export function rank(manifest: Manifest, results: readonly Result[]): RankingEnt
  */
 export function buildScorecard(input: BuildInput): ScorecardT {
   const results: Result[] = [];
-  for (const c of input.manifest.controllers)
-    for (const s of input.manifest.scenarios) {
-      const r = result(input, c, s.name);
-      if (r) results.push(r);
-    }
+  const { engines } = input.manifest;
+  for (const e of engines)
+    for (const c of input.manifest.controllers)
+      for (const s of input.manifest.scenarios) {
+        const r = result(input, e, c, s.name);
+        if (r) results.push(r);
+      }
+  const ranking = engines.flatMap((e) => rank(input.manifest, results, e));
   return {
     v: 1,
     manifest: input.manifest,
     results,
-    ranking: rank(input.manifest, results),
+    ranking,
     ...(input.queueSeries ? { queueSeries: input.queueSeries } : {}),
+    ...(engines.length > 1 ? { engineAgreement: engineAgreement(results, ranking, engines) } : {}),
   };
 }
 
@@ -162,7 +184,7 @@ export function withoutTiming(card: ScorecardT): unknown {
   const timing = new Set(METRICS.filter((m) => m.timing).map((m) => m.path.split('.')[0]!));
   const dropTiming = (m: Record<string, unknown>) =>
     Object.fromEntries(Object.entries(m).filter(([k]) => !timing.has(k)));
-  const { startedAt: _s, wallS: _w, ...manifest } = card.manifest;
+  const { startedAt: _s, wallS: _w, parallel: _p, ...manifest } = card.manifest;
   return {
     ...card,
     manifest,

@@ -7,7 +7,11 @@
  * - publishers: one child process with BENCH_PUBLISHERS MQTT clients, QoS 1, each keeping up to
  *   1,000 publishes unacknowledged, sending BENCH_MESSAGES counts messages of BENCH_DETECTORS
  *   detector readings from BENCH_SENSORS sensors, as fast as the system takes them.
- * - collector: `openphase collector` as a child process (as deployed), default batching.
+ * - collector: `openphase collector` compiled (bin/openphase.js → dist/, built if stale), one
+ *   process each, as deployed, default batching; BENCH_COLLECTORS of them (default 1) share the
+ *   load in one `$share` group, each with its own client id and spool.
+ * - baseline: BENCH_BASELINE=<git revision> first runs the same burst through that revision's
+ *   collector (built into a temp dir), into its own database: before and after in one run.
  * - rates: messages (and points) from the first publish until the last point is queryable in
  *   InfluxDB (`count` equals the expected total and the `count` sum matches: zero loss).
  * - latency: a probe sensor publishes one message every 50 ms; the bench polls InfluxDB every
@@ -16,11 +20,11 @@
  *   (BENCH_LATENCY_RATE msg/s for BENCH_LATENCY_S s), writing new points.
  * Prints a summary and writes bench-results/ingest.json; exits 1 if a point is missing.
  * Env: BENCH_MESSAGES (100000), BENCH_DETECTORS (8), BENCH_SENSORS (200), BENCH_PUBLISHERS (4),
- * BENCH_LATENCY_RATE, BENCH_LATENCY_S (10), BENCH_NODE_ARGS (for the collector, e.g. --cpu-prof).
+ * BENCH_LATENCY_RATE, BENCH_LATENCY_S (10), BENCH_COLLECTORS (1), BENCH_BASELINE,
+ * BENCH_NODE_ARGS (for the collector, e.g. --cpu-prof).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
@@ -30,6 +34,13 @@ import { indexConfig } from '../collector/schema.ts';
 import { createInfluxV1Sink } from '../collector/sinks/influx-v1/index.ts';
 import type { Counts } from '../protocol/index.ts';
 import { twoPhaseConfig } from '../rigs/intersections.ts';
+import {
+  baselineBin,
+  type CollectorGroup,
+  currentBin,
+  startCollectors,
+  sumCounters,
+} from './ingest-collectors.ts';
 import { expectedSum, message, type PublishJob, publish, T0 } from './ingest-publisher.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -79,10 +90,11 @@ function pidOf(needle: string): number | undefined {
   return undefined;
 }
 
-/** CPU seconds of several processes between `start` and `stop` (this process included). */
-function cpuMeter(pids: Record<string, number | undefined>) {
-  const at = () =>
-    Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, p ? cpuSeconds(p) : Number.NaN]));
+/** CPU seconds of several processes (or groups, summed) between start and stop (this process included). */
+function cpuMeter(pids: Record<string, number | number[] | undefined>) {
+  const of = (p: number | number[] | undefined) =>
+    p === undefined ? Number.NaN : [p].flat().reduce((a, q) => a + cpuSeconds(q), 0);
+  const at = () => Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, of(p)]));
   const before = at();
   const self0 = process.cpuUsage();
   return () => {
@@ -134,8 +146,10 @@ async function main() {
   const { startMosquitto } = await import('../rigs/mosquitto.ts');
   const [influx, mosquitto] = await Promise.all([startInfluxDB(), startMosquitto()]);
   job.url = mosquitto.url;
-  const spool = mkdtempSync(join(tmpdir(), 'op-bench-spool-'));
-  let collector: ChildProcess | undefined;
+  const collectorsWanted = Math.max(1, Number(process.env.BENCH_COLLECTORS ?? 1));
+  const baselineRev = process.env.BENCH_BASELINE;
+  const extraNodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
+  let collectors: CollectorGroup | undefined;
   try {
     console.log(
       `bench:ingest — ${job.messages} messages × ${job.detectors} detectors from ${job.sensors} sensors, ` +
@@ -172,63 +186,8 @@ async function main() {
       `InfluxDB alone: ${raw.points} points in ${raw.seconds.toFixed(2)} s = ${raw.pointsPerS} points/s (CPU s: ${fmtCpu(raw.cpuSeconds)})`,
     );
 
-    // 3. Through the collector into InfluxDB.
-    const db = 'bench';
-    collector = spawn(
-      process.execPath,
-      [
-        // The deployment setting docs/influxdb.md recommends: a young generation big enough that
-        // a batch's lines die there instead of being promoted (≈ 25 % less collector CPU).
-        ...COLLECTOR_NODE_ARGS,
-        ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []),
-        '--import',
-        'tsx',
-        'cli/main.ts',
-        'collector',
-        '--mqtt',
-        mosquitto.url,
-        '--client-id',
-        'bench-collector',
-        '--influx-url',
-        influx.url,
-        '--influx-db',
-        db,
-        '--create-db',
-        '--spool-dir',
-        spool,
-        '--log-every',
-        '0',
-        // the bench's messages carry synthetic times (T0), not the wall clock's
-        '--time-window-s',
-        '0',
-        '--metrics-port',
-        '0',
-      ],
-      { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] }, // BENCH_NODE_ARGS: e.g. --cpu-prof
-    );
-    const c = collector;
-    const metricsPort = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      c.stdout?.on('data', (d) => {
-        if (process.env.BENCH_NODE_ARGS) process.stdout.write(d);
-        out += d;
-        const ready = /^\{"ready":true.*\}$/m.exec(out);
-        if (ready) resolve((JSON.parse(ready[0]) as { metricsPort: number }).metricsPort);
-      });
-      c.once('exit', (code) => reject(new Error(`collector exited with ${code}`)));
-    });
-    /** The collector's own counters (cheap to read; InfluxDB confirms the totals). */
-    const collectorMetrics = async () => {
-      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-      const get = (name: string) =>
-        Number(new RegExp(`^openphase_collector_${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
-      return {
-        written: get('points_written_total'),
-        batches: get('batch_write_seconds_count'),
-        batchSeconds: get('batch_write_seconds_sum'),
-        spooled: get('points_spooled_total'),
-      };
-    };
+    // 3. Through the collector(s) into InfluxDB: first a baseline build (BENCH_BASELINE), then
+    //    this checkout, each into its own database, one after the other on the same services.
     const pub = await mqtt.connectAsync(mosquitto.url, { clientId: 'bench-probe' });
     for (let i = 0; i < 21; i++) {
       const config = twoPhaseConfig(i === 20 ? 'probe' : `b${i}`);
@@ -237,7 +196,6 @@ async function main() {
         retain: true,
       });
     }
-    // Warm-up: one probe written end to end (database created, connections open).
     const probeSent = new Map<number, number>();
     const probeSeen = new Map<number, number>();
     let probeSeq = 0;
@@ -255,7 +213,7 @@ async function main() {
       probeSent.set(seq, Date.now());
       await pub.publishAsync('traffic/v1/probe/counts/probe', JSON.stringify(body), { qos: 1 });
     };
-    const lastProbe = async () =>
+    const lastProbe = async (db: string) =>
       Number(
         (
           await influxQuery(
@@ -265,61 +223,88 @@ async function main() {
           )
         )?.[1] ?? -1,
       );
-    await sendProbe();
-    while ((await lastProbe()) < 0) await new Promise((r) => setTimeout(r, 20));
 
-    let expectedPoints = 0;
-    let expectedTotal = 0;
+    /** One collector setup under test: its processes, its database, what it should hold. */
+    interface Run {
+      db: string;
+      group: CollectorGroup;
+      expectedPoints: number;
+      expectedTotal: number;
+    }
+    const startRun = async (bin: string, db: string, name: string): Promise<Run> => {
+      const group = await startCollectors({
+        bin,
+        count: collectorsWanted,
+        name,
+        mqttUrl: mosquitto.url,
+        influxUrl: influx.url,
+        db,
+        nodeArgs: [...COLLECTOR_NODE_ARGS, ...extraNodeArgs],
+        echo: extraNodeArgs.length > 0,
+      });
+      // Warm-up: one probe written end to end (database created, connections open).
+      await sendProbe();
+      while ((await lastProbe(db)) < 0) await new Promise((r) => setTimeout(r, 20));
+      return { db, group, expectedPoints: 0, expectedTotal: 0 };
+    };
+    const counters = async (r: Run) => sumCounters(await r.group.counters());
+
     /** Publishes `j` with probes running; resolves when every point is queryable. */
     /**
      * `pollMs`: how often the bench asks InfluxDB for the probe and the collector for its counter.
      * Each ask costs CPU on the same two cores (the bench's own and influxd's), so the burst, whose
      * latencies are seconds, polls every 50 ms; the steady phase every 10 ms for resolution.
      */
-    const measure = async (j: PublishJob, pollMs: number) => {
+    const measure = async (r: Run, j: PublishJob, pollMs: number) => {
       probeSent.clear();
       probeSeen.clear();
-      const meter = cpuMeter({ broker: brokerPid, collector: c.pid, influxd: influxPid });
+      const pids = r.group.pids();
+      const meter = cpuMeter({ broker: brokerPid, collector: pids, influxd: influxPid });
       let running = true;
       const probing = (async () => {
         while (running) {
           await sendProbe();
-          await new Promise((r) => setTimeout(r, 50));
+          await new Promise((res) => setTimeout(res, 50));
         }
       })();
       const polling = (async () => {
         let seen = probeSeq - 1;
         while (running || seen < probeSeq - 1) {
-          const last = await lastProbe();
+          const last = await lastProbe(r.db);
           const now = Date.now();
           for (let q = seen + 1; q <= last; q++) if (!probeSeen.has(q)) probeSeen.set(q, now);
           seen = Math.max(seen, last);
-          await new Promise((r) => setTimeout(r, pollMs));
+          await new Promise((res) => setTimeout(res, pollMs));
         }
       })();
-      const m0 = await collectorMetrics();
+      const each0 = await r.group.counters();
+      const m0 = sumCounters(each0);
       const run = await publish(j);
-      expectedPoints += j.messages * j.detectors;
-      expectedTotal += expectedSum(j);
+      r.expectedPoints += j.messages * j.detectors;
+      r.expectedTotal += expectedSum(j);
       // Done when InfluxDB answers a count with every point. The count query scans every point
       // so far (≈ 0.1 s of influxd per query at 800,000): instead of polling it, poll the
-      // collector's written counter (points InfluxDB acknowledged; probes included) and only
+      // collectors' written counters (points InfluxDB acknowledged; probes included) and only
       // then ask InfluxDB, again until it confirms. The time is taken when it confirms.
       for (;;) {
-        const m = await collectorMetrics();
+        const m = await counters(r);
         if (m.written - m0.written >= j.messages * j.detectors) {
           const row = await influxQuery(
             influx.url,
-            db,
+            r.db,
             `SELECT count("count") FROM "counts" WHERE "sensor" != 'probe'`,
           );
-          if (Number(row?.[1] ?? 0) >= expectedPoints) break;
+          if (Number(row?.[1] ?? 0) >= r.expectedPoints) break;
         }
-        await new Promise((r) => setTimeout(r, pollMs));
+        await new Promise((res) => setTimeout(res, pollMs));
       }
       const doneAt = Date.now();
-      const m1 = await collectorMetrics();
-      const cpu = { publishers: Number(run.cpuSeconds.toFixed(2)), ...meter() };
+      const each1 = await r.group.counters();
+      const m1 = sumCounters(each1);
+      const cpu: Record<string, number> = {
+        publishers: Number(run.cpuSeconds.toFixed(2)),
+        ...meter(),
+      };
       running = false;
       await probing;
       await polling;
@@ -327,14 +312,18 @@ async function main() {
         .map(([q, at]) => at - (probeSent.get(q) ?? Number.NaN))
         .filter((x) => x >= 0);
       const seconds = (doneAt - run.startedAt) / 1000;
+      const points = j.messages * j.detectors;
       return {
         messages: j.messages,
-        points: j.messages * j.detectors,
+        points,
         seconds,
         messagesPerS: Math.round(j.messages / seconds),
-        pointsPerS: Math.round((j.messages * j.detectors) / seconds),
+        pointsPerS: Math.round(points / seconds),
         publishSeconds: (run.endedAt - run.startedAt) / 1000,
         cpuSeconds: cpu,
+        collectorCpuMicrosPerPoint: Number((((cpu.collector ?? 0) / points) * 1e6).toFixed(2)),
+        /** messages each collector received (probes included), in client-id order */
+        receivedByCollector: each1.map((c, k) => c.received - (each0[k]?.received ?? 0)),
         batches: m1.batches - m0.batches,
         meanBatchWriteMs: Number(
           (
@@ -351,13 +340,58 @@ async function main() {
         },
       };
     };
+    const totalsOf = async (r: Run) => {
+      const t = await influxQuery(
+        influx.url,
+        r.db,
+        `SELECT count("count"), sum("count") FROM "counts" WHERE "sensor" != 'probe'`,
+      );
+      const points = Number(t?.[1]);
+      return {
+        points,
+        zeroLoss: points === r.expectedPoints && Number(t?.[2]) === r.expectedTotal,
+      };
+    };
 
-    // 2a. Throughput: the same burst as the bare broker got.
-    const burst = await measure(job, 50);
-    // 2b. Latency at a steady load the collector sustains (half its measured rate, new points).
+    // 3a. The baseline, burst only.
+    let baseline:
+      | {
+          revision: string;
+          commit: string;
+          burst: Awaited<ReturnType<typeof measure>>;
+          zeroLoss: boolean;
+        }
+      | undefined;
+    if (baselineRev) {
+      const b = baselineBin(baselineRev);
+      const r = await startRun(b.bin, 'bench_baseline', 'bench-baseline');
+      const burst = await measure(r, job, 50);
+      const t = await totalsOf(r);
+      await r.group.stop();
+      // Dropped, so influxd does not compact it while the next run measures.
+      await fetch(
+        `${influx.url}/query?${new URLSearchParams({ q: 'DROP DATABASE "bench_baseline"' })}`,
+        {
+          method: 'POST',
+        },
+      );
+      baseline = { revision: baselineRev, commit: b.commit, burst, zeroLoss: t.zeroLoss };
+      console.log(
+        `baseline ${baselineRev} (${b.commit}): ${burst.points} points queryable in ${burst.seconds.toFixed(2)} s = ` +
+          `${burst.pointsPerS} points/s; collector CPU ${burst.collectorCpuMicrosPerPoint} µs/point; zero loss: ${t.zeroLoss}`,
+      );
+    }
+
+    // 3b. This checkout: the burst (throughput), then latency at a steady load it sustains
+    //     (half its measured rate, new points).
+    const db = 'bench';
+    const current = await startRun(currentBin(), db, 'bench-collector');
+    collectors = current.group;
+    const burst = await measure(current, job, 50);
     const rate = Number(process.env.BENCH_LATENCY_RATE ?? Math.round(burst.messagesPerS / 2));
     const steadyS = Number(process.env.BENCH_LATENCY_S ?? 10);
     const steady = await measure(
+      current,
       {
         ...job,
         messages: rate * steadyS,
@@ -366,13 +400,7 @@ async function main() {
       },
       10,
     );
-    const totals = await influxQuery(
-      influx.url,
-      db,
-      `SELECT count("count"), sum("count") FROM "counts" WHERE "sensor" != 'probe'`,
-    );
-    const points = Number(totals?.[1]);
-    const zeroLoss = points === expectedPoints && Number(totals?.[2]) === expectedTotal;
+    const { points, zeroLoss } = await totalsOf(current);
     await pub.endAsync();
 
     const ratio = burst.messagesPerS / bareRate;
@@ -410,7 +438,8 @@ async function main() {
       setup: {
         broker: 'Mosquitto 2 (own process, max_inflight_messages 0)',
         database: 'InfluxDB 1.6.7 (own process)',
-        collector: `openphase collector child process, defaults (batch 5000 points / 1 s), node ${COLLECTOR_NODE_ARGS.join(' ')}`,
+        collector: `${collectorsWanted} × openphase collector (compiled, own process${collectorsWanted > 1 ? `, one $share group` : ''}), defaults (batch 5000 points / 1 s), node ${COLLECTOR_NODE_ARGS.join(' ')}`,
+        collectors: collectorsWanted,
         messages: job.messages,
         detectorsPerMessage: job.detectors,
         sensors: job.sensors,
@@ -425,18 +454,33 @@ async function main() {
       influxAlone: raw,
       cpuBudget: budget,
       collector: { burst, steady: { ratePerS: rate, ...steady } },
+      ...(baseline
+        ? {
+            baseline: {
+              ...baseline,
+              ratioToBareBroker: Number((baseline.burst.messagesPerS / bareRate).toFixed(3)),
+            },
+          }
+        : {}),
       zeroLoss,
       pointsInInfluxDB: points,
       ratioToBareBroker: Number(ratio.toFixed(3)),
       ratioToInfluxAlone: Number((burst.pointsPerS / raw.pointsPerS).toFixed(3)),
       targets: {
-        pointsPerS: { target: 20_000, met: burst.pointsPerS >= 20_000 },
+        pointsPerS: { target: 100_000, met: burst.pointsPerS >= 100_000 },
+        collectorCpuMicrosPerPoint: {
+          target: 2,
+          met: burst.collectorCpuMicrosPerPoint <= 2,
+        },
         ratioToBare: { target: 0.8, met: ratio >= 0.8 },
       },
     };
     console.log(
       `collector:   ${job.messages} messages (${burst.points} points) queryable in ${burst.seconds.toFixed(2)} s = ` +
-        `${burst.messagesPerS} msg/s, ${burst.pointsPerS} points/s`,
+        `${burst.messagesPerS} msg/s, ${burst.pointsPerS} points/s; collector CPU ${burst.collectorCpuMicrosPerPoint} µs/point` +
+        (collectorsWanted > 1
+          ? `; ${collectorsWanted} collectors received ${burst.receivedByCollector.join(' / ')} messages`
+          : ''),
     );
     console.log(
       `CPU seconds (${cpus().length} cores): bare broker run ${(bareS * cpus().length).toFixed(1)} available — ${fmtCpu(bareCpu)}; ` +
@@ -454,7 +498,8 @@ async function main() {
     );
     console.log(
       `zero loss: ${zeroLoss} (${points} points); ratio to bare broker ${result.ratioToBareBroker} (target 0.8: ${result.targets.ratioToBare.met ? 'met' : 'NOT met'}); ` +
-        `points/s target 20,000: ${result.targets.pointsPerS.met ? 'met' : 'NOT met'}; ` +
+        `points/s target 100,000: ${result.targets.pointsPerS.met ? 'met' : 'NOT met'}; ` +
+        `collector CPU target 2 µs/point: ${result.targets.collectorCpuMicrosPerPoint.met ? 'met' : 'NOT met'}; ` +
         `collector points/s ÷ InfluxDB alone: ${result.ratioToInfluxAlone}`,
     );
     const outDir = join(repo, 'bench-results');
@@ -463,13 +508,9 @@ async function main() {
     console.log('wrote bench-results/ingest.json');
     if (!zeroLoss) process.exitCode = 1;
   } finally {
-    if (collector && collector.exitCode === null) {
-      collector.kill('SIGTERM');
-      await new Promise((r) => collector?.once('exit', r));
-    }
+    await collectors?.stop();
     await mosquitto.stop();
     await influx.stop();
-    rmSync(spool, { recursive: true, force: true });
   }
 }
 

@@ -31,15 +31,17 @@ export function langInArgs(argv: readonly string[]): string | undefined {
   return undefined;
 }
 
+/** The `--lang` option; main.ts adds it to every command that does not declare it itself. */
+export const langOption = (): Option =>
+  new Option('--lang <lang>', t(cliLang(), 'cli.option.lang')).choices([...LANGS]);
+
 /** Adds `--lang` to every command that runs an action (the leaves), and applies it. */
 export function addLangOption(cmd: Command): void {
   const leaves = (c: Command): Command[] =>
     c.commands.length === 0 ? [c] : c.commands.flatMap((s) => leaves(s));
   for (const leaf of leaves(cmd)) {
     if (leaf.options.some((o) => o.long === '--lang')) continue;
-    leaf.addOption(
-      new Option('--lang <lang>', t(cliLang(), 'cli.option.lang')).choices([...LANGS]),
-    );
+    leaf.addOption(langOption());
   }
   cmd.hook('preAction', (_root, action) => {
     setCliLang(action.opts<{ lang?: string }>().lang);

@@ -40,6 +40,14 @@ export const COMMANDS: { name: string; summary: string }[] = [
     summary: 'time-of-day fixed-time plans (Webster) from counts stored in InfluxDB',
   },
   {
+    name: 'measures',
+    summary: 'ATSPM measures (arrivals on green, split failures, …) from the stored history',
+  },
+  {
+    name: 'scenario',
+    summary: 'scenario files from your own data: `scenario from-store` rebuilds a stored day',
+  },
+  {
     name: 'simulate',
     summary: 'run a scenario: as fast as possible, real time, faster, or lockstep',
   },

@@ -13,6 +13,7 @@ import type { Gap, LossTracker } from './loss.ts';
 import type { Metrics } from './metrics.ts';
 import type { Point } from './point.ts';
 import {
+  createSeriesCache,
   gapPoint,
   MAX_UNKNOWN_DETECTORS,
   type MapContext,
@@ -137,7 +138,14 @@ export function createIngest(opts: IngestOptions) {
   }
 
   /** One context for every message (toPoints reads it and keeps nothing of it). */
-  const ctx: MapContext = { root, intersections, receivedMs: 0, rejectSeq: 0, admitUnknown };
+  const ctx: MapContext = {
+    root,
+    intersections,
+    receivedMs: 0,
+    rejectSeq: 0,
+    admitUnknown,
+    series: createSeriesCache(),
+  };
   // one object, its clock reading updated per message
   const timeWindow = opts.timeWindowMs ? { nowMs: 0, windowMs: opts.timeWindowMs } : undefined;
   if (timeWindow) ctx.timeWindow = timeWindow;

@@ -20,7 +20,18 @@ export interface Point {
   timeMs: number;
   /** 0..999999 nanoseconds added to `timeMs` (keeps apart points of one series and millisecond) */
   subMsNs?: number;
+  /**
+   * Optional: one object shared by every point of this series (same measurement and tags) and
+   * by no other, so a sink may keep the series' encoding by it. Never needed to read the point.
+   */
+  series?: object;
 }
 
+/** Small non-negative integers, made once (counts are mostly small): fewer objects per point. */
+const SMALL: readonly IntValue[] = Array.from({ length: 1024 }, (_, i) =>
+  Object.freeze({ int: i }),
+);
+
 /** @example int(3) // an integer field, not a float */
-export const int = (n: number): IntValue => ({ int: n });
+export const int = (n: number): IntValue =>
+  n >= 0 && n < 1024 && (n | 0) === n && 1 / n > 0 ? SMALL[n]! : { int: n };

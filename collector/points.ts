@@ -48,6 +48,47 @@ export interface MapContext {
    * inventing ids cannot grow the series count without bound. Absent: always yes.
    */
   admitUnknown?: (intersection: string, detector: string) => boolean;
+  /**
+   * Where the tags of counts series are kept between messages ({@link createSeriesCache}), so
+   * the points of one series share one tags object (`Point.series`): fewer objects, and a sink
+   * encodes the series once. Absent: every point gets its own.
+   */
+  series?: SeriesCache;
+}
+
+type CountsTags = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Counts series tags by intersection index (a new config makes a new index, so new tags), then
+ * sensor, then detector id; only detectors of the config (enriched). Bound: `max` tags objects,
+ * all forgotten when crossed.
+ */
+export interface SeriesCache {
+  byIndex: WeakMap<IntersectionIndex, Map<string, Map<string, CountsTags>>>;
+  size: number;
+  max: number;
+}
+
+/** Most counts series whose tags the cache keeps. */
+export const MAX_CACHED_SERIES = 100_000;
+
+export function createSeriesCache(max = MAX_CACHED_SERIES): SeriesCache {
+  return { byIndex: new WeakMap(), size: 0, max };
+}
+
+/** The tags of one sensor's series at one intersection (created empty). */
+function sensorSeries(cache: SeriesCache, index: IntersectionIndex, sensor: string) {
+  let bySensor = cache.byIndex.get(index);
+  if (!bySensor) {
+    bySensor = new Map();
+    cache.byIndex.set(index, bySensor);
+  }
+  let byDetector = bySensor.get(sensor);
+  if (!byDetector) {
+    byDetector = new Map();
+    bySensor.set(sensor, byDetector);
+  }
+  return byDetector;
 }
 
 /** Distinct detector ids without config that get their own series, per intersection. */
@@ -132,6 +173,7 @@ function countsPoints(
   c: Counts,
   index: IntersectionIndex | undefined,
   admit: MapContext['admitUnknown'],
+  cache: SeriesCache | undefined,
 ) {
   const points: Point[] = [];
   let unenriched = 0;
@@ -139,7 +181,26 @@ function countsPoints(
   const seq = int(c.seq);
   // The interval's length is kept: a reader can tell 9 minutes of data from 15 (coverage).
   const intervalMs = int(c.to - c.from);
+  const known = cache && index ? sensorSeries(cache, index, sensor) : undefined;
   for (const d of c.detectors) {
+    const cached = known?.get(d.id);
+    if (cached) {
+      points.push({
+        measurement: M.counts,
+        tags: cached,
+        fields: {
+          count: int(d.count),
+          occupancy: d.occupancy,
+          speedKmh: d.speedKmh,
+          seq,
+          intervalMs,
+          detectorId: undefined,
+        },
+        timeMs: c.from,
+        series: cached,
+      });
+      continue;
+    }
     const info = index?.detectors.get(d.id);
     let detector = d.id;
     let detectorId: string | undefined;
@@ -150,19 +211,34 @@ function countsPoints(
         detectorId = d.id;
       }
     }
-    points.push({
-      measurement: M.counts,
-      tags: { intersection, detector, approach: info?.approach, movement: info?.movement, sensor },
-      fields: {
-        count: int(d.count),
-        occupancy: d.occupancy,
-        speedKmh: d.speedKmh,
-        seq,
-        intervalMs,
-        detectorId,
-      },
-      timeMs: c.from,
-    });
+    const tags = {
+      intersection,
+      detector,
+      approach: info?.approach,
+      movement: info?.movement,
+      sensor,
+    };
+    const fields = {
+      count: int(d.count),
+      occupancy: d.occupancy,
+      speedKmh: d.speedKmh,
+      seq,
+      intervalMs,
+      detectorId,
+    };
+    let series: CountsTags | undefined;
+    if (info && known && cache) {
+      if (cache.size >= cache.max) {
+        cache.byIndex = new WeakMap(); // the bound: start again (from the next message)
+        cache.size = 0;
+      } else {
+        // a detector of the config: its series' tags are kept for the next message
+        series = Object.freeze(tags);
+        known.set(d.id, series);
+        cache.size++;
+      }
+    }
+    points.push({ measurement: M.counts, tags, fields, timeMs: c.from, series });
   }
   const actuations = c.actuations;
   if (actuations) {
@@ -319,6 +395,7 @@ function mapValid(parsed: ParsedTopic, value: unknown, ctx: MapContext): MapResu
         c,
         ctx.intersections.get(intersection),
         ctx.admitUnknown,
+        ctx.series,
       );
       return { kind: 'counts', points, counts: countsKey(intersection, c), unenriched };
     }

@@ -74,34 +74,6 @@ export function parsePeriod(text: string): number {
 }
 
 /**
- * The reporting interval of each key (a detector) from the times of its stored counts: the
- * smallest positive gap between two of its consecutive points. For counts stored without their
- * interval length; a key with a single point has none.
- * @example intervalsFromSpacing([{ key: 'd', timeMs: 0 }, { key: 'd', timeMs: 60_000 }]) // d → 60000
- */
-export function intervalsFromSpacing(
-  points: readonly { key: string; timeMs: number }[],
-): Map<string, number> {
-  const times = new Map<string, number[]>();
-  for (const p of points) {
-    const list = times.get(p.key);
-    if (list) list.push(p.timeMs);
-    else times.set(p.key, [p.timeMs]);
-  }
-  const out = new Map<string, number>();
-  for (const [key, list] of times) {
-    list.sort((a, b) => a - b);
-    let best = Number.POSITIVE_INFINITY;
-    for (let k = 1; k < list.length; k++) {
-      const gap = list[k]! - list[k - 1]!;
-      if (gap > 0 && gap < best) best = gap;
-    }
-    if (Number.isFinite(best)) out.set(key, best);
-  }
-  return out;
-}
-
-/**
  * Webster plans per time-of-day period.
  * @example plansByTimeOfDay(config, rows, { periodMs: 900_000 })[0] // { from: '00:00', to: '…', webster }
  */

@@ -5,7 +5,10 @@
 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { parseRange } from './query.ts';
+import { computeMeasures } from '../measures/index.ts';
+import type { MeasuresReader } from '../measures/read/index.ts';
+import { zoneOf } from '../protocol/index.ts';
+import { parseMeasuresRange, parseRange } from './query.ts';
 import {
   CountsQuerystring,
   CountsReply,
@@ -14,6 +17,8 @@ import {
   IdParams,
   IntersectionDetail,
   IntersectionList,
+  MeasuresQuerystring,
+  MeasuresReply,
 } from './schemas.ts';
 import type { DashboardSource, IntersectionState } from './source.ts';
 
@@ -31,6 +36,8 @@ export interface ApiOptions {
   simulated?: boolean;
   /** the deployment's IANA zone: the page shows times in it (an intersection's own zone wins) */
   timeZone: string;
+  /** reads the stored actuations, counts and signal history for the measures (absent: 503) */
+  measures?: MeasuresReader;
 }
 
 const notFound = (id: string) => ({
@@ -155,6 +162,60 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (fastify, o) => {
         source: o.store,
         rows,
       };
+    },
+  );
+
+  typed.get(
+    '/api/intersections/:id/measures',
+    {
+      schema: {
+        summary: 'ATSPM measures of one intersection from the store (docs/measures.md)',
+        description:
+          'Approach volume, arrivals on green, platoon ratio, approach delay, split failures, yellow and red actuations, phase termination and the Purdue coordination diagram data, in bins of local time.',
+        tags: ['intersections'],
+        params: IdParams,
+        querystring: MeasuresQuerystring,
+        response: { 200: MeasuresReply, 400: ErrorReply, 404: ErrorReply, 503: ErrorReply },
+      },
+    },
+    async (req, reply) => {
+      const s = source.get(req.params.id);
+      if (!s) return reply.code(404).send(notFound(req.params.id));
+      const unavailable = (message: string) =>
+        reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message });
+      if (!s.config)
+        return unavailable(
+          `no config known for '${req.params.id}' yet: the measures need its phases and detectors`,
+        );
+      if (!o.measures)
+        return unavailable('no store to read the measures from (start the dashboard with a store)');
+      const range = parseMeasuresRange(req.query, s.lastCountsMs ?? source.latestMs() ?? o.clock());
+      if (!range.ok) {
+        return reply.code(400).send({
+          statusCode: 400,
+          error: 'Bad Request',
+          message: range.message,
+          parameter: range.parameter,
+        });
+      }
+      try {
+        const data = await o.measures.read({
+          intersection: req.params.id,
+          fromMs: range.fromMs,
+          toMs: range.toMs,
+        });
+        const m = computeMeasures(s.config, data, {
+          fromMs: range.fromMs,
+          toMs: range.toMs,
+          binMs: range.binMs,
+          timeZone: zoneOf(s.config.timeZone, o.timeZone),
+        });
+        return { ...m, source: o.store };
+      } catch (e) {
+        // the detail goes to the log only: a store error may carry its URL or user
+        o.log(`dashboard: measures query failed: ${(e as Error).message}`);
+        return unavailable(`the store (${o.store}) did not answer; try again`);
+      }
     },
   );
 

@@ -89,3 +89,42 @@ export function parseRange(
   }
   return { ok: true, fromMs, toMs, everyMs };
 }
+
+/** Default window of a measures query when `from` is not given. */
+export const MEASURES_WINDOW_MS = 3_600_000;
+
+export type MeasuresRangeResult =
+  | { ok: true; fromMs: number; toMs: number; binMs: number }
+  | { ok: false; parameter: 'from' | 'to' | 'bin'; message: string };
+
+/**
+ * The measures query's parameters: `from`, `to` as for counts (default: the last hour of data)
+ * and `bin` (whole minutes, e.g. `15m`, `1h`; default 15 min).
+ */
+export function parseMeasuresRange(
+  query: { from?: string; to?: string; bin?: string },
+  defaultToMs: number,
+): MeasuresRangeResult {
+  const to = query.to === undefined ? defaultToMs : parseTime(query.to);
+  const from =
+    query.from ?? (to !== undefined ? String(Math.max(0, to - MEASURES_WINDOW_MS)) : undefined);
+  const r = parseRange(
+    {
+      ...(from !== undefined ? { from } : {}),
+      ...(query.to !== undefined ? { to: query.to } : {}),
+      every: query.bin ?? '15m',
+    },
+    defaultToMs,
+  );
+  if (!r.ok) {
+    const parameter = r.parameter === 'every' ? 'bin' : r.parameter;
+    return { ok: false, parameter, message: r.message.replace(/'every'/g, "'bin'") };
+  }
+  if (r.everyMs % 60_000 !== 0 || r.everyMs > 86_400_000)
+    return {
+      ok: false,
+      parameter: 'bin',
+      message: "query parameter 'bin' must be whole minutes up to a day: 15m, 30m, 1h",
+    };
+  return { ok: true, fromMs: r.fromMs, toMs: r.toMs, binMs: r.everyMs };
+}

@@ -58,6 +58,43 @@ export const CountsQuerystring = Type.Object(
   { additionalProperties: false },
 );
 
+export const MeasuresQuerystring = Type.Object(
+  {
+    from: Type.Optional(
+      Type.String({ description: 'start, epoch ms or ISO 8601 (inclusive); default to − 1 h' }),
+    ),
+    to: Type.Optional(
+      Type.String({
+        description: 'end, epoch ms or ISO 8601 (exclusive); default the newest counts received',
+      }),
+    ),
+    bin: Type.Optional(
+      Type.String({ description: 'bin length in whole minutes: 15m (default), 30m, 1h' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** The measures as `openphase measures --json` prints them (docs/measures.md). */
+export const MeasuresReply = Type.Object(
+  {
+    intersection: Type.String(),
+    fromMs: Type.Integer(),
+    toMs: Type.Integer(),
+    timeZone: Type.String({ description: 'IANA zone of the bins' }),
+    binMs: Type.Integer(),
+    approaches: Type.Array(Type.Unknown(), { description: 'approach volumes, in all and per bin' }),
+    laneGroups: Type.Array(Type.Unknown(), {
+      description:
+        'per lane group: volume, arrivals on green, platoon ratio, delay, split failures, yellow and red actuations, per bin, and the coordination diagram data',
+    }),
+    phases: Type.Array(Type.Unknown(), { description: 'phase termination per phase' }),
+    notes: Type.Array(Type.String(), { description: 'what the data lacked, in plain words' }),
+    source: Type.String({ description: 'the store read' }),
+  },
+  { additionalProperties: false },
+);
+
 const Counter = Type.Integer({ minimum: 0 });
 const Timeline = Type.Array(
   Type.Object({

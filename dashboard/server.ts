@@ -16,6 +16,7 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { MeasuresReader } from '../measures/read/index.ts';
 import { DEFAULT_TIME_ZONE } from '../protocol/index.ts';
 import { apiRoutes } from './api.ts';
 import { type BuiltAsset, buildWeb, PUBLIC_DIR } from './build.ts';
@@ -60,6 +61,8 @@ export interface DashboardOptions {
   token?: string;
   /** the city and its clock come from the simulator (the demo): the page says so */
   simulated?: boolean;
+  /** reads the stored history for the measures API (docs/measures.md); absent: that API answers 503 */
+  measures?: MeasuresReader;
   /** the deployment's IANA zone for times on the page (an intersection's config zone wins); default UTC */
   timeZone?: string;
   /** requests per client address and window (default 1,200 per minute); false = off */
@@ -170,6 +173,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     log,
     simulated: o.simulated === true,
     timeZone: o.timeZone ?? DEFAULT_TIME_ZONE,
+    ...(o.measures ? { measures: o.measures } : {}),
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/build/:file', { schema: { hide: true } }, async (req, reply) => {

@@ -5,8 +5,9 @@
  */
 import type { Engine } from './engine.ts';
 import { openphaseEngine } from './openphase/index.ts';
+import { sumoEngine } from './sumo/index.ts';
 
-export const ENGINES: readonly Engine[] = [openphaseEngine];
+export const ENGINES: readonly Engine[] = [openphaseEngine, sumoEngine];
 
 export const ENGINE_NAMES: readonly string[] = ENGINES.map((e) => e.name);
 

@@ -13,6 +13,10 @@ export const CATALOGS: Readonly<Record<Lang, Readonly<Record<MessageKey, Message
 
 type Params<K extends MessageKey> = Record<ParamNames<(typeof en)[K]>, ParamValue>;
 
+/** The parameters t() takes after the key: none, or an object with every placeholder. */
+export type ParamsOf<K extends MessageKey> =
+  ParamNames<(typeof en)[K]> extends never ? [] : [Params<K>];
+
 const numberFormats = new Map<string, Intl.NumberFormat>();
 const pluralRules = new Map<Lang, Intl.PluralRules>();
 
@@ -48,13 +52,17 @@ function form(lang: Lang, m: Plural, count: ParamValue | undefined): string {
   return m[rules.select(count) as keyof Plural] ?? m.other;
 }
 
+/** French typography: a narrow no-break space before : ; ? ! % » and after «, no line break there. */
+const typeset = (lang: Lang, text: string): string =>
+  lang === 'fr' ? text.replace(/ ([:;?!%»])/g, '\u202f$1').replace(/« /g, '«\u202f') : text;
+
 /** Fills `{name}` placeholders; a number goes through num(), a missing one stays visible. */
 export function fill(
   lang: Lang,
   text: string,
   params: Readonly<Record<string, ParamValue>>,
 ): string {
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
+  return typeset(lang, text).replace(/\{(\w+)\}/g, (whole, name: string) => {
     const v = params[name];
     return v === undefined ? whole : typeof v === 'number' ? num(lang, v) : v;
   });
@@ -64,11 +72,7 @@ export function fill(
  * @example t('fr', 'report.runs', { count: 3 }) // "3 passages"
  * @example t('en', 'controller.builtin.actuated') // "Actuated (built-in)"
  */
-export function t<K extends MessageKey>(
-  lang: Lang,
-  key: K,
-  ...params: ParamNames<(typeof en)[K]> extends never ? [] : [Params<K>]
-): string {
+export function t<K extends MessageKey>(lang: Lang, key: K, ...params: ParamsOf<K>): string {
   const m = CATALOGS[lang][key] ?? en[key];
   const p = (params[0] ?? {}) as Record<string, ParamValue>;
   return fill(lang, typeof m === 'string' ? m : form(lang, m, p.count), p);

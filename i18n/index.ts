@@ -3,7 +3,7 @@
  * en/ and fr/, `t()` to format a message, the language resolver. How to add a string: README.md.
  */
 export type { MessageKey } from './en/index.ts';
-export { CATALOGS, fill, num, percent, t, tMaybe } from './format.ts';
+export { CATALOGS, fill, num, type ParamsOf, percent, t, tMaybe } from './format.ts';
 export {
   DEFAULT_LANG,
   isLang,

@@ -9,6 +9,7 @@
  * watchdog runs the fallback plan after watchdogS).
  */
 
+import type { Duplex } from 'node:stream';
 import { DEFAULT_ROOT, parseTopic, type Scenario, topics } from '../protocol/index.ts';
 import { createSimulation, type StepOutput } from '../simulator/index.ts';
 import {
@@ -33,6 +34,11 @@ export interface MqttSimulationOptions {
   seed?: number;
   durationS?: number;
   mqttUrl: string;
+  /**
+   * the broker runs in this process (the bench's own): a new connection to it, used instead of
+   * a socket to mqttUrl — the same packets, without a system call each
+   */
+  brokerStream?: () => Duplex;
   /** the main connection: a signal-role device (or admin); none on an insecure broker */
   username?: string;
   password?: string;
@@ -53,6 +59,8 @@ export interface MqttSimulationOptions {
   /** an intersection's signal credentials; default: main connection */
   signalCredentials?: (intersection: string) => MqttCredentials | undefined;
   onStep?: (out: StepOutput, sim: LoopEngine) => void;
+  /** send raw detector actuations in the counts messages (what ATSPM measures need); OpenPhase's engine */
+  actuations?: boolean;
   /**
    * A run of another engine (engines/all.ts), created by the caller for this scenario, seed and
    * duration, and closed by the caller; default OpenPhase's engine, created here.
@@ -80,6 +88,7 @@ export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
     createSimulation(o.scenario, {
       ...(o.seed !== undefined ? { seed: o.seed } : {}),
       ...(o.durationS !== undefined ? { durationS: o.durationS } : {}),
+      ...(o.actuations ? { actuations: true } : {}),
     });
   const t = topics(o.root ?? DEFAULT_ROOT);
   const ids = sim.configs().map((c) => c.id);
@@ -153,7 +162,15 @@ export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
           topic: t.status(first.intersections[0]!, first.id),
           payload: JSON.stringify({ v: 1, online: false, device: first.id }),
         };
-        const client = await connect(o.mqttUrl, g.clientId, g.creds, will);
+        const client = await connect(
+          o.mqttUrl,
+          g.clientId,
+          g.creds,
+          will,
+          undefined,
+          undefined,
+          o.brokerStream,
+        );
         const conn = { client, devices: g.devices };
         byKey.set(key, conn);
         conns.push(conn);

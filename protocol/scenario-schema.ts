@@ -37,6 +37,100 @@ export const FAULT_KINDS = [
   'late',
 ] as const;
 
+const Clock = (description: string) =>
+  Type.String({ pattern: '^([01][0-9]|2[0-4]):[0-5][0-9]$', description });
+const DateText = Type.String({
+  pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$',
+  description: 'YYYY-MM-DD',
+});
+
+/** Where a scenario built from stored data came from (`openphase scenario from-store`). */
+export const ScenarioOrigin = Type.Object(
+  {
+    source: Type.Literal('store', { description: 'built from what a collector stored' }),
+    store: Type.String({
+      maxLength: 300,
+      description: 'the store read, without credentials (e.g. influx-v1 http://host:8086 db=x)',
+    }),
+    intersections: Type.Array(Id('intersection id'), {
+      maxItems: 10_000,
+      description: 'the intersections it holds',
+    }),
+    days: Type.Array(DateText, {
+      minItems: 1,
+      maxItems: 366,
+      description: 'the days the demand comes from (their mean when several)',
+    }),
+    timeZone: Type.String({ maxLength: 64, description: 'the zone days and bins are counted in' }),
+    binS: Type.Number({ minimum: 1, maximum: 86_400, description: 'demand bin length, seconds' }),
+    hours: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}$',
+        description: 'the time-of-day window of those days, HH:MM-HH:MM (00:00-24:00: whole days)',
+      }),
+    ),
+    coverage: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      description: "share of the used detectors' time on those days covered by stored counts",
+    }),
+    gaps: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            intersection: Id('intersection id'),
+            detector: Id('detector id'),
+            date: DateText,
+            from: Clock('local time, inclusive'),
+            to: Clock('local time, exclusive'),
+            how: Type.Union([Type.Literal('filled'), Type.Literal('interpolated')], {
+              description:
+                'filled: mean of the same bins on `fromDays`; interpolated: from the nearest covered bins of the day',
+            }),
+            fromDays: Type.Array(DateText, {
+              maxItems: 366,
+              description: 'the days whose same bins filled it',
+            }),
+          },
+          { additionalProperties: false, description: 'a stretch of missing counts and its fill' },
+        ),
+        { maxItems: 1000, description: 'missing counts and how they were filled' },
+      ),
+    ),
+    saturated: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            intersection: Id('intersection id'),
+            laneGroup: Type.String({ maxLength: 100, description: 'the lane group id' }),
+            date: DateText,
+            from: Clock('local time, inclusive'),
+            to: Clock('local time, exclusive'),
+            dischargeVph: Type.Number({ minimum: 0, description: 'discharge capacity, veh/h' }),
+            countedVeh: Type.Number({ minimum: 0, description: 'vehicles the stop bar counted' }),
+            arrivalsVeh: Type.Number({ minimum: 0, description: 'vehicles estimated to arrive' }),
+            lowerBound: Type.Boolean({
+              description: 'the stretch reaches the end of the data: arrivals are at least this',
+            }),
+          },
+          {
+            additionalProperties: false,
+            description: 'stop-bar counts at discharge capacity, and the arrivals estimated behind',
+          },
+        ),
+        { maxItems: 1000, description: 'stop bars found at discharge capacity' },
+      ),
+    ),
+    notes: Type.Optional(
+      Type.Array(Type.String({ maxLength: 500, description: 'one note' }), {
+        maxItems: 1000,
+        description: 'assumptions and movements without data, in plain words',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'where a scenario built from stored data came from' },
+);
+
 export const Scenario = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100, description: 'scenario name' }),
@@ -179,6 +273,7 @@ export const Scenario = Type.Object(
         { maxItems: 100_000, description: 'links of corridors and grids' },
       ),
     ),
+    origin: Type.Optional(ScenarioOrigin),
     faults: Type.Optional(
       Type.Array(
         Type.Object(
@@ -252,4 +347,5 @@ export const Scenario = Type.Object(
 );
 
 export type Scenario = Type.Static<typeof Scenario>;
+export type ScenarioOrigin = Type.Static<typeof ScenarioOrigin>;
 export type FaultKind = (typeof FAULT_KINDS)[number];

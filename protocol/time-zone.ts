@@ -260,3 +260,28 @@ export function formatLocal(atMs: number, timeZone: string, o: FormatOptions = {
 export function describeZone(timeZone: string, atMs: number): string {
   return `${timeZone} (UTC${formatOffset(offsetMs(atMs, timeZone))})`;
 }
+
+/**
+ * A time given by a person: epoch ms, an ISO time with its offset (`2026-03-29T01:00Z`), or a
+ * local date or wall time in `timeZone` (`2026-03-29`, `2026-03-29 08:00`, `2026-03-29T08:00:30`).
+ * Throws in plain words.
+ * @example parseLocalTime('2026-10-25', 'Europe/Paris') // Date.parse('2026-10-24T22:00Z')
+ */
+export function parseLocalTime(text: string, timeZone: string): number {
+  const s = text.trim();
+  if (/^\d+$/.test(s)) return Number(s);
+  const local = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(s);
+  if (local) {
+    const [y, mo, d, h, mi, se] = local.slice(1).map((x) => (x === undefined ? 0 : Number(x)));
+    if (mo! < 1 || mo! > 12 || d! < 1 || d! > 31 || h! > 23 || mi! > 59 || se! > 59)
+      throw new Error(`'${text}' is not a valid date and time`);
+    return instantOf(timeZone, y!, mo!, d!, h!, mi!) + se! * 1000;
+  }
+  if (/[zZ]$|[+-]\d{2}:?\d{2}$/.test(s)) {
+    const ms = Date.parse(s);
+    if (Number.isFinite(ms)) return ms;
+  }
+  throw new Error(
+    `'${text}' is not a time: give YYYY-MM-DD, YYYY-MM-DD HH:MM (local, in ${timeZone}), an ISO time with its offset, or epoch ms`,
+  );
+}

@@ -6,6 +6,7 @@
  * payload is parsed, so a hostile message costs little.
  */
 import { Compile } from 'typebox/compile';
+import { isValidCounts } from './counts-check.ts';
 import { checkIntersection } from './intersection.ts';
 import type { IntersectionConfig as IntersectionConfigT } from './intersection-schema.ts';
 import { IntersectionConfig } from './intersection-schema.ts';
@@ -167,6 +168,13 @@ function rawDepth(text: string, limit: number): boolean {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+const tooDeep = (limits: Limits): Result<unknown> => ({
+  ok: false,
+  problems: [
+    { code: 'too-deep', path: '/', message: `payload nests deeper than ${limits.maxDepth} levels` },
+  ],
+});
+
 /**
  * Turns raw payload bytes into a JSON value, enforcing size, UTF-8 and depth limits first.
  * @example parsePayload(Buffer.from('{"v":1}')) // { ok: true, value: { v: 1 } }
@@ -199,18 +207,7 @@ export function parsePayload(
       problems: [{ code: 'not-utf8', path: '/', message: 'payload is not valid UTF-8' }],
     };
   }
-  if (rawDepth(text, limits.maxDepth)) {
-    return {
-      ok: false,
-      problems: [
-        {
-          code: 'too-deep',
-          path: '/',
-          message: `payload nests deeper than ${limits.maxDepth} levels`,
-        },
-      ],
-    };
-  }
+  if (rawDepth(text, limits.maxDepth)) return tooDeep(limits);
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (e) {
@@ -235,6 +232,17 @@ function notObject(value: unknown): Problem[] | undefined {
 
 /** Validates a parsed counts message, including the rules JSON Schema cannot say. */
 export function validateCounts(value: unknown, limits: Limits = DEFAULT_LIMITS): Result<CountsT> {
+  // The hot path: a hand-written check that only ever says yes (counts-check.ts); anything it
+  // does not accept goes to the schema, which says what is wrong.
+  if (isValidCounts(value, limits.maxDetectors)) return { ok: true, value: value as CountsT };
+  return validateCountsBySchema(value, limits);
+}
+
+/** {@link validateCounts} through the compiled schema only (the reference the fast check is tested against). */
+export function validateCountsBySchema(
+  value: unknown,
+  limits: Limits = DEFAULT_LIMITS,
+): Result<CountsT> {
   const bad = notObject(value);
   if (bad) return { ok: false, problems: bad };
   const dets = (value as { detectors?: unknown }).detectors;
@@ -354,12 +362,41 @@ export function decodeMessage(
   limits: Limits = DEFAULT_LIMITS,
   time?: TimeWindow,
 ): Result<unknown> {
-  const parsed = parsePayload(payload, limits);
-  if (!parsed.ok) return parsed;
-  const r = validateMessage(kind, parsed.value, limits);
+  const r =
+    (kind === 'counts' && countsFastLane(payload, limits)) || decodeSlow(kind, payload, limits);
   if (!r.ok || time === undefined) return r;
   const late = timeProblems(kind, r.value, time);
   return late.length > 0 ? { ok: false, problems: late } : r;
+}
+
+function decodeSlow(kind: MessageKind, payload: Uint8Array | string, limits: Limits) {
+  const parsed = parsePayload(payload, limits);
+  if (!parsed.ok) return parsed;
+  return validateMessage(kind, parsed.value, limits);
+}
+
+/**
+ * Counts, the bulk of the traffic, valid as a rule: parse the bytes as Latin-1 and check, and
+ * only when that is not a valid message take the careful way (UTF-8 check, nesting scan, parse,
+ * schema) that says what is wrong. Sound because a valid counts message is ASCII — its strings
+ * are field names and ids of `[A-Za-z0-9_-]`, and a byte ≥ 0x80 anywhere else is not JSON — so
+ * Latin-1 read it as UTF-8 would, and it nests 3 deep (object, `detectors`, reading), within
+ * any depth limit of 3 or more. Undefined: take the careful way.
+ */
+function countsFastLane(payload: Uint8Array | string, limits: Limits): Result<unknown> | undefined {
+  if (typeof payload === 'string' || limits.maxDepth < 3) return undefined;
+  const n = payload.byteLength;
+  if (n === 0 || n > limits.maxPayloadBytes) return undefined;
+  const bytes = Buffer.isBuffer(payload)
+    ? payload
+    : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('latin1'));
+  } catch {
+    return undefined;
+  }
+  return isValidCounts(value, limits.maxDetectors) ? { ok: true, value } : undefined;
 }
 
 /**

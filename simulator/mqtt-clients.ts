@@ -6,7 +6,8 @@
  * offline; a client serving many intersections carries its Will on the first of them and
  * publishes the others' offline status itself on close.
  */
-import mqtt, { type MqttClient } from 'mqtt';
+import type { Duplex } from 'node:stream';
+import mqtt, { MqttClient } from 'mqtt';
 import { superviseMqtt } from '../ops/mqtt-connection.ts';
 import { mqttOptions, redactUrl } from '../ops/mqtt-options.ts';
 import type { Status, Topics } from '../protocol/index.ts';
@@ -40,7 +41,9 @@ export function statusPayload(device: Device, online: boolean, atMs: number): st
 
 /**
  * Connects and waits for CONNACK; rejects with a plain-words error (never the password). Once
- * connected it reconnects for ever, also after a refusal (ops/mqtt-connection.ts).
+ * connected it reconnects for ever, also after a refusal (ops/mqtt-connection.ts). With
+ * `stream` (a broker in this process: a new connection to it per call) the packets go through
+ * it instead of a socket to `url`.
  */
 export async function connect(
   url: string,
@@ -49,18 +52,17 @@ export async function connect(
   will: { topic: string; payload: string } | undefined,
   connectTimeoutMs = 10_000,
   log: (line: string) => void = () => {},
+  stream?: () => Duplex,
 ): Promise<MqttClient> {
-  const client = mqtt.connect(
-    url,
-    mqttOptions({
-      clientId,
-      connectTimeoutMs,
-      ...(credentials ? { username: credentials.username, password: credentials.password } : {}),
-      ...(will
-        ? { will: { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: true } }
-        : {}),
-    }),
-  );
+  const options = mqttOptions({
+    clientId,
+    connectTimeoutMs,
+    ...(credentials ? { username: credentials.username, password: credentials.password } : {}),
+    ...(will
+      ? { will: { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: true } }
+      : {}),
+  });
+  const client = stream ? new MqttClient(stream, options) : mqtt.connect(url, options);
   const sup = superviseMqtt(client, {
     component: 'simulator',
     url: redactUrl(url),

@@ -4,6 +4,7 @@
  * (readable with colour-blindness); every mark carries data attributes for tests and a
  * <title> for a tooltip.
  */
+import type { Lang } from '../../i18n/index.ts';
 
 export const PALETTE = [
   '#0072B2',
@@ -25,11 +26,11 @@ const ESC: Record<string, string> = {
 };
 export const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ESC[c]!);
 
-/** Short number: 1 decimal under 100, none above; integers as they are. */
-export function fmt(x: number, digits = 1): string {
+/** Short number: 1 decimal under 100, none above; integers as they are; a decimal comma in French. */
+export function fmt(x: number, digits = 1, lang: Lang = 'en'): string {
   if (!Number.isFinite(x)) return '–';
-  if (Number.isInteger(x)) return String(x);
-  return x.toFixed(Math.abs(x) >= 100 ? 0 : digits);
+  const s = Number.isInteger(x) ? String(x) : x.toFixed(Math.abs(x) >= 100 ? 0 : digits);
+  return lang === 'fr' ? s.replace('.', ',') : s;
 }
 
 /** 0, and "nice" round ticks covering [0, max]. */
@@ -77,22 +78,41 @@ export interface BarGroup {
   bars: Bar[];
 }
 
-function legend(series: readonly string[], colour: (s: string) => string, y: number): string {
+/** The legend under a chart, wrapping onto more rows when display names are long. */
+function legend(
+  series: readonly string[],
+  colour: (s: string) => string,
+  y: number,
+): { svg: string; extraH: number } {
   let x = PAD.left;
-  return series
+  let row = 0;
+  const svg = series
     .map((s) => {
-      const item = `<g class="legend-item"><rect x="${x}" y="${y - 10}" width="12" height="12" fill="${colour(s)}"/><text x="${x + 16}" y="${y}" font-size="12">${esc(s)}</text></g>`;
-      x += 28 + s.length * 7;
+      const w = 28 + s.length * 7;
+      if (x > PAD.left && x + w > W - PAD.right) {
+        x = PAD.left;
+        row++;
+      }
+      const yy = y + row * 18;
+      const item = `<g class="legend-item"><rect x="${x}" y="${yy - 10}" width="12" height="12" fill="${colour(s)}"/><text x="${x + 16}" y="${yy}" font-size="12">${esc(s)}</text></g>`;
+      x += w;
       return item;
     })
     .join('');
+  return { svg, extraH: row * 18 };
 }
 
-function yAxis(ticks: number[], scale: (v: number) => number, width: number, unit: string): string {
+function yAxis(
+  ticks: number[],
+  scale: (v: number) => number,
+  width: number,
+  unit: string,
+  lang: Lang,
+): string {
   const lines = ticks
     .map(
       (t) =>
-        `<line x1="${PAD.left}" x2="${width - PAD.right}" y1="${scale(t)}" y2="${scale(t)}" stroke="#ddd"/><text x="${PAD.left - 6}" y="${scale(t) + 4}" font-size="11" text-anchor="end">${fmt(t)}</text>`,
+        `<line x1="${PAD.left}" x2="${width - PAD.right}" y1="${scale(t)}" y2="${scale(t)}" stroke="#ddd"/><text x="${PAD.left - 6}" y="${scale(t) + 4}" font-size="11" text-anchor="end">${fmt(t, 1, lang)}</text>`,
     )
     .join('');
   return `${lines}<text x="14" y="${PAD.top + 4}" font-size="11" transform="rotate(-90 14 ${PAD.top + 4})" text-anchor="end">${esc(unit)}</text>`;
@@ -106,7 +126,13 @@ export function groupedBars(
   id: string,
   groups: readonly BarGroup[],
   series: readonly string[],
-  opts: { unit: string; height?: number; colour?: (s: string) => string; ariaLabel: string },
+  opts: {
+    unit: string;
+    height?: number;
+    colour?: (s: string) => string;
+    ariaLabel: string;
+    lang?: Lang;
+  },
 ): string {
   const height = opts.height ?? 340;
   const colour = opts.colour ?? ((s: string) => PALETTE[series.indexOf(s) % PALETTE.length]!);
@@ -137,7 +163,7 @@ export function groupedBars(
           const err = b.ci
             ? `<path class="err" d="M${x + barW / 2} ${y(b.ci[0])}V${y(b.ci[1])}M${x + barW / 2 - 5} ${y(b.ci[0])}h10M${x + barW / 2 - 5} ${y(b.ci[1])}h10" stroke="#222" stroke-width="1.5"/>`
             : '';
-          return `<g><rect class="bar" ${data} x="${x + 1}" y="${y(b.value)}" width="${Math.max(1, barW - 2)}" height="${Math.max(0, y(0) - y(b.value))}" fill="${colour(b.series)}"><title>${esc(b.title ?? `${b.series}: ${fmt(b.value)}`)}</title></rect>${err}</g>`;
+          return `<g><rect class="bar" ${data} x="${x + 1}" y="${y(b.value)}" width="${Math.max(1, barW - 2)}" height="${Math.max(0, y(0) - y(b.value))}" fill="${colour(b.series)}"><title>${esc(b.title ?? `${b.series}: ${fmt(b.value, 1, opts.lang)}`)}</title></rect>${err}</g>`;
         })
         .join('');
       const label = wrap(g.label)
@@ -149,7 +175,8 @@ export function groupedBars(
       return bars + label;
     })
     .join('');
-  return `<svg data-chart="${esc(id)}" viewBox="0 0 ${W} ${height + 24}" width="100%" role="img" aria-label="${esc(opts.ariaLabel)}" xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif">${yAxis(ticks, y, W, opts.unit)}<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(0)}" y2="${y(0)}" stroke="#333"/>${marks}${legend(series, colour, height + 16)}</svg>`;
+  const key = legend(series, colour, height + 16);
+  return `<svg data-chart="${esc(id)}" viewBox="0 0 ${W} ${height + 24 + key.extraH}" width="100%" role="img" aria-label="${esc(opts.ariaLabel)}" xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif">${yAxis(ticks, y, W, opts.unit, opts.lang ?? 'en')}<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(0)}" y2="${y(0)}" stroke="#333"/>${marks}${key.svg}</svg>`;
 }
 
 export interface Line {
@@ -162,7 +189,7 @@ export function lineChart(
   id: string,
   xsMin: readonly number[],
   lines: readonly Line[],
-  opts: { unit: string; xLabel: string; ariaLabel: string; height?: number },
+  opts: { unit: string; xLabel: string; ariaLabel: string; height?: number; lang?: Lang },
 ): string {
   const height = opts.height ?? 320;
   const series = lines.map((l) => l.series);
@@ -190,10 +217,11 @@ export function lineChart(
   const xAxis = xTicks
     .map(
       (t) =>
-        `<text x="${x(t)}" y="${height - PAD.bottom + 16}" font-size="11" text-anchor="middle">${fmt(t)}</text>`,
+        `<text x="${x(t)}" y="${height - PAD.bottom + 16}" font-size="11" text-anchor="middle">${fmt(t, 1, opts.lang)}</text>`,
     )
     .join('');
-  return `<svg data-chart="${esc(id)}" viewBox="0 0 ${W} ${height + 24}" width="100%" role="img" aria-label="${esc(opts.ariaLabel)}" xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif">${yAxis(ticks, y, W, opts.unit)}<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(0)}" y2="${y(0)}" stroke="#333"/>${xAxis}<text x="${W - PAD.right}" y="${height - PAD.bottom + 32}" font-size="11" text-anchor="end">${esc(opts.xLabel)}</text>${paths}${legend(series, colour, height + 16)}</svg>`;
+  const key = legend(series, colour, height + 16);
+  return `<svg data-chart="${esc(id)}" viewBox="0 0 ${W} ${height + 24 + key.extraH}" width="100%" role="img" aria-label="${esc(opts.ariaLabel)}" xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif">${yAxis(ticks, y, W, opts.unit, opts.lang ?? 'en')}<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(0)}" y2="${y(0)}" stroke="#333"/>${xAxis}<text x="${W - PAD.right}" y="${height - PAD.bottom + 32}" font-size="11" text-anchor="end">${esc(opts.xLabel)}</text>${paths}${key.svg}</svg>`;
 }
 
 export interface Stack {
@@ -206,7 +234,7 @@ export function stackedBars(
   id: string,
   rows: readonly Stack[],
   kinds: readonly string[],
-  opts: { unit: string; ariaLabel: string },
+  opts: { unit: string; ariaLabel: string; lang?: Lang },
 ): string {
   const rowH = 28;
   const left = 190;
@@ -220,7 +248,7 @@ export function stackedBars(
   const grid = ticks
     .map(
       (t) =>
-        `<line x1="${x(t)}" x2="${x(t)}" y1="${PAD.top}" y2="${PAD.top + rows.length * rowH}" stroke="#ddd"/><text x="${x(t)}" y="${PAD.top + rows.length * rowH + 14}" font-size="11" text-anchor="middle">${fmt(t)}</text>`,
+        `<line x1="${x(t)}" x2="${x(t)}" y1="${PAD.top}" y2="${PAD.top + rows.length * rowH}" stroke="#ddd"/><text x="${x(t)}" y="${PAD.top + rows.length * rowH + 14}" font-size="11" text-anchor="middle">${fmt(t, 1, opts.lang)}</text>`,
     )
     .join('');
   const bars = rows
@@ -230,13 +258,14 @@ export function stackedBars(
       const segs = r.parts
         .filter((p) => p.value > 0)
         .map((p) => {
-          const seg = `<rect class="bar" data-series="${esc(r.label)}" data-kind="${esc(p.kind)}" data-value="${p.value}" x="${x(acc)}" y="${yy}" width="${Math.max(0, x(acc + p.value) - x(acc))}" height="${rowH - 8}" fill="${colour(p.kind)}"><title>${esc(`${r.label}: ${p.kind} ${fmt(p.value)}`)}</title></rect>`;
+          const seg = `<rect class="bar" data-series="${esc(r.label)}" data-kind="${esc(p.kind)}" data-value="${p.value}" x="${x(acc)}" y="${yy}" width="${Math.max(0, x(acc + p.value) - x(acc))}" height="${rowH - 8}" fill="${colour(p.kind)}"><title>${esc(`${r.label}: ${p.kind} ${fmt(p.value, 1, opts.lang)}`)}</title></rect>`;
           acc += p.value;
           return seg;
         })
         .join('');
-      return `<text x="${left - 8}" y="${yy + 14}" font-size="12" text-anchor="end">${esc(r.label)}</text>${segs}<text x="${x(acc) + 4}" y="${yy + 14}" font-size="11">${fmt(acc)}</text>`;
+      return `<text x="${left - 8}" y="${yy + 14}" font-size="12" text-anchor="end">${esc(r.label)}</text>${segs}<text x="${x(acc) + 4}" y="${yy + 14}" font-size="11">${fmt(acc, 1, opts.lang)}</text>`;
     })
     .join('');
-  return `<svg data-chart="${esc(id)}" viewBox="0 0 ${W} ${height + 24}" width="100%" role="img" aria-label="${esc(opts.ariaLabel)}" xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif">${grid}${bars}<text x="${W - PAD.right}" y="${PAD.top + rows.length * rowH + 30}" font-size="11" text-anchor="end">${esc(opts.unit)}</text>${legend(kinds, colour, height + 16)}</svg>`;
+  const key = legend(kinds, colour, height + 16);
+  return `<svg data-chart="${esc(id)}" viewBox="0 0 ${W} ${height + 24 + key.extraH}" width="100%" role="img" aria-label="${esc(opts.ariaLabel)}" xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif">${grid}${bars}<text x="${W - PAD.right}" y="${PAD.top + rows.length * rowH + 30}" font-size="11" text-anchor="end">${esc(opts.unit)}</text>${key.svg}</svg>`;
 }

@@ -9,16 +9,23 @@ import { Command, Option } from 'commander';
 import { DEFAULT_BASELINE, DEFAULT_SEEDS, DEFAULT_SUITE } from '../../bench/plan.ts';
 import { createProgressView } from '../../bench/progress.ts';
 import { renderReport } from '../../bench/report/html.ts';
-import { createBench } from '../../bench/runner.ts';
+import { controllerName } from '../../bench/report/names.ts';
+import { checkParallel, createBench, defaultParallel } from '../../bench/runner.ts';
 import { resolveScenarios } from '../../bench/scenarios.ts';
+import type { ScorecardT } from '../../bench/scorecard-schema.ts';
+import { runSensitivity, YELLOW_USED_RANGE_S } from '../../bench/sensitivity-run.ts';
 import { checkScorecard } from '../../bench/validate.ts';
 import { ALGORITHMS } from '../../controller/algorithms/registry.ts';
-import { formatProblems } from '../../protocol/index.ts';
+import { ENGINE_NAMES } from '../../engines/index.ts';
+import { num as numberIn, t } from '../../i18n/index.ts';
+import { assertTimeZone, formatProblems } from '../../protocol/index.ts';
 import { ScenarioError } from '../../simulator/index.ts';
+import { cliLang, langOption } from '../lang.ts';
 import { packageJson } from '../package-json.ts';
 import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
 
 interface Opts {
+  timeZone?: string;
   controller?: string[];
   scenario?: string[];
   private?: string[];
@@ -36,6 +43,10 @@ interface Opts {
   degradation: boolean;
   queueScenario?: string;
   reportFrom?: string;
+  engine: string;
+  sensitivity: boolean;
+  parallel?: string;
+  label?: string[];
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -80,6 +91,38 @@ export function parseSpawn(
 }
 
 /**
+ * `--label mqtt:acme="Acme SmartSignal 2.1"` (repeat): display names for the report and the
+ * summaries, for controllers of this bench only.
+ */
+export function parseLabels(
+  values: readonly string[],
+  controllers: readonly string[],
+): Record<string, string> {
+  const lang = cliLang();
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const m = /^((?:builtin|mqtt):[A-Za-z0-9_-]{1,64})=(.{1,100})$/s.exec(v.trim());
+    const name = m?.[2]
+      ?.trim()
+      .replace(/^(["'])(.*)\1$/s, '$2')
+      .trim();
+    if (!m || !name) throw new Error(t(lang, 'cli.label.format', { value: v }));
+    const controller = m[1]!;
+    if (!controllers.includes(controller))
+      throw new Error(t(lang, 'cli.label.unknown', { controller, known: controllers.join(', ') }));
+    if (out[controller]) throw new Error(t(lang, 'cli.label.twice', { controller }));
+    out[controller] = name;
+  }
+  return out;
+}
+
+/** The scorecard with its display names, when any were given. */
+const withLabels = (card: ScorecardT, labels: Record<string, string>): ScorecardT =>
+  Object.keys(labels).length === 0
+    ? card
+    : { ...card, manifest: { ...card.manifest, labels: { ...card.manifest.labels, ...labels } } };
+
+/**
  * The command line for the manifest, rebuilt from the parsed options with every default
  * spelled out (so environment variables cannot hide a setting), without the password and
  * without --out (where results go does not change them).
@@ -105,19 +148,34 @@ export function canonicalCommand(o: Opts, controllers: readonly string[]): strin
     ...flag('spawn', o.spawn),
     ...(o.degradation ? [] : ['--no-degradation']),
     ...flag('queue-scenario', o.queueScenario),
+    ...flag('engine', o.engine),
+    ...(o.sensitivity ? ['--sensitivity'] : []),
+    ...flag('label', o.label),
   ];
+}
+
+/** The zone the report shows its clock times in (the deployment's, default UTC). */
+function reportZone(o: Opts): string {
+  return assertTimeZone(o.timeZone ?? 'UTC', '--time-zone');
 }
 
 async function run(o: Opts): Promise<void> {
   const out = resolve(o.out);
   mkdirSync(out, { recursive: true });
+  const lang = cliLang();
   if (o.reportFrom) {
-    const card = checkScorecard(JSON.parse(readFileSync(o.reportFrom, 'utf8')));
-    writeFileSync(join(out, 'report.html'), renderReport(card));
-    console.error(`bench: wrote ${join(out, 'report.html')}`);
+    const read = checkScorecard(JSON.parse(readFileSync(o.reportFrom, 'utf8')));
+    const card = withLabels(read, parseLabels(o.label ?? [], read.manifest.controllers));
+    writeFileSync(join(out, 'report.html'), renderReport(card, { lang, timeZone: reportZone(o) }));
+    console.error(t(lang, 'cli.bench.wroteReport', { path: join(out, 'report.html') }));
     return;
   }
   const controllers = o.controller ?? ALGORITHMS.map((a) => `builtin:${a.name}`);
+  const baseline = o.baseline;
+  const labels = parseLabels(
+    o.label ?? [],
+    controllers.includes(baseline) ? controllers : [...controllers, baseline],
+  );
   const vendors = controllers
     .filter((c) => c.startsWith('mqtt:'))
     .map((c) => c.slice('mqtt:'.length));
@@ -126,8 +184,9 @@ async function run(o: Opts): Promise<void> {
     o.private ?? [],
   );
   const durationS = num('duration', o.duration, 1);
-  const bench = createBench({
+  const options = {
     controllers,
+    engines: o.engine.split(','),
     baseline: o.baseline,
     scenarios,
     seeds: num('seeds', o.seeds, 1)!,
@@ -147,31 +206,57 @@ async function run(o: Opts): Promise<void> {
     workDir: out,
     degradation: o.degradation,
     ...(o.queueScenario ? { queueScenario: o.queueScenario } : {}),
+    ...(o.parallel !== undefined ? { parallel: checkParallel(Number(o.parallel)) } : {}),
     command: canonicalCommand(o, controllers),
     version: VERSION,
+  };
+  const bench = createBench({
+    ...options,
     onProgress: (p) => view.update(p),
     onNotice: (line) => view.note(line),
   });
   const view = createProgressView(bench.total);
+  view.note(t(lang, 'cli.bench.runs', { total: bench.total, parallel: bench.parallel }));
   const stop = () => {
-    view.note('stopping…');
+    view.note(t(lang, 'cli.bench.stopping'));
     void bench.close();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    const card = checkScorecard(await bench.start());
+    let card = await bench.start();
     view.stop();
+    if (o.sensitivity) {
+      console.error(
+        t(lang, 'cli.bench.sensitivity', {
+          values: YELLOW_USED_RANGE_S.map((v) => numberIn(lang, v)).join(' / '),
+        }),
+      );
+      card = { ...card, sensitivity: await runSensitivity(options, card.results) };
+    }
+    card = withLabels(checkScorecard(card), labels);
     writeFileSync(join(out, 'scorecard.json'), `${JSON.stringify(card, null, 2)}\n`);
-    writeFileSync(join(out, 'report.html'), renderReport(card));
-    console.error(
-      'bench: ranking (delay index: the baseline = 100, lower is better; safety interventions and missed deadlines: in one run of each scenario, mean over the seeds):',
-    );
+    writeFileSync(join(out, 'report.html'), renderReport(card, { lang, timeZone: reportZone(o) }));
+    console.error(t(lang, 'cli.bench.rankingHead'));
+    const several = card.manifest.engines.length > 1;
     for (const r of card.ranking)
       console.error(
-        `${String(r.rank).padStart(2)}. ${r.controller.padEnd(28)} delay index ${r.delayIndex.toFixed(1).padStart(6)}  interventions ${r.overrides}  missed deadlines ${r.missedDeadlines}  conflicting greens ${r.conflictingGreens}`,
+        (several ? `${r.engine.padEnd(10)} ` : '') +
+          t(lang, 'cli.bench.rankingLine', {
+            rank: String(r.rank).padStart(2),
+            name: controllerName(lang, card.manifest, r.controller).padEnd(28),
+            index: numberIn(lang, r.delayIndex).padStart(6),
+            overrides: r.overrides,
+            missed: r.missedDeadlines,
+            conflicts: r.conflictingGreens,
+          }),
       );
-    console.error(`bench: wrote ${join(out, 'scorecard.json')} and ${join(out, 'report.html')}`);
+    console.error(
+      t(lang, 'cli.bench.wrote', {
+        scorecard: join(out, 'scorecard.json'),
+        report: join(out, 'report.html'),
+      }),
+    );
   } finally {
     view.stop();
     process.off('SIGINT', stop);
@@ -247,10 +332,39 @@ export function command(): Command {
     )
     .option('--no-degradation', 'skip the clean twins of fault and surge scenarios')
     .option(
+      '--parallel <n>',
+      `runs at once: built-ins and --spawn'ed vendor programs on worker threads, each program with a broker of its own; the scorecard is the same for any n, only the time changes; 1 runs one after the other (default here: ${defaultParallel()}, one more than the cores)`,
+    )
+    .option(
       '--queue-scenario <name>',
       'the scenario charted over time (default: the first public surge scenario)',
     )
-    .option('--report-from <scorecard.json>', 'only write report.html from an existing scorecard')
+    .option(
+      '--engine <names>',
+      `traffic engines, comma-separated (${ENGINE_NAMES.join(', ')}): every run is repeated on each, the first is the reference, and the report shows their rankings side by side`,
+      'openphase',
+    )
+    .option(
+      '--sensitivity',
+      'also rerun every built-in on OpenPhase’s engine with the yellow drivers use at 0 and 3 s, and report which verdicts hinge on it',
+      false,
+    )
+    .option(
+      '--label <controller=name>',
+      'a display name for the report and summaries, e.g. --label mqtt:acme="Acme SmartSignal 2.1" (repeat; built-ins have names in each language)',
+      collect,
+    )
+    .addOption(
+      new Option(
+        '--time-zone <zone>',
+        "the deployment's IANA zone for the report's clock times, e.g. Europe/Paris (default UTC)",
+      ).env('OPENPHASE_TIME_ZONE'),
+    )
+    .addOption(langOption())
+    .option(
+      '--report-from <scorecard.json>',
+      'only write report.html from an existing scorecard (with --lang and --label: in another language or with other names)',
+    )
     .addHelpText(
       'after',
       `\nExamples:\n  openphase bench\n  openphase bench --controller builtin:fixed-time --controller mqtt:acme --spawn "node acme/index.mjs" --seeds 10\n  openphase bench --controller mqtt:acme --private /secure/city-tests --out results/acme\n\nWithout --spawn, the bench starts its own broker and writes mqtt:ID's credential to\nOUT/.credentials/ID.env (mode 600, deleted at the end) for you to start the program with:\n  set -a; . OUT/.credentials/ID.env; set +a; node acme/index.mjs\nRun \`openphase conformance --controller mqtt:ID\` first: a program that fails it scores badly.\nProgress: a bar on a terminal, one line per run otherwise. Method and statistics: docs/benchmark.md`,
@@ -261,7 +375,7 @@ export function command(): Command {
     } catch (e) {
       if (e instanceof ScenarioError) {
         console.error(
-          `openphase bench: scenario ${e.source} is not valid:\n${formatProblems(e.problems)}`,
+          `${t(cliLang(), 'cli.bench.invalidScenario', { source: e.source })}\n${formatProblems(e.problems)}`,
         );
         process.exitCode = 2;
         return;

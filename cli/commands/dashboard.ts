@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { createInfluxV1Reader } from '../../collector/index.ts';
 import { createDashboard, createMqttSource } from '../../dashboard/index.ts';
+import { influxV1Measures } from '../../measures/read/index.ts';
 import { assertTimeZone } from '../../protocol/index.ts';
 import { mqttPassword, passwordFileOption } from '../mqtt-secret.ts';
 import { untilStopSignal } from '../signals.ts';
@@ -105,6 +106,14 @@ export function command(): Command {
             ...(influxPassword ? { password: influxPassword } : {}),
           })
         : { queryCounts: async () => [] };
+      const measures = o.influxUrl
+        ? influxV1Measures({
+            url: o.influxUrl,
+            database: o.influxDb,
+            ...(o.influxUsername ? { username: o.influxUsername } : {}),
+            ...(influxPassword ? { password: influxPassword } : {}),
+          })
+        : undefined;
       const password = mqttPassword(o.passwordFile);
       const token = o.tokenFile ? readFileSync(o.tokenFile, 'utf8').split(/\r?\n/)[0] : undefined;
       const source = createMqttSource({
@@ -121,6 +130,7 @@ export function command(): Command {
         source,
         store: o.influxUrl ? 'influx-v1' : 'none',
         timeZone: o.timeZone,
+        ...(measures ? { measures } : {}),
         ...(o.allowOrigin ? { allowOrigins: o.allowOrigin } : {}),
         ...(token ? { token } : {}),
       });

@@ -17,15 +17,26 @@ import { addSinkOptions, sinkFromCommand, sinkHelp } from '../sink-options.ts';
 
 /** The shells, loaded only when the demo runs: `--help` stays quick. */
 async function shells() {
-  const [broker, collector, controller, dashboard, simulator, runner] = await Promise.all([
-    import('../../broker/index.ts'),
-    import('../../collector/index.ts'),
-    import('../../controller/service.ts'),
-    import('../../dashboard/index.ts'),
-    import('../../simulator/index.ts'),
-    import('../../loop/mqtt-simulation.ts'),
-  ]);
-  return { ...broker, ...collector, ...controller, ...dashboard, ...simulator, ...runner };
+  const [broker, collector, controller, dashboard, simulator, runner, measures] = await Promise.all(
+    [
+      import('../../broker/index.ts'),
+      import('../../collector/index.ts'),
+      import('../../controller/service.ts'),
+      import('../../dashboard/index.ts'),
+      import('../../simulator/index.ts'),
+      import('../../loop/mqtt-simulation.ts'),
+      import('../../measures/read/index.ts'),
+    ],
+  );
+  return {
+    ...broker,
+    ...collector,
+    ...controller,
+    ...dashboard,
+    ...simulator,
+    ...runner,
+    ...measures,
+  };
 }
 
 /** The demo's devices: one per role, one per simulated sensor (`{intersection}-det`, as docs/protocol.md says). */
@@ -211,6 +222,7 @@ async function run(o: Opts, cmd: Command): Promise<void> {
       source,
       broker,
       store: sink.kind,
+      measures: x.measuresReaderFor(sink),
       // the collector's and the broker's (refusals per device and reason) after the dashboard's
       metrics: async () =>
         `${await collector.metricsText()}\n${x.brokerMetricsText(broker.stats())}`,
@@ -236,6 +248,8 @@ async function run(o: Opts, cmd: Command): Promise<void> {
       mode: 'realtime',
       speed: o.speed,
       controller: 'mqtt',
+      // raw detector on/off times: the dashboard's measures (arrivals on green, split failures)
+      actuations: true,
     });
     started.push({ name: 'simulator', close: () => sim.close() });
     await sim.start();

@@ -8,9 +8,9 @@ import { Command, Option } from 'commander';
 import { InfluxDB } from 'influx';
 import mqtt from 'mqtt';
 import YAML from 'yaml';
+import { intervalsFromSpacing } from '../../collector/history.ts';
 import {
   type CountRow,
-  intervalsFromSpacing,
   parsePeriod,
   plansByTimeOfDay,
   type TodPlan,

@@ -3,6 +3,7 @@
  * derives its flags and environment variables), its factory and, when it can answer counts
  * queries, its reader. collector/sinks/registry.ts lists them, one line each.
  */
+import type { HistoryReader } from '../history.ts';
 import type { CountsReader } from '../window.ts';
 import type { Sink } from './types.ts';
 
@@ -39,6 +40,8 @@ export interface SinkPlugin<K extends string = string, O = never> {
   create(options: O): Sink;
   /** a reader of the counts this sink holds (absent: counts queries say they are not supported) */
   reader?(options: O, sink: Sink): CountsReader;
+  /** a reader of the stored counts per detector and time bin, for `openphase scenario from-store` */
+  history?(options: O): HistoryReader;
   /**
    * Where it writes, as one stable line without credentials (`influx-v1 http://h:8086 db=x`):
    * the log line, and the key of the collector's default spool directory, so one sink's spooled

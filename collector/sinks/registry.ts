@@ -3,6 +3,7 @@
  * sample.env, options and reader, exported as a `SinkPlugin` from its index.ts), one line in
  * ./all.ts, and a `runSinkContract` run in tests/ (a test fails for a sink without one).
  */
+import type { HistoryReader } from '../history.ts';
 import type { CountsReader } from '../window.ts';
 import * as all from './all.ts';
 import { chooseSinkOf, type GivenOptions } from './choose.ts';
@@ -46,6 +47,18 @@ export function readerFor(o: SinkOptions, sink: Sink): CountsReader {
       );
     },
   };
+}
+
+/** The history reader of the store a sink writes to; throws in words when it has none. */
+export function historyFor(o: SinkOptions): HistoryReader {
+  const p = sinkPlugin(o.kind);
+  if (!p.history) {
+    const with_ = SINKS.filter((s) => s.history).map((s) => s.kind);
+    throw new Error(
+      `reading stored counts back is implemented for ${with_.join(', ')}, not for ${o.kind}`,
+    );
+  }
+  return p.history(o);
 }
 
 /** Where a sink writes, for a log line (no secret): its identity. */

@@ -10,6 +10,7 @@
 import type { IntersectionConfig, Interval, MovementState } from '../../protocol/index.ts';
 import { approachBearing, parseMovement, servedMovements } from '../../protocol/intersection.ts';
 import { conflictingGreens } from '../conflicts.ts';
+import { tr } from './i18n.ts';
 import { layout } from './layout.ts';
 
 const NS = 'http://www.w3.org/2000/svg';
@@ -113,9 +114,10 @@ function drawIntersection(id: string, config: IntersectionConfig, x: number, y: 
     { class: 'ring', x: -BOX + 1.5, y: -BOX + 1.5, width: 2 * BOX - 3, height: 2 * BOX - 3, rx: 2 },
     g,
   );
-  el('text', { class: 'label', x: BOX + 16, y: -BOX - 14 }, g).textContent = id;
+  // the intersection's display name (config `name`) when it has one
+  el('text', { class: 'label', x: BOX + 16, y: -BOX - 14 }, g).textContent = config.name ?? id;
   const warning = el('text', { class: 'conflict-warning', x: 0, y: BOX + 14 }, g);
-  warning.textContent = '⚠ CONFLICTING GREENS';
+  warning.textContent = tr('dashboard.conflict');
   return { g, config, warning, heads, queues };
 }
 

@@ -13,6 +13,8 @@ import {
 import type { DashboardCounters, LiveEvent, TimelineEntry } from '../source.ts';
 import { createCity } from './city.ts';
 import { STATE_OF } from './codes.ts';
+import { applyStatic, mountSwitch, onLangChange, tr } from './i18n.ts';
+import { createMeasuresView } from './measures.ts';
 import { createPanel } from './panel.ts';
 
 interface Known {
@@ -72,7 +74,7 @@ const authHeaders = (): Record<string, string> => {
 };
 function askToken(): Promise<void> {
   asking ??= Promise.resolve().then(() => {
-    const t = window.prompt('This dashboard needs its observer token:');
+    const t = window.prompt(tr('dashboard.token'));
     if (t) sessionStorage.setItem(TOKEN_KEY, t.trim());
   });
   return asking;
@@ -87,6 +89,8 @@ async function json<T>(url: string): Promise<T> {
   if (!res.ok) throw new Error(`${url}: ${res.status}`);
   return (await res.json()) as T;
 }
+
+const measuresView = createMeasuresView(json);
 
 function fromDetail(d: Detail): Known {
   return {
@@ -142,7 +146,10 @@ function showFacts() {
     devices:
       devices.length === 0
         ? '–'
-        : `${devices.filter(([, on]) => on).length} of ${devices.length} online`,
+        : tr('dashboard.panel.online', {
+            online: devices.filter(([, on]) => on).length,
+            count: devices.length,
+          }),
     lastCounts: k.lastCounts,
     queues: k.queues,
   });
@@ -191,7 +198,9 @@ async function select(id: string) {
   );
   if (id !== selected) return;
   if (d) known.set(id, { ...fromDetail(d), ...pick(known.get(id)) });
-  panel.open(id, known.get(id)?.config ?? null, zone);
+  const config = known.get(id)?.config ?? null;
+  panel.open(id, config, zone);
+  void measuresView.open($<HTMLElement>('#panel'), id, config?.timeZone ?? zone);
   timelineKey = '';
   showFacts();
   await refreshCounts();
@@ -278,7 +287,8 @@ function connect() {
     token ? [`bearer.${token}`] : undefined,
   );
   ws.onopen = () => {
-    status.textContent = 'live';
+    status.setAttribute('data-i18n', 'dashboard.live.open');
+    status.textContent = tr('dashboard.live.open');
     status.setAttribute('data-live', 'open');
   };
   ws.onmessage = (m) => {
@@ -286,13 +296,21 @@ function connect() {
     schedule();
   };
   ws.onclose = () => {
-    status.textContent = 'reconnecting';
+    status.setAttribute('data-i18n', 'dashboard.live.closed');
+    status.textContent = tr('dashboard.live.closed');
     status.setAttribute('data-live', 'closed');
     setTimeout(connect, 1000);
   };
 }
 
 async function boot() {
+  applyStatic();
+  mountSwitch($<HTMLSelectElement>('[data-lang-switch]'));
+  onLangChange(() => {
+    // the map's warnings and the open panel are built in the language they were drawn in
+    redraw();
+    if (selected) void select(selected);
+  });
   const list = await json<{
     intersections: { id: string }[];
     latestMs?: number;
@@ -322,6 +340,7 @@ async function boot() {
   const wanted = decodeURIComponent(location.hash.slice(1));
   if (wanted && known.has(wanted)) void select(wanted);
   setInterval(() => void refreshCounts(), 5000);
+  setInterval(() => void measuresView.refresh(), 30_000);
   document.body.setAttribute('data-ready', 'true');
 }
 

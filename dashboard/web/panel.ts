@@ -8,6 +8,7 @@ import 'uplot/dist/uPlot.min.css';
 import { formatLocal, type IntersectionConfig } from '../../protocol/index.ts';
 import type { TimelineEntry } from '../source.ts';
 import { colorOf, PHASE_COLORS } from './codes.ts';
+import { tr } from './i18n.ts';
 
 export interface CountsRow {
   t: number;
@@ -26,6 +27,11 @@ export interface PanelFacts {
 }
 
 const CHART_W = 388;
+
+const intervalWord = (interval: string): string =>
+  interval === 'green' || interval === 'yellow' || interval === 'red-clearance'
+    ? tr(`dashboard.interval.${interval}`)
+    : interval;
 export const axis = {
   stroke: '#94a3b8',
   grid: { stroke: '#1e293b' },
@@ -132,14 +138,20 @@ export function createPanel(root: HTMLElement) {
       root.setAttribute('data-selected', id);
       approaches = Object.keys(config?.approaches ?? {});
       phases = (config?.phases ?? []).map((p) => p.id);
-      root.append(html('h2', {}, config?.name ? `${config.name} · ${id}` : `Intersection ${id}`));
+      root.append(
+        html(
+          'h2',
+          {},
+          config?.name ? `${config.name} · ${id}` : tr('dashboard.panel.intersection', { id }),
+        ),
+      );
       const facts = html('dl', { class: 'facts' });
       for (const [key, label] of [
-        ['phase', 'phase'],
-        ['interval', 'interval'],
-        ['controller', 'controller'],
-        ['overrides', 'safety overrides'],
-        ['devices', 'devices'],
+        ['phase', tr('dashboard.panel.phase')],
+        ['interval', tr('dashboard.panel.interval')],
+        ['controller', tr('dashboard.panel.controller')],
+        ['overrides', tr('dashboard.panel.overrides')],
+        ['devices', tr('dashboard.panel.devices')],
       ] as const) {
         facts.append(html('dt', {}, label));
         const dd = html('dd', { 'data-field': key }, '–');
@@ -147,14 +159,19 @@ export function createPanel(root: HTMLElement) {
         facts.append(dd);
       }
       root.append(facts);
-      root.append(html('h3', {}, 'Approaches'));
+      root.append(html('h3', {}, tr('dashboard.panel.approaches')));
       const t = html('table', { class: 'approaches' }) as HTMLTableElement;
-      t.innerHTML =
-        '<thead><tr><th>approach</th><th>last interval (veh)</th><th>queue (veh)</th></tr></thead>';
+      const head = t.createTHead().insertRow();
+      for (const k of [
+        'dashboard.panel.approach',
+        'dashboard.panel.lastInterval',
+        'dashboard.panel.queue',
+      ] as const)
+        head.append(html('th', {}, tr(k)));
       table = t.createTBody();
       root.append(t);
 
-      root.append(html('h3', {}, 'Vehicles per approach, per 10 s'));
+      root.append(html('h3', {}, tr('dashboard.panel.countsChart')));
       const countsEl = html('div', { class: 'chart', id: 'counts-chart', 'data-points': '0' });
       root.append(countsEl);
       countsChart = new uPlot(
@@ -189,7 +206,7 @@ export function createPanel(root: HTMLElement) {
         countsEl,
       );
 
-      root.append(html('h3', {}, 'Phase timeline'));
+      root.append(html('h3', {}, tr('dashboard.panel.timeline')));
       const phaseEl = html('div', { class: 'chart', id: 'phase-chart', 'data-points': '0' });
       root.append(phaseEl);
       phaseChart = new uPlot(
@@ -220,8 +237,9 @@ export function createPanel(root: HTMLElement) {
     facts(f: PanelFacts) {
       if (fields.size === 0) return; // not open yet
       fields.get('phase')!.textContent = f.phase ?? '–';
-      fields.get('interval')!.textContent = f.interval ?? '–';
-      fields.get('controller')!.textContent = f.controller ?? '–';
+      fields.get('interval')!.textContent = f.interval ? intervalWord(f.interval) : '–';
+      fields.get('controller')!.textContent =
+        f.controller === 'fallback' ? tr('dashboard.controller.fallback') : (f.controller ?? '–');
       fields.get('overrides')!.textContent = String(f.overrides);
       fields.get('devices')!.textContent = f.devices;
       if (!table) return;

@@ -18,7 +18,7 @@ export const glossary = {
     'the controller every other one is compared with, seed by seed; by default the built-in actuated control most cities already use.',
   'glossary.ci.term': 'confidence interval',
   'glossary.ci.text':
-    'the range the true average lies in with 95 % certainty, given the variation between seeds. When the interval of a difference contains zero, the difference may be chance: the report then says "no clear difference".',
+    'the range the true average lies in with 95% certainty, given the variation between seeds. When the interval of a difference contains zero, the difference may be chance: the report then says "no clear difference".',
   'glossary.scenario.term': 'scenario',
   'glossary.scenario.text':
     'one street layout with its traffic over a period (e.g. an evening peak), either a textbook case or built from the city’s own counts.',

@@ -6,9 +6,21 @@
 import { cli } from './cli.ts';
 import { common } from './common.ts';
 import { dashboard } from './dashboard.ts';
+import { engines } from './engines.ts';
 import { glossary } from './glossary.ts';
+import { measures } from './measures.ts';
 import { report } from './report.ts';
+import { scenarios } from './scenarios.ts';
 
-export const en = { ...common, ...glossary, ...cli, ...report, ...dashboard } as const;
+export const en = {
+  ...common,
+  ...glossary,
+  ...cli,
+  ...report,
+  ...scenarios,
+  ...dashboard,
+  ...measures,
+  ...engines,
+} as const;
 
 export type MessageKey = keyof typeof en;

@@ -4,13 +4,19 @@ import type { Message } from '../types.ts';
 import { cli } from './cli.ts';
 import { common } from './common.ts';
 import { dashboard } from './dashboard.ts';
+import { engines } from './engines.ts';
 import { glossary } from './glossary.ts';
+import { measures } from './measures.ts';
 import { report } from './report.ts';
+import { scenarios } from './scenarios.ts';
 
 export const fr: Record<MessageKey, Message> = {
   ...common,
   ...glossary,
   ...cli,
   ...report,
+  ...scenarios,
   ...dashboard,
+  ...measures,
+  ...engines,
 };

@@ -61,9 +61,9 @@ it('scores the bad controller and renders every chart offline', async () => {
   }
   const html = readFileSync(join(dir, 'report.html'), 'utf8');
   expect(html).toMatch(
-    /<b>mqtt:bad<\/b>: [^<]*safety interventions \(minGreen \d+, unknownPhase \d+/,
+    /<b>Vendor controller bad<\/b>: [^<]*safety interventions \(green cut before its minimum: \d+, phase that does not exist: \d+/,
   );
-  expect(html).toMatch(/<b>mqtt:bad<\/b>: [^<]*; \d+ missed deadlines/);
+  expect(html).toMatch(/<b>Vendor controller bad<\/b>: [^<]*; \d+ missed deadlines/);
 
   const browser = await chromium.launch({
     executablePath: requireBinary('chromium'),
@@ -116,7 +116,7 @@ it('scores the bad controller and renders every chart offline', async () => {
     expect(byId.deadlines!.marks).toBe(1); // only the bad controller misses
     // the summary is the first thing on the page, in words
     const first = await page.$eval('[data-section="summary"]', (e) => e.textContent ?? '');
-    expect(first).toMatch(/mqtt:bad: .*missed deadlines/);
+    expect(first).toMatch(/Vendor controller bad: .*missed deadlines/);
     mkdirSync(join(ROOT, '.tmp'), { recursive: true });
     await page.screenshot({ path: join(ROOT, '.tmp', 'bench-report.png'), fullPage: true });
   } finally {

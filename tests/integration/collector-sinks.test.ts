@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLine, pointOf } from '../../collector/line-protocol.ts';
 import { int, type Point } from '../../collector/point.ts';
 import { createEmbeddedSink } from '../../collector/sinks/embedded/index.ts';
-import { createInfluxV1Sink, lineBody } from '../../collector/sinks/influx-v1/index.ts';
+import { createInfluxV1Sink } from '../../collector/sinks/influx-v1/index.ts';
 import { createInfluxV2Sink } from '../../collector/sinks/influx-v2/index.ts';
 import { isPermanent, SinkError } from '../../collector/sinks/types.ts';
 import { requireBinary } from '../../rigs/binaries.ts';
@@ -217,20 +217,6 @@ runSinkContract({
       dispose: () => srv.close(),
     };
   },
-});
-
-describe('influx-v1 sink: the request body', () => {
-  it('is the lines joined by newlines, UTF-8, whatever their characters', () => {
-    const cases: string[][] = [
-      [],
-      ['m v=1i 1'],
-      ['a', 'Zürich→東京', '𝄞'.repeat(50), '', 'plain'],
-      Array.from({ length: 300 }, (_, i) => (i % 7 === 0 ? 'ü€'.repeat(i) : 'a'.repeat(i))),
-    ];
-    for (const lines of cases) {
-      expect(lineBody(lines).equals(Buffer.from(lines.join('\n'), 'utf8'))).toBe(true);
-    }
-  });
 });
 
 describe('influx-v2 sink: the exact /api/v2/write request', () => {

@@ -31,6 +31,7 @@ export function manifest(over: Partial<Manifest> = {}): Manifest {
     protocol: 'v1',
     command: ['bench'],
     controllers: ['builtin:actuated', 'builtin:fixed-time', 'mqtt:acme'],
+    engines: ['openphase'],
     baseline: 'builtin:actuated',
     seeds: [1, 2, 3],
     lockstep: true,

@@ -47,6 +47,22 @@ describe('bench progress', () => {
     expect(text()).not.toContain('\x1b'); // no escape codes in a log file
   });
 
+  it('says how many runs are still under way when runs go in parallel', () => {
+    const { stream, text } = sink(false);
+    const view = createProgressView(3, stream);
+    view.update({ ...step(1, 'mqtt:acme'), running: 2 });
+    view.update({ ...step(2, 'builtin:actuated'), running: 1 });
+    view.update({ ...step(3, 'builtin:fixed-time'), running: 0 });
+    expect(text()).toBe(
+      [
+        'bench: 1/3 mqtt:acme peak-surge seed 1 (2 under way)',
+        'bench: 2/3 builtin:actuated peak-surge seed 2 (1 under way)',
+        'bench: 3/3 builtin:fixed-time peak-surge seed 3',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('draws a cli-progress bar on a terminal, redrawn in place', () => {
     const { stream, text } = sink(true);
     const view = createProgressView(3, stream);

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodePoints } from '../../collector/line-protocol.ts';
 import { int, type Point } from '../../collector/point.ts';
-import { gapPoint, type MapContext, toPoints } from '../../collector/points.ts';
+import { createSeriesCache, gapPoint, type MapContext, toPoints } from '../../collector/points.ts';
 import { indexConfig, REJECT_LIMITS } from '../../collector/schema.ts';
 import { createLineEncoder } from '../../collector/sinks/line-encoder.ts';
 import { nema8, twoPhase } from '../fixtures/intersections.ts';
@@ -213,6 +213,9 @@ describe('toPoints', () => {
   });
 });
 
+/** What a `/write` body must be: the lines joined by newlines, UTF-8. */
+const bodyOf = (points: Point[]) => Buffer.from(encodePoints(points).join('\n'), 'utf8');
+
 describe('the line encoder of the InfluxDB sinks (cached series keys) equals encodePoints', () => {
   const id = fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/);
   const reading = fc.record(
@@ -240,8 +243,13 @@ describe('the line encoder of the InfluxDB sinks (cached series keys) equals enc
     { requiredKeys: ['v', 'sensor', 'boot', 'seq', 'from', 'to', 'detectors'] },
   );
 
-  it('for the points of any valid counts message (property)', () => {
+  it('for the points of any valid counts message, series tags kept or not (property)', () => {
     const encoder = createLineEncoder(5); // tiny: the bound is crossed again and again
+    const indexes = new Map([
+      ['two', indexConfig(twoPhase)],
+      ['nema', indexConfig({ ...nema8, id: 'nema' })],
+    ]);
+    const series = createSeriesCache(7); // tiny too
     fc.assert(
       fc.property(
         message,
@@ -250,10 +258,7 @@ describe('the line encoder of the InfluxDB sinks (cached series keys) equals enc
         (m, ic, admitAll) => {
           const c: MapContext = {
             ...ctx(),
-            intersections: new Map([
-              ['two', indexConfig(twoPhase)],
-              ['nema', indexConfig({ ...nema8, id: 'nema' })],
-            ]),
+            intersections: indexes,
             admitUnknown: admitAll ? undefined : (_i, d) => d.length % 2 === 0,
           };
           const topic = `traffic/v1/${ic}/counts/${m.sensor}`;
@@ -261,6 +266,15 @@ describe('the line encoder of the InfluxDB sinks (cached series keys) equals enc
           const got = toPoints(topic, payload, c);
           expect(got.rejected).toBeUndefined();
           expect(encoder.encode(got.points)).toEqual(encodePoints(got.points));
+          expect(encoder.body(got.points)).toEqual(bodyOf(got.points));
+          // the same message again, its series' tags kept from the first time: the same points
+          toPoints(topic, payload, { ...c, series });
+          const kept = toPoints(topic, payload, { ...c, series });
+          const bare = (ps: Point[]) => ps.map(({ series: _, ...p }) => p);
+          expect(bare(kept.points)).toEqual(bare(got.points));
+          expect(kept.unenriched).toBe(got.unenriched);
+          for (const p of kept.points) if (p.series) expect(p.series).toBe(p.tags);
+          expect(encoder.body(kept.points)).toEqual(bodyOf(got.points));
         },
       ),
       { numRuns: 400 },
@@ -284,6 +298,7 @@ describe('the line encoder of the InfluxDB sinks (cached series keys) equals enc
     for (const [topic, payload] of cases) {
       const { points } = toPoints(topic, payload, ctx());
       expect(encoder.encode(points), topic).toEqual(encodePoints(points));
+      expect(encoder.body(points), topic).toEqual(bodyOf(points));
     }
   });
 
@@ -306,7 +321,11 @@ describe('the line encoder of the InfluxDB sinks (cached series keys) equals enc
 
   it('for any points: tags in any order, shared and other keys, values that need escaping (property)', () => {
     const encoder = createLineEncoder(7);
-    const text = fc.oneof(fc.constantFrom('a', 'b', 'N 1', 'x,y=z', '', 'Zürich'), fc.string());
+    const text = fc.oneof(
+      fc.constantFrom('a', 'b', 'N 1', 'x,y=z', '', 'Zürich', 'Zürich→東京 𝄞', 'a"b\\c\nd'),
+      fc.string(),
+      fc.string({ unit: 'binary' }), // lone surrogates too
+    );
     const point = fc.record({
       measurement: fc.constantFrom('m', 'n n', 'counts'),
       tags: fc.dictionary(
@@ -323,6 +342,7 @@ describe('the line encoder of the InfluxDB sinks (cached series keys) equals enc
     fc.assert(
       fc.property(fc.array(point, { maxLength: 20 }), (points) => {
         expect(encoder.encode(points)).toEqual(encodePoints(points));
+        expect(encoder.body(points)).toEqual(bodyOf(points));
       }),
       { numRuns: 500 },
     );

@@ -21,6 +21,7 @@ describe('deploy/systemd', () => {
       'openphase-broker.service',
       'openphase-cabinet-emulator.service',
       'openphase-collector.service',
+      'openphase-collector@.service',
       'openphase-controller.service',
       'openphase-dashboard.service',
       'openphase-signal@.service',

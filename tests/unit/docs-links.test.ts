@@ -10,9 +10,11 @@ import { describe, expect, it } from 'vitest';
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const docs = [
   join(repo, 'README.md'),
-  ...readdirSync(join(repo, 'docs'))
-    .filter((f) => f.endsWith('.md'))
-    .map((f) => join(repo, 'docs', f)),
+  ...['docs', 'docs/fr'].flatMap((d) =>
+    readdirSync(join(repo, d))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => join(repo, d, f)),
+  ),
 ];
 const topDirs = readdirSync(repo).filter(
   (f) => !f.startsWith('.') && f !== 'node_modules' && statSync(join(repo, f)).isDirectory(),

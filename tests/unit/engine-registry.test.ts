@@ -11,8 +11,10 @@ import { loadScenario } from '../../simulator/index.ts';
 
 describe('engine registry', () => {
   it('names every engine and refuses an unknown one, listing them', () => {
-    expect(ENGINE_NAMES).toContain('openphase');
-    expect(() => engineByName('vissim')).toThrow(/unknown engine 'vissim' \(engines: openphase/);
+    expect(ENGINE_NAMES).toEqual(['openphase', 'sumo']);
+    expect(() => engineByName('vissim')).toThrow(
+      /unknown engine 'vissim' \(engines: openphase, sumo\)/,
+    );
   });
 
   it('runs OpenPhase through the registry with the same metrics as runScenario', async () => {

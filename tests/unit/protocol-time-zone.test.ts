@@ -108,3 +108,18 @@ describe('time zones: local days and bins (Europe/Paris DST)', () => {
     expect(formatLocal(utc('2026-07-01T12:00'), 'UTC', { offset: false })).toBe('2026-07-01 12:00');
   });
 });
+
+describe('times given by a person', () => {
+  it('reads local dates and wall times in the zone, ISO times with offsets, epoch ms', async () => {
+    const { parseLocalTime } = await import('../../protocol/index.ts');
+    expect(parseLocalTime('2026-10-25', PARIS)).toBe(utc('2026-10-24T22:00'));
+    expect(parseLocalTime('2026-10-26', PARIS)).toBe(utc('2026-10-25T23:00'));
+    expect(parseLocalTime('2026-03-29 08:00', PARIS)).toBe(utc('2026-03-29T06:00'));
+    expect(parseLocalTime('2026-01-05T08:00:30', PARIS)).toBe(utc('2026-01-05T07:00:30'));
+    expect(parseLocalTime('2026-01-05T08:00Z', PARIS)).toBe(utc('2026-01-05T08:00'));
+    expect(parseLocalTime('2026-01-05T08:00+02:00', PARIS)).toBe(utc('2026-01-05T06:00'));
+    expect(parseLocalTime('1767225600000', PARIS)).toBe(1767225600000);
+    expect(() => parseLocalTime('yesterday', PARIS)).toThrow(/is not a time/);
+    expect(() => parseLocalTime('2026-13-01', PARIS)).toThrow(/not a valid date/);
+  });
+});

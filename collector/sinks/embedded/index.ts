@@ -1,6 +1,8 @@
 /** The embedded store as a plugin: options, factory and counts reader (README.md). */
+
 import { resolve } from 'node:path';
 import { defineSink } from '../plugin.ts';
+import { createEmbeddedHistory } from './history.ts';
 import { createEmbeddedSink, type EmbeddedOptions, type EmbeddedSink } from './store.ts';
 
 export { createEmbeddedSink, type EmbeddedOptions, type EmbeddedSink } from './store.ts';
@@ -22,6 +24,7 @@ export const embedded = defineSink<'embedded', EmbeddedOptions>({
   create: createEmbeddedSink,
   // The store answers counts queries from its own window.
   reader: (_o, sink) => sink as EmbeddedSink,
+  history: (o) => createEmbeddedHistory(o),
   identity: (o) => `embedded ${resolve(o.dir)}`,
   describe: (o) => `the embedded store in ${resolve(o.dir)}`,
 });

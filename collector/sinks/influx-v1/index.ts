@@ -1,10 +1,12 @@
 /** The InfluxDB 1.x sink as a plugin: options, factory and counts reader (README.md). */
+
 import { defineSink, origin } from '../plugin.ts';
+import { createInfluxV1History } from './history.ts';
 import { createInfluxV1Reader } from './reader.ts';
 import { createInfluxV1Sink, type InfluxV1Options } from './sink.ts';
 
 export { createInfluxV1Reader } from './reader.ts';
-export { createInfluxV1Sink, type InfluxV1Options, lineBody } from './sink.ts';
+export { createInfluxV1Sink, type InfluxV1Options } from './sink.ts';
 
 export const influxV1 = defineSink<'influx-v1', InfluxV1Options>({
   kind: 'influx-v1',
@@ -53,6 +55,7 @@ export const influxV1 = defineSink<'influx-v1', InfluxV1Options>({
   ],
   create: createInfluxV1Sink,
   reader: (o) => createInfluxV1Reader(o),
+  history: (o) => createInfluxV1History(o),
   identity: (o) => `influx-v1 ${origin(o.url)} db=${o.database}`,
   describe: (o) => `InfluxDB ${origin(o.url)} database ${o.database}`,
 });

@@ -100,8 +100,8 @@ export function createInfluxV1Sink(opts: InfluxV1Options): Sink {
     },
     async write(points) {
       if (points.length === 0) return;
-      const lines = encoder.encode(points);
-      if (lines.length === 0) return;
+      const body = encoder.body(points);
+      if (body.length === 0) return;
       await ensureDatabase();
       try {
         await pool.discard({
@@ -109,7 +109,7 @@ export function createInfluxV1Sink(opts: InfluxV1Options): Sink {
           path: '/write',
           query: { db: opts.database, precision: 'ns', rp: opts.retentionPolicy },
           // The pool's types say string; it writes any body `req.write` takes (a Buffer here).
-          body: lineBody(lines) as unknown as string,
+          body: body as unknown as string,
           auth,
         });
       } catch (e) {
@@ -121,34 +121,6 @@ export function createInfluxV1Sink(opts: InfluxV1Options): Sink {
       }
     },
   };
-}
-
-/**
- * The request body: the lines, newline-separated, UTF-8, written straight into one buffer. A
- * joined string would be copied twice more (the join, then its UTF-8 encoding — which the
- * `influx` pool does twice, once for Content-Length and once for the socket).
- */
-export function lineBody(lines: readonly string[]): Buffer {
-  /** bytes the lines not yet written need if they are ASCII, newlines included */
-  let rest = lines.length;
-  for (const l of lines) rest += l.length;
-  let buf = Buffer.allocUnsafe(rest);
-  let o = 0;
-  for (const l of lines) {
-    rest -= l.length + 1;
-    // UTF-8 takes up to 3 bytes per UTF-16 unit: when that might not fit, make room exactly.
-    if (buf.length - o < l.length * 3 + 1) {
-      const need = o + Buffer.byteLength(l) + 1 + rest;
-      if (need > buf.length) {
-        const bigger = Buffer.allocUnsafe(Math.max(need, buf.length * 2));
-        buf.copy(bigger, 0, 0, o);
-        buf = bigger;
-      }
-    }
-    o += buf.write(l, o, 'utf8');
-    buf[o++] = 10; // '\n'
-  }
-  return buf.subarray(0, Math.max(0, o - 1));
 }
 
 function classify(e: unknown, what: string): SinkError {

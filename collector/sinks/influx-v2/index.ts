@@ -1,5 +1,7 @@
 /** The InfluxDB 2.x/3.x sink as a plugin: options and factory (README.md). */
+
 import { defineSink, origin } from '../plugin.ts';
+import { createInfluxV2History } from './history.ts';
 import { createInfluxV2Sink, type InfluxV2Options } from './sink.ts';
 
 export { createInfluxV2Sink, type InfluxV2Options } from './sink.ts';
@@ -47,6 +49,7 @@ export const influxV2 = defineSink<'influx-v2', InfluxV2Options>({
   ],
   create: createInfluxV2Sink,
   // no reader yet: counts queries say so (the dashboard shows the message)
+  history: (o) => createInfluxV2History(o),
   identity: (o) => `influx-v2 ${origin(o.url)} org=${o.org} bucket=${o.bucket}`,
   describe: (o) => `InfluxDB ${origin(o.url)} org ${o.org} bucket ${o.bucket}`,
 });

@@ -1,0 +1,120 @@
+/**
+ * One run of a vendor (`mqtt:`) controller (shell): its program started for the run when the
+ * bench spawns it, the MQTT run in lockstep, the program stopped, the run's retained messages
+ * cleared. Shared by the bench's main thread and its worker threads (run-worker.ts).
+ */
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Broker } from '../broker/index.ts';
+import { duplexPair } from '../ops/duplex-pair.ts';
+import type { RunOutput, RunSpec } from './run-builtin.ts';
+import { runMqtt } from './run-mqtt.ts';
+import { createVendorProcess, type VendorCredential, type VendorProcess } from './vendor.ts';
+
+/** A broker the bench's simulator speaks through, and the vendors' credentials on it. */
+export interface MqttSide {
+  url: string;
+  /** the broker runs in this thread: a new in-memory connection to it for the simulator */
+  stream?: () => Duplex;
+  username?: string;
+  password?: string;
+  /** clears each run's retained config and signal (optional on an external broker) */
+  janitor: MqttClient | undefined;
+  creds: Map<string, VendorCredential>;
+}
+
+export interface VendorRunOptions {
+  side: MqttSide;
+  root: string;
+  deadlineMs: number;
+  /** how long the first tick waits for the program */
+  firstTickWaitMs: number;
+  /** the command starting the program afresh for this run; none: the user runs it */
+  command?: string;
+  /** where the program's output goes (appended) */
+  workDir: string;
+  signal: AbortSignal;
+  /** the program under way, so a close() can stop it */
+  running: Set<VendorProcess>;
+  now?: () => number;
+}
+
+/** A connection to a broker of this thread without a socket (the vendor's stays a socket). */
+export function inProcessStream(broker: Pick<Broker, 'handle'>): () => Duplex {
+  return () => {
+    const [client, server] = duplexPair();
+    broker.handle(server);
+    return client;
+  };
+}
+
+/**
+ * Connects the admin connection that clears retained messages between runs; undefined (and
+ * `onFail` told why) when it cannot.
+ */
+export async function connectJanitor(
+  url: string,
+  clientId: string,
+  creds: VendorCredential | undefined,
+  onFail: (message: string) => void = () => {},
+): Promise<MqttClient | undefined> {
+  const janitor = await mqtt
+    .connectAsync(url, {
+      clientId,
+      ...(creds ? { username: creds.username, password: creds.password } : {}),
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+    })
+    .catch((e: Error) => {
+      onFail(e.message);
+      return undefined;
+    });
+  janitor?.on('error', () => {});
+  return janitor;
+}
+
+/** @example await runVendor('acme', spec, { side, root: 'traffic', deadlineMs: 1000, … }) */
+export async function runVendor(
+  id: string,
+  spec: RunSpec,
+  o: VendorRunOptions,
+): Promise<RunOutput> {
+  const c = o.side.creds.get(id);
+  const proc = o.command
+    ? createVendorProcess(
+        o.command,
+        {
+          OPENPHASE_MQTT_URL: o.side.url,
+          OPENPHASE_ROOT: o.root,
+          ...(c
+            ? { OPENPHASE_MQTT_USERNAME: c.username, OPENPHASE_MQTT_PASSWORD: c.password }
+            : {}),
+        },
+        join(o.workDir, `${id}.log`),
+      )
+    : undefined;
+  if (proc) {
+    o.running.add(proc);
+    proc.start();
+  }
+  try {
+    return await runMqtt(spec, {
+      mqttUrl: o.side.url,
+      ...(o.side.stream ? { brokerStream: o.side.stream } : {}),
+      ...(o.side.username ? { username: o.side.username } : {}),
+      ...(o.side.password ? { password: o.side.password } : {}),
+      root: o.root,
+      deadlineMs: o.deadlineMs,
+      firstTickWaitMs: o.firstTickWaitMs,
+      janitor: o.side.janitor,
+      signal: o.signal,
+      ...(o.now ? { now: o.now } : {}),
+    });
+  } finally {
+    if (proc) {
+      await proc.close();
+      o.running.delete(proc);
+    }
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Where the intersection configs of a scenario from stored data come from: the configs the
+ * collector learned (`{spool dir}/configs/`), the retained configs on the broker, or a config or
+ * scenario file. One attempt each (a command, not a service).
+ */
+import { readFileSync } from 'node:fs';
+import mqtt from 'mqtt';
+import YAML from 'yaml';
+import { loadConfigs } from '../collector/config-cache.ts';
+import { defaultClientId, describeRefusal, redactUrl } from '../ops/mqtt-options.ts';
+import {
+  formatProblems,
+  type IntersectionConfig,
+  parseTopic,
+  topics,
+  validateIntersection,
+} from '../protocol/index.ts';
+
+/** The configs the collector keeps in `dir` (its `{spool dir}/configs/`); bad files named. */
+export function configsFromDir(dir: string): { configs: IntersectionConfig[]; skipped: string[] } {
+  const r = loadConfigs(dir);
+  if (r.configs.length === 0 && r.skipped.length === 0)
+    throw new Error(
+      `no intersection config in ${dir} (the collector keeps them in {spool dir}/configs/)`,
+    );
+  return r;
+}
+
+/** Every intersection in a config file (one config) or a scenario file (its intersections). */
+export function configsFromFile(file: string): IntersectionConfig[] {
+  const text = readFileSync(file, 'utf8');
+  const value = /\.ya?ml$/i.test(file) ? YAML.parse(text) : JSON.parse(text);
+  const list: unknown[] = Array.isArray(value?.intersections) ? value.intersections : [value];
+  return list.map((c, i) => {
+    const r = validateIntersection(c);
+    if (!r.ok) throw new Error(`${file}: intersection ${i + 1}: ${formatProblems(r.problems)}`);
+    return r.value;
+  });
+}
+
+/**
+ * The retained configs on a broker: subscribes to `{root}/v1/+/config` and collects until no new
+ * one came for `quietMs` (retained messages arrive at once), at most `timeoutMs`.
+ */
+export async function configsFromMqtt(
+  url: string,
+  auth: { username?: string; password?: string; root?: string },
+  quietMs = 1000,
+  timeoutMs = 10_000,
+): Promise<{ configs: IntersectionConfig[]; skipped: string[] }> {
+  const root = auth.root ?? 'traffic';
+  const clientId = defaultClientId(auth, `openphase-scenario-${process.pid}`);
+  const client = await mqtt
+    .connectAsync(url, {
+      clientId,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      connectTimeout: timeoutMs,
+      ...(auth.username ? { username: auth.username, password: auth.password } : {}),
+    })
+    .catch((e: Error) => {
+      const refusal = describeRefusal(e, {
+        clientId,
+        ...(auth.username ? { username: auth.username } : {}),
+      });
+      throw new Error(
+        `cannot read configs from ${redactUrl(url)}: ${refusal?.message ?? e.message}`,
+      );
+    });
+  const configs = new Map<string, IntersectionConfig>();
+  const skipped: string[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let quiet = setTimeout(resolve, quietMs);
+      const end = setTimeout(resolve, timeoutMs);
+      client.on('message', (topic, payload) => {
+        clearTimeout(quiet);
+        quiet = setTimeout(() => {
+          clearTimeout(end);
+          resolve();
+        }, quietMs);
+        const parsed = parseTopic(topic, root);
+        if (parsed?.kind !== 'config') return;
+        try {
+          const r = validateIntersection(JSON.parse(payload.toString('utf8')));
+          if (r.ok && r.value.id === parsed.intersection) configs.set(r.value.id, r.value);
+          else skipped.push(parsed.intersection);
+        } catch {
+          skipped.push(parsed.intersection);
+        }
+      });
+      client.subscribeAsync(topics(root).filters.config, { qos: 1 }).catch(reject);
+    });
+  } finally {
+    await client.endAsync();
+  }
+  return { configs: [...configs.values()].sort((a, b) => a.id.localeCompare(b.id)), skipped };
+}

@@ -1,0 +1,69 @@
+/**
+ * The parallel bench changes no result: built-ins on worker threads and the example external
+ * controller (a separate program over MQTT, one instance per run, each worker with its own
+ * broker) give the same scorecard as the same bench run one run after the other on the main
+ * thread — timing fields aside — and the manifest says how many ran at once.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, expect, it } from 'vitest';
+import { createBench, type Progress } from '../../bench/runner.ts';
+import { resolveScenarios } from '../../bench/scenarios.ts';
+import { withoutTiming } from '../../bench/scorecard.ts';
+
+const example = fileURLToPath(
+  new URL('../../examples/external-controller/index.mjs', import.meta.url),
+);
+const dir = mkdtempSync(join(tmpdir(), 'op-bench-parallel-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function bench(parallel: number) {
+  const progress: Progress[] = [];
+  const b = createBench({
+    controllers: ['builtin:fixed-time', 'builtin:actuated', 'builtin:max-pressure', 'mqtt:example'],
+    spawn: { example: `"${process.execPath}" "${example}"` },
+    // a surge scenario: its clean twin runs too
+    scenarios: resolveScenarios(['two-phase', 'peak-surge']),
+    seeds: 2,
+    durationS: 120,
+    deadlineMs: 5000,
+    parallel,
+    workDir: join(dir, String(parallel)),
+    command: ['bench'],
+    version: 'test',
+    onProgress: (p) => progress.push(p),
+  });
+  const card = await b.start().finally(() => b.close());
+  return { card, progress };
+}
+
+it('runs in parallel give the scorecard of the serial bench', async () => {
+  const serial = await bench(1);
+  const parallel = await bench(3);
+  expect(serial.card.manifest.parallel).toBe(1);
+  expect(parallel.card.manifest.parallel).toBe(3);
+  expect(withoutTiming(parallel.card)).toEqual(withoutTiming(serial.card));
+  // a real comparison: traffic moved, the vendor answered every tick, the twin ran
+  const ext = parallel.card.results.find(
+    (r) => r.controller === 'mqtt:example' && r.scenario === 'peak-surge',
+  )!;
+  for (const run of ext.runs) {
+    const m = run.metrics as Record<string, number>;
+    expect(m.arrived).toBeGreaterThan(0);
+    expect(m.missedDeadlines).toBe(0);
+  }
+  expect(ext.degradation).toBeDefined();
+  // progress: every run counted once, when it finished; never more under way than allowed
+  const total = 3 * 2 * 4; // (two-phase, peak-surge, its twin) × seeds × controllers
+  expect(parallel.progress.map((p) => p.done)).toEqual(
+    Array.from({ length: total }, (_, i) => i + 1),
+  );
+  expect(parallel.progress.every((p) => (p.running ?? 0) <= 2)).toBe(true);
+  expect(parallel.progress.at(-1)!.running).toBe(0);
+  const seen = new Set(
+    parallel.progress.map((p) => `${p.controller} ${p.scenario} ${p.variant} ${p.seed}`),
+  );
+  expect(seen.size).toBe(total);
+}, 120_000);

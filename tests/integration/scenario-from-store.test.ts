@@ -1,0 +1,252 @@
+/**
+ * `openphase scenario from-store`, the round trip on real services: the bundled grid-3x3 given a
+ * day shape and per-movement detectors, simulated for two mornings (06:00–10:00 UTC, a shortened
+ * day: docs/scenarios.md has the full-day figures of `npm run bench:from-store`), its counts
+ * published to a broker, stored by the collector in a real InfluxDB 1.x; then the scenario
+ * rebuilt from the store. Rows 0 and 2 are counted at the stop bar only, row 1 by advance
+ * detectors. On the second morning r1c1's sensor is out for two hours: the gap is filled from the
+ * first morning and reported.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { createBroker } from '../../broker/index.ts';
+import { type Collector, createCollector } from '../../collector/index.ts';
+import { historyFor } from '../../collector/sinks/registry.ts';
+import { type IntersectionConfig, type Scenario, validateScenario } from '../../protocol/index.ts';
+import { type InfluxDBServer, startInfluxDB } from '../../rigs/influxdb.ts';
+import { BIN, ROOT } from '../../rigs/openphase.ts';
+import {
+  dayScenario,
+  hourlyErrors,
+  publishedConfig,
+  rebuiltHourly,
+  type SimulatedDay,
+  simulateDay,
+} from '../../rigs/store-roundtrip.ts';
+import { loadScenario } from '../../simulator/index.ts';
+import { configsFromDir } from '../../store-scenario/configs.ts';
+import { scenarioFromStore } from '../../store-scenario/from-store.ts';
+import { dayOf, parseHours } from '../../store-scenario/zone.ts';
+import { connect, publishAll, waitFor } from './collector-traffic.ts';
+
+const DAY1 = '2026-03-02';
+const DAY2 = '2026-03-03';
+const HOURS = '06:00-10:00';
+const SHAPE = [0.7, 1.0, 1.15, 0.85];
+/** r1c1's sensor sends nothing from 07:00 to 09:00 on the second morning */
+const OUTAGE = { detector: 'r1c1/*', kind: 'dropout' as const, fromS: 3600, toS: 3 * 3600 };
+
+let influx: InfluxDBServer;
+let broker: ReturnType<typeof createBroker>;
+let collector: Collector;
+let pub: MqttClient;
+let dir: string;
+let base: Scenario;
+let stopBarOnly: Set<string>;
+let days: Record<string, SimulatedDay>;
+const store = () => ({ kind: 'influx-v1' as const, url: influx.url, database: 'city' });
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'op-from-store-'));
+  base = await loadScenario('grid-3x3');
+  stopBarOnly = new Set(base.intersections.map((c) => c.id).filter((id) => !id.startsWith('r1')));
+  const start = (date: string) => dayOf(date).startMs + parseHours(HOURS).fromMs;
+  days = {
+    [DAY1]: simulateDay(
+      dayScenario(base, { shape: SHAPE, startAtMs: start(DAY1), countIntervalS: 60 }),
+      stopBarOnly,
+    ),
+    // another seed: another morning's vehicles
+    [DAY2]: simulateDay(
+      dayScenario(
+        { ...base, seed: (base.seed ?? 1) + 1 },
+        { shape: SHAPE, startAtMs: start(DAY2), countIntervalS: 60, faults: [OUTAGE] },
+      ),
+      stopBarOnly,
+    ),
+  };
+  influx = await startInfluxDB();
+  broker = createBroker({
+    host: '127.0.0.1',
+    port: 0,
+    insecure: true,
+    rateLimit: false,
+    maxPayloadBytes: 256 * 1024,
+    log: () => {},
+  });
+  const url = (await broker.start()).url;
+  collector = createCollector({
+    mqttUrl: url,
+    clientId: 'collector-from-store',
+    sink: { ...store(), createDatabase: true },
+    spoolDir: join(dir, 'spool'),
+    logEveryMs: 0,
+    log: () => {},
+  });
+  await collector.start();
+  pub = await connect(url, 'city-sensors');
+  for (const c of base.intersections) {
+    const config = publishedConfig(c as IntersectionConfig, stopBarOnly.has(c.id));
+    await pub.publishAsync(`traffic/v1/${c.id}/config`, JSON.stringify(config), {
+      qos: 1,
+      retain: true,
+    });
+  }
+  await waitFor('the configs', () => (collector.stats().receivedByKind.config ?? 0) >= 9);
+  const messages = [...days[DAY1]!.messages, ...days[DAY2]!.messages];
+  await publishAll(pub, messages);
+  await waitFor(
+    'every counts message',
+    () => (collector.stats().receivedByKind.counts ?? 0) >= messages.length,
+    60_000,
+  );
+  await collector.drained();
+}, 180_000);
+
+afterAll(async () => {
+  await pub?.endAsync();
+  await collector?.close();
+  await broker?.close();
+  await influx?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function rebuild(date: string) {
+  const { configs } = configsFromDir(join(dir, 'spool', 'configs'));
+  return scenarioFromStore({
+    reader: historyFor(store()),
+    store: 'test',
+    configs,
+    days: [dayOf(date)],
+    hours: parseHours(HOURS),
+    fillDays: 1,
+  });
+}
+
+/** The worst hourly error per counting position, outside `skip` (intersection, hour) pairs. */
+function worst(date: string, scenario: Scenario, skip = (_ic: string, _h: number) => false) {
+  const errors = hourlyErrors(days[date]!.truth, rebuiltHourly(scenario)).filter(
+    (e) => !skip(e.key.split('/')[0]!, e.hour),
+  );
+  const of = (stop: boolean) =>
+    errors
+      .filter((e) => stopBarOnly.has(e.key.split('/')[0]!) === stop)
+      .reduce((w, e) => (Math.abs(e.error) > Math.abs(w.error) ? e : w));
+  return { stopBar: of(true), advance: of(false), n: errors.length };
+}
+
+describe('scenario from-store: grid-3x3 through the collector and InfluxDB 1.x', () => {
+  it('rebuilds every movement, hour by hour, within ±10 % at stop bars and at advance detectors', async () => {
+    const { scenario, demand } = await rebuild(DAY1);
+    expect(validateScenario(scenario).ok).toBe(true);
+    expect(scenario.intersections.map((c) => c.id)).toEqual(base.intersections.map((c) => c.id));
+    expect(scenario.durationS).toBe(4 * 3600);
+    expect(scenario.startAtMs).toBe(Date.parse(`${DAY1}T06:00:00Z`));
+    expect(demand.coverage).toBe(1);
+    expect(demand.gaps).toEqual([]);
+    // stop-bar rows counted at the stop bar, row 1 from its advance detectors
+    const sources = new Set(demand.movements.map((m) => `${m.intersection[1]}:${m.source}`));
+    expect([...sources].sort()).toEqual(['0:stop-bar', '1:advance', '2:stop-bar']);
+    const w = worst(DAY1, scenario);
+    expect(w.n).toBe(9 * 12 * 4); // every movement of every intersection, every hour
+    expect(Math.abs(w.stopBar.error)).toBeLessThanOrEqual(0.1);
+    expect(Math.abs(w.advance.error)).toBeLessThanOrEqual(0.1);
+    expect(scenario.origin).toMatchObject({
+      source: 'store',
+      days: [DAY1],
+      hours: HOURS,
+      timeZone: 'UTC',
+      coverage: 1,
+    });
+  }, 60_000);
+
+  it('fills a 2-hour sensor outage from the same bins of the other day, and reports it', async () => {
+    const { scenario, demand, report } = await rebuild(DAY2);
+    // the detectors the demand comes from: r1c1's advance ones
+    const r1c1 = publishedConfig(
+      base.intersections.find((c) => c.id === 'r1c1') as IntersectionConfig,
+      false,
+    ).detectors!.filter((d) => d.kind === 'advance');
+    // one stretch per r1c1 detector, 07:00–09:00, from the first morning; nothing else missing
+    expect(demand.gaps).toHaveLength(r1c1.length);
+    for (const g of demand.gaps)
+      expect(g).toMatchObject({
+        intersection: 'r1c1',
+        date: DAY2,
+        from: '07:00',
+        to: '09:00',
+        how: 'filled',
+        fromDays: [DAY1],
+      });
+    expect(report.filter((l) => l.startsWith('filled: r1c1/'))).toHaveLength(r1c1.length);
+    expect(scenario.origin?.gaps).toHaveLength(r1c1.length);
+    expect(demand.coverage).toBeCloseTo(1 - (2 / 4) * (r1c1.length / (9 * 12)), 4);
+    // the filled bins (07:00–09:00: bins 4–11) hold the first morning's flows, not zero
+    const first = (await rebuild(DAY1)).demand.movements;
+    for (const m of demand.movements.filter((x) => x.intersection === 'r1c1')) {
+      const same = first.find((x) => x.intersection === 'r1c1' && x.movement === m.movement)!;
+      expect(m.flowVph.slice(4, 12)).toEqual(same.flowVph.slice(4, 12));
+      expect(Math.min(...m.flowVph.slice(4, 12))).toBeGreaterThan(0);
+    }
+    // everywhere and every hour the sensors reported: within ±10 % of the second morning
+    const w = worst(DAY2, scenario, (ic, h) => ic === 'r1c1' && (h === 1 || h === 2));
+    expect(Math.abs(w.stopBar.error)).toBeLessThanOrEqual(0.1);
+    expect(Math.abs(w.advance.error)).toBeLessThanOrEqual(0.1);
+  }, 60_000);
+
+  it('the command writes a scenario that simulate runs, with its origin', async () => {
+    const out = join(dir, 'rebuilt.yaml');
+    const run = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(
+          process.execPath,
+          [BIN, ...args],
+          { cwd: ROOT, timeout: 120_000 },
+          (err, stdout, stderr) =>
+            resolve({
+              code: err ? Number((err as { code?: number }).code ?? 1) : 0,
+              stdout,
+              stderr,
+            }),
+        ),
+      );
+    const made = await run([
+      'scenario',
+      'from-store',
+      '--influx-url',
+      influx.url,
+      '--influx-db',
+      'city',
+      '--config-dir',
+      join(dir, 'spool', 'configs'),
+      '--day',
+      DAY2,
+      '--hours',
+      HOURS,
+      '--fill-days',
+      '1',
+      '--out',
+      out,
+    ]);
+    expect(made.stderr).toMatch(/^coverage: 9\d\.\d %/m);
+    expect(made.stderr).toMatch(
+      /^filled: r1c1\/N-through-adv 2026-03-03 07:00–09:00 from the same bins on 2026-03-02$/m,
+    );
+    expect(made.code).toBe(0);
+    const scenario = YAML.parse(readFileSync(out, 'utf8')) as Scenario;
+    expect(scenario.origin?.days).toEqual([DAY2]);
+    const sim = await run(['simulate', '--scenario', out, '--duration', '900', '--json']);
+    expect(sim.code).toBe(0);
+    const result = JSON.parse(sim.stdout) as {
+      metrics: { arrived: number };
+      perIntersection: unknown[];
+    };
+    expect(result.perIntersection).toHaveLength(9);
+    expect(result.metrics.arrived).toBeGreaterThan(0);
+  }, 180_000);
+});
