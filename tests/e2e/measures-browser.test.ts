@@ -109,6 +109,8 @@ it('draws the coordination diagram and the per-bin measures of the selected inte
   expect(await page.locator('#measures-group option').count()).toBe(4);
   // times on the intersection's clock: the deployment zone (the config names none)
   expect(await page.locator('#measures').textContent()).toContain('Europe/Paris');
+  // the header clock too: the newest data, 07:00 UTC on 2 June, is 09:00 in Paris (CEST)
+  expect(await page.locator('[data-counter="time"]').textContent()).toBe('09:00:00 Europe/Paris');
   mkdirSync(join(ROOT, '.tmp'), { recursive: true });
   await page.locator('#measures').screenshot({ path: join(ROOT, '.tmp', 'measures.png') });
   if (UPDATE)
