@@ -276,7 +276,7 @@ describe('for a council, in its language', () => {
   it('tells the city’s own scenario first, in seconds and plain words', () => {
     const plain = fr.match(/<ul class="plain"[^>]*>(.*?)<\/ul>/)![1]!;
     expect(plain).toMatch(
-      /^<li>Dans vos rues \(Avenue Jean-Jaurès × rue de la République, 17:00–19:00, 3 mars 2026\), les véhicules ont attendu en moyenne \d+ s avec Acme SmartSignal 2\.1, \d+ s avec Régulation sur détecteurs \(intégré\) et \d+ s avec Plan de feux fixe \(intégré\)\.<\/li><li>Dans le cas d’essai «\u202fun carrefour pendant une pointe marquée\u202f»/,
+      /^<li>Dans vos rues \(Avenue Jean-Jaurès × rue de la République, 17:00–19:00, 3 mars 2026\), les véhicules ont attendu en moyenne \d+ s avec Acme SmartSignal 2\.1, \d+ s avec Régulation sur détecteurs \(intégrée\) et \d+ s avec Plan de feux fixe \(intégré\)\.<\/li><li>Dans le cas d’essai «\u202fun carrefour pendant une pointe marquée\u202f»/,
     );
     expect(en).toContain(
       '<li>On your streets (Avenue Jean-Jaurès × rue de la République, 17:00–19:00, 3 March 2026), vehicles waited on average',
