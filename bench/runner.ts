@@ -322,7 +322,9 @@ export function createBench(o: BenchOptions) {
               durationS: o.durationS ?? s.scenario.durationS,
               intersections: s.scenario.intersections.length,
               ...(s.scenario.description ? { description: s.scenario.description } : {}),
-              ...(s.scenario.origin ? { origin: originSummary(s.scenario.origin) } : {}),
+              ...(s.scenario.origin
+                ? { origin: originSummary(s.scenario.origin, s.scenario.intersections) }
+                : {}),
               ...(clean ? { clean } : {}),
             };
       }),

@@ -96,7 +96,7 @@ const ScenarioEntry = Type.Object(
         {
           intersections: Type.Array(Type.String(), {
             maxItems: 4,
-            description: 'the first intersections (up to 4)',
+            description: 'the first intersections (up to 4), by display name (config `name`) or id',
           }),
           intersectionCount: Count('how many intersections'),
           days: Type.Array(Type.String(), { description: 'the days the demand comes from' }),

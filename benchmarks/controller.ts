@@ -9,7 +9,10 @@
  *  - CPU of the service process, and of this process (broker + load).
  * Prints a summary and writes bench-results/controller.json.
  *
- * Env: BENCH_INTERSECTIONS (1000), BENCH_SECONDS (30), BENCH_WARMUP_S (10), BENCH_ALGORITHM (actuated).
+ * Env: BENCH_INTERSECTIONS (1000), BENCH_SECONDS (30), BENCH_WARMUP_S (10), BENCH_ALGORITHM (actuated),
+ * BENCH_BROKER (`aedes`, the embedded broker in this process; or `mosquitto`, a real Mosquitto 2
+ * in its own process: at 10,000 intersections the embedded broker, sharing this process with the
+ * load, cannot carry 30,000 messages a second on a 2-core machine and becomes the bottleneck).
  * The end-to-end figure includes the broker's TCP behaviour: aedes sockets without TCP_NODELAY
  * add Nagle/delayed-ACK waits (tens of ms) that the service cannot remove from its side.
  */
@@ -42,6 +45,22 @@ function rng(seed: number) {
   };
 }
 
+const BROKER = process.env.BENCH_BROKER ?? 'aedes';
+
+/** The broker under test: the embedded one (device credentials) or a real Mosquitto. */
+async function startBroker(reg: ReturnType<typeof createRegistry>) {
+  if (BROKER === 'mosquitto') {
+    const { startMosquitto } = await import('../rigs/mosquitto.ts');
+    // anonymous on 127.0.0.1: the bench measures delivery, not authentication
+    const m = await startMosquitto({ allowAnonymous: true });
+    return { url: m.url, close: () => m.stop() };
+  }
+  if (BROKER !== 'aedes') throw new Error(`BENCH_BROKER: '${BROKER}' is not aedes or mosquitto`);
+  const broker = createBroker({ port: 0, devices: reg, rateLimit: false, log: () => {} });
+  const { url } = await broker.start();
+  return { url, close: () => broker.close() };
+}
+
 async function main() {
   const pw = { ctl: `bench-ctl-${process.pid}`, load: `bench-load-${process.pid}` };
   let reg = createRegistry();
@@ -55,8 +74,7 @@ async function main() {
     { id: 'bench-load', role: 'admin', intersections: '*', password: pw.load },
     { iterations: 10_000 },
   );
-  const broker = createBroker({ port: 0, devices: reg, rateLimit: false, log: () => {} });
-  const { url } = await broker.start();
+  const { url, close: closeBroker } = await startBroker(reg);
   const load = await mqtt.connectAsync(url, {
     clientId: 'bench-load',
     username: 'bench-load',
@@ -195,7 +213,10 @@ async function main() {
     cpus: cpus().length,
     // other work on the machine skews the end-to-end figures: the 1-min load average at the end
     loadAverage1m: Number(loadavg()[0]!.toFixed(2)),
-    broker: 'embedded aedes (createBroker), in the bench process; service in a child process',
+    broker:
+      BROKER === 'mosquitto'
+        ? 'Mosquitto 2 in its own process; service in a child process'
+        : 'embedded aedes (createBroker), in the bench process; service in a child process',
     algorithm: ALGORITHM,
     intersections: N,
     ticksPerSecond: N,
@@ -245,7 +266,7 @@ async function main() {
     setTimeout(() => worker.kill(), 5000).unref();
   });
   await load.endAsync();
-  await broker.close();
+  await closeBroker();
 }
 
 main().catch((e) => {

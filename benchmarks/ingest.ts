@@ -368,6 +368,13 @@ async function main() {
       const burst = await measure(r, job, 50);
       const t = await totalsOf(r);
       await r.group.stop();
+      // Dropped, so influxd does not compact it while the next run measures.
+      await fetch(
+        `${influx.url}/query?${new URLSearchParams({ q: 'DROP DATABASE "bench_baseline"' })}`,
+        {
+          method: 'POST',
+        },
+      );
       baseline = { revision: baselineRev, commit: b.commit, burst, zeroLoss: t.zeroLoss };
       console.log(
         `baseline ${baselineRev} (${b.commit}): ${burst.points} points queryable in ${burst.seconds.toFixed(2)} s = ` +

@@ -23,7 +23,12 @@
  * Options (environment): BENCH_SIM_CONTROLLERS (comma-separated built-ins for the grid cases,
  * default all four), BENCH_SIM_REFERENCE=1 (add the reference:NAME cases), BENCH_SIM_CASES
  * (comma-separated case names, default all), BENCH_SIM_REPEAT (runs of each case, default 1:
- * the machine may be shared, so the best and the median of the runs are reported).
+ * the machine may be shared, so the best and the median of the runs are reported),
+ * BENCH_SIM_SUMO_S (simulated seconds of the SUMO case, default 900).
+ *
+ * SUMO beside OpenPhase (sim-sumo.ts), when `sumo` and `netconvert` are installed: the same
+ * 10×10 network and demand in SUMO alone, in SUMO as an engine, and in OpenPhase's engine,
+ * with the speed-ups in the report's `sumo` section (goal: OpenPhase ≥ 20× faster).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -31,11 +36,13 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createIntersectionController } from '../controller/intersection-controller.ts';
+import { engineByName } from '../engines/index.ts';
 import { runScenario } from '../loop/index.ts';
 import type { Request } from '../signal/index.ts';
 import { createSimulation } from '../simulator/engine.ts';
 import { gridScenario } from '../simulator/grid.ts';
 import { parseScenario } from '../simulator/scenario.ts';
+import { describeSumoCase, runSumoCase, SUMO_CASE, SUMO_GOAL } from './sim-sumo.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** V8 flags of the child that runs a case (see the header). */
@@ -53,6 +60,8 @@ interface Case {
   controller: string | undefined;
   /** run the reference controllers instead of the fast ones */
   reference?: boolean;
+  /** OpenPhase beside SUMO (sim-sumo.ts) */
+  sumo?: boolean;
 }
 
 const CASES: Case[] = [
@@ -65,6 +74,7 @@ const CASES: Case[] = [
       ? [{ name: `grid-1000/reference:${c}`, rows: 25, cols: 40, controller: c, reference: true }]
       : []),
   ]),
+  { name: SUMO_CASE, rows: 10, cols: 10, controller: 'fixed-time', sumo: true },
 ];
 
 function scenarioOf(c: Case) {
@@ -145,16 +155,44 @@ function runChild(c: Case) {
   return { ...r, loadAverage1m: Math.round(((load0 + loadavg()[0]!) / 2) * 100) / 100 };
 }
 
+/** The report's SUMO section: the speed-ups against SUMO, or why SUMO did not run. */
+function sumoResult(
+  r: { simulatedS: number; speedup: Record<string, number> } | undefined,
+  skipped: string | undefined,
+) {
+  if (!r) return { skipped: skipped ?? 'not asked for (BENCH_SIM_CASES)' };
+  return {
+    goal: SUMO_GOAL,
+    goalMet: r.speedup.wallVsSumoAlone! >= 20 && r.speedup.cpuVsSumoAlone! >= 20,
+    simulatedS: r.simulatedS,
+    speedup: r.speedup,
+  };
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor((s.length - 1) / 2)]!;
 };
 
-function main(): void {
+async function main(): Promise<void> {
   const only = process.env.BENCH_SIM_CASES?.split(',');
   const results = [];
+  let sumoSkipped: string | undefined;
   for (const c of CASES) {
     if (only && !only.includes(c.name)) continue;
+    if (c.sumo) {
+      // SUMO beside OpenPhase only where SUMO is installed; the report says why not
+      sumoSkipped = await engineByName('sumo')
+        .check()
+        .then(
+          () => undefined,
+          (e: Error) => e.message,
+        );
+      if (sumoSkipped) {
+        process.stderr.write(`bench:sim ${c.name}: skipped, ${sumoSkipped}\n`);
+        continue;
+      }
+    }
     const runs = [];
     for (let k = 0; k < REPEAT; k++) {
       process.stderr.write(`bench:sim ${c.name}${REPEAT > 1 ? ` (${k + 1}/${REPEAT})` : ''} … `);
@@ -163,6 +201,7 @@ function main(): void {
       process.stderr.write(
         `${r.wallS} s wall (${r.cpuS} s CPU, load ${r.loadAverage1m}), ${r.simSecondsPerWallSecond} sim-s/wall-s, ${r.vehiclesPerWallSecond} veh/wall-s, ${r.peakRssMB} MB peak RSS\n`,
       );
+      if (c.sumo) process.stderr.write(describeSumoCase(r));
     }
     // the best run is the one least disturbed by the neighbours; the median says how typical
     const best = runs.reduce((a, b) => (b.wallS < a.wallS ? b : a));
@@ -188,6 +227,10 @@ function main(): void {
     },
     target: 'every built-in controller, 1,000 intersections × 1 simulated hour in < 5 s wall',
     targetMet: big.length > 0 ? big.every((r) => r.wallS < 5) : null,
+    sumo: sumoResult(
+      results.find((r) => r.case === SUMO_CASE),
+      sumoSkipped,
+    ),
     results,
   };
   const dir = join(here, '..', 'bench-results');
@@ -212,7 +255,8 @@ const i = process.argv.indexOf('--case');
 if (i >= 0) {
   const c = CASES.find((x) => x.name === process.argv[i + 1]);
   if (!c) throw new Error(`unknown case ${process.argv[i + 1]}`);
-  runCase(c);
+  if (c.sumo) await runSumoCase(scenarioOf(c), c.rows * c.cols);
+  else runCase(c);
 } else {
-  main();
+  await main();
 }

@@ -40,7 +40,7 @@ function scratchOf(s: AggregationState): ViewScratch {
   return s.viewScratch;
 }
 
-function detectorFailed(s: AggregationState, d: DetectorState, atMs: number, start: number) {
+export function detectorFailed(s: AggregationState, d: DetectorState, atMs: number, start: number) {
   const since = Number.isNaN(d.lastToMs) ? start : d.lastToMs;
   if (atMs - since > s.opts.failAfterIntervals * d.intervalMs) return true;
   if (d.stuckGreenMs >= s.opts.stuckOnS * 1000 || d.stuckMs >= s.opts.maxPresenceS * 1000)
@@ -49,7 +49,7 @@ function detectorFailed(s: AggregationState, d: DetectorState, atMs: number, sta
 }
 
 /** Stuck-off: silent for 5 min while a sibling of the same movement counted ≥ 10. */
-function silentWhileSiblingCounts(
+export function silentWhileSiblingCounts(
   d: DetectorState,
   atMs: number,
   failed: Uint8Array,
@@ -66,10 +66,7 @@ function silentWhileSiblingCounts(
   return false;
 }
 
-/**
- * Fills the scratch's `failed` flags for `atMs` (in order: a stuck-off sees earlier ones).
- * Also read by the fast controllers (controller/fast/), so both judge detectors alike.
- */
+/** Fills the scratch's `failed` flags for `atMs` (in order: a stuck-off sees earlier ones). */
 export function failedAt(
   s: AggregationState,
   atMs: number,

@@ -1,7 +1,8 @@
 /**
  * The multi-intersection runner (pure core of the controller service): topic + payload in,
  * decisions out. It discovers intersections from their retained `config`, feeds counts and
- * signals to one {@link createIntersectionController} each, and answers every signal newer
+ * signals to one controller each (the fast one of controller/fast/ unless told otherwise; it
+ * decides as the reference `createIntersectionController`), and answers every signal newer
  * than the last one answered with one decision (docs/protocol.md, Timing). No sockets, no clock.
  *
  * Bounds: at most `maxIntersections` intersections (default 10,000); one pending signal per
@@ -18,10 +19,11 @@ import {
   type Signal,
   topics,
 } from '../protocol/index.ts';
-import {
-  createIntersectionController,
-  type IntersectionController,
-  type IntersectionControllerOptions,
+import { createFastIntersectionController } from './fast/controller.ts';
+import type {
+  IntersectionController,
+  IntersectionControllerFactory,
+  IntersectionControllerOptions,
 } from './intersection-controller.ts';
 
 export interface RunnerOptions {
@@ -39,6 +41,8 @@ export interface RunnerOptions {
    * that every real signal then falls below. Absent: no check (a simulation on its own clock).
    */
   timeWindow?: { nowMs: () => number; windowMs: number };
+  /** the controller implementation (default the fast one; both decide alike) */
+  createController?: IntersectionControllerFactory;
 }
 
 export interface Outgoing {
@@ -76,6 +80,7 @@ export function createRunner(options: RunnerOptions) {
   const t = topics(root);
   const served = options.intersections === 'all' ? undefined : new Set(options.intersections);
   const max = options.maxIntersections ?? 10_000;
+  const create = options.createController ?? createFastIntersectionController;
   const entries = new Map<string, Entry>();
   const pendingSignal = new Map<string, Signal>();
   const stats: RunnerStats = {
@@ -137,7 +142,7 @@ export function createRunner(options: RunnerOptions) {
     // keeps counting so the signal side never sees it go back.
     const entry: Entry = {
       configText: text,
-      controller: createIntersectionController(config, options.algorithm, {
+      controller: create(config, options.algorithm, {
         ...options.algorithmOptions,
         controllerId: options.controllerId,
       }),

@@ -7,7 +7,10 @@
  * What cannot change a decision is left out, so a run is fast without deciding differently:
  * counts go only to controllers whose algorithm reads detector data, a signal only when it
  * differs from the last in what a controller reads, and a tick is answered from the last
- * decision while the algorithm has promised the same answer (`stableUntilMs`).
+ * decision while the algorithm has promised the same answer (`stableUntilMs`). Each
+ * intersection's counts, signal and decision run back to back in `offer` (its state stays in
+ * the CPU cache); `take` hands the decisions out. The time measured per tick (`now`) is that of
+ * taking the tick's messages and deciding.
  */
 import { createFastIntersectionController } from '../controller/fast/controller.ts';
 import type {
@@ -17,7 +20,7 @@ import type {
 import { createLatencySamples } from '../metrics/index.ts';
 import { lostTimePerPhaseS, type Scenario, type Signal } from '../protocol/index.ts';
 import { MIN_YELLOW_S, type Request } from '../signal/index.ts';
-import type { Simulation } from '../simulator/index.ts';
+import type { Simulation, StepOutput } from '../simulator/index.ts';
 
 /** What a transport reads of the engine run: its intersections, seed and signals. */
 export type SignalSource = Pick<Simulation, 'configs' | 'seed' | 'signal'>;
@@ -120,47 +123,88 @@ export function createInProcessTransport(
     newSignal[i] = 1;
   }
 
-  function decide(atMs: number, into: Map<string, Request>): void {
-    for (let i = 0; i < n; i++) {
-      let r = held[i];
-      // Ask again unless the algorithm promised this very answer (fixed-time between
-      // boundaries): the same decisions as asking every tick, without the calls.
-      if (r === undefined || newSignal[i] || !(atMs >= heldAt[i]! && atMs < heldUntil[i]!)) {
-        const ctl = controllers[i]!;
-        const phase = ctl.decide(atMs);
-        r = requests[i]!.get(phase) ?? { phase, controller: ctl.controllerId };
-        held[i] = r;
-        heldAt[i] = atMs;
-        heldUntil[i] = ctl.stableUntilMs();
-        newSignal[i] = 0;
-      }
-      into.set(ids[i]!, r);
+  /** The request of intersection i at `atMs`, asked or held. */
+  function decideOne(i: number, atMs: number): void {
+    // Ask again unless the algorithm promised this very answer (fixed-time between
+    // boundaries): the same decisions as asking every tick, without the calls.
+    if (held[i] === undefined || newSignal[i] || !(atMs >= heldAt[i]! && atMs < heldUntil[i]!)) {
+      const ctl = controllers[i]!;
+      const phase = ctl.decide(atMs);
+      held[i] = requests[i]!.get(phase) ?? { phase, controller: ctl.controllerId };
+      heldAt[i] = atMs;
+      heldUntil[i] = ctl.stableUntilMs();
+      newSignal[i] = 0;
     }
+  }
+
+  // The tick's counts messages grouped by intersection (positions in out.counts, in order), so
+  // each intersection takes its counts, its signal and decides back to back while its state is
+  // still in the CPU cache. Controllers share nothing, so this order decides as "every counts
+  // message, then every signal, then every decision" does.
+  const countsHead = new Int32Array(n);
+  const countsTail = new Int32Array(n);
+  let countsNext = new Int32Array(1024);
+  /** the tick whose decisions `offer` already made (NaN: none) */
+  let decidedAtMs = Number.NaN;
+  /** wall ms `offer` spent on the tick's decisions, when measured */
+  let offerMs = 0;
+
+  function offerAndDecide(atMs: number, out: StepOutput): void {
+    countsHead.fill(-1);
+    if (anyFed) {
+      const counts = out.counts;
+      if (countsNext.length < counts.length) countsNext = new Int32Array(counts.length * 2);
+      for (let k = 0; k < counts.length; k++) {
+        const i = index.get(counts[k]!.intersection)!;
+        if (!fed[i]) continue;
+        countsNext[k] = -1;
+        if (countsHead[i] === -1) countsHead[i] = k;
+        else countsNext[countsTail[i]!] = k;
+        countsTail[i] = k;
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      for (let k = countsHead[i]!; k >= 0; k = countsNext[k]!)
+        controllers[i]!.onCounts(out.counts[k]!.message);
+      give(i, out.signals[i]!.signal);
+      decideOne(i, atMs);
+    }
+    decidedAtMs = atMs;
   }
 
   let closed = false;
   return {
     controllers,
     readsCounts: anyFed,
-    offer(_atMs, out) {
+    offer(atMs, out) {
+      decidedAtMs = Number.NaN;
       if (!out) {
         for (let i = 0; i < n; i++) give(i, sim.signal(ids[i]!));
         return;
       }
-      if (anyFed) {
-        for (const c of out.counts) {
-          const i = index.get(c.intersection)!;
-          if (fed[i]) controllers[i]!.onCounts(c.message);
+      if (out.signals.length !== n) {
+        // not one signal per intersection in order: feed as they come, decide in take
+        if (anyFed) {
+          for (const c of out.counts) {
+            const i = index.get(c.intersection)!;
+            if (fed[i]) controllers[i]!.onCounts(c.message);
+          }
         }
+        for (const x of out.signals) give(index.get(x.intersection)!, x.signal);
+        return;
       }
-      for (let i = 0; i < out.signals.length; i++) give(i, out.signals[i]!.signal);
+      if (!now) return offerAndDecide(atMs, out);
+      const t0 = now();
+      offerAndDecide(atMs, out);
+      offerMs = now() - t0;
     },
     answers: () => undefined,
     take(atMs, _strict, into) {
-      if (!now || !latency) return decide(atMs, into);
-      const t0 = now();
-      decide(atMs, into);
-      latency.add(now() - t0);
+      const t0 = now?.() ?? 0;
+      const early = decidedAtMs === atMs;
+      if (!early) for (let i = 0; i < n; i++) decideOne(i, atMs);
+      for (let i = 0; i < n; i++) into.set(ids[i]!, held[i]!);
+      if (now && latency) latency.add(now() - t0 + (early ? offerMs : 0));
     },
     latency: () => latency?.summary(),
     close() {

@@ -53,6 +53,18 @@ const MAX_OUT_TOLERANCE_MS = 500;
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 const pct = (a: number, b: number) => (b > 0 ? round((100 * a) / b) : null);
 
+/** Index of the first of the sorted `xs` after t (xs.length when none). */
+function firstAfter(xs: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]! <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Index of the bin holding t (bins sorted, contiguous), or -1. */
 function binOf(bins: readonly { fromMs: number; toMs: number }[], t: number): number {
   let lo = 0;
@@ -174,7 +186,7 @@ export function computeMeasures(
       const light = segments[k]!.light;
       let delay = 0;
       if (light === 'R') {
-        const next = greenStarts.find((gs) => gs > t);
+        const next = greenStarts[firstAfter(greenStarts, t)];
         if (next !== undefined) delay = next - t;
       }
       for (const acc of b ? [total, b] : [total]) {
@@ -357,13 +369,19 @@ function coordinationDiagram(
     if (s.light === 'R' && prev && prev.light !== 'R') redStarts.push(s.fromMs);
   }
   const cycles = [];
+  let j = 0; // segments are sorted: walk them once alongside the cycles
   for (let k = 0; k + 1 < redStarts.length; k++) {
     const start = redStarts[k]!;
     const end = redStarts[k + 1]!;
+    while (j < segments.length && segments[j]!.fromMs < start) j++;
     if (end <= fromMs || start >= toMs) continue;
-    const inside = segments.filter((s) => s.fromMs >= start && s.fromMs < end);
-    const green = inside.find((s) => s.light === 'G');
-    const yellow = inside.find((s) => s.light === 'Y');
+    let green: Segment | undefined;
+    let yellow: Segment | undefined;
+    for (let i = j; i < segments.length && segments[i]!.fromMs < end; i++) {
+      const s = segments[i]!;
+      if (s.light === 'G') green ??= s;
+      else if (s.light === 'Y') yellow ??= s;
+    }
     const yellowStart = yellow?.fromMs ?? green?.toMs ?? end;
     cycles.push({
       startMs: start,

@@ -14,7 +14,7 @@ import {
   validateScenario,
 } from '../protocol/index.ts';
 import type { DemandResult } from './demand.ts';
-import { clockOf, type Day, ZONE } from './zone.ts';
+import { clockOf, type Day } from './zone.ts';
 
 /** Demand profile points per movement the scenario schema allows. */
 const MAX_POINTS = 1000;
@@ -62,9 +62,9 @@ export function scenarioFrom(
     store: o.store,
     intersections: configs.map((c) => c.id),
     days: o.days.map((d) => d.date),
-    timeZone: ZONE,
+    timeZone: o.days[0]!.timeZone,
     binS,
-    hours: `${clockOf(o.days[0]!.offsetMs)}-${clockOf(o.days[0]!.offsetMs + o.days[0]!.endMs - o.days[0]!.startMs)}`,
+    hours: `${clockOf(o.days[0]!.offsetMs)}-${clockOf(o.days[0]!.offsetMs + o.days[0]!.clockMs)}`,
     coverage: demand.coverage,
     gaps: demand.gaps.slice(0, MAX_LISTED).map((g) => ({
       intersection: g.intersection,
@@ -83,10 +83,10 @@ export function scenarioFrom(
     name: o.name,
     description:
       `Built from stored counts of ${configs.length} intersection${configs.length === 1 ? '' : 's'} ` +
-      `(${o.days.length === 1 ? dayList : `mean of ${dayList}`}, ${origin.hours} ${ZONE}), ${binS / 60}-minute bins, ` +
+      `(${o.days.length === 1 ? dayList : `mean of ${dayList}`}, ${origin.hours} ${origin.timeZone}), ${binS / 60}-minute bins, ` +
       `${Math.round(demand.coverage * 100)} % of detector time covered.`,
     seed: 1,
-    durationS: (o.days[0]!.endMs - o.days[0]!.startMs) / 1000,
+    durationS: o.days[0]!.clockMs / 1000,
     stepS: 1,
     startAtMs: o.days[0]!.startMs,
     arrivals: 'poisson',

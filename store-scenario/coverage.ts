@@ -6,7 +6,7 @@
  * the nearest covered bins of the same day; every filled bin is reported, never set to zero.
  */
 import type { DetectorBin } from '../collector/history.ts';
-import { clockOf, type Day } from './zone.ts';
+import { clockOf, type Day, slotter } from './zone.ts';
 
 export type GapFix = 'filled' | 'interpolated';
 
@@ -36,8 +36,9 @@ export const detectorKey = (intersection: string, detector: string) =>
   `${intersection}\u0000${detector}`;
 
 /**
- * Folds bins onto the pool's days: flows (veh/h) and coverage per detector, day and bin.
- * Bins outside every pool day are ignored.
+ * Folds bins onto the pool's days: flows (veh/h) and coverage per detector, day and wall-clock
+ * bin (stored bins no longer than a local bin, and dividing it). Bins outside every pool day are
+ * ignored.
  */
 export function foldDays(
   bins: readonly DetectorBin[],
@@ -45,12 +46,14 @@ export function foldDays(
   binMs: number,
   minCoverage: number,
 ): Map<string, DetectorDays> {
-  const nBins = Math.round((pool[0] ? pool[0].endMs - pool[0].startMs : 0) / binMs);
+  const nBins = Math.round((pool[0]?.clockMs ?? 0) / binMs);
+  const slot = slotter(pool[0]?.timeZone ?? 'UTC', binMs);
   const counts = new Map<string, { n: Float64Array[]; covered: Float64Array[] }>();
   for (const b of bins) {
     const d = pool.findIndex((day) => b.t >= day.startMs && b.t < day.endMs);
     if (d < 0) continue;
-    const k = Math.floor((b.t - pool[d]!.startMs) / binMs);
+    const k = slot(pool[d]!, b.t);
+    if (k < 0) continue;
     const key = detectorKey(b.intersection, b.detector);
     let c = counts.get(key);
     if (!c) {

@@ -101,7 +101,7 @@ export function movementDemand(
   const folded = foldDays(bins, o.pool, o.binMs, minCoverage);
   const chosen = o.days.map((day) => o.pool.findIndex((p) => p.date === day.date));
   if (chosen.some((i) => i < 0)) throw new Error('every chosen day must be in the pool');
-  const nBins = Math.round((o.days[0]!.endMs - o.days[0]!.startMs) / o.binMs);
+  const nBins = Math.round(o.days[0]!.clockMs / o.binMs);
   const movements: MovementDemand[] = [];
   const gaps: Gap[] = [];
   const saturated: Saturation[] = [];

@@ -6,7 +6,7 @@ import type { HistoryReader } from '../collector/history.ts';
 import type { IntersectionConfig, Scenario } from '../protocol/index.ts';
 import { scenarioFrom } from './build.ts';
 import { type DemandResult, movementDemand, type TurningShares } from './demand.ts';
-import { addDays, type Day, windowOf, ZONE } from './zone.ts';
+import { addDays, type Day, windowOf } from './zone.ts';
 
 export interface FromStoreOptions {
   reader: HistoryReader;
@@ -47,16 +47,19 @@ export async function scenarioFromStore(
       pool.set(day.date, day);
     }
   const poolDays = [...pool.values()].sort((a, b) => a.startMs - b.startMs);
+  // Stored bins of at most 15 minutes dividing the local bin: every zone's offset is a whole
+  // number of quarter hours, so local bins are made of whole stored ones.
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
   const bins = await o.reader.detectorBins({
     intersections: o.configs.map((c) => c.id),
     fromMs: poolDays[0]!.startMs,
     toMs: poolDays.at(-1)!.endMs,
-    binMs,
+    binMs: gcd(binMs, 900_000),
   });
   const onDays = bins.filter((b) => days.some((d) => b.t >= d.startMs && b.t < d.endMs));
   if (onDays.length === 0)
     throw new Error(
-      `no stored counts of ${o.configs.map((c) => c.id).join(', ')} on ${days.map((d) => d.date).join(', ')} (${ZONE})`,
+      `no stored counts of ${o.configs.map((c) => c.id).join(', ')} on ${days.map((d) => d.date).join(', ')} (${days[0]!.timeZone})`,
     );
   const demand = movementDemand(o.configs, bins, {
     days: days,
@@ -74,13 +77,13 @@ export async function scenarioFromStore(
     binMs,
     ...(o.saturationFlowVphpl ? { saturationFlowVphpl: o.saturationFlowVphpl } : {}),
   });
-  return { scenario, demand, report: reportLines(demand) };
+  return { scenario, demand, report: reportLines(demand, days[0]!.timeZone) };
 }
 
 /** What was filled, estimated and assumed, in words (one line each). */
-export function reportLines(d: DemandResult): string[] {
+export function reportLines(d: DemandResult, timeZone: string): string[] {
   const lines = [
-    `coverage: ${(d.coverage * 100).toFixed(1)} % of the used detectors' time on the chosen days had stored counts (${ZONE} days)`,
+    `coverage: ${(d.coverage * 100).toFixed(1)} % of the used detectors' time on the chosen days had stored counts (${timeZone} days)`,
   ];
   for (const g of d.gaps)
     lines.push(

@@ -6,7 +6,10 @@
  */
 import { type Lang, type MessageKey, num, t, tMaybe } from '../../i18n/index.ts';
 import type { PairOrder, ScorecardT } from '../scorecard-schema.ts';
+import { controllerName } from './names.ts';
 import { esc, fmt } from './svg.ts';
+
+type Namer = (id: string) => string;
 
 /** The scorecard as seen by one engine: its results and ranking only (the other sections). */
 export function forEngine(card: ScorecardT, engine: string): ScorecardT {
@@ -17,9 +20,9 @@ export function forEngine(card: ScorecardT, engine: string): ScorecardT {
   };
 }
 
-const winner = (lang: Lang, p: PairOrder, side: string): string => {
+const winner = (lang: Lang, name_: Namer, p: PairOrder, side: string): string => {
   const o = p.order[side];
-  const name = o === 'a' ? p.a : o === 'b' ? p.b : undefined;
+  const name = o === 'a' ? name_(p.a) : o === 'b' ? name_(p.b) : undefined;
   const unclear =
     p.clear && !p.clear[side] ? ` <span class="muted">${t(lang, 'engines.unclear')}</span>` : '';
   return name ? `<b>${esc(name)}</b>${unclear}` : t(lang, 'engines.tie');
@@ -35,6 +38,7 @@ function verdictCell(lang: Lang, p: PairOrder, same: MessageKey, differs: Messag
 
 function pairTable(
   lang: Lang,
+  nameOf: Namer,
   name: string,
   pairs: readonly PairOrder[],
   sides: readonly { key: string; label: string }[],
@@ -45,7 +49,7 @@ function pairTable(
   const rows = pairs
     .map(
       (p) =>
-        `<tr${p.differs ? ' class="differs"' : ''} data-pair="${esc(`${p.a} / ${p.b}`)}" data-scenario="${esc(p.scenario ?? '')}"><td>${esc(p.a)} / ${esc(p.b)}</td><td style="text-align:left">${p.scenario === null ? `<i>${t(lang, 'engines.overall')}</i>` : esc(p.scenario)}</td>${sides.map((s) => `<td>${winner(lang, p, s.key)}</td>`).join('')}${verdictCell(lang, p, same, differs)}</tr>`,
+        `<tr${p.differs ? ' class="differs"' : ''} data-pair="${esc(`${p.a} / ${p.b}`)}" data-scenario="${esc(p.scenario ?? '')}"><td>${esc(nameOf(p.a))} / ${esc(nameOf(p.b))}</td><td style="text-align:left">${p.scenario === null ? `<i>${t(lang, 'engines.overall')}</i>` : esc(p.scenario)}</td>${sides.map((s) => `<td>${winner(lang, nameOf, p, s.key)}</td>`).join('')}${verdictCell(lang, p, same, differs)}</tr>`,
     )
     .join('');
   return `<table data-table="${name}"><thead><tr><th>${t(lang, 'engines.pair')}</th><th style="text-align:left">${t(lang, 'engines.scenario')}</th>${head}<th>${t(lang, 'engines.verdict')}</th></tr></thead><tbody>${rows}</tbody></table>`;
@@ -56,6 +60,7 @@ export function enginesSection(card: ScorecardT, lang: Lang = 'en'): string {
   const engines = card.manifest.engines;
   const ag = card.engineAgreement;
   if (engines.length < 2 || !ag) return '';
+  const nameOf: Namer = (id) => controllerName(lang, card.manifest, id);
   const rankings = engines.map((e) => card.ranking.filter((r) => r.engine === e));
   const depth = Math.max(...rankings.map((r) => r.length));
   const rows = Array.from({ length: depth }, (_, i) => {
@@ -66,7 +71,7 @@ export function enginesSection(card: ScorecardT, lang: Lang = 'en'): string {
         const moved = rankings.some(
           (o) => o.find((x) => x.controller === e.controller)?.rank !== e.rank,
         );
-        return `<td style="text-align:left"${moved ? ' class="warn" data-moved="true"' : ''}>${esc(e.controller)}</td><td>${fmt(e.delayIndex, 0)}</td>`;
+        return `<td style="text-align:left"${moved ? ' class="warn" data-moved="true"' : ''}>${esc(nameOf(e.controller))}</td><td>${fmt(e.delayIndex, 0)}</td>`;
       })
       .join('');
     return `<tr><td>${i + 1}</td>${cells}</tr>`;
@@ -92,6 +97,7 @@ export function enginesSection(card: ScorecardT, lang: Lang = 'en'): string {
       : `<p class="warn" data-note="engines-differ">${t(lang, 'engines.someDiffer', { count: differing })}</p>`;
   const table = pairTable(
     lang,
+    nameOf,
     'engine-pairs',
     ag.pairs,
     engines.map((e) => ({ key: e, label: e })),
@@ -115,6 +121,7 @@ export function sensitivitySection(card: ScorecardT, lang: Lang = 'en'): string 
       : `<p class="warn" data-note="sensitivity-hinges">${t(lang, 'sensitivity.some', { count: s.hinges })}</p>`;
   const table = pairTable(
     lang,
+    (id) => controllerName(lang, card.manifest, id),
     'sensitivity',
     s.pairs,
     s.values.map((v) => ({ key: String(v), label: t(lang, 'sensitivity.at', { value: v }) })),

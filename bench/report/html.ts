@@ -6,7 +6,7 @@
  * network: it opens from a USB stick and prints. Private scenarios appear by name and hash only.
  */
 import { type Lang, num, percent, t } from '../../i18n/index.ts';
-import { OVERRIDE_KINDS } from '../../protocol/index.ts';
+import { formatLocal, OVERRIDE_KINDS } from '../../protocol/index.ts';
 import type { Result, ScenarioEntry, ScorecardT } from '../scorecard-schema.ts';
 import { enginesSection, forEngine, sensitivitySection } from './engines.ts';
 import { glossarySection, term } from './glossary.ts';
@@ -46,7 +46,15 @@ interface Ctx {
   lang: Lang;
   card: ScorecardT;
   name: (controller: string) => string;
+  /** IANA zone the report's clock times are shown in */
+  timeZone: string;
 }
+
+/** The bench's start (an ISO time in the scorecard) on the local clock of `timeZone`. */
+const startedIn = (iso: string, timeZone: string) => {
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? formatLocal(ms, timeZone, { seconds: true }) : iso;
+};
 
 /** Display names, made unique (two equal labels would merge two series in a chart). */
 function namer(lang: Lang, card: ScorecardT): (c: string) => string {
@@ -312,7 +320,7 @@ function scenariosSection({ lang, card }: Ctx): string {
   return `<h2>${esc(t(lang, 'report.scenarios.title'))}</h2><table data-table="scenarios"><thead><tr><th>${esc(t(lang, 'report.col.scenario'))}</th><th style="text-align:left">${esc(t(lang, 'report.col.whatItTests'))}</th><th>${esc(t(lang, 'report.col.sha'))}</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-function manifestSection({ lang, card, name }: Ctx): string {
+function manifestSection({ lang, card, name, timeZone }: Ctx): string {
   const m = card.manifest;
   const text = t(lang, 'report.rerun.text', {
     version: m.version,
@@ -326,7 +334,7 @@ function manifestSection({ lang, card, name }: Ctx): string {
         ? t(lang, 'report.rerun.ownDuration')
         : t(lang, 'report.rerun.fixedDuration', { seconds: m.durationS }),
     broker: m.broker,
-    startedAt: m.startedAt,
+    startedAt: `${startedIn(m.startedAt, timeZone)} (${timeZone})`,
     wallS: fmt(m.wallS, 1, lang),
   });
   // how many runs went at once: changes the time taken, never a result
@@ -355,15 +363,18 @@ function summarySection(ctx: Ctx): string {
 /**
  * @example writeFileSync('report.html', renderReport(scorecard, { lang: 'fr' }))
  */
-export function renderReport(full: ScorecardT, opts: { lang?: Lang } = {}): string {
+export function renderReport(
+  full: ScorecardT,
+  opts: { lang?: Lang; timeZone?: string } = {},
+): string {
   const lang = opts.lang ?? 'en';
   // every section but the engine comparison reads the reference engine's runs
   const card = forEngine(full, full.manifest.engines[0]!);
-  const ctx: Ctx = { lang, card, name: namer(lang, card) };
+  const ctx: Ctx = { lang, card, name: namer(lang, card), timeZone: opts.timeZone ?? 'UTC' };
   const m = card.manifest;
   const meta = [
     `OpenPhase ${esc(m.version)}`,
-    esc(m.startedAt.slice(0, 10)),
+    esc(startedIn(m.startedAt, ctx.timeZone).slice(0, 10)),
     esc(t(lang, 'report.count.controllers', { count: m.controllers.length })),
     esc(t(lang, 'report.count.scenarios', { count: m.scenarios.length })),
     esc(t(lang, 'report.count.seedsEach', { count: m.seeds.length })),

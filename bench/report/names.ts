@@ -9,7 +9,7 @@ import type { ScorecardT } from '../scorecard-schema.ts';
 type Manifest = ScorecardT['manifest'];
 type ScenarioEntry = Manifest['scenarios'][number];
 
-/** @example controllerName('fr', manifest, 'builtin:actuated') // "Régulation sur détecteurs (intégré)" */
+/** @example controllerName('fr', manifest, 'builtin:actuated') // "Régulation sur détecteurs (intégrée)" */
 export function controllerName(lang: Lang, m: Manifest, id: string): string {
   const label = m.labels?.[id];
   if (label) return label;

@@ -67,14 +67,44 @@ export function plainSentences(card: ScorecardT, lang: Lang = 'en'): string[] {
         }),
       ),
     );
-    const own = s.origin !== undefined;
     return [
-      t(lang, own ? 'report.plain.own' : 'report.plain.test', {
-        where: scenarioTitle(lang, s),
-        list,
-      }),
+      s.origin
+        ? t(lang, 'report.plain.own', { where: whereFrom(lang, s.origin), list })
+        : t(lang, 'report.plain.test', { where: scenarioTitle(lang, s), list }),
     ];
   });
+}
+
+/** A day `YYYY-MM-DD` the reader's way: "10 March 2026" / "10 mars 2026". */
+const dayOf = (lang: Lang, day: string): string => {
+  const d = new Date(`${day}T12:00:00Z`);
+  return Number.isNaN(d.getTime())
+    ? day
+    : new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : lang, {
+        dateStyle: 'long',
+        timeZone: 'UTC',
+      }).format(d);
+};
+
+type Origin = NonNullable<ScorecardT['manifest']['scenarios'][number]['origin']>;
+
+/** Where and when a scenario from the city's store was counted, in a few words. */
+function whereFrom(lang: Lang, o: Origin): string {
+  const more = o.intersectionCount - o.intersections.length;
+  const names =
+    more > 0
+      ? t(lang, 'report.scenarios.originMore', { list: o.intersections.join(', '), count: more })
+      : listOf(lang, o.intersections);
+  const hours =
+    !o.hours || o.hours === '00:00-24:00'
+      ? t(lang, 'report.plain.allDay')
+      : o.hours.replace('-', '–');
+  const days = t(lang, 'report.plain.days', {
+    count: o.days.length,
+    first: dayOf(lang, o.days[0] ?? ''),
+    last: dayOf(lang, o.days.at(-1) ?? ''),
+  });
+  return t(lang, 'report.plain.where', { intersections: names, hours, days });
 }
 
 const scenarioWord = (lang: Lang, n: number) => t(lang, 'report.count.scenarios', { count: n });

@@ -18,13 +18,14 @@ import { checkScorecard } from '../../bench/validate.ts';
 import { ALGORITHMS } from '../../controller/algorithms/registry.ts';
 import { ENGINE_NAMES } from '../../engines/index.ts';
 import { num as numberIn, t } from '../../i18n/index.ts';
-import { formatProblems } from '../../protocol/index.ts';
+import { assertTimeZone, formatProblems } from '../../protocol/index.ts';
 import { ScenarioError } from '../../simulator/index.ts';
 import { cliLang, langOption } from '../lang.ts';
 import { packageJson } from '../package-json.ts';
 import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
 
 interface Opts {
+  timeZone?: string;
   controller?: string[];
   scenario?: string[];
   private?: string[];
@@ -153,6 +154,11 @@ export function canonicalCommand(o: Opts, controllers: readonly string[]): strin
   ];
 }
 
+/** The zone the report shows its clock times in (the deployment's, default UTC). */
+function reportZone(o: Opts): string {
+  return assertTimeZone(o.timeZone ?? 'UTC', '--time-zone');
+}
+
 async function run(o: Opts): Promise<void> {
   const out = resolve(o.out);
   mkdirSync(out, { recursive: true });
@@ -160,7 +166,7 @@ async function run(o: Opts): Promise<void> {
   if (o.reportFrom) {
     const read = checkScorecard(JSON.parse(readFileSync(o.reportFrom, 'utf8')));
     const card = withLabels(read, parseLabels(o.label ?? [], read.manifest.controllers));
-    writeFileSync(join(out, 'report.html'), renderReport(card, { lang }));
+    writeFileSync(join(out, 'report.html'), renderReport(card, { lang, timeZone: reportZone(o) }));
     console.error(t(lang, 'cli.bench.wroteReport', { path: join(out, 'report.html') }));
     return;
   }
@@ -230,7 +236,7 @@ async function run(o: Opts): Promise<void> {
     }
     card = withLabels(checkScorecard(card), labels);
     writeFileSync(join(out, 'scorecard.json'), `${JSON.stringify(card, null, 2)}\n`);
-    writeFileSync(join(out, 'report.html'), renderReport(card, { lang }));
+    writeFileSync(join(out, 'report.html'), renderReport(card, { lang, timeZone: reportZone(o) }));
     console.error(t(lang, 'cli.bench.rankingHead'));
     const several = card.manifest.engines.length > 1;
     for (const r of card.ranking)
@@ -347,6 +353,12 @@ export function command(): Command {
       '--label <controller=name>',
       'a display name for the report and summaries, e.g. --label mqtt:acme="Acme SmartSignal 2.1" (repeat; built-ins have names in each language)',
       collect,
+    )
+    .addOption(
+      new Option(
+        '--time-zone <zone>',
+        "the deployment's IANA zone for the report's clock times, e.g. Europe/Paris (default UTC)",
+      ).env('OPENPHASE_TIME_ZONE'),
     )
     .addOption(langOption())
     .option(

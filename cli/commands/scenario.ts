@@ -13,7 +13,7 @@ import type { IntersectionConfig } from '../../protocol/index.ts';
 import { configsFromDir, configsFromFile, configsFromMqtt } from '../../store-scenario/configs.ts';
 import { DEFAULT_TURNING, type TurningShares } from '../../store-scenario/demand.ts';
 import { scenarioFromStore } from '../../store-scenario/from-store.ts';
-import { dayOf, parseHours, ZONE } from '../../store-scenario/zone.ts';
+import { dayOf, parseHours } from '../../store-scenario/zone.ts';
 import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
 import { addSinkOptions, sinkFromCommand, sinkHelp } from '../sink-options.ts';
 
@@ -53,7 +53,7 @@ function fromStore(): Command {
     )
     .requiredOption(
       '--day <YYYY-MM-DD>',
-      `the day to rebuild; repeat it (or give a comma list) for the mean of several days (${ZONE} days)`,
+      'the day to rebuild; repeat it (or give a comma list) for the mean of several days (local days, see --time-zone)',
       list,
     )
     .option(
@@ -73,6 +73,12 @@ function fromStore(): Command {
     .addOption(refusedSecretOption(MQTT_PASSWORD))
     .hook('preAction', resolveSecret(MQTT_PASSWORD))
     .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))
+    .addOption(
+      new Option(
+        '--time-zone <zone>',
+        "the deployment's IANA zone (e.g. Europe/Paris) when the configs name none; default UTC",
+      ).env('OPENPHASE_TIME_ZONE'),
+    )
     .option(
       '--hours <HH:MM-HH:MM>',
       'only this time-of-day window (e.g. 16:00-19:00 for the evening peak)',
@@ -112,7 +118,8 @@ What it does, in a traffic engineer's words:
   reach it, the queue behind the stop bar is estimated by conservation of vehicles: arrivals
   over the saturated stretch = its departures + the queue the next bin discharged.
   The stored data does not say how intersections connect: each intersection's measured demand
-  enters at its own approaches (no links). Days are ${ZONE} days.
+  enters at its own approaches (no links). Days and bins are local: the zone the
+  intersections' configs name (timeZone), else --time-zone, else UTC.
 
 The scenario runs like any other: openphase simulate --scenario FILE, openphase bench
 --scenario FILE; the bench report names its origin. Format and method: docs/scenarios.md.
@@ -149,12 +156,19 @@ Example:
         if (missing.length > 0) throw new Error(`no config for ${missing.join(', ')}`);
         configs = configs.filter((x) => o.intersection.includes(x.id));
       }
+      // One clock for the scenario: the zone the configs name, else the deployment's.
+      const zones = [...new Set(configs.map((x) => x.timeZone).filter(Boolean))];
+      if (zones.length > 1)
+        throw new Error(
+          `the intersections name different time zones (${zones.join(', ')}): build one scenario per zone (--intersection)`,
+        );
+      const timeZone = zones[0] ?? o.timeZone ?? 'UTC';
       const fillDays = share('--fill-days', o.fillDays, 0, 60);
       const { scenario, report } = await scenarioFromStore({
         reader: historyFor(sink),
         store: sinkDescription(sink),
         configs,
-        days: o.day.map(dayOf),
+        days: o.day.map((d: string) => dayOf(d, timeZone)),
         fillDays: Math.round(fillDays),
         binMs: parsePeriod(o.bin),
         minCoverage: share('--min-coverage', o.minCoverage, 0, 1),

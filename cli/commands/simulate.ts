@@ -3,12 +3,15 @@
  * faster, or lockstep. `--json` prints `{ scenario, seed, controller, metrics, perIntersection }`
  * on stdout and nothing else; everything else goes to stderr.
  */
+
 import { Command, Option } from 'commander';
 import { ALGORITHMS } from '../../controller/algorithms/registry.ts';
 import { ENGINE_NAMES, type EngineRun, engineByName } from '../../engines/index.ts';
+import { num as numberIn, t, tMaybe } from '../../i18n/index.ts';
 import { type RunResult, runOnEngine, runScenario } from '../../loop/index.ts';
 import { formatProblems } from '../../protocol/index.ts';
 import { listBundledScenarios, loadScenario, ScenarioError } from '../../simulator/index.ts';
+import { cliLang } from '../lang.ts';
 import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
 
 interface Opts {
@@ -38,21 +41,52 @@ const num = (name: string, v: string | undefined, min: number): number | undefin
   return n;
 };
 
+/** The run in a few lines, in the CLI's language (English output as it always was). */
 function human(r: RunResult & { engine?: string }): string {
+  const lang = cliLang();
   const m = r.metrics;
+  // English keeps the numbers exactly as computed; French writes them its way (24,5)
+  const n = (x: number) => (lang === 'en' ? String(x) : numberIn(lang, x, 2));
+  const total = Object.values(m.overrides).reduce((a, b) => a + b, 0);
+  const kinds = Object.entries(m.overrides)
+    .filter(([, v]) => v > 0)
+    .map(
+      ([k, v]) => `${tMaybe(lang, `override.${k}`) ?? k}${lang === 'fr' ? '\u202f:' : ':'} ${n(v)}`,
+    )
+    .join(', ');
   const lines = [
-    `scenario ${r.scenario}  seed ${r.seed}  controller ${r.controller}${r.engine && r.engine !== 'openphase' ? `  engine ${r.engine}` : ''}`,
-    `vehicles   arrived ${m.arrived}  served ${m.served}  queued at end ${m.queuedAtEnd}`,
-    `delay      mean ${m.meanDelayS} s  p95 ${m.p95DelayS} s  max wait ${m.maxWaitS} s`,
-    `queue      mean ${m.meanQueueVeh} veh  max ${m.maxQueueVeh} veh (per approach)`,
-    `flow       ${m.throughputVph} veh/h served  stops/vehicle ${m.stopsPerVehicle}  phase changes/h ${m.phaseChangesPerHour}`,
-    `safety     overrides ${JSON.stringify(m.overrides)}  missed deadlines ${m.missedDeadlines}  decision latency p50 ${m.decisionLatencyMs.p50} ms p99 ${m.decisionLatencyMs.p99} ms`,
+    t(lang, 'cli.sim.head', {
+      scenario: r.scenario,
+      seed: String(r.seed),
+      controller: r.controller,
+      engine:
+        r.engine && r.engine !== 'openphase' ? t(lang, 'cli.sim.engine', { engine: r.engine }) : '',
+    }),
+    t(lang, 'cli.sim.vehicles', {
+      arrived: n(m.arrived),
+      served: n(m.served),
+      queued: n(m.queuedAtEnd),
+    }),
+    t(lang, 'cli.sim.delay', { mean: n(m.meanDelayS), p95: n(m.p95DelayS), max: n(m.maxWaitS) }),
+    t(lang, 'cli.sim.queue', { mean: n(m.meanQueueVeh), max: n(m.maxQueueVeh) }),
+    t(lang, 'cli.sim.flow', {
+      vph: n(m.throughputVph),
+      stops: n(m.stopsPerVehicle),
+      changes: n(m.phaseChangesPerHour),
+    }),
+    t(lang, 'cli.sim.safety', {
+      overrides:
+        lang === 'en' ? JSON.stringify(m.overrides) : total === 0 ? '0' : `${n(total)} (${kinds})`,
+      missed: n(m.missedDeadlines),
+      p50: n(m.decisionLatencyMs.p50),
+      p99: n(m.decisionLatencyMs.p99),
+    }),
   ];
   if (r.perIntersection.length > 1) {
-    lines.push('', 'intersection        arrived  delay s  p95 s  queue');
+    lines.push('', t(lang, 'cli.sim.perHead'));
     for (const p of r.perIntersection) {
       lines.push(
-        `${p.intersection.padEnd(18)} ${String(p.arrived).padStart(8)} ${String(p.meanDelayS).padStart(8)} ${String(p.p95DelayS).padStart(6)} ${String(p.meanQueueVeh).padStart(6)}`,
+        `${p.intersection.padEnd(18)} ${n(p.arrived).padStart(8)} ${n(p.meanDelayS).padStart(8)} ${n(p.p95DelayS).padStart(6)} ${n(p.meanQueueVeh).padStart(6)}`,
       );
     }
   }
@@ -119,7 +153,13 @@ async function run(o: Opts): Promise<void> {
       await sim.start();
       if (!o.json)
         console.error(
-          `simulate: ${scenario.name} over ${o.mqtt ?? 'mqtt://127.0.0.1:1883'} (${o.lockstep ? 'lockstep' : `real time ×${speed ?? 1}`})`,
+          t(cliLang(), 'cli.sim.over', {
+            scenario: scenario.name,
+            url: o.mqtt ?? 'mqtt://127.0.0.1:1883',
+            mode: o.lockstep
+              ? t(cliLang(), 'cli.sim.lockstep')
+              : t(cliLang(), 'cli.sim.realtime', { speed: String(speed ?? 1) }),
+          }),
         );
       result = { ...(await sim.done), ...(run ? { engine: engine.name } : {}) };
       if (o.controller === 'mqtt') decisions = sim.decisionsReceived();
@@ -143,12 +183,7 @@ async function run(o: Opts): Promise<void> {
   }
   if (decisions === 0) {
     // The metrics above are those of the fallback plans alone: say so, and fail the run.
-    console.error(
-      'openphase simulate: NO DECISION ARRIVED from any controller during the whole run: every ' +
-        'intersection ran its fallback plan, and the metrics above measure that plan, not a ' +
-        'controller. Check that a controller is connected to this broker, serves these ' +
-        'intersections (same --root), and answers signals newer than the ones it has seen.',
-    );
+    console.error(t(cliLang(), 'cli.sim.noDecision'));
     process.exitCode = 1;
   }
 }
@@ -217,7 +252,7 @@ export function command(): Command {
       } catch (e) {
         if (e instanceof ScenarioError) {
           console.error(
-            `openphase simulate: scenario ${e.source} is not valid:\n${formatProblems(e.problems)}`,
+            `${t(cliLang(), 'cli.sim.invalidScenario', { source: e.source })}\n${formatProblems(e.problems)}`,
           );
           process.exitCode = 2;
           return;

@@ -18,6 +18,8 @@ export interface CompiledPhases {
   serves: Uint8Array[];
   /** per movement position, the detectors (positions) whose movements include it */
   detectorsOf: Int32Array[];
+  /** scratch of `nextCalled`: per movement position, 1 when it calls and is not green */
+  calling: Uint8Array;
 }
 
 export function compilePhases(s: AggregationState): CompiledPhases {
@@ -42,7 +44,8 @@ export function compilePhases(s: AggregationState): CompiledPhases {
     return x;
   });
   const detectorsOf = s.movementList.map((mv) => Int32Array.from(mv.detectors, (d) => d.index));
-  return { phases, indexOf, movements, unique, serves, detectorsOf };
+  const calling = new Uint8Array(nM);
+  return { phases, indexOf, movements, unique, serves, detectorsOf, calling };
 }
 
 /**
@@ -59,22 +62,29 @@ export function nextCalled(
   const start = c.phases.findIndex((p) => p.id === currentId);
   const cur = c.indexOf.get(currentId);
   const green = cur === undefined ? undefined : c.serves[cur];
+  // per movement: 1 if it calls and is not green (each movement asked once)
+  const calling = c.calling;
+  for (let m = 0; m < calling.length; m++) calling[m] = !green?.[m] && call(m) ? 1 : 0;
   let best = -1;
-  let bestCalls: number[] = [];
+  let bestSize = 0;
   for (let k = 1; k < n; k++) {
     const p = (start + k) % n;
-    const calls: number[] = [];
-    for (const m of c.unique[p]!) if (!green?.[m] && call(m)) calls.push(m);
-    if (calls.length === 0) continue;
-    if (
-      best < 0 ||
-      (calls.length > bestCalls.length && bestCalls.every((m) => calls.includes(m)))
-    ) {
+    let size = 0;
+    for (const m of c.unique[p]!) size += calling[m]!;
+    if (size === 0) continue;
+    if (best < 0 || (size > bestSize && callsWithin(c, best, p))) {
       best = p;
-      bestCalls = calls;
+      bestSize = size;
     }
   }
   return best < 0 ? undefined : c.phases[best]!.id;
+}
+
+/** Every calling movement of phase `a` is a movement of phase `b`. */
+function callsWithin(c: CompiledPhases, a: number, b: number): boolean {
+  const serves = c.serves[b]!;
+  for (const m of c.unique[a]!) if (c.calling[m] && !serves[m]) return false;
+  return true;
 }
 
 /**

@@ -8,8 +8,16 @@
  */
 import type { IntersectionConfig, Interval } from '../../protocol/index.ts';
 import { type AggregationState, orZero } from '../aggregation.ts';
-import { failedAt, M15_BUCKETS, RECALL_DISCHARGE_VPHPL } from '../aggregation-view.ts';
-import { flowOf, sumWindowInto } from '../windows.ts';
+import {
+  detectorFailed,
+  M15_BUCKETS,
+  RECALL_DISCHARGE_VPHPL,
+  silentWhileSiblingCounts,
+} from '../aggregation-view.ts';
+import { flowOf, recentlyActive, sumWindowInto } from '../windows.ts';
+
+/** Newest buckets looked at before the full stuck-off test (30 s of the 5 min). */
+const RECENT_BUCKETS = 3;
 
 /** The signal as a decision reads it (what createTarget and the algorithms need). */
 export interface ReaderSignal {
@@ -60,6 +68,21 @@ export function createStateReader(s: AggregationState): StateReader {
   let gen = 0;
   const sum = { count: 0, occMs: 0, coveredMs: 0, spanMs: 0 };
   const signal: ReaderSignal = { phase: '', interval: 'green', sinceMs: 0 };
+  /**
+   * As aggregation-view.ts `failedAt`, into the same scratch: a detector active in its newest
+   * buckets cannot be silent for 5 min, so the full stuck-off test is skipped for it.
+   */
+  function failedNow(atMs: number, start: number): Uint8Array {
+    const failed = s.viewScratch.failed;
+    for (let i = 0; i < dets.length; i++)
+      failed[i] = detectorFailed(s, dets[i]!, atMs, start) ? 1 : 0;
+    for (let i = 0; i < dets.length; i++) {
+      const d = dets[i]!;
+      if (failed[i] || recentlyActive(d.windows, atMs, RECENT_BUCKETS)) continue;
+      if (silentWhileSiblingCounts(d, atMs, failed, sum)) failed[i] = 1;
+    }
+    return failed;
+  }
   const r: StateReader = {
     state: s,
     config,
@@ -74,7 +97,7 @@ export function createStateReader(s: AggregationState): StateReader {
       r.atMs = atMs;
       const start = s.startMs ?? atMs;
       r.startMs = start;
-      const failed = failedAt(s, atMs, start, s.viewScratch);
+      const failed = failedNow(atMs, start);
       // The view's effect: a movement whose lane group's detectors all work and agree (within
       // 2×) remembers the advance flow (aggregation-view.ts rememberGoodFlow; same sums).
       for (let k = 0; k < rememberGroups.length; k++) {

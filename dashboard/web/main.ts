@@ -14,6 +14,7 @@ import type { DashboardCounters, LiveEvent, TimelineEntry } from '../source.ts';
 import { createCity } from './city.ts';
 import { STATE_OF } from './codes.ts';
 import { applyStatic, mountSwitch, onLangChange, tr } from './i18n.ts';
+import { createMeasuresView } from './measures.ts';
 import { createPanel } from './panel.ts';
 
 interface Known {
@@ -88,6 +89,8 @@ async function json<T>(url: string): Promise<T> {
   if (!res.ok) throw new Error(`${url}: ${res.status}`);
   return (await res.json()) as T;
 }
+
+const measuresView = createMeasuresView(json);
 
 function fromDetail(d: Detail): Known {
   return {
@@ -195,7 +198,9 @@ async function select(id: string) {
   );
   if (id !== selected) return;
   if (d) known.set(id, { ...fromDetail(d), ...pick(known.get(id)) });
-  panel.open(id, known.get(id)?.config ?? null, zone);
+  const config = known.get(id)?.config ?? null;
+  panel.open(id, config, zone);
+  void measuresView.open($<HTMLElement>('#panel'), id, config?.timeZone ?? zone);
   timelineKey = '';
   showFacts();
   await refreshCounts();
@@ -335,6 +340,7 @@ async function boot() {
   const wanted = decodeURIComponent(location.hash.slice(1));
   if (wanted && known.has(wanted)) void select(wanted);
   setInterval(() => void refreshCounts(), 5000);
+  setInterval(() => void measuresView.refresh(), 30_000);
   document.body.setAttribute('data-ready', 'true');
 }
 

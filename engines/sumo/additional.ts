@@ -4,6 +4,10 @@
  * an advance detector as an induction loop on each lane of its lane group `distanceM` before
  * the stop line, a stop-bar detector as a lane-area detector over the last metres before it.
  */
+import {
+  type Drivers as ProtocolDrivers,
+  driversOf as protocolDriversOf,
+} from '../../protocol/index.ts';
 import type { Scenario } from '../../simulator/index.ts';
 import type { SumoNetwork } from './network.ts';
 import type { SumoVehicle } from './routes.ts';
@@ -13,24 +17,19 @@ export const STOP_ZONE_M = 6;
 /** Where an advance detector sits when the scenario does not say, metres before the line. */
 const DEFAULT_ADVANCE_M = 60;
 
-/**
- * The driver conventions of a scenario (`drivers`, docs/scenarios.md), with the HCM field
- * defaults: 2 s of the yellow used, 2 s start-up lost time, advance detectors occluded by a
- * standing queue.
- */
-export interface Drivers {
-  yellowUsedS: number;
-  startUpLostS: number;
-  advanceOcclusion: boolean;
-}
+/** The driver conventions both engines model (protocol/drivers.ts). */
+export type Drivers = Required<ProtocolDrivers>;
 
+/**
+ * The driver conventions of a scenario (`drivers`, or the older `startupLostS` and
+ * `yellowUnusedS`; HCM field defaults), as protocol/drivers.ts reads them for OpenPhase's
+ * engine. SUMO's drivers are one vehicle type: the conventions at the longest yellow of the
+ * scenario (they differ between intersections only when `yellowUsedS` is capped at the yellow
+ * or given as `yellowUnusedS`).
+ */
 export function driversOf(scenario: Scenario): Drivers {
-  const d = (scenario as { drivers?: Partial<Drivers> }).drivers ?? {};
-  return {
-    yellowUsedS: d.yellowUsedS ?? 2,
-    startUpLostS: d.startUpLostS ?? 2,
-    advanceOcclusion: d.advanceOcclusion ?? true,
-  };
+  const yellowS = Math.max(...scenario.intersections.map((c) => c.yellowS));
+  return protocolDriversOf(scenario, yellowS);
 }
 
 /**

@@ -9,6 +9,7 @@
  * so the signal room's movement states map to SUMO's state string letter by letter.
  */
 import { exitApproach, type IntersectionConfig, parseMovement } from '../../protocol/index.ts';
+import { createFastSignalStepper, type Transition } from '../../signal/index.ts';
 import type { Scenario } from '../../simulator/index.ts';
 import { compileNetwork, type Net } from '../../simulator/network.ts';
 
@@ -78,7 +79,62 @@ function fromLanes(config: IntersectionConfig, movement: string, group: number[]
   return group;
 }
 
-export function sumoNetwork(scenario: Scenario): SumoNetwork {
+export interface SumoNetworkOptions {
+  /**
+   * Give each traffic light its intersection's fixed-time plan as SUMO's own program (phases in
+   * plan order: green, yellow, all-red; the plan's offset), for runs without TraCI (the speed
+   * benchmark's SUMO alone). Default: one all-red phase, never in charge.
+   */
+  fixedTimePrograms?: boolean;
+}
+
+/** SUMO's program of an intersection's fixed-time plan (see SumoNetworkOptions). */
+function planProgram(
+  config: IntersectionConfig,
+  links: Int32Array,
+  it: Net['intersections'][number],
+): string {
+  const plan = config.plan;
+  const stepper = createFastSignalStepper(config, 0);
+  const state = (phase: string, interval: 'green' | 'yellow' | 'red-clearance', next?: string) => {
+    const states = stepper.movementsAt({ phase, interval, next, sinceMs: 0 } as Transition);
+    return Array.from(
+      links,
+      (m) => PROGRAM_LETTER[states[it.movements[m - it.movementBase]!]!] ?? 'r',
+    ).join('');
+  };
+  if (!plan)
+    return `    <phase duration="86400" state="${'r'.repeat(Math.max(1, links.length))}"/>`;
+  const order = config.phases.map((p) => p.id).filter((id) => (plan.greenS[id] ?? 0) > 0);
+  const phases: string[] = [];
+  let used = 0;
+  order.forEach((id, k) => {
+    const next = order[(k + 1) % order.length];
+    const g = plan.greenS[id]!;
+    phases.push(`    <phase duration="${g}" state="${state(id, 'green')}"/>`);
+    phases.push(`    <phase duration="${config.yellowS}" state="${state(id, 'yellow', next)}"/>`);
+    if (config.allRedS > 0)
+      phases.push(
+        `    <phase duration="${config.allRedS}" state="${state(id, 'red-clearance', next)}"/>`,
+      );
+    used += g + config.yellowS + config.allRedS;
+  });
+  if (plan.cycleS > used)
+    phases.push(
+      `    <phase duration="${plan.cycleS - used}" state="${'r'.repeat(links.length)}"/>`,
+    );
+  return phases.join('\n');
+}
+
+const PROGRAM_LETTER: Record<string, string> = {
+  'stop-And-Remain': 'r',
+  'protected-Movement-Allowed': 'G',
+  'permissive-Movement-Allowed': 'g',
+  'protected-clearance': 'y',
+  'permissive-clearance': 'y',
+};
+
+export function sumoNetwork(scenario: Scenario, options: SumoNetworkOptions = {}): SumoNetwork {
   const net = compileNetwork(scenario);
   const ints = net.intersections;
   const ffMps = net.freeFlowKmh / 3.6;
@@ -255,10 +311,14 @@ export function sumoNetwork(scenario: Scenario): SumoNetwork {
       });
     }
     tlsLinks.push(Int32Array.from(links));
-    // SUMO's own program: one all-red phase. It is never in charge: every step the state the
-    // signal room approved is set over TraCI.
+    // SUMO's own program: one all-red phase, never in charge (every step the state the signal
+    // room approved is set over TraCI), unless a run without TraCI asks for the plans.
+    const program = options.fixedTimePrograms
+      ? planProgram(config, tlsLinks[tlsLinks.length - 1]!, it)
+      : `    <phase duration="86400" state="${'r'.repeat(Math.max(1, linkIndex))}"/>`;
+    const offset = options.fixedTimePrograms ? (config.plan?.offsetS ?? 0) : 0;
     tlsLogics.push(
-      `  <tlLogic id="${esc(config.id)}" type="static" programID="0" offset="0">\n    <phase duration="86400" state="${'r'.repeat(Math.max(1, linkIndex))}"/>\n  </tlLogic>`,
+      `  <tlLogic id="${esc(config.id)}" type="static" programID="0" offset="${offset}">\n${program}\n  </tlLogic>`,
     );
   });
 

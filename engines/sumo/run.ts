@@ -10,11 +10,9 @@
  * go through the same accumulators (simulator/metrics.ts), so they have the same names and
  * definitions (docs/sumo.md lists how each is measured in SUMO).
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { MovementState } from '../../protocol/index.ts';
 import { DEFAULT_SEED } from '../../protocol/index.ts';
 import {
@@ -29,6 +27,7 @@ import { createSensors } from '../../simulator/sensors.ts';
 import { DOMAIN, type StepResult, type SumoRun, startSumo, VAR } from '../../traci/index.ts';
 import type { EngineOptions, EngineRun } from '../engine.ts';
 import { carModel, detectorLanes, driversOf, routesXml } from './additional.ts';
+import { buildNet, sumoEnv } from './build.ts';
 import { sumoNetwork } from './network.ts';
 import { sumoVehicles } from './routes.ts';
 
@@ -52,8 +51,6 @@ const LETTER: Record<MovementState, string> = {
   'permissive-clearance': 'y',
 };
 
-const sumoEnv = () => ({ ...process.env, SUMO_HOME: process.env.SUMO_HOME ?? '/usr/share/sumo' });
-
 export async function createSumoRun(
   scenario0: Scenario,
   o: SumoRunOptions = {},
@@ -75,10 +72,6 @@ export async function createSumoRun(
   const dir = o.workDir ?? (await mkdtemp(join(tmpdir(), 'openphase-sumo-')));
   const file = (name: string) => join(dir, name);
   await Promise.all([
-    writeFile(file('net.nod.xml'), sn.xml.nodes),
-    writeFile(file('net.edg.xml'), sn.xml.edges),
-    writeFile(file('net.con.xml'), sn.xml.connections),
-    writeFile(file('net.tll.xml'), sn.xml.tls),
     writeFile(
       file('run.rou.xml'),
       routesXml(vehicles, carModel(net.satFlowVphpl, net.freeFlowKmh, drivers)),
@@ -87,29 +80,9 @@ export async function createSumoRun(
   ]);
   let sumo: SumoRun | undefined;
   try {
-    await promisify(execFile)(
-      o.netconvertBinary ?? 'netconvert',
-      [
-        '--node-files',
-        file('net.nod.xml'),
-        '--edge-files',
-        file('net.edg.xml'),
-        '--connection-files',
-        file('net.con.xml'),
-        '--tllogic-files',
-        file('net.tll.xml'),
-        '--no-turnarounds',
-        'true',
-        // OpenPhase's saturation flow holds for turns too: no speed limit from curvature
-        '--junctions.limit-turn-speed',
-        '-1',
-        '-o',
-        file('net.net.xml'),
-      ],
-      { env: sumoEnv(), maxBuffer: 16 << 20 },
-    );
+    const netFile = await buildNet(dir, sn, o.netconvertBinary);
     sumo = await startSumo({
-      net: file('net.net.xml'),
+      net: netFile,
       routes: [file('run.rou.xml')],
       additional: [file('detectors.add.xml')],
       args: [
@@ -192,7 +165,13 @@ export async function createSumoRun(
   const departLateS = new Float64Array(nV);
   const inserted = new Uint8Array(nV);
   const gone = new Uint8Array(nV);
-  const arrivedAt = new Uint8Array(nV); // arrived at its first intersection (OpenPhase's time)
+  // The passage whose arrival has been counted (−1: none yet). OpenPhase's vehicles arrive at
+  // the stop line: at the first intersection at their arrival time, at the next ones when they
+  // would reach the line at free flow after entering the link's edge (`dueS`, SUMO time).
+  const arrivedPass = new Int32Array(nV).fill(-1);
+  const dueS = new Float64Array(nV);
+  let dueList: number[] = [];
+  const ffMps = net.freeFlowKmh / 3.6;
   let nextArrival = 0; // in byArrival
   let nextDue = 0; // in vehicles (SUMO departure order)
   const waiting = new Float64Array(nA); // due in SUMO, not yet let in, per approach
@@ -235,8 +214,15 @@ export async function createSumoRun(
         passage[v]!++;
         crossed[v] = 0;
         entryLossS[v] = loss;
-        acc.movArrived[veh.passages[passage[v]!]!]!++;
+        // it entered during the step: at its middle, on average, at the start of the edge
+        const a = net.movApproach[veh.passages[passage[v]!]!]!;
+        dueS[v] = sumoS - stepS / 2 + sn.approachLengthM[a]! / ffMps;
+        dueList.push(v);
       }
+    }
+    if (dueList.length > 0) {
+      for (const v of dueList) if (dueS[v]! <= sumoS) arrive(v);
+      dueList = dueList.filter((v) => arrivedPass[v]! < passage[v]!);
     }
     for (const id of arrivedIds) {
       const v = Number(id.slice(1));
@@ -254,7 +240,15 @@ export async function createSumoRun(
     }
   }
 
+  /** Counts the arrival of vehicle v at its current intersection, once. */
+  function arrive(v: number): void {
+    if (arrivedPass[v]! >= passage[v]!) return;
+    arrivedPass[v] = passage[v]!;
+    acc.movArrived[vehicles[v]!.passages[passage[v]!]!]!++;
+  }
+
   function serve(v: number, lossNowS: number): void {
+    arrive(v); // (a little faster than free flow over a link: rounding)
     const m = vehicles[v]!.passages[passage[v]!]!;
     const delayS = lossNowS - entryLossS[v]! + (passage[v] === 0 ? departLateS[v]! : 0);
     acc.served(m, Math.max(0, delayS) * 1000);
@@ -309,9 +303,7 @@ export async function createSumoRun(
     // Arrivals: a vehicle arrives (OpenPhase's `arrived`) at its departure time, inserted or not.
     const t1S = (t1 - start) / 1000;
     while (nextArrival < nV && vehicles[byArrival[nextArrival]!]!.arriveS < t1S) {
-      const v = byArrival[nextArrival]!;
-      acc.movArrived[vehicles[v]!.passages[0]!]!++;
-      arrivedAt[v] = 1;
+      arrive(byArrival[nextArrival]!);
       nextArrival++;
     }
     const res = await traci.simulationStep(leadS + t1S);
@@ -375,7 +367,7 @@ export async function createSumoRun(
     const delayS: number[] = [];
     const nowS = (now - start) / 1000;
     for (let v = 0; v < nV; v++) {
-      if (!arrivedAt[v] || gone[v] || crossed[v]) continue;
+      if (arrivedPass[v] !== passage[v] || gone[v] || crossed[v]) continue;
       const veh = vehicles[v]!;
       movement.push(veh.passages[passage[v]!]!);
       if (!inserted[v]) delayS.push(Math.max(0, leadS + nowS - ceilStep(veh.departS)));

@@ -19,4 +19,19 @@ export const cli = {
     '--label \'{value}\': write --label CONTROLLER="Display name", e.g. --label mqtt:acme="Acme SmartSignal 2.1"',
   'cli.label.unknown': '--label {controller}: not one of the controllers of this bench ({known})',
   'cli.label.twice': '--label {controller}: given twice',
+  'cli.sim.head': 'scenario {scenario}  seed {seed}  controller {controller}{engine}',
+  'cli.sim.engine': '  engine {engine}',
+  'cli.sim.vehicles': 'vehicles   arrived {arrived}  served {served}  queued at end {queued}',
+  'cli.sim.delay': 'delay      mean {mean} s  p95 {p95} s  max wait {max} s',
+  'cli.sim.queue': 'queue      mean {mean} veh  max {max} veh (per approach)',
+  'cli.sim.flow': 'flow       {vph} veh/h served  stops/vehicle {stops}  phase changes/h {changes}',
+  'cli.sim.safety':
+    'safety     overrides {overrides}  missed deadlines {missed}  decision latency p50 {p50} ms p99 {p99} ms',
+  'cli.sim.perHead': 'intersection        arrived  delay s  p95 s  queue',
+  'cli.sim.over': 'simulate: {scenario} over {url} ({mode})',
+  'cli.sim.lockstep': 'lockstep',
+  'cli.sim.realtime': 'real time ×{speed}',
+  'cli.sim.invalidScenario': 'openphase simulate: scenario {source} is not valid:',
+  'cli.sim.noDecision':
+    'openphase simulate: NO DECISION ARRIVED from any controller during the whole run: every intersection ran its fallback plan, and the metrics above measure that plan, not a controller. Check that a controller is connected to this broker, serves these intersections (same --root), and answers signals newer than the ones it has seen.',
 } as const;

@@ -8,6 +8,7 @@ import { common } from './common.ts';
 import { dashboard } from './dashboard.ts';
 import { engines } from './engines.ts';
 import { glossary } from './glossary.ts';
+import { measures } from './measures.ts';
 import { report } from './report.ts';
 import { scenarios } from './scenarios.ts';
 
@@ -18,6 +19,7 @@ export const en = {
   ...report,
   ...scenarios,
   ...dashboard,
+  ...measures,
   ...engines,
 } as const;
 

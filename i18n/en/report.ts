@@ -12,6 +12,12 @@ export const report = {
   'report.plain.title': 'What it means on the street',
   'report.plain.own': 'On your streets ({where}), vehicles waited on average {list}.',
   'report.plain.test': 'In the test case “{where}”, vehicles waited on average {list}.',
+  'report.plain.where': '{intersections}, {hours}, {days}',
+  'report.plain.allDay': 'all day',
+  'report.plain.days': {
+    one: '{first}',
+    other: 'average of {count} days from {first} to {last}',
+  },
   'report.plain.item': '{delay} s with {controller}',
   'report.plain.note':
     'Waiting here is the delay: the time each vehicle lost at the signals, in seconds, averaged over all vehicles and all seeds.',

@@ -22,4 +22,20 @@ export const cli: Record<keyof typeof en, Message> = {
   'cli.label.unknown':
     '--label {controller} : ne fait pas partie des contrôleurs de cet essai ({known})',
   'cli.label.twice': '--label {controller} : donné deux fois',
+  'cli.sim.head': 'scénario {scenario}  graine {seed}  contrôleur {controller}{engine}',
+  'cli.sim.engine': '  moteur {engine}',
+  'cli.sim.vehicles': 'véhicules  arrivés {arrived}  écoulés {served}  en file à la fin {queued}',
+  'cli.sim.delay': 'retard     moyen {mean} s  95e centile {p95} s  attente max. {max} s',
+  'cli.sim.queue': 'file       moyenne {mean} véh.  max. {max} véh. (par branche)',
+  'cli.sim.flow':
+    'débit      {vph} véh./h écoulés  arrêts/véhicule {stops}  changements de phase/h {changes}',
+  'cli.sim.safety':
+    'sécurité   interventions {overrides}  échéances manquées {missed}  temps de décision médian {p50} ms 99e centile {p99} ms',
+  'cli.sim.perHead': 'carrefour           arrivés  retard s  95e c. s  file',
+  'cli.sim.over': 'simulate : {scenario} par {url} ({mode})',
+  'cli.sim.lockstep': 'pas à pas synchronisé',
+  'cli.sim.realtime': 'temps réel ×{speed}',
+  'cli.sim.invalidScenario': 'openphase simulate : le scénario {source} n’est pas valide :',
+  'cli.sim.noDecision':
+    'openphase simulate : AUCUNE DÉCISION REÇUE d’aucun contrôleur pendant tout le passage : chaque carrefour a fonctionné sur son plan de repli, et les mesures ci-dessus sont celles de ce plan, pas d’un contrôleur. Vérifiez qu’un contrôleur est connecté à ce broker, sert ces carrefours (même --root) et répond aux états de feux plus récents que ceux qu’il a vus.',
 };

@@ -6,6 +6,7 @@ import { common } from './common.ts';
 import { dashboard } from './dashboard.ts';
 import { engines } from './engines.ts';
 import { glossary } from './glossary.ts';
+import { measures } from './measures.ts';
 import { report } from './report.ts';
 import { scenarios } from './scenarios.ts';
 
@@ -16,5 +17,6 @@ export const fr: Record<MessageKey, Message> = {
   ...report,
   ...scenarios,
   ...dashboard,
+  ...measures,
   ...engines,
 };

@@ -15,6 +15,12 @@ export const report: Record<keyof typeof en, Message> = {
   'report.plain.own': 'Dans vos rues ({where}), les véhicules ont attendu en moyenne {list}.',
   'report.plain.test':
     'Dans le cas d’essai « {where} », les véhicules ont attendu en moyenne {list}.',
+  'report.plain.where': '{intersections}, {hours}, {days}',
+  'report.plain.allDay': 'toute la journée',
+  'report.plain.days': {
+    one: '{first}',
+    other: 'moyenne de {count} jours du {first} au {last}',
+  },
   'report.plain.item': '{delay} s avec {controller}',
   'report.plain.note':
     'L’attente est ici le retard : le temps que chaque véhicule a perdu aux feux, en secondes, en moyenne sur tous les véhicules et toutes les graines.',

@@ -57,9 +57,15 @@ async function pageText(page: Page): Promise<string> {
   );
 }
 
+/** Common English words: on a French page they betray a string that bypassed the catalogs. */
+const ENGLISH =
+  /\b(the|and|with|per|of|vehicles|waited|seconds|approach(es)?|queue|timeline|arrivals|split|failures?|click)\b/i;
+
 function expectOnly(lang: Lang, text: string) {
   const foreign = onlyIn(lang === 'en' ? 'fr' : 'en').filter((f) => text.includes(f));
   expect(foreign, `${lang} page shows text of the other language`).toEqual([]);
+  if (lang === 'fr')
+    expect(text.match(ENGLISH)?.[0], 'an English word on the French page').toBeUndefined();
   const own = onlyIn(lang).filter((f) => text.includes(f));
   expect(own.length, `${lang} page shows its own catalog's text`).toBeGreaterThan(3);
 }

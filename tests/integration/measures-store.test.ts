@@ -83,9 +83,14 @@ describe('measures from the stores', () => {
 
   it('reads the embedded store and gets the same measures', async () => {
     expect(fromInflux).toBeDefined();
-    const data = await embeddedMeasures({ dir }).read(opts());
+    const reader = embeddedMeasures({ dir });
+    const data = await reader.read(opts());
     fromEmbedded = computeMeasures(run.config, data, { ...opts(), timeZone: 'Europe/Paris' });
     expect(fromEmbedded).toEqual(fromInflux);
+    // a second read skips the files it knows hold nothing in range: here none, same answer
+    expect(await reader.read(opts())).toEqual(data);
+    const later = { ...opts(), fromMs: run.endMs + 86_400_000, toMs: run.endMs + 90_000_000 };
+    expect(await reader.read(later)).toEqual({ signals: [], actuations: [], counts: [] });
   });
 
   it('bins on the Paris wall clock across the fall-back: 02:30 and 02:45 twice, offsets apart', () => {

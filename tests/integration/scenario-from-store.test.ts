@@ -5,10 +5,14 @@
  * published to a broker, stored by the collector in a real InfluxDB 1.x; then the scenario
  * rebuilt from the store. Rows 0 and 2 are counted at the stop bar only, row 1 by advance
  * detectors. On the second morning r1c1's sensor is out for two hours: the gap is filled from the
- * first morning and reported.
+ * first morning and reported. The InfluxDB 2.x/3.x reader is checked through a token-checking
+ * stand-in for their v1-compatible /query in front of the real 1.x (none of them installs here);
+ * the command's file runs in `simulate` and `bench`, whose report names its origin.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
@@ -16,6 +20,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { createBroker } from '../../broker/index.ts';
 import { type Collector, createCollector } from '../../collector/index.ts';
+import { toPoints } from '../../collector/points.ts';
+import { indexConfig } from '../../collector/schema.ts';
+import { createEmbeddedSink } from '../../collector/sinks/embedded/index.ts';
 import { historyFor } from '../../collector/sinks/registry.ts';
 import { type IntersectionConfig, type Scenario, validateScenario } from '../../protocol/index.ts';
 import { type InfluxDBServer, startInfluxDB } from '../../rigs/influxdb.ts';
@@ -29,7 +36,7 @@ import {
   simulateDay,
 } from '../../rigs/store-roundtrip.ts';
 import { loadScenario } from '../../simulator/index.ts';
-import { configsFromDir } from '../../store-scenario/configs.ts';
+import { configsFromDir, configsFromMqtt } from '../../store-scenario/configs.ts';
 import { scenarioFromStore } from '../../store-scenario/from-store.ts';
 import { dayOf, parseHours } from '../../store-scenario/zone.ts';
 import { connect, publishAll, waitFor } from './collector-traffic.ts';
@@ -46,6 +53,7 @@ let broker: ReturnType<typeof createBroker>;
 let collector: Collector;
 let pub: MqttClient;
 let dir: string;
+let brokerUrl: string;
 let base: Scenario;
 let stopBarOnly: Set<string>;
 let days: Record<string, SimulatedDay>;
@@ -80,6 +88,7 @@ beforeAll(async () => {
     log: () => {},
   });
   const url = (await broker.start()).url;
+  brokerUrl = url;
   collector = createCollector({
     mqttUrl: url,
     clientId: 'collector-from-store',
@@ -199,7 +208,82 @@ describe('scenario from-store: grid-3x3 through the collector and InfluxDB 1.x',
     expect(Math.abs(w.advance.error)).toBeLessThanOrEqual(0.1);
   }, 60_000);
 
-  it('the command writes a scenario that simulate runs, with its origin', async () => {
+  it('InfluxDB 2.x/3.x: the same history through the v1-compatible /query with a token', async () => {
+    // Stands in for InfluxDB 2.x/3.x: checks the token and the bucket, then asks the real 1.x.
+    const seen: string[] = [];
+    const server = createServer(async (req, res) => {
+      const u = new URL(req.url ?? '/', 'http://x');
+      seen.push(
+        `${req.method} ${u.pathname} db=${u.searchParams.get('db')} ${req.headers.authorization}`,
+      );
+      if (req.headers.authorization !== 'Token s3cret' || u.searchParams.get('db') !== 'traffic') {
+        res.writeHead(401).end('{"error":"unauthorized"}');
+        return;
+      }
+      u.searchParams.set('db', 'city');
+      const answer = await fetch(`${influx.url}/query?${u.searchParams}`);
+      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text());
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const q = {
+        intersections: ['r1c1'],
+        fromMs: dayOf(DAY2).startMs,
+        toMs: dayOf(DAY2).endMs,
+        binMs: 900_000,
+      };
+      const v2 = await historyFor({
+        kind: 'influx-v2',
+        url,
+        token: 's3cret',
+        org: 'city',
+        bucket: 'traffic',
+      }).detectorBins(q);
+      expect(v2).toEqual(await historyFor(store()).detectorBins(q));
+      expect(v2.length).toBeGreaterThan(0);
+      expect(seen[0]).toBe('GET /query db=traffic Token s3cret');
+      await expect(
+        historyFor({
+          kind: 'influx-v2',
+          url,
+          token: 'wrong',
+          org: 'city',
+          bucket: 'traffic',
+        }).detectorBins(q),
+      ).rejects.toThrow(/answered 401/);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('every store gives the same bins: the embedded store, and the configs retained on the broker', async () => {
+    const { configs } = await configsFromMqtt(brokerUrl, {}, 500);
+    expect(configs.map((c) => c.id)).toEqual(base.intersections.map((c) => c.id));
+    expect(configs).toEqual(configsFromDir(join(dir, 'spool', 'configs')).configs);
+    // the first morning's counts, mapped as the collector maps them, into the embedded store
+    const index = new Map(configs.map((c) => [c.id, indexConfig(c)]));
+    const sink = createEmbeddedSink({ dir: join(dir, 'embedded') });
+    for (const [topic, payload] of days[DAY1]!.messages)
+      await sink.write(
+        toPoints(topic, payload, {
+          root: 'traffic',
+          intersections: index,
+          receivedMs: 0,
+          rejectSeq: 0,
+        }).points,
+      );
+    await sink.close?.();
+    const q = { fromMs: dayOf(DAY1).startMs, toMs: dayOf(DAY1).endMs, binMs: 900_000 };
+    const embedded = await historyFor({
+      kind: 'embedded',
+      dir: join(dir, 'embedded'),
+    }).detectorBins(q);
+    expect(embedded.length).toBe(9 * 24 * 16 - 6 * 12 * 16); // advance readings left out of 6 intersections
+    expect(embedded).toEqual(await historyFor(store()).detectorBins(q));
+  });
+
+  it('the command writes a scenario that simulate and bench run, the report naming its origin', async () => {
     const out = join(dir, 'rebuilt.yaml');
     const run = (args: string[]) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
@@ -248,5 +332,31 @@ describe('scenario from-store: grid-3x3 through the collector and InfluxDB 1.x',
     };
     expect(result.perIntersection).toHaveLength(9);
     expect(result.metrics.arrived).toBeGreaterThan(0);
-  }, 180_000);
+    // …and bench, whose report names where the scenario came from
+    const benchOut = join(dir, 'bench');
+    const bench = await run([
+      'bench',
+      '--scenario',
+      out,
+      '--seeds',
+      '2',
+      '--controller',
+      'builtin:fixed-time',
+      '--duration',
+      '300',
+      '--out',
+      benchOut,
+    ]);
+    expect(bench.code).toBe(0);
+    const card = JSON.parse(readFileSync(join(benchOut, 'scorecard.json'), 'utf8'));
+    expect(card.manifest.scenarios[0].origin).toMatchObject({
+      intersectionCount: 9,
+      days: [DAY2],
+      hours: HOURS,
+      filledGaps: 12,
+    });
+    expect(readFileSync(join(benchOut, 'report.html'), 'utf8')).toMatch(
+      /data-origin>Origin: stored counts of r0c0, r0c1, r0c2, r1c0 and 5 more; 2026-03-03, 06:00-10:00 \(UTC\); 9\d% of detector time covered; 12 gaps filled from other days</,
+    );
+  }, 240_000);
 });

@@ -14,7 +14,10 @@ import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDevice, createRegistry, mosquittoAcl, mosquittoPasswd } from '../../broker/index.ts';
+import { engineByName } from '../../engines/index.ts';
+import { runScenario } from '../../loop/index.ts';
 import { createMqttSimulation } from '../../loop/mqtt-simulation.ts';
+import { requireBinary } from '../../rigs/binaries.ts';
 import { type MosquittoServer, startMosquitto } from '../../rigs/mosquitto.ts';
 import { loadScenario, type Scenario } from '../../simulator/index.ts';
 
@@ -144,6 +147,38 @@ describe('lockstep with the example external controller', () => {
     expect(r.metrics.overrides.watchdog).toBeGreaterThanOrEqual(1);
     // after the pause the controller is back in charge
     expect(sim.simulation.signal('a').controller).toBe('ctl');
+  }, 60_000);
+
+  it('drives SUMO the same way: the sumo engine on the same loop, transport and clock', async () => {
+    requireBinary('sumo'); // missing SUMO fails here with the apt-get hint
+    requireBinary('netconvert');
+    // a later start again: the controller answers only signals newer than the last it answered
+    const later = { ...scenario, startAtMs: Date.UTC(2026, 0, 3) };
+    const run = await engineByName('sumo').create(later, { durationS: 120 });
+    try {
+      const sim = createMqttSimulation({
+        scenario: later,
+        mqttUrl: url,
+        ...credentials,
+        mode: 'lockstep',
+        deadlineMs: 2000,
+        controller: 'mqtt',
+        run,
+      });
+      await sim.start();
+      const r = await sim.done;
+      await sim.close();
+      expect(sim.simulation.nowMs() - sim.simulation.startAtMs).toBe(120_000);
+      expect(r.metrics.missedDeadlines).toBe(0);
+      expect(r.metrics.overrides.watchdog).toBe(0);
+      expect(sim.simulation.signal('a').controller).toBe('ctl');
+      expect(r.metrics.phaseChangesPerHour).toBeGreaterThan(0);
+      // the same vehicles as OpenPhase's engine
+      const op = runScenario(later, { controller: 'builtin:fixed-time', durationS: 120 });
+      expect(r.metrics.arrived).toBe(op.metrics.arrived);
+    } finally {
+      await run.close();
+    }
   }, 60_000);
 });
 

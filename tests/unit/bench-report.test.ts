@@ -7,6 +7,7 @@ import { renderReport } from '../../bench/report/html.ts';
 import { headline, summaryLines } from '../../bench/report/summary.ts';
 import { niceTicks, wrap } from '../../bench/report/svg.ts';
 import { buildScorecard } from '../../bench/scorecard.ts';
+import { originSummary } from '../../store-scenario/origin.ts';
 import { manifest, runs } from './bench-fixtures.ts';
 
 const card = buildScorecard({
@@ -246,10 +247,11 @@ describe('for a council, in its language', () => {
             intersections: 2,
             // built from the city's stored counts (scenario from-store)
             origin: {
-              intersections: ['main-1st'],
+              intersections: ['Avenue Jean-Jaurès × rue de la République'],
               intersectionCount: 1,
               days: ['2026-03-03'],
-              timeZone: 'UTC',
+              hours: '17:00-19:00',
+              timeZone: 'Europe/Paris',
               coverage: 0.97,
               filledGaps: 0,
             },
@@ -274,9 +276,11 @@ describe('for a council, in its language', () => {
   it('tells the city’s own scenario first, in seconds and plain words', () => {
     const plain = fr.match(/<ul class="plain"[^>]*>(.*?)<\/ul>/)![1]!;
     expect(plain).toMatch(
-      /^<li>Dans vos rues \(faulty\), les véhicules ont attendu en moyenne \d+ s avec Acme SmartSignal 2\.1, \d+ s avec Régulation sur détecteurs \(intégré\) et \d+ s avec Plan de feux fixe \(intégré\)\.<\/li><li>Dans le cas d’essai «\u202fun carrefour pendant une pointe marquée\u202f»/,
+      /^<li>Dans vos rues \(Avenue Jean-Jaurès × rue de la République, 17:00–19:00, 3 mars 2026\), les véhicules ont attendu en moyenne \d+ s avec Acme SmartSignal 2\.1, \d+ s avec Régulation sur détecteurs \(intégrée\) et \d+ s avec Plan de feux fixe \(intégré\)\.<\/li><li>Dans le cas d’essai «\u202fun carrefour pendant une pointe marquée\u202f»/,
     );
-    expect(en).toContain('<li>On your streets (faulty), vehicles waited on average');
+    expect(en).toContain(
+      '<li>On your streets (Avenue Jean-Jaurès × rue de la République, 17:00–19:00, 3 March 2026), vehicles waited on average',
+    );
     expect(en.indexOf('data-own="true"')).toBeLessThan(en.indexOf('data-own="false"'));
   });
 
@@ -308,6 +312,24 @@ describe('for a council, in its language', () => {
   });
 });
 
+describe('the origin a scorecard keeps', () => {
+  it('names the city’s intersections by their display name', () => {
+    const o = originSummary(
+      {
+        source: 'store',
+        store: 'embedded /var/lib/openphase',
+        intersections: ['main-1st', 'main-2nd'],
+        days: ['2026-03-03'],
+        timeZone: 'Europe/Paris',
+        binS: 900,
+        coverage: 1,
+      },
+      [{ id: 'main-1st', name: 'Main St & 1st Ave' }, { id: 'main-2nd' }],
+    );
+    expect(o.intersections).toEqual(['Main St & 1st Ave', 'main-2nd']);
+  });
+});
+
 describe('chart helpers', () => {
   it('picks round ticks that cover the data', () => {
     expect(niceTicks(38)).toEqual([0, 10, 20, 30, 40]);
@@ -317,5 +339,14 @@ describe('chart helpers', () => {
   it('wraps long labels at dashes', () => {
     expect(wrap('four-phase-unbalanced')).toEqual(['four-phase-', 'unbalanced']);
     expect(wrap('two-phase')).toEqual(['two-phase']);
+  });
+});
+
+describe('the report shows its clock times in the deployment zone', () => {
+  it('the start of the bench in UTC by default, in Paris time with --time-zone', () => {
+    // the fixture bench started 2026-01-01T00:00:00Z
+    expect(renderReport(card)).toContain('Started 2026-01-01 00:00:00 +00:00 (UTC)');
+    const paris = renderReport(card, { timeZone: 'Europe/Paris' });
+    expect(paris).toContain('Started 2026-01-01 01:00:00 +01:00 (Europe/Paris)');
   });
 });

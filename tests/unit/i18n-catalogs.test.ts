@@ -70,7 +70,7 @@ describe('catalogs', () => {
 describe('t()', () => {
   it('fills placeholders and writes numbers the language’s way', () => {
     expect(t('en', 'controller.vendor', { id: 'acme' })).toBe('Vendor controller acme');
-    expect(t('fr', 'controller.builtin.actuated')).toBe('Régulation sur détecteurs (intégré)');
+    expect(t('fr', 'controller.builtin.actuated')).toBe('Régulation sur détecteurs (intégrée)');
     expect(t('en', 'unit.s', { value: 24.25 })).toBe('24.3 s');
     expect(t('fr', 'unit.s', { value: 24.25 })).toBe('24,3 s');
     expect(num('fr', 1234.5)).toBe('1\u202f234,5');

@@ -72,6 +72,58 @@ describe('coverage', () => {
   });
 });
 
+describe('local days and bins (Europe/Paris)', () => {
+  const constant = (fromMs: number, toMs: number): DetectorBin[] => {
+    const out: DetectorBin[] = [];
+    for (let t = fromMs; t < toMs; t += BIN)
+      out.push({ t, intersection: 'a', detector: 'd', count: 100, messages: 15, coveredMs: BIN });
+    return out;
+  };
+  const ids = { intersection: 'a', detector: 'd' };
+
+  it('a bin is a slot of the wall clock: 08:00 in Paris is 07:00 UTC in winter', () => {
+    const day = dayOf('2026-03-02', 'Europe/Paris');
+    expect(day.startMs).toBe(Date.UTC(2026, 2, 1, 23));
+    const f = foldDays(
+      [
+        {
+          t: Date.UTC(2026, 2, 2, 7),
+          intersection: 'a',
+          detector: 'd',
+          count: 50,
+          messages: 15,
+          coveredMs: BIN,
+        },
+      ],
+      [day],
+      BIN,
+      0.5,
+    ).get('a\u0000d')!;
+    expect(f.flowVph[0]![32]).toBe(200); // slot 32 = 08:00–08:15
+  });
+
+  it('the day the clock goes back (25 h): the repeated hour keeps its flow, nothing missing', () => {
+    const day = dayOf('2026-10-25', 'Europe/Paris');
+    expect(day.endMs - day.startMs).toBe(25 * 3_600_000);
+    const f = foldDays(constant(day.startMs, day.endMs), [day], BIN, 0.5).get('a\u0000d')!;
+    expect(f.flowVph[0]!.length).toBe(96);
+    expect(new Set(f.flowVph[0]!)).toEqual(new Set([400]));
+  });
+
+  it('the day the clock goes forward (23 h): the hour that never was is filled and reported', () => {
+    const day = dayOf('2026-03-29', 'Europe/Paris');
+    const before = addDays(day, -1);
+    expect(day.endMs - day.startMs).toBe(23 * 3_600_000);
+    const pool = [before, day];
+    const f = foldDays(constant(before.startMs, day.endMs), pool, BIN, 0.5).get('a\u0000d')!;
+    const filled = filledDay(f, 1, pool, BIN, ids)!;
+    expect(new Set(filled.flowVph)).toEqual(new Set([400]));
+    expect(filled.gaps.map((g) => [g.from, g.to, g.fromDays])).toEqual([
+      ['02:00', '03:00', ['2026-03-28']],
+    ]);
+  });
+});
+
 describe('arrivals behind a saturated stop bar', () => {
   it('caps counts at discharge and adds the queue the next bin discharged to the stretch', () => {
     // 900 veh/h discharge; bins of 15 min; 1000 counted in bin 1 is a counting error
