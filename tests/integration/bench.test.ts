@@ -146,6 +146,8 @@ describe('the command', () => {
       'builtin:actuated',
       '--root',
       'traffic',
+      '--engine',
+      'openphase',
     ]);
 
     const schema = JSON.parse(

@@ -20,6 +20,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { createBroker } from '../../broker/index.ts';
 import { type Collector, createCollector } from '../../collector/index.ts';
+import { toPoints } from '../../collector/points.ts';
+import { indexConfig } from '../../collector/schema.ts';
+import { createEmbeddedSink } from '../../collector/sinks/embedded/index.ts';
 import { historyFor } from '../../collector/sinks/registry.ts';
 import { type IntersectionConfig, type Scenario, validateScenario } from '../../protocol/index.ts';
 import { type InfluxDBServer, startInfluxDB } from '../../rigs/influxdb.ts';
@@ -33,7 +36,7 @@ import {
   simulateDay,
 } from '../../rigs/store-roundtrip.ts';
 import { loadScenario } from '../../simulator/index.ts';
-import { configsFromDir } from '../../store-scenario/configs.ts';
+import { configsFromDir, configsFromMqtt } from '../../store-scenario/configs.ts';
 import { scenarioFromStore } from '../../store-scenario/from-store.ts';
 import { dayOf, parseHours } from '../../store-scenario/zone.ts';
 import { connect, publishAll, waitFor } from './collector-traffic.ts';
@@ -50,6 +53,7 @@ let broker: ReturnType<typeof createBroker>;
 let collector: Collector;
 let pub: MqttClient;
 let dir: string;
+let brokerUrl: string;
 let base: Scenario;
 let stopBarOnly: Set<string>;
 let days: Record<string, SimulatedDay>;
@@ -84,6 +88,7 @@ beforeAll(async () => {
     log: () => {},
   });
   const url = (await broker.start()).url;
+  brokerUrl = url;
   collector = createCollector({
     mqttUrl: url,
     clientId: 'collector-from-store',
@@ -250,6 +255,32 @@ describe('scenario from-store: grid-3x3 through the collector and InfluxDB 1.x',
     } finally {
       await new Promise((r) => server.close(r));
     }
+  });
+
+  it('every store gives the same bins: the embedded store, and the configs retained on the broker', async () => {
+    const { configs } = await configsFromMqtt(brokerUrl, {}, 500);
+    expect(configs.map((c) => c.id)).toEqual(base.intersections.map((c) => c.id));
+    expect(configs).toEqual(configsFromDir(join(dir, 'spool', 'configs')).configs);
+    // the first morning's counts, mapped as the collector maps them, into the embedded store
+    const index = new Map(configs.map((c) => [c.id, indexConfig(c)]));
+    const sink = createEmbeddedSink({ dir: join(dir, 'embedded') });
+    for (const [topic, payload] of days[DAY1]!.messages)
+      await sink.write(
+        toPoints(topic, payload, {
+          root: 'traffic',
+          intersections: index,
+          receivedMs: 0,
+          rejectSeq: 0,
+        }).points,
+      );
+    await sink.close?.();
+    const q = { fromMs: dayOf(DAY1).startMs, toMs: dayOf(DAY1).endMs, binMs: 900_000 };
+    const embedded = await historyFor({
+      kind: 'embedded',
+      dir: join(dir, 'embedded'),
+    }).detectorBins(q);
+    expect(embedded.length).toBe(9 * 24 * 16 - 6 * 12 * 16); // advance readings left out of 6 intersections
+    expect(embedded).toEqual(await historyFor(store()).detectorBins(q));
   });
 
   it('the command writes a scenario that simulate and bench run, the report naming its origin', async () => {
