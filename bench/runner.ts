@@ -9,7 +9,7 @@
  * (scorecard.ts); only timing fields differ between two runs of the same command, whatever
  * `parallel` is.
  */
-import { arch, availableParallelism, platform } from 'node:os';
+import { arch, availableParallelism, loadavg, platform } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { DEFAULT_ROOT, type Scenario } from '../protocol/index.ts';
@@ -86,11 +86,14 @@ export interface Progress {
 }
 
 /**
- * Runs at once by default: one more than the cores. A vendor run over MQTT mostly waits for
- * messages (lockstep round trips), so one lane more than the cores keeps them busy.
+ * Runs at once by default: one more than the cores that are idle (`load`: the 1-minute load
+ * average). A vendor run over MQTT mostly waits on lockstep round trips, so on an idle machine
+ * one lane more than the cores keeps them busy; on a machine already busy, extra lanes only
+ * compete for the same cores (measured on 2 cores at a load of ~20: 3 lanes took 588 s where
+ * 1 took 338 s) and make a slow vendor miss deadlines, so the bench then runs one at a time.
  */
-export function defaultParallel(cores = availableParallelism()): number {
-  return Math.max(2, cores + 1);
+export function defaultParallel(cores = availableParallelism(), load = loadavg()[0] ?? 0): number {
+  return Math.max(1, Math.min(cores + 1, Math.round(cores + 1 - load)));
 }
 
 /** Checks a --parallel value: an integer from 1 to 64. */

@@ -52,11 +52,11 @@ export function createWorkerPool(size: number, setup: WorkerSetup): RunPool {
       const p = slot.pending;
       slot.pending = undefined;
       if (m.type === 'done') p?.resolve(m.out);
-      else p?.reject(new Error(m.message));
+      else p?.reject(new Error(closing ? 'the bench was stopped' : m.message));
     });
     const die = (e: Error) => {
       slot.dead = e;
-      slot.pending?.reject(e);
+      slot.pending?.reject(closing ? new Error('the bench was stopped') : e);
       slot.pending = undefined;
     };
     slot.worker.on('error', (e) => die(new Error(`a bench worker failed: ${e.message}`)));

@@ -333,7 +333,7 @@ export function command(): Command {
     .option('--no-degradation', 'skip the clean twins of fault and surge scenarios')
     .option(
       '--parallel <n>',
-      `runs at once: built-ins and --spawn'ed vendor programs on worker threads, each program with a broker of its own; the scorecard is the same for any n, only the time changes; 1 runs one after the other (default here: ${defaultParallel()}, one more than the cores)`,
+      `runs at once: built-ins and --spawn'ed vendor programs on worker threads, each program with a broker of its own; the scorecard is the same for any n, only the time changes; 1 runs one after the other (default: one more than the idle cores, from the load average; now ${defaultParallel()})`,
     )
     .option(
       '--queue-scenario <name>',

@@ -61,17 +61,16 @@ export interface CarModel {
  */
 export const HEADWAY_BASE_S = 0.516;
 const LOST_BY_ACCEL: [number, number][] = [
-  [1.2, 4.31],
-  [1.4, 3.71],
-  [1.6, 3.2],
-  [1.8, 2.75],
-  [2.0, 2.35],
-  [2.2, 2.0],
-  [2.4, 1.72],
-  [2.6, 1.5],
-  [3.0, 1.1],
-  [3.5, 0.75],
-  [4.5, 0.33],
+  [1.2, 3.31],
+  [1.4, 2.71],
+  [1.6, 2.1],
+  [1.7, 1.9],
+  [1.8, 1.68],
+  [2.0, 1.35],
+  [2.2, 1.07],
+  [2.4, 0.72],
+  [2.6, 0.54],
+  [3.0, 0.1],
 ];
 
 /** The acceleration that gives a start-up lost time of `lostS` (clamped to the table). */

@@ -2,9 +2,11 @@
  * The parallel bench changes no result: built-ins on worker threads and the example external
  * controller (a separate program over MQTT, one instance per run, each worker with its own
  * broker) give the same scorecard as the same bench run one run after the other on the main
- * thread — timing fields aside — and the manifest says how many ran at once.
+ * thread — timing fields aside — and the manifest says how many ran at once. Stopping a
+ * parallel bench stops every run under way and every vendor program the workers started.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,4 +68,49 @@ it('runs in parallel give the scorecard of the serial bench', async () => {
     parallel.progress.map((p) => `${p.controller} ${p.scenario} ${p.variant} ${p.seed}`),
   );
   expect(seen.size).toBe(total);
+}, 120_000);
+
+/** Processes whose environment holds `marker` (the vendor programs of one bench). */
+function processesWith(marker: string): number[] {
+  const pids: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const env = readFileSync(`/proc/${e}/environ`, 'utf8');
+      const state = readFileSync(`/proc/${e}/stat`, 'utf8').split(') ')[1]?.[0];
+      if (env.includes(marker) && state !== 'Z') pids.push(Number(e));
+    } catch {
+      // gone meanwhile, or not ours
+    }
+  }
+  return pids;
+}
+
+it('stopping a parallel bench stops the runs under way and their vendor programs', async () => {
+  const marker = `OPENPHASE_BENCH_TEST=${randomUUID()}`;
+  let stopping: Promise<void> | undefined;
+  let seenRunning = 0;
+  const b = createBench({
+    controllers: ['builtin:fixed-time', 'mqtt:example'],
+    baseline: 'builtin:fixed-time',
+    spawn: { example: `${marker} exec "${process.execPath}" "${example}"` },
+    scenarios: resolveScenarios(['two-phase']),
+    seeds: 4,
+    durationS: 3600,
+    deadlineMs: 5000,
+    parallel: 2,
+    workDir: join(dir, 'stop'),
+    command: ['bench'],
+    version: 'test',
+    onProgress: () => {
+      // a built-in run finished: the vendor runs (longest first) are under way
+      seenRunning = processesWith(marker).length;
+      stopping ??= b.close();
+    },
+  });
+  await expect(b.start()).rejects.toThrow('the bench was stopped');
+  await stopping;
+  await b.close(); // safe twice
+  expect(seenRunning).toBeGreaterThan(0);
+  expect(processesWith(marker)).toEqual([]);
 }, 120_000);

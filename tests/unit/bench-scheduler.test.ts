@@ -4,6 +4,7 @@
  * the runs finished in, and the first failure ends the bench with no new run started.
  */
 import { describe, expect, it } from 'vitest';
+import { defaultParallel } from '../../bench/runner.ts';
 import { type Job, poolOrder, runJobs } from '../../bench/scheduler.ts';
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
@@ -77,5 +78,15 @@ describe('bench scheduler', () => {
     await tick();
     await tick();
     expect(started.length).toBeLessThan(6);
+  });
+});
+
+describe('default parallelism', () => {
+  it('is one more than the idle cores: none idle, one at a time', () => {
+    expect(defaultParallel(2, 0)).toBe(3);
+    expect(defaultParallel(2, 0.9)).toBe(2);
+    expect(defaultParallel(2, 2)).toBe(1);
+    expect(defaultParallel(2, 20)).toBe(1);
+    expect(defaultParallel(8, 1)).toBe(8);
   });
 });

@@ -58,7 +58,7 @@ describe('the SUMO export', () => {
     expect(hcm).toEqual({ yellowUsedS: 2, startUpLostS: 2, advanceOcclusion: true });
     const car = carModel(1800, 50, hcm);
     expect(car.tauS).toBeCloseTo(1.484, 3);
-    expect(car.accel).toBeCloseTo(2.2, 3);
+    expect(car.accel).toBeCloseTo(1.65, 3);
     // SUMO's drivers already go on within v / (2 decel) = 1.54 s of the line
     expect(car.driveAfterYellowS).toBeCloseTo(2 - 50 / 3.6 / 9, 3);
     const none = carModel(1800, 50, { ...hcm, yellowUsedS: 0, startUpLostS: 9 });
