@@ -8,7 +8,7 @@
  * is read as wall time, so an entry at 02:30 applies from each 02:30 that the clock shows.
  * An entry stays in force until the next one, across midnight and days.
  */
-import type { DayType, IntersectionConfig, Plan } from './intersection-schema.ts';
+import type { IntersectionConfig, Plan } from './intersection-schema.ts';
 import type { Problem } from './problems.ts';
 import { DEFAULT_TIME_ZONE, isTimeZone, localTime } from './time-zone.ts';
 
