@@ -6,10 +6,18 @@
  */
 import { type Lang, type MessageKey, num, t, tMaybe } from '../../i18n/index.ts';
 import type { PairOrder, ScorecardT } from '../scorecard-schema.ts';
-import { controllerName } from './names.ts';
+import { controllerName, engineName, scenarioTitle } from './names.ts';
 import { esc, fmt } from './svg.ts';
 
 type Namer = (id: string) => string;
+
+/** A scenario's title in the report's language (its code name only if the manifest lacks it). */
+const scenarioNamer =
+  (lang: Lang, card: ScorecardT): Namer =>
+  (name) => {
+    const entry = card.manifest.scenarios.find((s) => s.name === name);
+    return entry ? scenarioTitle(lang, entry) : name;
+  };
 
 /** The scorecard as seen by one engine: its results and ranking only (the other sections). */
 export function forEngine(card: ScorecardT, engine: string): ScorecardT {
@@ -39,6 +47,7 @@ function verdictCell(lang: Lang, p: PairOrder, same: MessageKey, differs: Messag
 function pairTable(
   lang: Lang,
   nameOf: Namer,
+  scenarioOf: Namer,
   name: string,
   pairs: readonly PairOrder[],
   sides: readonly { key: string; label: string }[],
@@ -49,7 +58,7 @@ function pairTable(
   const rows = pairs
     .map(
       (p) =>
-        `<tr${p.differs ? ' class="differs"' : ''} data-pair="${esc(`${p.a} / ${p.b}`)}" data-scenario="${esc(p.scenario ?? '')}"><td>${esc(nameOf(p.a))} / ${esc(nameOf(p.b))}</td><td style="text-align:left">${p.scenario === null ? `<i>${t(lang, 'engines.overall')}</i>` : esc(p.scenario)}</td>${sides.map((s) => `<td>${winner(lang, nameOf, p, s.key)}</td>`).join('')}${verdictCell(lang, p, same, differs)}</tr>`,
+        `<tr${p.differs ? ' class="differs"' : ''} data-pair="${esc(`${p.a} / ${p.b}`)}" data-scenario="${esc(p.scenario ?? '')}"><td>${esc(nameOf(p.a))} / ${esc(nameOf(p.b))}</td><td style="text-align:left">${p.scenario === null ? `<i>${t(lang, 'engines.overall')}</i>` : esc(scenarioOf(p.scenario))}</td>${sides.map((s) => `<td>${winner(lang, nameOf, p, s.key)}</td>`).join('')}${verdictCell(lang, p, same, differs)}</tr>`,
     )
     .join('');
   return `<table data-table="${name}"><thead><tr><th>${t(lang, 'engines.pair')}</th><th style="text-align:left">${t(lang, 'engines.scenario')}</th>${head}<th>${t(lang, 'engines.verdict')}</th></tr></thead><tbody>${rows}</tbody></table>`;
@@ -71,19 +80,19 @@ export function enginesSection(card: ScorecardT, lang: Lang = 'en'): string {
         const moved = rankings.some(
           (o) => o.find((x) => x.controller === e.controller)?.rank !== e.rank,
         );
-        return `<td style="text-align:left"${moved ? ' class="warn" data-moved="true"' : ''}>${esc(nameOf(e.controller))}</td><td>${fmt(e.delayIndex, 0)}</td>`;
+        return `<td style="text-align:left"${moved ? ' class="warn" data-moved="true"' : ''}>${esc(nameOf(e.controller))}</td><td>${fmt(e.delayIndex, 0, lang)}</td>`;
       })
       .join('');
     return `<tr><td>${i + 1}</td>${cells}</tr>`;
   }).join('');
-  const head = engines.map((e) => `<th colspan="2">${esc(e)}</th>`).join('');
+  const head = engines.map((e) => `<th colspan="2">${esc(engineName(lang, e))}</th>`).join('');
   const ranking = `<table data-table="engine-rankings"><caption>${t(lang, 'engines.rankingCaption')}</caption><thead><tr><th>${t(lang, 'engines.rank')}</th>${head}</tr></thead><tbody>${rows}</tbody></table>`;
   const taus = ag.byEngine
     .map(
       (b) =>
         `<p data-tau="${b.engine}">${t(lang, 'engines.tau', {
-          reference: ag.reference,
-          engine: b.engine,
+          reference: engineName(lang, ag.reference),
+          engine: engineName(lang, b.engine),
           tau: b.kendallTau === null ? '–' : num(lang, b.kendallTau, 2),
           differing: b.pairsDiffering,
           opposite: b.clearlyOpposite,
@@ -98,13 +107,14 @@ export function enginesSection(card: ScorecardT, lang: Lang = 'en'): string {
   const table = pairTable(
     lang,
     nameOf,
+    scenarioNamer(lang, card),
     'engine-pairs',
     ag.pairs,
-    engines.map((e) => ({ key: e, label: e })),
+    engines.map((e) => ({ key: e, label: engineName(lang, e) })),
     'engines.same',
     'engines.differs',
   );
-  return `<section data-section="engines"><h2>${t(lang, 'engines.title')}</h2><p>${t(lang, 'engines.intro', { reference: ag.reference })}</p>${ranking}${taus}${lead}<figure><figcaption>${t(lang, 'engines.pairsCaption')}</figcaption>${table}</figure></section>`;
+  return `<section data-section="engines"><h2>${t(lang, 'engines.title')}</h2><p>${t(lang, 'engines.intro', { reference: engineName(lang, ag.reference) })}</p>${ranking}${taus}${lead}<figure><figcaption>${t(lang, 'engines.pairsCaption')}</figcaption>${table}</figure></section>`;
 }
 
 /** The sensitivity line: which verdicts hold across a convention's field range. */
@@ -122,11 +132,12 @@ export function sensitivitySection(card: ScorecardT, lang: Lang = 'en'): string 
   const table = pairTable(
     lang,
     (id) => controllerName(lang, card.manifest, id),
+    scenarioNamer(lang, card),
     'sensitivity',
     s.pairs,
     s.values.map((v) => ({ key: String(v), label: t(lang, 'sensitivity.at', { value: v }) })),
     'sensitivity.holds',
     'sensitivity.hinges',
   );
-  return `<section data-section="sensitivity">${title}<p>${t(lang, 'sensitivity.intro', { engine: s.engine, parameter, values })}</p>${lead}${table}</section>`;
+  return `<section data-section="sensitivity">${title}<p>${t(lang, 'sensitivity.intro', { engine: engineName(lang, s.engine), parameter, values })}</p>${lead}${table}</section>`;
 }

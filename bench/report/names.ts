@@ -19,6 +19,9 @@ export function controllerName(lang: Lang, m: Manifest, id: string): string {
   return id;
 }
 
+/** A traffic engine's name for a reader ("OpenPhase", "SUMO"); an unknown one as it is. */
+export const engineName = (lang: Lang, id: string): string => tMaybe(lang, `engine.${id}`) ?? id;
+
 /** A bundled scenario's title in plain words; a file's or a private one's own name. */
 export function scenarioTitle(lang: Lang, s: ScenarioEntry): string {
   return (s.source === 'bundled' && tMaybe(lang, `scenario.${s.name}.title`)) || s.name;

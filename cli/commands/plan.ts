@@ -15,6 +15,7 @@ import {
   plansByTimeOfDay,
   type TodPlan,
 } from '../../controller/tod-plans.ts';
+import { type Lang, percent, t } from '../../i18n/index.ts';
 import { defaultClientId, describeRefusal, redactUrl } from '../../ops/mqtt-options.ts';
 import {
   assertId,
@@ -25,6 +26,7 @@ import {
   validateIntersection,
   zoneOf,
 } from '../../protocol/index.ts';
+import { cliLang } from '../lang.ts';
 import {
   INFLUX_PASSWORD,
   MQTT_PASSWORD,
@@ -179,16 +181,25 @@ export function formatPlans(
   config: IntersectionConfig,
   plans: TodPlan[],
   timeZone?: string,
+  lang: Lang = 'en',
 ): string {
   const phases = config.phases.map((p) => p.id);
-  const head = ['from', 'to', 'cycle', ...phases.map((p) => `${p} s`), 'Y', 'data'];
+  const head = [
+    t(lang, 'plan.col.from'),
+    t(lang, 'plan.col.to'),
+    t(lang, 'plan.col.cycle'),
+    ...phases.map((phase) => t(lang, 'plan.col.green', { phase })),
+    t(lang, 'plan.col.y'),
+    t(lang, 'plan.col.data'),
+  ];
+  const y = new Intl.NumberFormat(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const lines = plans.map((p) => [
     p.from,
     p.to,
     String(p.webster.plan.cycleS),
     ...phases.map((id) => String(p.webster.plan.greenS[id] ?? 0)),
-    p.webster.Y.toFixed(2),
-    `${Math.round(p.completeness * 100)}% ${p.days}d`,
+    y.format(p.webster.Y),
+    `${percent(lang, p.completeness)} ${t(lang, 'plan.days', { count: p.days })}`,
   ]);
   const width = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cols: string[]) =>
@@ -197,7 +208,7 @@ export function formatPlans(
       .join('  ')
       .trimEnd();
   const zone = timeZone ?? planZone(config);
-  return [`times: local wall clock in ${zone}`, fmt(head), ...lines.map(fmt)].join('\n');
+  return [t(lang, 'plan.zone', { zone }), fmt(head), ...lines.map(fmt)].join('\n');
 }
 
 const parseTime = (name: string) => (v: string) => {
@@ -255,9 +266,9 @@ export function command(): Command {
         '    --intersection a --from 2026-01-05 --to 2026-01-12 --period 15m --config a.yaml',
     )
     .action(async (o) => {
+      const lang = cliLang();
       if (o.timeZone !== undefined) assertTimeZone(o.timeZone, '--time-zone');
-      if (!o.config && !o.mqtt)
-        throw new Error('give the intersection config: --config FILE or --mqtt URL');
+      if (!o.config && !o.mqtt) throw new Error(t(lang, 'cli.needConfig'));
       const config = o.config
         ? readConfigFile(o.config, o.intersection)
         : await readConfigMqtt(o.mqtt, o.intersection, {
@@ -279,7 +290,7 @@ export function command(): Command {
         lostTimePerPhaseS: Number(o.lostTime),
       });
       if (plans.length === 0) {
-        console.error(`openphase plan: no counts for '${o.intersection}' between the given times`);
+        console.error(t(lang, 'plan.noCounts', { intersection: o.intersection }));
         process.exitCode = 1;
         return;
       }
@@ -290,7 +301,7 @@ export function command(): Command {
               null,
               2,
             )
-          : formatPlans(config, plans, planZone(config, o.timeZone)),
+          : formatPlans(config, plans, planZone(config, o.timeZone), lang),
       );
     });
 }

@@ -1,5 +1,7 @@
 /** The benchmark report's engine comparison and sensitivity sections (bench/report/engines.ts). */
 export const engines = {
+  'engine.openphase': 'OpenPhase',
+  'engine.sumo': 'SUMO',
   'engines.title': 'Engines compared',
   'engines.intro':
     'Every run was repeated on each traffic engine with the same vehicles, the same controllers and the same seeds. {reference} is the reference engine. A ranking a city can defend is one the engines agree on.',

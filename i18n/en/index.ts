@@ -11,6 +11,7 @@ import { glossary } from './glossary.ts';
 import { measures } from './measures.ts';
 import { report } from './report.ts';
 import { scenarios } from './scenarios.ts';
+import { terminal } from './terminal.ts';
 
 export const en = {
   ...common,
@@ -21,6 +22,7 @@ export const en = {
   ...dashboard,
   ...measures,
   ...engines,
+  ...terminal,
 } as const;
 
 export type MessageKey = keyof typeof en;

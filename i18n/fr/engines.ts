@@ -3,6 +3,8 @@ import type { engines as en } from '../en/engines.ts';
 import type { Message } from '../types.ts';
 
 export const engines: Record<keyof typeof en, Message> = {
+  'engine.openphase': 'OpenPhase',
+  'engine.sumo': 'SUMO',
   'engines.title': 'Moteurs de simulation comparés',
   'engines.intro':
     'Chaque passage a été refait sur chaque moteur de simulation, avec les mêmes véhicules, les mêmes contrôleurs et les mêmes graines. {reference} est le moteur de référence. Un classement défendable par une ville est un classement sur lequel les moteurs s’accordent.',

@@ -9,6 +9,7 @@ import { glossary } from './glossary.ts';
 import { measures } from './measures.ts';
 import { report } from './report.ts';
 import { scenarios } from './scenarios.ts';
+import { terminal } from './terminal.ts';
 
 export const fr: Record<MessageKey, Message> = {
   ...common,
@@ -19,4 +20,5 @@ export const fr: Record<MessageKey, Message> = {
   ...dashboard,
   ...measures,
   ...engines,
+  ...terminal,
 };

@@ -6,8 +6,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { formatPlans, readConfigFile, runPlan } from '../../cli/commands/plan.ts';
+import { setCliLang } from '../../cli/lang.ts';
+import { main } from '../../cli/main.ts';
 import { detectorsOf } from '../../protocol/index.ts';
 import { type InfluxDBServer, startInfluxDB } from '../../rigs/influxdb.ts';
 import { twoPhase } from '../fixtures/intersections.ts';
@@ -161,4 +163,40 @@ describe('openphase plan', () => {
     },
     30_000,
   );
+
+  it('prints the table in French with --lang fr', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'op-plan-')), 'a.json');
+    writeFileSync(file, JSON.stringify(config));
+    const out: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
+    try {
+      const code = await main([
+        'plan',
+        '--influx-url',
+        influx.url,
+        '--influx-db',
+        'op',
+        '--intersection',
+        'a',
+        '--from',
+        String(D0),
+        '--to',
+        String(D0 + 2 * DAY),
+        '--config',
+        file,
+        '--lang',
+        'fr',
+      ]);
+      expect(code).toBe(0);
+    } finally {
+      vi.restoreAllMocks();
+      setCliLang(undefined);
+    }
+    const [zone, head, ...rows] = out.join('\n').split('\n');
+    expect(zone).toBe('heures\u202f: heure légale locale, fuseau UTC');
+    expect(head).toMatch(/^de\s+à\s+cycle\s+vert ns s\s+vert ew s\s+Y\s+données$/);
+    expect(rows[0]).toMatch(/^07:00 {2}09:00 .* 0,\d\d {2}\d+\s% 2 j$/);
+    // no English left: neither the header words nor the day unit
+    expect(out.join('\n')).not.toMatch(/times|wall clock|\bfrom\b|\bdata\b|\d+d$/m);
+  }, 30_000);
 });

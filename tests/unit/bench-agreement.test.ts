@@ -12,7 +12,10 @@ import { checkScorecard } from '../../bench/validate.ts';
 import { manifest, metrics } from './bench-fixtures.ts';
 
 /** Delays per (engine, controller): base + seed wobble; the same seeds everywhere. */
-function twoEngineRuns(delays: Record<string, Record<string, number>>): RunRecord[] {
+function twoEngineRuns(
+  delays: Record<string, Record<string, number>>,
+  scenario = 'steady',
+): RunRecord[] {
   const out: RunRecord[] = [];
   for (const [engine, byController] of Object.entries(delays))
     for (const [controller, d] of Object.entries(byController))
@@ -20,7 +23,7 @@ function twoEngineRuns(delays: Record<string, Record<string, number>>): RunRecor
         out.push({
           engine,
           controller,
-          scenario: 'steady',
+          scenario,
           variant: 'main',
           seed,
           wallS: 0.1,
@@ -90,7 +93,7 @@ describe('engines compared', () => {
     expect(html).toContain('data-section="engines"');
     const section = enginesSection(card);
     // both rankings side by side, the controller that moved marked, the differing pair marked
-    expect(section).toMatch(/<th colspan="2">openphase<\/th><th colspan="2">sumo<\/th>/);
+    expect(section).toMatch(/<th colspan="2">OpenPhase<\/th><th colspan="2">SUMO<\/th>/);
     // actuated and max-pressure swap places: marked in both columns
     expect(section.match(/data-moved="true"/g)).toHaveLength(4);
     expect(section.match(/data-differs="true"/g)).toHaveLength(2);
@@ -99,6 +102,35 @@ describe('engines compared', () => {
     const delayTable = html.split('data-table="delay"')[1]!.split('</table>')[0]!;
     expect(delayTable.match(/<tr><td><b>/g)).toHaveLength(3);
     expect(enginesSection(card, 'fr')).toContain('nettement opposé');
+  });
+
+  it("names scenarios and engines for a reader, numbers the language's way", () => {
+    const card = buildScorecard({
+      manifest: {
+        ...m,
+        scenarios: [{ ...m.scenarios[0]!, name: 'peak-surge' }],
+      },
+      runs: twoEngineRuns(
+        {
+          openphase: {
+            'builtin:actuated': 20,
+            'builtin:fixed-time': 30.3,
+            'builtin:max-pressure': 15,
+          },
+          sumo: { 'builtin:actuated': 22, 'builtin:fixed-time': 35, 'builtin:max-pressure': 26 },
+        },
+        'peak-surge',
+      ),
+    });
+    const fr = enginesSection(card, 'fr');
+    expect(fr).toContain('data-scenario="peak-surge"><td>');
+    expect(fr).toContain('un carrefour pendant une pointe marquée');
+    expect(fr).not.toMatch(/<td style="text-align:left">peak-surge</);
+    expect(fr).toContain('Régulation sur détecteurs (intégrée)');
+    expect(fr).toMatch(/τ de Kendall entre OpenPhase et SUMO [^<]*: 0,\d\d/);
+    const en = enginesSection(card, 'en');
+    expect(en).toMatch(/Kendall's τ between OpenPhase and SUMO [^<]*: 0\.\d\d/);
+    expect(en).not.toMatch(/<td style="text-align:left">peak-surge</);
   });
 
   it('a single engine: no engines section, and the sensitivity line says it was not checked', () => {
