@@ -2,12 +2,15 @@
  * One run of an external controller over MQTT, in lockstep (shell): the simulator publishes
  * config, counts and signal through the broker exactly as in the field, waits for a decision
  * per intersection or the deadline, and the safety monitor applies what came. The controller
- * is a separate program; nothing but the protocol passes between them.
+ * is a separate program; nothing but the protocol passes between them. On another engine of
+ * the registry (SUMO) the same simulation runs over that engine's run instead of OpenPhase's.
  */
 import type { Duplex } from 'node:stream';
 import type { MqttClient } from 'mqtt';
+import { type EngineRun, engineByName } from '../engines/index.ts';
 import { createMqttSimulation } from '../loop/mqtt-simulation.ts';
 import { topics } from '../protocol/index.ts';
+import { DEFAULT_ENGINE } from './engine-names.ts';
 import type { RunOutput, RunSpec } from './run-builtin.ts';
 import { createConflictCounter, totalQueue } from './run-builtin.ts';
 
@@ -27,6 +30,8 @@ export interface MqttRunOptions {
   /** aborting ends the run (its `done` rejects) */
   signal?: AbortSignal;
   now?: () => number;
+  /** the traffic engine (engines/all.ts; default openphase) */
+  engine?: string;
 }
 
 /** Deletes retained config and signal of `ids` (a zero-length retained publish clears it). */
@@ -49,6 +54,29 @@ export async function runMqtt(spec: RunSpec, o: MqttRunOptions): Promise<RunOutp
   const wall0 = now();
   const scenario =
     spec.startAtMs === undefined ? spec.scenario : { ...spec.scenario, startAtMs: spec.startAtMs };
+  if (o.signal?.aborted) throw new Error('the bench was stopped');
+  // another engine's run is made here for the run's scenario, seed and duration, closed here
+  let engineRun: EngineRun | undefined;
+  if (o.engine !== undefined && o.engine !== DEFAULT_ENGINE)
+    engineRun = await engineByName(o.engine).create(scenario, {
+      seed: spec.seed,
+      ...(spec.durationS !== undefined ? { durationS: spec.durationS } : {}),
+    });
+  try {
+    return await runOn(spec, scenario, o, now, wall0, engineRun);
+  } finally {
+    await engineRun?.close();
+  }
+}
+
+async function runOn(
+  spec: RunSpec,
+  scenario: RunSpec['scenario'],
+  o: MqttRunOptions,
+  now: () => number,
+  wall0: number,
+  engineRun: EngineRun | undefined,
+): Promise<RunOutput> {
   let conflicts: ReturnType<typeof createConflictCounter> | undefined;
   const run = createMqttSimulation({
     scenario,
@@ -63,6 +91,7 @@ export async function runMqtt(spec: RunSpec, o: MqttRunOptions): Promise<RunOutp
     controller: 'mqtt',
     root: o.root,
     onStep: (out) => conflicts?.observe(out),
+    ...(engineRun ? { run: engineRun } : {}),
   });
   conflicts = createConflictCounter(run.simulation);
   const stop = () => void run.close();

@@ -63,6 +63,7 @@ async function handle(m: WorkerRequest): Promise<void> {
         workDir: t.workDir,
         signal: abort.signal,
         running,
+        ...(t.engine ? { engine: t.engine } : {}),
       });
     }
     port.postMessage({ type: 'done', n: m.n, out } satisfies WorkerReply);

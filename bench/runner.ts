@@ -1,13 +1,13 @@
 /**
- * The bench (shell): every controller runs every scenario for every seed in lockstep, the
- * safety monitor always between controller and signal; built-ins in-process, `mqtt:` ones as
- * separate programs through a real broker (the bench's own by default). Up to `parallel` runs
- * go at once (scheduler.ts): built-ins and vendor programs the bench starts itself on worker
- * threads (each with its own broker), while a vendor program the user started serves its
- * runs one after the other in slot order — one (scenario, seed) after the other — so it sees
- * simulated time only move forward (plan.ts). The result is a pure function of the runs
- * (scorecard.ts); only timing fields differ between two runs of the same command, whatever
- * `parallel` is.
+ * The bench (shell): every controller runs every scenario for every seed in lockstep, on every
+ * engine asked for, the safety monitor always between controller and signal; built-ins
+ * in-process, `mqtt:` ones as separate programs through a real broker (the bench's own by
+ * default). Up to `parallel` runs go at once (scheduler.ts): built-ins and vendor programs the
+ * bench starts itself on worker threads (each with its own broker), while a vendor program the
+ * user started serves its runs one after the other in slot order — one (scenario, seed,
+ * engine) after the other — so it sees simulated time only move forward (plan.ts). The result
+ * is a pure function of the runs (scorecard.ts); only timing fields differ between two runs of
+ * the same command, whatever `parallel` is.
  */
 import { arch, availableParallelism, loadavg, platform } from 'node:os';
 import { join } from 'node:path';
@@ -109,6 +109,8 @@ interface Slot {
   variant: 'main' | 'clean';
   seed: number;
   durationS: number;
+  /** the traffic engine this slot runs on (engines/all.ts) */
+  engine: string;
   startAtMs: number;
 }
 
@@ -135,8 +137,6 @@ export function createBench(o: BenchOptions) {
   const controllers = planControllers(o.controllers, o.baseline ?? DEFAULT_BASELINE);
   const seeds = seedList(o.seeds ?? DEFAULT_SEEDS);
   const engines = checkEngines(o.engines ?? [DEFAULT_ENGINE]);
-  if (engines.some((e) => e !== DEFAULT_ENGINE) && controllers.some((c) => c.kind === 'mqtt'))
-    throw new Error('--engine other than openphase runs built-in controllers only for now');
   const root = o.root ?? DEFAULT_ROOT;
   const deadlineMs = o.deadlineMs ?? 1000;
   const connectMs = (o.connectTimeoutS ?? 120) * 1000;
@@ -147,7 +147,7 @@ export function createBench(o: BenchOptions) {
   if (o.scenarios.length === 0) throw new Error('no scenario to run');
 
   const kinds = new Map<string, CleanKind | undefined>();
-  const slots: Omit<Slot, 'startAtMs'>[] = [];
+  const slots: Omit<Slot, 'startAtMs' | 'engine'>[] = [];
   for (const s of o.scenarios) {
     const durationS = o.durationS ?? s.scenario.durationS;
     const twin = o.degradation === false ? undefined : cleanTwin(s.scenario, durationS);
@@ -158,8 +158,12 @@ export function createBench(o: BenchOptions) {
       for (const seed of seeds)
         slots.push({ scenario: s, run: twin.scenario, variant: 'clean', seed, durationS });
   }
-  const starts = slotStarts(slots.map((s) => ({ scenario: s.run, durationS: s.durationS })));
-  const planned: Slot[] = slots.map((s, i) => ({ ...s, startAtMs: starts[i]! }));
+  // each slot once per engine, each with its own start: a vendor program the user started then
+  // sees simulated time only move forward from one engine's run to the next as well (a shift
+  // by the scenario's period changes no result, plan.ts)
+  const perEngine = slots.flatMap((s) => engines.map((engine) => ({ ...s, engine })));
+  const starts = slotStarts(perEngine.map((s) => ({ scenario: s.run, durationS: s.durationS })));
+  const planned: Slot[] = perEngine.map((s, i) => ({ ...s, startAtMs: starts[i]! }));
   const queueScenario = chooseQueueScenario(o, kinds);
 
   // Every run, slot by slot, and where it may go: a worker thread, unless it is a vendor
@@ -167,7 +171,7 @@ export function createBench(o: BenchOptions) {
   // runs on an external broker (runs of one scenario would share its topics).
   // Each slot on every engine in turn (the first is the reference), every controller.
   const runs = planned.flatMap((slot) =>
-    engines.flatMap((engine) => controllers.map((c) => ({ slot, c, engine }))),
+    controllers.map((c) => ({ slot, c, engine: slot.engine })),
   );
   const onWorker = (c: (typeof controllers)[number]) =>
     parallel > 1 && (c.kind === 'builtin' || (o.spawn?.[c.name] !== undefined && !o.mqtt));
@@ -227,6 +231,7 @@ export function createBench(o: BenchOptions) {
                 deadlineMs,
                 firstTickWaitMs: connectMs, // a spawned program is starting
                 workDir: o.workDir,
+                engine,
               },
         );
       },
@@ -255,6 +260,7 @@ export function createBench(o: BenchOptions) {
           signal: abort.signal,
           running,
           now,
+          engine,
         });
       },
       onDone(i, _out, stillRunning) {

@@ -38,6 +38,8 @@ export interface VendorRunOptions {
   /** the program under way, so a close() can stop it */
   running: Set<VendorProcess>;
   now?: () => number;
+  /** the traffic engine (engines/all.ts; default openphase) */
+  engine?: string;
 }
 
 /** A connection to a broker of this thread without a socket (the vendor's stays a socket). */
@@ -110,6 +112,7 @@ export async function runVendor(
       janitor: o.side.janitor,
       signal: o.signal,
       ...(o.now ? { now: o.now } : {}),
+      ...(o.engine ? { engine: o.engine } : {}),
     });
   } finally {
     if (proc) {

@@ -14,6 +14,8 @@ export type WorkerTask =
       deadlineMs: number;
       firstTickWaitMs: number;
       workDir: string;
+      /** default openphase */
+      engine?: string;
     };
 
 export interface WorkerSetup {

@@ -3,7 +3,8 @@
  * separate process speaking only the protocol through the bench's own broker) scores exactly
  * what the same algorithm built in scores, for the same seeds, when it misses no deadline.
  * Also: a vendor program started by the user (not --spawn) with the credential file the
- * bench writes, serving several runs in a row as simulated time moves forward.
+ * bench writes, serving several runs in a row as simulated time moves forward. Both on SUMO
+ * too (`--engine openphase,sumo`): the same vendor program drives SUMO's signals.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { afterAll, expect, it } from 'vitest';
 import { createBench } from '../../bench/runner.ts';
 import { resolveScenarios } from '../../bench/scenarios.ts';
 import type { Result } from '../../bench/scorecard-schema.ts';
+import { requireBinary } from '../../rigs/binaries.ts';
 import { killOnExit, stopChild } from '../../rigs/processes.ts';
 
 const example = fileURLToPath(
@@ -25,6 +27,10 @@ afterAll(async () => {
   await Promise.all(children.map((c) => stopChild(c)));
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** The results of one engine's runs (a scorecard of several engines holds one per engine). */
+const of = (results: readonly Result[], controller: string, engine = 'openphase') =>
+  results.find((r) => r.controller === controller && r.engine === engine)!;
 
 /** The run metrics without wall-clock timing. */
 const comparable = (r: Result) =>
@@ -63,13 +69,59 @@ it('the example external controller over MQTT scores the same as builtin:fixed-t
   expect(existsSync(join(dir, '.credentials'))).toBe(false);
 }, 60_000);
 
-it('a vendor program the user starts serves every run, with the credential file the bench wrote', async () => {
+it('on SUMO too: a spawned vendor program drives SUMO as it drives OpenPhase, same vehicles', async () => {
+  requireBinary('sumo'); // a missing SUMO fails here with the apt-get hint
+  requireBinary('netconvert');
+  const bench = createBench({
+    controllers: ['builtin:fixed-time', 'mqtt:example'],
+    baseline: 'builtin:fixed-time',
+    engines: ['openphase', 'sumo'],
+    spawn: { example: `"${process.execPath}" "${example}"` },
+    parallel: 2, // spawned vendor runs go to worker threads, each with its own broker
+    scenarios: resolveScenarios(['two-phase']),
+    seeds: 2,
+    durationS: 180,
+    deadlineMs: 2000,
+    workDir: join(dir, 'sumo'),
+    command: ['bench'],
+    version: 'test',
+  });
+  const card = await bench.start().finally(() => bench.close());
+  expect(card.manifest.engines).toEqual(['openphase', 'sumo']);
+  expect(card.manifest.broker).toBe('embedded');
+  const onSumo = of(card.results, 'mqtt:example', 'sumo');
+  expect(onSumo.runs.map((r) => r.seed)).toEqual([1, 2]);
+  const ext = comparable(onSumo);
+  const arrived = ext.map((r) => r.arrived as number);
+  // the same vehicles on both engines and for both controllers
+  expect(arrived).toEqual(comparable(of(card.results, 'mqtt:example')).map((r) => r.arrived));
+  expect(arrived).toEqual(
+    comparable(of(card.results, 'builtin:fixed-time', 'sumo')).map((r) => r.arrived),
+  );
+  for (const r of ext) {
+    expect(r.arrived).toBeGreaterThan(20);
+    expect(r.served).toBeGreaterThan(0);
+    expect(r.conflictingGreens).toBe(0);
+  }
+  expect(
+    card.ranking
+      .filter((r) => r.engine === 'sumo')
+      .map((r) => r.controller)
+      .sort(),
+  ).toEqual(['builtin:fixed-time', 'mqtt:example']);
+}, 60_000);
+
+it('a vendor program the user starts serves every run on both engines, with the credential file the bench wrote', async () => {
+  requireBinary('sumo');
+  requireBinary('netconvert');
   const work = join(dir, 'user');
   let child: ChildProcess | undefined;
   const notices: string[] = [];
   const bench = createBench({
     controllers: ['mqtt:acme'],
     baseline: 'builtin:fixed-time',
+    // each slot on both engines: the program sees simulated time move forward across them too
+    engines: ['openphase', 'sumo'],
     scenarios: resolveScenarios(['two-phase']),
     seeds: 3,
     durationS: 60,
@@ -104,12 +156,14 @@ it('a vendor program the user starts serves every run, with the credential file 
   });
   expect(notices.some((n) => n.includes('mqtt:acme: connected'))).toBe(true);
   expect(notices.join('\n')).not.toMatch(/PASSWORD=/);
-  const acme = card.results.find((r) => r.controller === 'mqtt:acme')!;
-  const fixed = card.results.find((r) => r.controller === 'builtin:fixed-time')!;
-  // one long-running program, three runs: time moved forward, every tick answered
-  expect(acme.runs.map((r) => (r.metrics as Record<string, number>).missedDeadlines)).toEqual([
-    0, 0, 0,
-  ]);
-  expect(comparable(acme)).toEqual(comparable(fixed));
+  for (const engine of ['openphase', 'sumo']) {
+    const acme = of(card.results, 'mqtt:acme', engine);
+    const fixed = of(card.results, 'builtin:fixed-time', engine);
+    // one long-running program, six runs: time moved forward, every tick answered
+    expect(acme.runs.map((r) => (r.metrics as Record<string, number>).missedDeadlines)).toEqual([
+      0, 0, 0,
+    ]);
+    expect(comparable(acme)).toEqual(comparable(fixed));
+  }
   expect(existsSync(join(work, '.credentials'))).toBe(false);
 }, 60_000);
