@@ -47,8 +47,10 @@ export const terminal = {
   'mtable.col.binSf': '{laneGroup} SF',
   'mtable.note': 'note: {text}',
 
+  'progress.line': 'bench: {done}/{total} {run}',
+  'progress.note': 'bench: {line}',
   'progress.run': '{controller} {scenario}{clean} seed {seed}{running}',
-  'progress.clean': ' (clean twin)',
+  'progress.clean': ' (clean)',
   'progress.running': ' ({count} under way)',
   'progress.bar': 'bench {bar} {value}/{total} runs | {eta} left | {run}',
   'progress.starting': 'starting',
@@ -60,5 +62,5 @@ export const terminal = {
   'vendor.noConnect': 'mqtt:{id} did not connect within {seconds} s',
   'vendor.noJanitor': 'cannot clear retained messages between runs ({message}); continuing',
   'engines.error.none': '--engine needs at least one engine name',
-  'engines.error.vendors': '--engine other than openphase runs built-in controllers only for now',
+  'engines.error.unknown': "--engine: unknown engine '{name}' (engines: {known})",
 } as const;

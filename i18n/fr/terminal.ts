@@ -51,10 +51,12 @@ export const terminal: Record<keyof typeof en, Message> = {
   'mtable.col.binSf': '{laneGroup} déf. vert',
   'mtable.note': 'remarque : {text}',
 
+  'progress.line': 'bench : {done}/{total} {run}',
+  'progress.note': 'bench : {line}',
   'progress.run': '{controller} {scenario}{clean} graine {seed}{running}',
-  'progress.clean': ' (jumeau sans perturbation)',
+  'progress.clean': ' (sans perturbation)',
   'progress.running': ' ({count} en cours)',
-  'progress.bar': 'banc {bar} {value}/{total} passages | reste {eta} | {run}',
+  'progress.bar': 'bench {bar} {value}/{total} passages | reste {eta} | {run}',
   'progress.starting': 'démarrage',
   'vendor.credential':
     'mqtt:{id} : démarrez maintenant votre contrôleur avec l’adresse du broker et l’identifiant du fichier {file} (à lire avec : set -a; . {file}; set +a). Il est supprimé à la fin du banc d’essai.',
@@ -65,6 +67,5 @@ export const terminal: Record<keyof typeof en, Message> = {
   'vendor.noJanitor':
     'impossible d’effacer les messages retenus entre les passages ({message}) ; on continue',
   'engines.error.none': '--engine demande au moins un nom de moteur',
-  'engines.error.vendors':
-    '--engine autre qu’openphase ne fait tourner pour l’instant que les contrôleurs intégrés',
+  'engines.error.unknown': '--engine : moteur inconnu « {name} » (moteurs : {known})',
 };
