@@ -1,9 +1,15 @@
 /** The measures as text for a terminal (pure): one table per kind, times in the zone. */
+import { type Lang, t } from '../i18n/index.ts';
 import { formatLocal } from '../protocol/index.ts';
 import type { Measures } from './types.ts';
 
-const cell = (v: number | null | undefined, unit = '') =>
-  v === null || v === undefined ? '–' : `${v}${unit}`;
+/** A number as computed (already rounded), with a decimal comma in French. */
+const n = (lang: Lang, v: number) => (lang === 'fr' ? String(v).replace('.', ',') : String(v));
+
+const cellOf =
+  (lang: Lang) =>
+  (v: number | null | undefined, unit = '') =>
+    v === null || v === undefined ? '–' : `${n(lang, v)}${unit}`;
 
 function table(head: string[], rows: string[][]): string {
   const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -15,38 +21,49 @@ function table(head: string[], rows: string[][]): string {
   return [line(head), ...rows.map(line)].join('\n');
 }
 
-export function formatMeasures(m: Measures): string {
+export function formatMeasures(m: Measures, lang: Lang = 'en'): string {
   const out: string[] = [];
-  const when = (t: number) => formatLocal(t, m.timeZone);
+  const cell = cellOf(lang);
+  const when = (ms: number) => formatLocal(ms, m.timeZone);
   out.push(
-    `intersection ${m.intersection}, ${when(m.fromMs)} to ${when(m.toMs)} (times: local wall clock in ${m.timeZone})`,
+    t(lang, 'mtable.head', {
+      intersection: m.intersection,
+      from: when(m.fromMs),
+      to: when(m.toMs),
+      zone: m.timeZone,
+    }),
   );
-  out.push('', 'Approach volume');
+  out.push('', t(lang, 'mtable.volume'));
   out.push(
     table(
-      ['approach', 'vehicles', 'veh/h', 'detectors'],
+      [
+        t(lang, 'mtable.col.approach'),
+        t(lang, 'mtable.col.vehicles'),
+        t(lang, 'mtable.col.vph'),
+        t(lang, 'mtable.col.detectors'),
+      ],
       m.approaches.map((a) => [
         a.approach,
         String(a.volume),
-        String(a.flowVph),
+        cell(a.flowVph),
         a.detectors.join(' '),
       ]),
     ),
   );
-  out.push('', 'Lane groups');
+  out.push('', t(lang, 'mtable.laneGroups'));
   out.push(
     table(
       [
-        'lane group',
-        'phases',
-        'arrivals',
-        'on green',
-        'g/C',
-        'platoon ratio',
-        'delay s/veh',
-        'split failures',
-        'yellow act.',
-        'red act.',
+        t(lang, 'mtable.col.laneGroup'),
+        t(lang, 'mtable.col.phases'),
+        t(lang, 'mtable.col.arrivals'),
+        t(lang, 'mtable.col.onGreen'),
+        t(lang, 'mtable.col.gc'),
+        t(lang, 'mtable.col.platoon'),
+        t(lang, 'mtable.col.delay'),
+        t(lang, 'mtable.col.splitFailures'),
+        t(lang, 'mtable.col.yellowAct'),
+        t(lang, 'mtable.col.redAct'),
       ],
       m.laneGroups.map((g) => [
         g.laneGroup,
@@ -56,16 +73,22 @@ export function formatMeasures(m: Measures): string {
         cell(g.arrivals.greenPct, ' %'),
         cell(g.arrivals.platoonRatio),
         cell(g.arrivals.delayPerVehS),
-        `${g.splitFailures.failures}/${g.splitFailures.cycles}${g.splitFailures.pct === null ? '' : ` (${g.splitFailures.pct} %)`}`,
+        `${g.splitFailures.failures}/${g.splitFailures.cycles}${g.splitFailures.pct === null ? '' : ` (${cell(g.splitFailures.pct)} %)`}`,
         String(g.yellowRed.yellow),
-        `${g.yellowRed.red} (${g.yellowRed.severeRed} severe)`,
+        t(lang, 'mtable.severe', { red: g.yellowRed.red, severe: g.yellowRed.severeRed }),
       ]),
     ),
   );
-  out.push('', 'Phase termination (gap-out and force-off cannot be told apart from stored data)');
+  out.push('', t(lang, 'mtable.termination'));
   out.push(
     table(
-      ['phase', 'greens', 'max-out', 'gap-out or force-off', 'mean green s'],
+      [
+        t(lang, 'mtable.col.phase'),
+        t(lang, 'mtable.col.greens'),
+        t(lang, 'mtable.col.maxOut'),
+        t(lang, 'mtable.col.gapOrForce'),
+        t(lang, 'mtable.col.meanGreen'),
+      ],
       m.phases.map((p) => [
         p.phase,
         String(p.greens),
@@ -77,7 +100,7 @@ export function formatMeasures(m: Measures): string {
   );
   const first = m.laneGroups[0];
   if (first && first.bins.length > 1) {
-    out.push('', `Per ${m.binMs / 60_000} min (${m.timeZone})`);
+    out.push('', t(lang, 'mtable.bins', { bin: m.binMs / 60_000, zone: m.timeZone }));
     const rows: string[][] = [];
     for (let i = 0; i < first.bins.length; i++) {
       const b = first.bins[i]!;
@@ -91,15 +114,15 @@ export function formatMeasures(m: Measures): string {
     out.push(
       table(
         [
-          'from',
-          ...m.approaches.map((a) => `${a.approach} veh`),
-          ...m.laneGroups.map((g) => `${g.laneGroup} AoG %`),
-          ...m.laneGroups.map((g) => `${g.laneGroup} SF`),
+          t(lang, 'mtable.col.binFrom'),
+          ...m.approaches.map((a) => t(lang, 'mtable.col.binVeh', { approach: a.approach })),
+          ...m.laneGroups.map((g) => t(lang, 'mtable.col.binAog', { laneGroup: g.laneGroup })),
+          ...m.laneGroups.map((g) => t(lang, 'mtable.col.binSf', { laneGroup: g.laneGroup })),
         ],
         rows,
       ),
     );
   }
-  if (m.notes.length > 0) out.push('', ...m.notes.map((n) => `note: ${n}`));
+  if (m.notes.length > 0) out.push('', ...m.notes.map((text) => t(lang, 'mtable.note', { text })));
   return out.join('\n');
 }

@@ -7,6 +7,7 @@
 import { Command, Option } from 'commander';
 import type { SinkOptions } from '../../collector/sinks/registry.ts';
 import { parsePeriod } from '../../controller/tod-plans.ts';
+import { t } from '../../i18n/index.ts';
 import { computeMeasures, formatMeasures, type Measures } from '../../measures/index.ts';
 import { measuresReaderFor } from '../../measures/read/index.ts';
 import {
@@ -16,6 +17,7 @@ import {
   parseLocalTime,
   zoneOf,
 } from '../../protocol/index.ts';
+import { cliLang } from '../lang.ts';
 import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
 import { addSinkOptions, sinkFromCommand, sinkHelp } from '../sink-options.ts';
 import { readConfigFile, readConfigMqtt } from './plan.ts';
@@ -98,8 +100,7 @@ export function command(): Command {
       if (binMs % 60_000 !== 0) throw new Error('--bin must be whole minutes (15m, 30m, 1h)');
       const speed = Number(o.approachSpeed);
       if (!(speed > 0 && speed <= 150)) throw new Error('--approach-speed must be 1-150 km/h');
-      if (!o.config && !o.mqtt)
-        throw new Error('give the intersection config: --config FILE or --mqtt URL');
+      if (!o.config && !o.mqtt) throw new Error(t(cliLang(), 'cli.needConfig'));
       const sink = sinkFromCommand(c, NOT_FOR_READING);
       const config = o.config
         ? readConfigFile(o.config, o.intersection)
@@ -120,7 +121,7 @@ export function command(): Command {
         binMs,
         approachSpeedKmh: speed,
       });
-      console.log(o.json ? JSON.stringify(m, null, 2) : formatMeasures(m));
+      console.log(o.json ? JSON.stringify(m, null, 2) : formatMeasures(m, cliLang()));
     });
   return addSinkOptions(cmd, NOT_FOR_READING);
 }

@@ -133,6 +133,19 @@ describe('measures from the stores', () => {
       maxBuffer: 64 * 1024 * 1024,
     });
     expect(JSON.parse(json.stdout)).toEqual(fromEmbedded);
+    // in French: the engineer's terms, decimal commas, no English heading or column left
+    const fr = (await run_(process.execPath, [BIN, ...args, '--lang', 'fr'])).stdout;
+    expect(fr).toMatch(/heure légale locale, fuseau Europe\/Paris/);
+    expect(fr).toMatch(/^Trafic par branche$/m);
+    expect(fr).toMatch(
+      /^groupe de voies\s+phases\s+arrivées\s+sur vert\s+vert\/cycle\s+rapport de peloton\s+retard s\/véh\s+défaillances de vert/m,
+    );
+    expect(fr).toMatch(/^branche\s+véhicules\s+véh\/h\s+détecteurs$/m);
+    expect(fr).toMatch(/\d,\d/);
+    expect(fr).not.toMatch(/\d\.\d/);
+    expect(fr).not.toMatch(
+      /wall clock|Approach volume|Lane groups|Phase termination|split failures|platoon ratio|\bsevere\b|\bPer \d+ min/,
+    );
   }, 60_000);
 
   it('GET /api/intersections/a/measures answers the same, with the token, bins in the zone', async () => {
