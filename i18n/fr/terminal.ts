@@ -6,6 +6,26 @@ import type { terminal as en } from '../en/terminal.ts';
 import type { Message } from '../types.ts';
 
 export const terminal: Record<keyof typeof en, Message> = {
+  'cli.note': 'remarque : {text}',
+  'fromStore.needConfigs':
+    'donnez les configurations des carrefours : une seule source parmi --config-dir, --config et --mqtt',
+  'fromStore.skipped': 'openphase scenario : configuration invalide ignorée : {what}',
+  'fromStore.skippedOf': 'openphase scenario : configuration invalide ignorée pour {what}',
+  'fromStore.noConfig': 'pas de configuration pour {ids}',
+  'fromStore.zones':
+    'les carrefours indiquent des fuseaux horaires différents ({zones}) : construisez un scénario par fuseau (--intersection)',
+  'fromStore.coverage':
+    'couverture : comptages stockés sur {pct} % du temps des détecteurs utilisés, les jours choisis (jours en {zone})',
+  'fromStore.filled':
+    'complété : {where} {date} {from}–{to} à partir des mêmes tranches horaires du {days}',
+  'fromStore.interpolated':
+    'interpolé : {where} {date} {from}–{to} (aucun autre jour n’avait ces tranches horaires)',
+  'fromStore.saturated':
+    'ligne d’arrêt saturée : {intersection} {laneGroup} {date} {from}–{to} au débit de décharge {discharge} véh/h : {counted} véhicules comptés, {arrivals} arrivées estimées{lowerBound}',
+  'fromStore.lowerBound': ' (au moins : la période va jusqu’à la fin des données)',
+  'fromStore.wrote': 'openphase scenario : {path} écrit : {intersections}, {movements}',
+  'fromStore.intersections': { one: '{count} carrefour', other: '{count} carrefours' },
+  'fromStore.movements': { one: '{count} mouvement', other: '{count} mouvements' },
   'cli.needConfig': 'donnez la configuration du carrefour : --config FICHIER ou --mqtt URL',
 
   'plan.zone': 'heures : heure légale locale, fuseau {zone}',
@@ -49,7 +69,6 @@ export const terminal: Record<keyof typeof en, Message> = {
   'mtable.col.binVeh': '{approach} véh',
   'mtable.col.binAog': '{laneGroup} % sur vert',
   'mtable.col.binSf': '{laneGroup} déf. vert',
-  'mtable.note': 'remarque : {text}',
 
   'progress.line': 'bench : {done}/{total} {run}',
   'progress.note': 'bench : {line}',
