@@ -26,6 +26,21 @@ export const terminal: Record<keyof typeof en, Message> = {
   'fromStore.wrote': 'openphase scenario : {path} écrit : {intersections}, {movements}',
   'fromStore.intersections': { one: '{count} carrefour', other: '{count} carrefours' },
   'fromStore.movements': { one: '{count} mouvement', other: '{count} mouvements' },
+  'conformance.either': 'donnez soit --controller mqtt:ID, soit --sensor ID',
+  'conformance.head': 'conformité de {subject} (protocole v1)',
+  'conformance.sensor': 'capteur {id}',
+  'conformance.mark.pass': 'RÉUSSI',
+  'conformance.mark.fail': 'ÉCHEC',
+  'conformance.mark.skip': 'NON FAIT',
+  'conformance.passed': {
+    one: '{count} contrôle réussi',
+    other: 'les {count} contrôles ont réussi',
+  },
+  'conformance.skipped': { one: ' ({count} non fait)', other: ' ({count} non faits)' },
+  'conformance.failed': {
+    one: '{count} contrôle sur {total} en ÉCHEC',
+    other: '{count} contrôles sur {total} en ÉCHEC',
+  },
   'cli.needConfig': 'donnez la configuration du carrefour : --config FICHIER ou --mqtt URL',
 
   'plan.zone': 'heures : heure légale locale, fuseau {zone}',
