@@ -28,8 +28,11 @@ export const terminal = {
   'conformance.mark.fail': 'FAIL',
   'conformance.mark.skip': 'SKIP',
   'conformance.passed': { one: 'all {count} checks passed', other: 'all {count} checks passed' },
-  'conformance.skipped': ' ({count} skipped)',
-  'conformance.failed': { one: '{count} of {total} checks FAILED', other: '{count} of {total} checks FAILED' },
+  'conformance.skipped': { one: ' ({count} skipped)', other: ' ({count} skipped)' },
+  'conformance.failed': {
+    one: '{count} of {total} checks FAILED',
+    other: '{count} of {total} checks FAILED',
+  },
   'cli.needConfig': 'give the intersection config: --config FILE or --mqtt URL',
 
   'plan.zone': 'times: local wall clock in {zone}',
