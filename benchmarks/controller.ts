@@ -111,6 +111,18 @@ async function main() {
       worker.send({ cmd });
     });
   await new Promise<void>((resolve) => worker.once('message', () => resolve()));
+  // Tick only once the service holds every retained config: at 10,000 intersections, delivering
+  // them (and the service's births) takes seconds, and ticks sent meanwhile queue up behind them
+  // into a backlog that the warm-up does not drain, since the service runs near the input rate.
+  const readyBy = performance.now() + 120_000;
+  for (;;) {
+    const s = await ask<{ stats: { intersections: number } }>('stats');
+    if (s.stats.intersections >= N) break;
+    if (performance.now() > readyBy)
+      throw new Error(`the service knows ${s.stats.intersections} of ${N} configs after 120 s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await new Promise((r) => setTimeout(r, 1000)); // births and subscriptions settle
 
   // Per intersection: signal stepper, latest decision, publish times of pending signals.
   const signals = configs.map((c) => createFastSignalStepper(c, T0));
