@@ -5,6 +5,7 @@
  * under way, and runs finish out of plan order (the longest start first).
  */
 import cliProgress from 'cli-progress';
+import { type Lang, t } from '../i18n/index.ts';
 import type { Progress } from './runner.ts';
 
 export interface ProgressView {
@@ -17,28 +18,44 @@ export interface ProgressView {
 export function createProgressView(
   total: number,
   stream: NodeJS.WriteStream = process.stderr,
+  lang: Lang = 'en',
 ): ProgressView {
   const label = (p: Progress) =>
-    `${p.controller} ${p.scenario}${p.variant === 'clean' ? ' (clean)' : ''} seed ${p.seed}${p.running ? ` (${p.running} under way)` : ''}`;
+    t(lang, 'progress.run', {
+      controller: p.controller,
+      scenario: p.scenario,
+      clean: p.variant === 'clean' ? t(lang, 'progress.clean') : '',
+      seed: String(p.seed),
+      running: p.running ? t(lang, 'progress.running', { count: p.running }) : '',
+    });
   if (!stream.isTTY) {
     const width = String(total).length;
     return {
       update: (p) =>
-        stream.write(`bench: ${String(p.done).padStart(width)}/${total} ${label(p)}\n`),
-      note: (line) => stream.write(`bench: ${line}\n`),
+        stream.write(
+          `${t(lang, 'progress.line', { done: String(p.done).padStart(width), total: String(total), run: label(p) })}\n`,
+        ),
+      note: (line) => stream.write(`${t(lang, 'progress.note', { line })}\n`),
       stop() {},
     };
   }
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: 'bench {bar} {value}/{total} runs | {eta_formatted} left | {run}',
+      // cli-progress fills its own {bar} {value} {total} {eta_formatted} {run}
+      format: t(lang, 'progress.bar', {
+        bar: '{bar}',
+        value: '{value}',
+        total: '{total}',
+        eta: '{eta_formatted}',
+        run: '{run}',
+      }),
       hideCursor: true,
       clearOnComplete: false,
     },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(total, 0, { run: 'starting' });
+  bar.start(total, 0, { run: t(lang, 'progress.starting') });
   let stopped = false;
   return {
     update: (p) => bar.update(p.done, { run: label(p) }),

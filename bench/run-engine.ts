@@ -4,7 +4,8 @@
  * an engine whose step may wait (SUMO over TraCI). OpenPhase's own engine keeps the
  * synchronous fast path of run-builtin.ts.
  */
-import { engineByName } from '../engines/index.ts';
+import { ENGINE_NAMES, engineByName } from '../engines/index.ts';
+import { type Lang, t } from '../i18n/index.ts';
 import { createInProcessTransport, createLoop, lockstep } from '../loop/index.ts';
 import { DEFAULT_ENGINE } from './engine-names.ts';
 import {
@@ -18,10 +19,14 @@ import {
 export { DEFAULT_ENGINE };
 
 /** Checks engine names against the registry; throws naming the known ones. */
-export function checkEngines(names: readonly string[]): string[] {
+export function checkEngines(names: readonly string[], lang: Lang = 'en'): string[] {
   const out = [...new Set(names.map((n) => n.trim()).filter((n) => n.length > 0))];
-  if (out.length === 0) throw new Error('--engine needs at least one engine name');
-  for (const n of out) engineByName(n);
+  if (out.length === 0) throw new Error(t(lang, 'engines.error.none'));
+  for (const n of out)
+    if (!ENGINE_NAMES.includes(n))
+      throw new Error(
+        t(lang, 'engines.error.unknown', { name: n, known: ENGINE_NAMES.join(', ') }),
+      );
   return out;
 }
 

@@ -12,6 +12,7 @@
 import { arch, availableParallelism, loadavg, platform } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
+import { type Lang, t } from '../i18n/index.ts';
 import { DEFAULT_ROOT, type Scenario } from '../protocol/index.ts';
 import { originSummary } from '../store-scenario/origin.ts';
 import {
@@ -69,6 +70,8 @@ export interface BenchOptions {
   onProgress?: (p: Progress) => void;
   /** instructions for the user (never a password) */
   onNotice?: (line: string) => void;
+  /** the language of notices and errors a person reads (default en) */
+  lang?: Lang;
   /** monotonic ms (default performance.now) and the wall date (default new Date) */
   now?: () => number;
   date?: () => Date;
@@ -136,7 +139,8 @@ export function createBench(o: BenchOptions) {
   const now = o.now ?? (() => performance.now());
   const controllers = planControllers(o.controllers, o.baseline ?? DEFAULT_BASELINE);
   const seeds = seedList(o.seeds ?? DEFAULT_SEEDS);
-  const engines = checkEngines(o.engines ?? [DEFAULT_ENGINE]);
+  const lang = o.lang ?? 'en';
+  const engines = checkEngines(o.engines ?? [DEFAULT_ENGINE], lang);
   const root = o.root ?? DEFAULT_ROOT;
   const deadlineMs = o.deadlineMs ?? 1000;
   const connectMs = (o.connectTimeoutS ?? 120) * 1000;
@@ -374,8 +378,7 @@ export function createBench(o: BenchOptions) {
       url,
       janitorCreds?.username ?? `${username ?? 'openphase-bench'}-janitor`.slice(0, 64),
       janitorCreds ?? (username ? { username, password: password ?? '' } : undefined),
-      (message) =>
-        o.onNotice?.(`cannot clear retained messages between runs (${message}); continuing`),
+      (message) => o.onNotice?.(t(lang, 'vendor.noJanitor', { message })),
     );
     if (janitor)
       cleanups.push(async () => {
@@ -387,23 +390,19 @@ export function createBench(o: BenchOptions) {
       const c = creds.get(id);
       if (c) {
         const file = writeCredentialFile(credDir, url, root, c);
-        o.onNotice?.(
-          `mqtt:${id}: start your controller now with the broker address and credential in ${file} (read it with: set -a; . ${file}; set +a). It is deleted when the bench ends.`,
-        );
+        o.onNotice?.(t(lang, 'vendor.credential', { id, file }));
       } else {
-        o.onNotice?.(
-          `mqtt:${id}: your controller must be connected to ${url} (root '${root}') with its own credential.`,
-        );
+        o.onNotice?.(t(lang, 'vendor.external', { id, url, root }));
       }
       if (connected) {
         const until = now() + connectMs;
         while (!connected(id)) {
           if (closed) throw new Error('the bench was stopped');
           if (now() > until)
-            throw new Error(`mqtt:${id} did not connect within ${connectMs / 1000} s`);
+            throw new Error(t(lang, 'vendor.noConnect', { id, seconds: connectMs / 1000 }));
           await new Promise((r) => setTimeout(r, 100));
         }
-        o.onNotice?.(`mqtt:${id}: connected`);
+        o.onNotice?.(t(lang, 'vendor.connected', { id }));
       }
     }
     cleanups.push(async () => {

@@ -6,7 +6,9 @@
  * signal (from a safety monitor that applies the decisions received). Measures:
  *  - service latency: signal received → decision handed to the MQTT client (in the service);
  *  - end-to-end latency: signal published → decision received, through the broker both ways;
- *  - CPU of the service process, and of this process (broker + load).
+ *  - CPU of the service process, and of this process (broker + load); from /proc also the
+ *    broker's (Mosquitto) and each process's run-queue wait: on a shared machine a pipeline
+ *    that falls behind while no process looks busy is waiting for a core.
  * Prints a summary and writes bench-results/controller.json.
  *
  * Env: BENCH_INTERSECTIONS (1000), BENCH_SECONDS (30), BENCH_WARMUP_S (10), BENCH_ALGORITHM (actuated),
@@ -25,9 +27,11 @@ import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { addDevice, createBroker, createRegistry } from '../broker/index.ts';
 import { quantile } from '../metrics/index.ts';
+import { batchWritesPerTurn } from '../ops/write-batching.ts';
 import { type Counts, detectorsOf, topics } from '../protocol/index.ts';
 import { twoPhaseConfig } from '../rigs/intersections.ts';
 import { createFastSignalStepper } from '../signal/index.ts';
+import { procShare, procTimes } from './proc-times.ts';
 
 const N = Number(process.env.BENCH_INTERSECTIONS ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
@@ -52,13 +56,14 @@ async function startBroker(reg: ReturnType<typeof createRegistry>) {
   if (BROKER === 'mosquitto') {
     const { startMosquitto } = await import('../rigs/mosquitto.ts');
     // anonymous on 127.0.0.1: the bench measures delivery, not authentication
-    const m = await startMosquitto({ allowAnonymous: true });
-    return { url: m.url, close: () => m.stop() };
+    // set_tcp_nodelay: Mosquitto otherwise leaves Nagle on, and a decision can wait for a delayed ACK
+    const m = await startMosquitto({ allowAnonymous: true, extraConfig: ['set_tcp_nodelay true'] });
+    return { url: m.url, pid: m.pid, close: () => m.stop() };
   }
   if (BROKER !== 'aedes') throw new Error(`BENCH_BROKER: '${BROKER}' is not aedes or mosquitto`);
   const broker = createBroker({ port: 0, devices: reg, rateLimit: false, log: () => {} });
   const { url } = await broker.start();
-  return { url, close: () => broker.close() };
+  return { url, pid: undefined, close: () => broker.close() };
 }
 
 async function main() {
@@ -74,7 +79,7 @@ async function main() {
     { id: 'bench-load', role: 'admin', intersections: '*', password: pw.load },
     { iterations: 10_000 },
   );
-  const { url, close: closeBroker } = await startBroker(reg);
+  const { url, pid: brokerPid, close: closeBroker } = await startBroker(reg);
   const load = await mqtt.connectAsync(url, {
     clientId: 'bench-load',
     username: 'bench-load',
@@ -83,6 +88,8 @@ async function main() {
   });
 
   (load.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
+  // the PUBACKs of 10,000 decisions a second: one write per turn, not one per decision
+  batchWritesPerTurn(load.stream);
   const ids = Array.from({ length: N }, (_, i) => `i${String(i).padStart(4, '0')}`);
   const configs = ids.map(twoPhaseConfig);
   for (const c of configs)
@@ -172,6 +179,12 @@ async function main() {
   let child0 = (await ask<{ cpu: NodeJS.CpuUsage }>('stats')).cpu;
   let wall0 = performance.now();
   let childHandle0 = 0;
+  const procs = () => ({
+    broker: procTimes(brokerPid),
+    load: procTimes(process.pid),
+    service: procTimes(worker.pid),
+  });
+  let procs0 = procs();
   await new Promise<void>((resolve) => {
     const timer = setInterval(async () => {
       const elapsed = (performance.now() - start) / 1000;
@@ -180,6 +193,7 @@ async function main() {
       if (!measuring && elapsed >= WARMUP_S) {
         measuring = true;
         cpu0 = process.cpuUsage();
+        procs0 = procs();
         const s = await ask<{ cpu: NodeJS.CpuUsage; stats: { handleMs: { count: number } } }>(
           'stats',
         );
@@ -196,6 +210,7 @@ async function main() {
   await new Promise((r) => setTimeout(r, 1000)); // let the last decisions arrive
   const wallS = (performance.now() - wall0) / 1000;
   const cpuMain = process.cpuUsage(cpu0);
+  const procs1 = procs();
   const end = await ask<{
     cpu: NodeJS.CpuUsage;
     stats: {
@@ -243,10 +258,21 @@ async function main() {
         (((cpuMain.user + cpuMain.system) / 1e6 / wallS) * 100).toFixed(1),
       ),
     },
+    // from /proc: CPU and time spent runnable but waiting for a core (a starved pipeline backs up)
+    processes: {
+      broker: procShare(procs0.broker, procs1.broker, wallS),
+      load: procShare(procs0.load, procs1.load, wallS),
+      service: procShare(procs0.service, procs1.service, wallS),
+    },
+    serviceDecisionsPerS: 0,
     target: { p99Ms: 10, met: end.stats.handleMs.p99 <= 10 },
     decisionsTotal: decisions,
     serviceDecisionsInWindow: end.stats.handleMs.count - childHandle0,
   };
+  // the window ends with a 1 s drain in which no new ticks are issued
+  result.serviceDecisionsPerS = Math.round(
+    result.serviceDecisionsInWindow / Math.max(0.001, wallS - 1),
+  );
   const out = join(here, '..', 'bench-results', 'controller.json');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
@@ -256,7 +282,11 @@ async function main() {
       `  service latency  (signal in → decision out): p50 ${result.serviceLatencyMs.p50} ms, p99 ${result.serviceLatencyMs.p99} ms (target ≤ 10)`,
       `  end-to-end       (through the broker)      : p50 ${result.endToEndLatencyMs.p50} ms, p99 ${result.endToEndLatencyMs.p99} ms`,
       `  CPU: service ${result.cpu.servicePercentOfOneCore} % of a core, broker + load ${result.cpu.brokerAndLoadPercentOfOneCore} %`,
-      `  decisions measured ${e2e.length}, ticks without a decision ${missing}; load average ${result.loadAverage1m} on ${result.cpus} CPUs`,
+      `  decisions measured ${e2e.length}, ticks without a decision ${missing}; service ${result.serviceDecisionsPerS} decisions/s (${N} needed)`,
+      `  /proc (CPU % of a core / % of wall waiting for a core): ${Object.entries(result.processes)
+        .filter(([, v]) => v)
+        .map(([k, v]) => `${k} ${v?.cpuPercentOfOneCore} / ${v?.runQueueWaitPercent}`)
+        .join(', ')}; load average ${result.loadAverage1m} on ${result.cpus} CPUs`,
       `  → ${out}`,
     ].join('\n'),
   );

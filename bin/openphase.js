@@ -11,6 +11,12 @@ if (!existsSync(fileURLToPath(entry))) {
   );
   process.exit(1);
 }
+// `openphase … | head`: the reader went away; stop quietly instead of an unhandled EPIPE trace.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (e) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
 const { main } = await import(entry.href);
 main(process.argv.slice(2)).then(
   (code) => {

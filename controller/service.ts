@@ -22,6 +22,7 @@ import { createLatencySamples } from '../metrics/index.ts';
 import { createOpsServer } from '../ops/http.ts';
 import { type ConnectionStats, type Supervised, superviseMqtt } from '../ops/mqtt-connection.ts';
 import { defaultClientId, mqttOptions, redactUrl } from '../ops/mqtt-options.ts';
+import { batchWritesPerTurn } from '../ops/write-batching.ts';
 import { assertId, DEFAULT_ROOT, type Status, topics } from '../protocol/index.ts';
 import type { IntersectionControllerOptions } from './intersection-controller.ts';
 import { createRunner, type RunnerStats } from './runner.ts';
@@ -201,6 +202,8 @@ export function createControllerService(options: ControllerServiceOptions) {
       c.on('connect', () => {
         // Decisions are small and urgent: no Nagle delay on TCP.
         (c.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
+        // ...but one write per turn, not one per message (PUBACK + decision): see write-batching.ts
+        batchWritesPerTurn(c.stream);
         c.subscribe(runner.filters, { qos: 1 }, (err) => {
           if (err) log(`controller: subscribe failed: ${err.message}`);
         });

@@ -21,5 +21,10 @@ export {
 export { createPlainTransport } from './in-process-plain.ts';
 export { createLoop, type Loop, type LoopEngine, type LoopOptions } from './loop.ts';
 export { type RunOptions, type RunResult, runScenario } from './run.ts';
-export { type EngineRunOptions, type EngineRunResult, runOnEngine } from './run-engine.ts';
+export {
+  type EngineRunOptions,
+  type EngineRunResult,
+  RunStoppedError,
+  runOnEngine,
+} from './run-engine.ts';
 export type { ControllerTransport } from './transport.ts';

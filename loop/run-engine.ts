@@ -18,6 +18,17 @@ export interface EngineRunOptions extends Omit<RunOptions, 'onStep'> {
   startAtMs?: number;
   /** called after every step; must not throw */
   onStep?: (out: StepOutput, run: EngineRun) => void;
+  /** aborting closes the engine (SUMO exits, its files go) and the run rejects with RunStoppedError */
+  signal?: AbortSignal;
+}
+
+/** The run was stopped through its AbortSignal (SIGINT/SIGTERM in the CLI) before its end. */
+export class RunStoppedError extends Error {
+  readonly code = 'OP_RUN_STOPPED';
+  constructor() {
+    super('the run was stopped before its end: no result');
+    this.name = 'RunStoppedError';
+  }
 }
 
 export interface EngineRunResult extends RunResult {
@@ -41,7 +52,11 @@ export async function runOnEngine(
     ...(opts.durationS !== undefined ? { durationS: opts.durationS } : {}),
     ...(opts.startAtMs !== undefined ? { startAtMs: opts.startAtMs } : {}),
   });
+  // closing the engine mid-step makes the pending step reject, which ends the loop
+  const onAbort = () => void run.close();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    if (opts.signal?.aborted) throw new RunStoppedError();
     const transport = createInProcessTransport(run, scenario, opts.controller, {
       ...(opts.controllerOptions ? { controllerOptions: opts.controllerOptions } : {}),
     });
@@ -54,6 +69,8 @@ export async function runOnEngine(
       });
       if (engine.async) await loop.run();
       else loop.runSync();
+    } catch (e) {
+      throw opts.signal?.aborted ? new RunStoppedError() : e;
     } finally {
       transport.close();
     }
@@ -68,6 +85,7 @@ export async function runOnEngine(
       wallS: Math.round(performance.now() - t0) / 1000,
     };
   } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
     await run.close();
   }
 }

@@ -123,6 +123,6 @@ export function formatMeasures(m: Measures, lang: Lang = 'en'): string {
       ),
     );
   }
-  if (m.notes.length > 0) out.push('', ...m.notes.map((text) => t(lang, 'mtable.note', { text })));
+  if (m.notes.length > 0) out.push('', ...m.notes.map((text) => t(lang, 'cli.note', { text })));
   return out.join('\n');
 }

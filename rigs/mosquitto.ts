@@ -33,6 +33,8 @@ export interface MosquittoServer {
   url: string;
   port: number;
   dir: string;
+  /** the broker's process id (benchmarks read its CPU from /proc) */
+  pid: number | undefined;
   /** graceful stop (SIGTERM), removes the temp dir; safe twice */
   stop(): Promise<void>;
   /** SIGKILL, keeps the temp dir (for crash tests); restart with startMosquitto({ port, ... }) */
@@ -103,6 +105,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     url: `mqtt://127.0.0.1:${port}`,
     port,
     dir,
+    pid: child.pid,
     log: () => output,
     async kill() {
       child.kill('SIGKILL');

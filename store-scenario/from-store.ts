@@ -3,6 +3,7 @@
  * chosen days, builds the demand and the scenario, and says what it filled and estimated.
  */
 import type { HistoryReader } from '../collector/history.ts';
+import { type Lang, t } from '../i18n/index.ts';
 import type { IntersectionConfig, Scenario } from '../protocol/index.ts';
 import { scenarioFrom } from './build.ts';
 import { type DemandResult, movementDemand, type TurningShares } from './demand.ts';
@@ -80,21 +81,34 @@ export async function scenarioFromStore(
   return { scenario, demand, report: reportLines(demand, days[0]!.timeZone) };
 }
 
-/** What was filled, estimated and assumed, in words (one line each). */
-export function reportLines(d: DemandResult, timeZone: string): string[] {
+/** What was filled, estimated and assumed, in words (one line each), in the CLI's language. */
+export function reportLines(d: DemandResult, timeZone: string, lang: Lang = 'en'): string[] {
+  const pct = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   const lines = [
-    `coverage: ${(d.coverage * 100).toFixed(1)} % of the used detectors' time on the chosen days had stored counts (${timeZone} days)`,
+    t(lang, 'fromStore.coverage', { pct: pct.format(d.coverage * 100), zone: timeZone }),
   ];
-  for (const g of d.gaps)
+  for (const g of d.gaps) {
+    const at = { where: `${g.intersection}/${g.detector}`, date: g.date, from: g.from, to: g.to };
     lines.push(
       g.how === 'filled'
-        ? `filled: ${g.intersection}/${g.detector} ${g.date} ${g.from}–${g.to} from the same bins on ${g.fromDays.join(', ')}`
-        : `interpolated: ${g.intersection}/${g.detector} ${g.date} ${g.from}–${g.to} (no other day had these bins)`,
+        ? t(lang, 'fromStore.filled', { ...at, days: g.fromDays.join(', ') })
+        : t(lang, 'fromStore.interpolated', at),
     );
+  }
   for (const s of d.saturated)
     lines.push(
-      `saturated stop bar: ${s.intersection} ${s.laneGroup} ${s.date} ${s.from}–${s.to} at ${s.dischargeVph} veh/h: ${s.countedVeh} counted, ${s.arrivalsVeh} estimated arrivals${s.lowerBound ? ' (at least: the stretch reaches the end of the data)' : ''}`,
+      t(lang, 'fromStore.saturated', {
+        intersection: s.intersection,
+        laneGroup: s.laneGroup,
+        date: s.date,
+        from: s.from,
+        to: s.to,
+        discharge: s.dischargeVph,
+        counted: s.countedVeh,
+        arrivals: s.arrivalsVeh,
+        lowerBound: s.lowerBound ? t(lang, 'fromStore.lowerBound') : '',
+      }),
     );
-  for (const n of d.notes) lines.push(`note: ${n}`);
+  for (const text of d.notes) lines.push(t(lang, 'cli.note', { text }));
   return lines;
 }

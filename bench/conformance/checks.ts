@@ -3,6 +3,7 @@
  * sensor follow protocol v1? The shells (controller.ts, sensor.ts) only record messages and
  * drive the ticks; every judgement is here and unit-tested.
  */
+import { type Lang, t } from '../../i18n/index.ts';
 import { quantile as quantileOf } from '../../metrics/index.ts';
 import {
   type Counts,
@@ -341,16 +342,23 @@ export const failed = (checks: readonly Check[]): number =>
   checks.filter((c) => c.status === 'fail').length;
 
 /** The report printed by `openphase conformance`. */
-export function formatChecks(subject: string, checks: readonly Check[]): string {
-  const mark = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' } as const;
-  const lines = checks.map((c) => `${mark[c.status]}  ${c.title}\n      ${c.detail}`);
+export function formatChecks(subject: string, checks: readonly Check[], lang: Lang = 'en'): string {
+  const marks = {
+    pass: t(lang, 'conformance.mark.pass'),
+    fail: t(lang, 'conformance.mark.fail'),
+    skip: t(lang, 'conformance.mark.skip'),
+  };
+  const width = Math.max(...Object.values(marks).map((m) => m.length));
+  const lines = checks.map(
+    (c) => `${marks[c.status].padEnd(width)}  ${c.title}\n${' '.repeat(width + 2)}${c.detail}`,
+  );
   const f = failed(checks);
   const s = checks.filter((c) => c.status === 'skip').length;
   return [
-    `conformance of ${subject} (protocol v1)`,
+    t(lang, 'conformance.head', { subject }),
     ...lines,
     f === 0
-      ? `all ${checks.length - s} checks passed${s > 0 ? ` (${s} skipped)` : ''}`
-      : `${f} of ${checks.length} checks FAILED`,
+      ? `${t(lang, 'conformance.passed', { count: checks.length - s })}${s > 0 ? t(lang, 'conformance.skipped', { count: s }) : ''}`
+      : t(lang, 'conformance.failed', { count: f, total: checks.length }),
   ].join('\n');
 }

@@ -209,13 +209,14 @@ async function run(o: Opts): Promise<void> {
     ...(o.parallel !== undefined ? { parallel: checkParallel(Number(o.parallel)) } : {}),
     command: canonicalCommand(o, controllers),
     version: VERSION,
+    lang,
   };
   const bench = createBench({
     ...options,
     onProgress: (p) => view.update(p),
     onNotice: (line) => view.note(line),
   });
-  const view = createProgressView(bench.total);
+  const view = createProgressView(bench.total, process.stderr, lang);
   view.note(t(lang, 'cli.bench.runs', { total: bench.total, parallel: bench.parallel }));
   const stop = () => {
     view.note(t(lang, 'cli.bench.stopping'));

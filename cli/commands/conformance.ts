@@ -8,8 +8,10 @@ import { Command, Option } from 'commander';
 import { type Check, failed, formatChecks } from '../../bench/conformance/checks.ts';
 import { runControllerConformance } from '../../bench/conformance/controller.ts';
 import { runSensorConformance } from '../../bench/conformance/sensor.ts';
+import { t } from '../../i18n/index.ts';
 import { type IntersectionConfig, isValidId } from '../../protocol/index.ts';
 import { createSimulation, loadScenario } from '../../simulator/index.ts';
+import { cliLang } from '../lang.ts';
 import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
 
 interface Opts {
@@ -47,7 +49,7 @@ const integer = (name: string, v: string): number => {
 
 async function run(o: Opts): Promise<void> {
   if (Boolean(o.controller) === Boolean(o.sensor))
-    throw new Error('give either --controller mqtt:ID or --sensor ID');
+    throw new Error(t(cliLang(), 'conformance.either'));
   const workDir = resolve(o.out);
   mkdirSync(workDir, { recursive: true });
   const mqttOpt = o.mqtt
@@ -109,7 +111,11 @@ async function run(o: Opts): Promise<void> {
   }
   if (o.json)
     process.stdout.write(`${JSON.stringify({ subject, failed: failed(checks), checks })}\n`);
-  else console.log(formatChecks(subject, checks));
+  else {
+    const lang = cliLang();
+    const shown = o.sensor ? t(lang, 'conformance.sensor', { id: o.sensor }) : subject;
+    console.log(formatChecks(shown, checks, lang));
+  }
   if (failed(checks) > 0) process.exitCode = 1;
 }
 

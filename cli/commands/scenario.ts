@@ -9,11 +9,13 @@ import { Command, Option } from 'commander';
 import YAML from 'yaml';
 import { historyFor, sinkDescription } from '../../collector/sinks/registry.ts';
 import { parsePeriod } from '../../controller/tod-plans.ts';
+import { t } from '../../i18n/index.ts';
 import type { IntersectionConfig } from '../../protocol/index.ts';
 import { configsFromDir, configsFromFile, configsFromMqtt } from '../../store-scenario/configs.ts';
 import { DEFAULT_TURNING, type TurningShares } from '../../store-scenario/demand.ts';
-import { scenarioFromStore } from '../../store-scenario/from-store.ts';
+import { reportLines, scenarioFromStore } from '../../store-scenario/from-store.ts';
 import { dayOf, parseHours } from '../../store-scenario/zone.ts';
+import { cliLang } from '../lang.ts';
 import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
 import { addSinkOptions, sinkFromCommand, sinkHelp } from '../sink-options.ts';
 
@@ -129,16 +131,16 @@ Example:
     --config-dir /var/lib/openphase/spool/<sink>/configs --day 2026-03-03 --out tuesday.yaml`,
     )
     .action(async (o, c: Command) => {
+      const lang = cliLang();
       const sink = sinkFromCommand(c, NOT_HERE);
       // A broker URL from the environment gives way to a config source named on the line.
       if ((o.configDir || o.config) && c.getOptionValueSource('mqtt') === 'env') o.mqtt = undefined;
       const sources = [o.configDir, o.config, o.mqtt].filter(Boolean).length;
-      if (sources !== 1)
-        throw new Error('give the intersection configs: one of --config-dir, --config or --mqtt');
+      if (sources !== 1) throw new Error(t(lang, 'fromStore.needConfigs'));
       let configs: IntersectionConfig[];
       if (o.configDir) {
         const r = configsFromDir(o.configDir);
-        for (const s of r.skipped) console.error(`openphase scenario: skipped bad config ${s}`);
+        for (const s of r.skipped) console.error(t(lang, 'fromStore.skipped', { what: s }));
         configs = r.configs;
       } else if (o.config) {
         configs = configsFromFile(o.config);
@@ -148,23 +150,22 @@ Example:
           password: o.password,
           root: o.root,
         });
-        for (const s of r.skipped) console.error(`openphase scenario: skipped bad config of ${s}`);
+        for (const s of r.skipped) console.error(t(lang, 'fromStore.skippedOf', { what: s }));
         configs = r.configs;
       }
       if (o.intersection?.length) {
         const missing = o.intersection.filter((id: string) => !configs.some((x) => x.id === id));
-        if (missing.length > 0) throw new Error(`no config for ${missing.join(', ')}`);
+        if (missing.length > 0)
+          throw new Error(t(lang, 'fromStore.noConfig', { ids: missing.join(', ') }));
         configs = configs.filter((x) => o.intersection.includes(x.id));
       }
       // One clock for the scenario: the zone the configs name, else the deployment's.
       const zones = [...new Set(configs.map((x) => x.timeZone).filter(Boolean))];
       if (zones.length > 1)
-        throw new Error(
-          `the intersections name different time zones (${zones.join(', ')}): build one scenario per zone (--intersection)`,
-        );
+        throw new Error(t(lang, 'fromStore.zones', { zones: zones.join(', ') }));
       const timeZone = zones[0] ?? o.timeZone ?? 'UTC';
       const fillDays = share('--fill-days', o.fillDays, 0, 60);
-      const { scenario, report } = await scenarioFromStore({
+      const { scenario, demand } = await scenarioFromStore({
         reader: historyFor(sink),
         store: sinkDescription(sink),
         configs,
@@ -178,14 +179,20 @@ Example:
         ...(o.name ? { name: o.name } : {}),
         ...(o.hours ? { hours: parseHours(o.hours) } : {}),
       });
-      for (const line of report) console.error(line);
+      for (const line of reportLines(demand, timeZone, lang)) console.error(line);
       const text = o.out?.endsWith('.json')
         ? `${JSON.stringify(scenario, null, 2)}\n`
         : YAML.stringify(scenario, { lineWidth: 0 });
       if (o.out) {
         writeFileSync(o.out, text);
         console.error(
-          `openphase scenario: wrote ${o.out}: ${scenario.intersections.length} intersections, ${scenario.demand.length} movements`,
+          t(lang, 'fromStore.wrote', {
+            path: o.out,
+            intersections: t(lang, 'fromStore.intersections', {
+              count: scenario.intersections.length,
+            }),
+            movements: t(lang, 'fromStore.movements', { count: scenario.demand.length }),
+          }),
         );
       } else process.stdout.write(text);
     });

@@ -8,7 +8,7 @@ import { Command, Option } from 'commander';
 import { ALGORITHMS } from '../../controller/algorithms/registry.ts';
 import { ENGINE_NAMES, type EngineRun, engineByName } from '../../engines/index.ts';
 import { num as numberIn, t, tMaybe } from '../../i18n/index.ts';
-import { type RunResult, runOnEngine, runScenario } from '../../loop/index.ts';
+import { type RunResult, RunStoppedError, runOnEngine, runScenario } from '../../loop/index.ts';
 import { formatProblems } from '../../protocol/index.ts';
 import { listBundledScenarios, loadScenario, ScenarioError } from '../../simulator/index.ts';
 import { cliLang } from '../lang.ts';
@@ -128,7 +128,14 @@ async function run(o: Opts): Promise<void> {
     result =
       engine.name === 'openphase'
         ? runScenario(scenario, { controller: o.controller, ...common })
-        : await runOnEngine(scenario, { engine: engine.name, controller: o.controller, ...common });
+        : await runStoppable((signal) =>
+            runOnEngine(scenario, {
+              engine: engine.name,
+              controller: o.controller,
+              signal,
+              ...common,
+            }),
+          );
   } else {
     const { createMqttSimulation } = await import('../../loop/mqtt-simulation.ts');
     const run: EngineRun | undefined =
@@ -260,4 +267,34 @@ export function command(): Command {
         throw e;
       }
     });
+}
+
+/**
+ * An in-process run on another engine (SUMO) stops cleanly on SIGINT/SIGTERM: the engine
+ * closes (SUMO exits, its files go) and the command says so. OpenPhase's own engine runs
+ * synchronously and keeps the default (the process ends at once; nothing was written yet).
+ */
+async function runStoppable<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  let by: string | undefined;
+  const stop = (sig: NodeJS.Signals) => {
+    by = sig;
+    ac.abort();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    return await run(ac.signal);
+  } catch (e) {
+    if (e instanceof RunStoppedError) {
+      process.exitCode = by === 'SIGINT' ? 130 : 143;
+      throw new Error(
+        `stopped by ${by} before the end of the run; the engine is closed, no result`,
+      );
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
 }

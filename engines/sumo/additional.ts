@@ -4,10 +4,7 @@
  * an advance detector as an induction loop on each lane of its lane group `distanceM` before
  * the stop line, a stop-bar detector as a lane-area detector over the last metres before it.
  */
-import {
-  type Drivers as ProtocolDrivers,
-  driversOf as protocolDriversOf,
-} from '../../protocol/index.ts';
+import { driversOf, type Drivers as ProtocolDrivers } from '../../protocol/index.ts';
 import type { Scenario } from '../../simulator/index.ts';
 import type { SumoNetwork } from './network.ts';
 import type { SumoVehicle } from './routes.ts';
@@ -21,15 +18,14 @@ const DEFAULT_ADVANCE_M = 60;
 export type Drivers = Required<ProtocolDrivers>;
 
 /**
- * The driver conventions of a scenario (`drivers`, or the older `startupLostS` and
- * `yellowUnusedS`; HCM field defaults), as protocol/drivers.ts reads them for OpenPhase's
- * engine. SUMO's drivers are one vehicle type: the conventions at the longest yellow of the
- * scenario (they differ between intersections only when `yellowUsedS` is capped at the yellow
- * or given as `yellowUnusedS`).
+ * The driver conventions of SUMO's one vehicle type: the scenario's, read by `driversOf`
+ * (protocol/drivers.ts, the one reading OpenPhase's engine uses too) at the longest yellow of
+ * the scenario (they differ between intersections only when `yellowUsedS` is capped at the
+ * yellow or given as `yellowUnusedS`).
  */
-export function driversOf(scenario: Scenario): Drivers {
+export function vehicleTypeDrivers(scenario: Scenario): Drivers {
   const yellowS = Math.max(...scenario.intersections.map((c) => c.yellowS));
-  return protocolDriversOf(scenario, yellowS);
+  return driversOf(scenario, yellowS);
 }
 
 /**

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DEFAULT_SEED } from '../../protocol/index.ts';
 import type { Scenario } from '../../simulator/index.ts';
-import { carModel, driversOf, routesXml } from './additional.ts';
+import { carModel, routesXml, vehicleTypeDrivers } from './additional.ts';
 import { buildNet, sumoEnv } from './build.ts';
 import { sumoNetwork } from './network.ts';
 import { sumoVehicles } from './routes.ts';
@@ -49,7 +49,10 @@ export async function runSumoAlone(
     const routes = join(dir, 'run.rou.xml');
     await writeFile(
       routes,
-      routesXml(vehicles, carModel(sn.net.satFlowVphpl, sn.net.freeFlowKmh, driversOf(scenario))),
+      routesXml(
+        vehicles,
+        carModel(sn.net.satFlowVphpl, sn.net.freeFlowKmh, vehicleTypeDrivers(scenario)),
+      ),
     );
     const stats = join(dir, 'stats.xml');
     const cpu0 = await childrenCpuS();

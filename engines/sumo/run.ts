@@ -26,7 +26,7 @@ import { buildReport, MetricsAcc } from '../../simulator/metrics.ts';
 import { createSensors } from '../../simulator/sensors.ts';
 import { DOMAIN, type StepResult, type SumoRun, startSumo, VAR } from '../../traci/index.ts';
 import type { EngineOptions, EngineRun } from '../engine.ts';
-import { carModel, detectorLanes, driversOf, routesXml } from './additional.ts';
+import { carModel, detectorLanes, routesXml, vehicleTypeDrivers } from './additional.ts';
 import { buildNet, sumoEnv } from './build.ts';
 import { sumoNetwork } from './network.ts';
 import { sumoVehicles } from './routes.ts';
@@ -63,7 +63,7 @@ export async function createSumoRun(
   const seed = o.seed ?? scenario.seed ?? DEFAULT_SEED;
   const sn = sumoNetwork(scenario);
   const net = sn.net;
-  const drivers = driversOf(scenario);
+  const drivers = vehicleTypeDrivers(scenario);
   const { vehicles, leadS } = sumoVehicles(scenario, sn, seed, net.stepMs / 1000);
   const byArrival = vehicles
     .map((_, v) => v)

@@ -3,6 +3,36 @@
  * and the instructions to a vendor during a run, the engine errors of a bench.
  */
 export const terminal = {
+  'cli.note': 'note: {text}',
+  'fromStore.needConfigs': 'give the intersection configs: one of --config-dir, --config or --mqtt',
+  'fromStore.skipped': 'openphase scenario: skipped bad config {what}',
+  'fromStore.skippedOf': 'openphase scenario: skipped bad config of {what}',
+  'fromStore.noConfig': 'no config for {ids}',
+  'fromStore.zones':
+    'the intersections name different time zones ({zones}): build one scenario per zone (--intersection)',
+  'fromStore.coverage':
+    "coverage: {pct} % of the used detectors' time on the chosen days had stored counts ({zone} days)",
+  'fromStore.filled': 'filled: {where} {date} {from}–{to} from the same bins on {days}',
+  'fromStore.interpolated':
+    'interpolated: {where} {date} {from}–{to} (no other day had these bins)',
+  'fromStore.saturated':
+    'saturated stop bar: {intersection} {laneGroup} {date} {from}–{to} at {discharge} veh/h: {counted} counted, {arrivals} estimated arrivals{lowerBound}',
+  'fromStore.lowerBound': ' (at least: the stretch reaches the end of the data)',
+  'fromStore.wrote': 'openphase scenario: wrote {path}: {intersections}, {movements}',
+  'fromStore.intersections': { one: '{count} intersection', other: '{count} intersections' },
+  'fromStore.movements': { one: '{count} movement', other: '{count} movements' },
+  'conformance.either': 'give either --controller mqtt:ID or --sensor ID',
+  'conformance.head': 'conformance of {subject} (protocol v1)',
+  'conformance.sensor': 'sensor {id}',
+  'conformance.mark.pass': 'PASS',
+  'conformance.mark.fail': 'FAIL',
+  'conformance.mark.skip': 'SKIP',
+  'conformance.passed': { one: 'all {count} checks passed', other: 'all {count} checks passed' },
+  'conformance.skipped': { one: ' ({count} skipped)', other: ' ({count} skipped)' },
+  'conformance.failed': {
+    one: '{count} of {total} checks FAILED',
+    other: '{count} of {total} checks FAILED',
+  },
   'cli.needConfig': 'give the intersection config: --config FILE or --mqtt URL',
 
   'plan.zone': 'times: local wall clock in {zone}',
@@ -45,10 +75,11 @@ export const terminal = {
   'mtable.col.binVeh': '{approach} veh',
   'mtable.col.binAog': '{laneGroup} AoG %',
   'mtable.col.binSf': '{laneGroup} SF',
-  'mtable.note': 'note: {text}',
 
+  'progress.line': 'bench: {done}/{total} {run}',
+  'progress.note': 'bench: {line}',
   'progress.run': '{controller} {scenario}{clean} seed {seed}{running}',
-  'progress.clean': ' (clean twin)',
+  'progress.clean': ' (clean)',
   'progress.running': ' ({count} under way)',
   'progress.bar': 'bench {bar} {value}/{total} runs | {eta} left | {run}',
   'progress.starting': 'starting',
@@ -60,5 +91,5 @@ export const terminal = {
   'vendor.noConnect': 'mqtt:{id} did not connect within {seconds} s',
   'vendor.noJanitor': 'cannot clear retained messages between runs ({message}); continuing',
   'engines.error.none': '--engine needs at least one engine name',
-  'engines.error.vendors': '--engine other than openphase runs built-in controllers only for now',
+  'engines.error.unknown': "--engine: unknown engine '{name}' (engines: {known})",
 } as const;

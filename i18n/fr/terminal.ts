@@ -6,6 +6,41 @@ import type { terminal as en } from '../en/terminal.ts';
 import type { Message } from '../types.ts';
 
 export const terminal: Record<keyof typeof en, Message> = {
+  'cli.note': 'remarque : {text}',
+  'fromStore.needConfigs':
+    'donnez les configurations des carrefours : une seule source parmi --config-dir, --config et --mqtt',
+  'fromStore.skipped': 'openphase scenario : configuration invalide ignorée : {what}',
+  'fromStore.skippedOf': 'openphase scenario : configuration invalide ignorée pour {what}',
+  'fromStore.noConfig': 'pas de configuration pour {ids}',
+  'fromStore.zones':
+    'les carrefours indiquent des fuseaux horaires différents ({zones}) : construisez un scénario par fuseau (--intersection)',
+  'fromStore.coverage':
+    'couverture : comptages stockés sur {pct} % du temps des détecteurs utilisés, les jours choisis (jours en {zone})',
+  'fromStore.filled':
+    'complété : {where} {date} {from}–{to} à partir des mêmes tranches horaires du {days}',
+  'fromStore.interpolated':
+    'interpolé : {where} {date} {from}–{to} (aucun autre jour n’avait ces tranches horaires)',
+  'fromStore.saturated':
+    'ligne d’arrêt saturée : {intersection} {laneGroup} {date} {from}–{to} au débit de décharge {discharge} véh/h : {counted} véhicules comptés, {arrivals} arrivées estimées{lowerBound}',
+  'fromStore.lowerBound': ' (au moins : la période va jusqu’à la fin des données)',
+  'fromStore.wrote': 'openphase scenario : {path} écrit : {intersections}, {movements}',
+  'fromStore.intersections': { one: '{count} carrefour', other: '{count} carrefours' },
+  'fromStore.movements': { one: '{count} mouvement', other: '{count} mouvements' },
+  'conformance.either': 'donnez soit --controller mqtt:ID, soit --sensor ID',
+  'conformance.head': 'conformité de {subject} (protocole v1)',
+  'conformance.sensor': 'capteur {id}',
+  'conformance.mark.pass': 'RÉUSSI',
+  'conformance.mark.fail': 'ÉCHEC',
+  'conformance.mark.skip': 'NON FAIT',
+  'conformance.passed': {
+    one: '{count} contrôle réussi',
+    other: 'les {count} contrôles ont réussi',
+  },
+  'conformance.skipped': { one: ' ({count} non fait)', other: ' ({count} non faits)' },
+  'conformance.failed': {
+    one: '{count} contrôle sur {total} en ÉCHEC',
+    other: '{count} contrôles sur {total} en ÉCHEC',
+  },
   'cli.needConfig': 'donnez la configuration du carrefour : --config FICHIER ou --mqtt URL',
 
   'plan.zone': 'heures : heure légale locale, fuseau {zone}',
@@ -49,12 +84,13 @@ export const terminal: Record<keyof typeof en, Message> = {
   'mtable.col.binVeh': '{approach} véh',
   'mtable.col.binAog': '{laneGroup} % sur vert',
   'mtable.col.binSf': '{laneGroup} déf. vert',
-  'mtable.note': 'remarque : {text}',
 
+  'progress.line': 'bench : {done}/{total} {run}',
+  'progress.note': 'bench : {line}',
   'progress.run': '{controller} {scenario}{clean} graine {seed}{running}',
-  'progress.clean': ' (jumeau sans perturbation)',
+  'progress.clean': ' (sans perturbation)',
   'progress.running': ' ({count} en cours)',
-  'progress.bar': 'banc {bar} {value}/{total} passages | reste {eta} | {run}',
+  'progress.bar': 'bench {bar} {value}/{total} passages | reste {eta} | {run}',
   'progress.starting': 'démarrage',
   'vendor.credential':
     'mqtt:{id} : démarrez maintenant votre contrôleur avec l’adresse du broker et l’identifiant du fichier {file} (à lire avec : set -a; . {file}; set +a). Il est supprimé à la fin du banc d’essai.',
@@ -65,6 +101,5 @@ export const terminal: Record<keyof typeof en, Message> = {
   'vendor.noJanitor':
     'impossible d’effacer les messages retenus entre les passages ({message}) ; on continue',
   'engines.error.none': '--engine demande au moins un nom de moteur',
-  'engines.error.vendors':
-    '--engine autre qu’openphase ne fait tourner pour l’instant que les contrôleurs intégrés',
+  'engines.error.unknown': '--engine : moteur inconnu « {name} » (moteurs : {known})',
 };

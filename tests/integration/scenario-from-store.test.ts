@@ -322,6 +322,36 @@ describe('scenario from-store: grid-3x3 through the collector and InfluxDB 1.x',
       /^filled: r1c1\/N-through-adv 2026-03-03 07:00–09:00 from the same bins on 2026-03-02$/m,
     );
     expect(made.code).toBe(0);
+    // the same summary in French: no English line left
+    const fr = await run([
+      'scenario',
+      'from-store',
+      '--influx-url',
+      influx.url,
+      '--influx-db',
+      'city',
+      '--config-dir',
+      join(dir, 'spool', 'configs'),
+      '--day',
+      DAY2,
+      '--hours',
+      HOURS,
+      '--fill-days',
+      '1',
+      '--out',
+      `${out}.fr.yaml`,
+      '--lang',
+      'fr',
+    ]);
+    expect(fr.code).toBe(0);
+    expect(fr.stderr).toMatch(/^couverture\u202f: comptages stockés sur 9\d,\d\s% du temps/m);
+    expect(fr.stderr).toMatch(
+      /^complété\u202f: r1c1\/N-through-adv 2026-03-03 07:00–09:00 à partir des mêmes tranches horaires du 2026-03-02$/m,
+    );
+    expect(fr.stderr).toMatch(
+      /^openphase scenario\u202f: \S+ écrit\u202f: 9 carrefours, \d+ mouvements$/m,
+    );
+    expect(fr.stderr).not.toMatch(/coverage|filled|interpolated|saturated|wrote|intersections/);
     const scenario = YAML.parse(readFileSync(out, 'utf8')) as Scenario;
     expect(scenario.origin?.days).toEqual([DAY2]);
     const sim = await run(['simulate', '--scenario', out, '--duration', '900', '--json']);

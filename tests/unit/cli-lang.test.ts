@@ -45,6 +45,30 @@ describe('--lang', () => {
     expect(de.err).toBe("openphase: --lang must be one of en, fr, got 'de'");
   });
 
+  it('refuses bad usage of conformance, plan and measures in French', async () => {
+    const conformance = await output(['conformance', '--lang', 'fr']);
+    expect(conformance.code).toBe(1);
+    expect(conformance.err).toContain('donnez soit --controller mqtt:ID, soit --sensor ID');
+    expect(conformance.err).not.toContain('give either');
+    const plan = await output([
+      'plan',
+      '--influx-db',
+      'x',
+      '--intersection',
+      'a',
+      '--from',
+      '0',
+      '--to',
+      '1',
+      '--lang',
+      'fr',
+    ]);
+    expect(plan.err).toContain(
+      'donnez la configuration du carrefour\u202f: --config FICHIER ou --mqtt URL',
+    );
+    expect(plan.err).not.toContain('give the intersection config');
+  });
+
   it('writes the summary of a simulation in French', async () => {
     const r = await output([
       'simulate',

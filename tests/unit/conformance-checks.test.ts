@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  type Check,
   checkBirth,
   checkCounts,
   checkDeadlines,
@@ -198,4 +199,18 @@ it('formats a report with a verdict line', () => {
   expect(text).toBe(
     'conformance of mqtt:acme (protocol v1)\nPASS  first\n      fine\nFAIL  second\n      broken\nSKIP  third\n      n/a\n1 of 3 checks FAILED',
   );
+});
+
+it('formats the report in French: marks, verdict and plural forms', () => {
+  const checks: Check[] = [
+    { id: 'a', title: 'first', status: 'pass', detail: 'fine' },
+    { id: 'b', title: 'second', status: 'fail', detail: 'broken' },
+  ];
+  const text = formatChecks('capteur a-det', checks, 'fr');
+  expect(text).toBe(
+    'conformité de capteur a-det (protocole v1)\nRÉUSSI    first\n          fine\nÉCHEC     second\n          broken\n1 contrôle sur 2 en ÉCHEC',
+  );
+  const ok = formatChecks('mqtt:acme', [checks[0]!, { ...checks[1]!, status: 'skip' }], 'fr');
+  expect(ok.split('\n').at(-1)).toBe('1 contrôle réussi (1 non fait)');
+  expect(ok).not.toMatch(/PASS|FAIL|SKIP|checks|skipped|conformance of/);
 });

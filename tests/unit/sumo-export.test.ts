@@ -4,7 +4,7 @@
  * conventions mapped onto SUMO's vehicle type.
  */
 import { describe, expect, it } from 'vitest';
-import { carModel, detectorLanes, driversOf } from '../../engines/sumo/additional.ts';
+import { carModel, detectorLanes, vehicleTypeDrivers } from '../../engines/sumo/additional.ts';
 import { sumoNetwork } from '../../engines/sumo/network.ts';
 import { sumoVehicles } from '../../engines/sumo/routes.ts';
 import { runScenario } from '../../loop/index.ts';
@@ -54,7 +54,7 @@ describe('the SUMO export', () => {
 
   it('maps the driver conventions onto SUMO’s car', async () => {
     const base = await loadScenario('two-phase');
-    const hcm = driversOf(base);
+    const hcm = vehicleTypeDrivers(base);
     expect(hcm).toEqual({ yellowUsedS: 2, startUpLostS: 2, advanceOcclusion: true });
     const car = carModel(1800, 50, hcm);
     expect(car.tauS).toBeCloseTo(1.484, 3);
@@ -65,7 +65,7 @@ describe('the SUMO export', () => {
     expect(none.driveAfterYellowS).toBe(0);
     expect(none.accel).toBe(1.2); // the slowest calibrated start
     const open = { ...base, drivers: { advanceOcclusion: false } } as Scenario;
-    const xml = detectorLanes(sumoNetwork(open), driversOf(open)).xml;
+    const xml = detectorLanes(sumoNetwork(open), vehicleTypeDrivers(open)).xml;
     expect(xml).toMatch(/inductionLoop id="[^"]+" lane="a__N__in_0" pos="0.5"/);
     const occluded = detectorLanes(sumoNetwork(base), hcm).xml;
     expect(occluded).toMatch(/inductionLoop id="[^"]+" lane="a__N__in_0" pos="240"/);
