@@ -21,7 +21,13 @@ export function acceptSeq(
     // A new boot restarts seq: not a loss.
     const seen = new Float64Array(SEEN_SEQS).fill(Number.NaN);
     seen[seenSlot(c.seq)] = c.seq;
-    sensor = { boot: c.boot, maxSeq: c.seq, seen, byPosition: sensor?.byPosition ?? [] };
+    sensor = {
+      boot: c.boot,
+      maxSeq: c.seq,
+      seen,
+      byPosition: sensor?.byPosition ?? [],
+      idByPosition: sensor?.idByPosition ?? [],
+    };
     sensors.set(c.sensor, sensor);
     return sensor;
   }

@@ -76,6 +76,12 @@ export interface SensorState {
   seen: Float64Array;
   /** the detectors of this sensor's last message, by reading position (a lookup cache) */
   byPosition: (DetectorState | undefined)[];
+  /**
+   * the reading id each `byPosition` entry was looked up with: a sender that sends the same
+   * string object every time (the in-process engine) is then matched by a pointer compare,
+   * without reading the detector's own id string (a cache miss per reading at city scale)
+   */
+  idByPosition: (string | undefined)[];
 }
 
 export interface AggregationStats {

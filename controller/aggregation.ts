@@ -33,7 +33,7 @@ import type {
   MovementStateX,
   QueueGroup,
 } from './aggregation-types.ts';
-import { addToWindows, createWindows } from './windows.ts';
+import { addToWindows, createWindowBlock, createWindows } from './windows.ts';
 
 export type {
   AggregationOptions,
@@ -65,11 +65,14 @@ export function createAggregation(
     defaultFlowVphpl: options.defaultFlowVphpl ?? 300,
   };
   const detectors = new Map<string, DetectorState>();
-  for (const det of detectorsOf(config)) {
+  const configured = detectorsOf(config);
+  // One buffer for the intersection's windows: a message fills adjacent cells (windows.ts).
+  const block = createWindowBlock(configured.length);
+  for (const det of configured) {
     detectors.set(det.id, {
       det,
       index: 0,
-      windows: createWindows(),
+      windows: createWindows(block, detectors.size),
       lastCount: 0,
       lastOccupancy: Number.NaN,
       lastToMs: Number.NaN,
@@ -178,13 +181,15 @@ export function addCounts(s: AggregationState, c: Counts): void {
   s.startMs ??= c.from;
   const touched = s.touched;
   const byPosition = sensor.byPosition;
+  const idByPosition = sensor.idByPosition;
   const readings = c.detectors;
   for (let i = 0; i < readings.length; i++) {
     const r = readings[i]!;
     let d = byPosition[i];
-    if (d === undefined || d.det.id !== r.id) {
+    if (d === undefined || idByPosition[i] !== r.id) {
       d = s.detectors.get(r.id);
       byPosition[i] = d;
+      idByPosition[i] = r.id;
     }
     if (!d || (d.det.sensor !== undefined && d.det.sensor !== c.sensor)) {
       s.stats.ignoredReadings++;

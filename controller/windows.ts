@@ -19,15 +19,31 @@ export const BUCKETS = 90;
 const CACHED = [6, 30, 90] as const;
 
 /**
- * One detector's ring in one buffer: per slot, 4 numbers side by side (bucket index, count,
- * occupied ms, covered ms), so adding a reading touches one cache line.
+ * The buffer of the rings of several detectors (one intersection's), slot-major: per slot, each
+ * detector's 4 numbers (bucket index, count, occupied ms, covered ms) side by side, then the
+ * kept sums. A counts message fills one slot of each of its detectors, so it touches a few
+ * adjacent cache lines instead of one line in each detector's own buffer (with a thousand
+ * intersections the rings do not fit in the cache: that miss per reading was the cost).
+ * The arithmetic is the same whatever the layout, so the sums are the same to the bit.
  */
-export interface Windows {
-  /**
-   * BUCKETS × [index, count, occMs, coveredMs], then the kept sums: per CACHED length, count,
-   * occMs and coveredMs of the buckets cur − L + 1 … cur − 1
-   */
+export interface WindowBlock {
+  /** empty until the first reading of one of its detectors (a controller fed no counts) */
   data: Float64Array;
+  readonly detectors: number;
+}
+
+/** One detector's ring: its cells in a {@link WindowBlock}. */
+export interface Windows {
+  readonly block: WindowBlock;
+  /** offset of this detector's cell in slot 0 */
+  readonly cellAt: number;
+  /** distance from a slot's cell to the next slot's: STRIDE × the block's detectors */
+  readonly slotStride: number;
+  /**
+   * offset of the kept sums: per CACHED length, count, occMs and coveredMs of the buckets
+   * cur − L + 1 … cur − 1
+   */
+  readonly sumsAt: number;
   /** bumped whenever a bucket the kept sums may cover changes */
   version: number;
   /** the bucket the kept sums end before (NaN: none kept), and the version they were taken at */
@@ -40,7 +56,7 @@ const COUNT = 1;
 const OCC = 2;
 const COVERED = 3;
 const STRIDE = 4;
-const BASE = BUCKETS * STRIDE;
+const SUMS = CACHED.length * 3;
 
 export interface WindowSum {
   count: number;
@@ -53,15 +69,27 @@ export interface WindowSum {
 /** Empty windows own no buffer until their first reading (a controller fed no counts). */
 const NO_DATA = new Float64Array(0);
 
-function allocate(): Float64Array {
-  const data = new Float64Array(BASE + CACHED.length * 3);
-  for (let slot = 0; slot < BUCKETS; slot++) data[slot * STRIDE + INDEX] = -1;
+function allocate(block: WindowBlock): Float64Array {
+  const cells = BUCKETS * block.detectors;
+  const data = new Float64Array(cells * STRIDE + block.detectors * SUMS);
+  for (let cell = 0; cell < cells; cell++) data[cell * STRIDE + INDEX] = -1;
   return data;
 }
 
-export function createWindows(): Windows {
+/** The shared buffer of `detectors` detectors' windows (see {@link createWindows}). */
+export function createWindowBlock(detectors: number): WindowBlock {
+  return { data: NO_DATA, detectors: Math.max(1, detectors) };
+}
+
+/** The windows of the detector at `position` in `block` (default: a block of its own). */
+export function createWindows(block: WindowBlock = createWindowBlock(1), position = 0): Windows {
+  if (!(position >= 0 && position < block.detectors))
+    throw new Error(`window position ${position} outside a block of ${block.detectors}`);
   return {
-    data: NO_DATA,
+    block,
+    cellAt: position * STRIDE,
+    slotStride: block.detectors * STRIDE,
+    sumsAt: BUCKETS * block.detectors * STRIDE + position * SUMS,
     version: 0,
     cacheCur: Number.NaN,
     cacheVersion: -1,
@@ -79,9 +107,10 @@ export function addToWindows(
   occupancy: number,
 ): void {
   const b = Math.floor(fromMs / BUCKET_MS);
-  if (w.data.length === 0) w.data = allocate();
-  const data = w.data;
-  const at = slotOf(b) * STRIDE;
+  const block = w.block;
+  if (block.data.length === 0) block.data = allocate(block);
+  const data = block.data;
+  const at = w.cellAt + slotOf(b) * w.slotStride;
   if (data[at + INDEX] !== b) {
     if (data[at + INDEX]! > b) return; // older than the ring: too late to matter
     data[at + INDEX] = b;
@@ -98,7 +127,9 @@ export function addToWindows(
 
 /** Takes the sums of the buckets before `cur` for every CACHED length, in one pass. */
 function takeBase(w: Windows, cur: number): void {
-  const data = w.data;
+  const data = w.block.data;
+  const step = w.slotStride;
+  const wrapAt = w.cellAt + BUCKETS * step;
   // Three accumulators per sum, one per length, each fed its buckets oldest first.
   let c6 = 0;
   let o6 = 0;
@@ -110,8 +141,8 @@ function takeBase(w: Windows, cur: number): void {
   let o90 = 0;
   let v90 = 0;
   let b = cur - (BUCKETS - 1);
-  let at = slotOf(b) * STRIDE;
-  for (; b < cur; b++, at = at + STRIDE === BASE ? 0 : at + STRIDE) {
+  let at = w.cellAt + slotOf(b) * step;
+  for (; b < cur; b++, at = at + step === wrapAt ? w.cellAt : at + step) {
     if (data[at + INDEX] !== b) continue;
     const c = data[at + COUNT]!;
     const o = data[at + OCC]!;
@@ -128,15 +159,16 @@ function takeBase(w: Windows, cur: number): void {
     o6 += o;
     v6 += v;
   }
-  data[BASE] = c6;
-  data[BASE + 1] = o6;
-  data[BASE + 2] = v6;
-  data[BASE + 3] = c30;
-  data[BASE + 4] = o30;
-  data[BASE + 5] = v30;
-  data[BASE + 6] = c90;
-  data[BASE + 7] = o90;
-  data[BASE + 8] = v90;
+  const sums = w.sumsAt;
+  data[sums] = c6;
+  data[sums + 1] = o6;
+  data[sums + 2] = v6;
+  data[sums + 3] = c30;
+  data[sums + 4] = o30;
+  data[sums + 5] = v30;
+  data[sums + 6] = c90;
+  data[sums + 7] = o90;
+  data[sums + 8] = v90;
   w.cacheCur = cur;
   w.cacheVersion = w.version;
 }
@@ -151,7 +183,7 @@ export function sumWindowInto(
   buckets: number,
   out: WindowSum,
 ): WindowSum {
-  const data = w.data;
+  const data = w.block.data;
   const cur = Math.floor((atMs - 1) / BUCKET_MS);
   const first = cur - buckets + 1;
   out.spanMs = Math.max(1, atMs - first * BUCKET_MS);
@@ -167,7 +199,7 @@ export function sumWindowInto(
     let occMs = 0;
     let coveredMs = 0;
     for (let b = first; b <= cur; b++) {
-      const at = slotOf(b) * STRIDE;
+      const at = w.cellAt + slotOf(b) * w.slotStride;
       if (data[at + INDEX] !== b) continue;
       count += data[at + COUNT]!;
       occMs += data[at + OCC]!;
@@ -179,10 +211,11 @@ export function sumWindowInto(
     return out;
   }
   if (w.cacheCur !== cur || w.cacheVersion !== w.version) takeBase(w, cur);
-  let count = data[BASE + k * 3]!;
-  let occMs = data[BASE + k * 3 + 1]!;
-  let coveredMs = data[BASE + k * 3 + 2]!;
-  const at = slotOf(cur) * STRIDE;
+  const sums = w.sumsAt + k * 3;
+  let count = data[sums]!;
+  let occMs = data[sums + 1]!;
+  let coveredMs = data[sums + 2]!;
+  const at = w.cellAt + slotOf(cur) * w.slotStride;
   if (data[at + INDEX] === cur) {
     count += data[at + COUNT]!;
     occMs += data[at + OCC]!;
@@ -200,11 +233,11 @@ export function sumWindowInto(
  * and occupancy are never negative). False says nothing. A cheap test before a full sum.
  */
 export function recentlyActive(w: Windows, atMs: number, look: number): boolean {
-  const data = w.data;
+  const data = w.block.data;
   if (data.length === 0) return false;
   const cur = Math.floor((atMs - 1) / BUCKET_MS);
   for (let b = cur; b > cur - look; b--) {
-    const at = slotOf(b) * STRIDE;
+    const at = w.cellAt + slotOf(b) * w.slotStride;
     if (data[at + INDEX] === b && (data[at + COUNT]! > 0 || data[at + OCC]! > 0)) return true;
   }
   return false;

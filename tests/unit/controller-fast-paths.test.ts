@@ -13,7 +13,9 @@ import {
   addToWindows,
   BUCKET_MS,
   BUCKETS,
+  createWindowBlock,
   createWindows,
+  recentlyActive,
   sumWindow,
 } from '../../controller/windows.ts';
 import {
@@ -105,6 +107,56 @@ describe('window sums kept between decisions', () => {
         }
       }
     }
+  });
+});
+
+describe('windows sharing one intersection buffer', () => {
+  it('sum as windows of their own, to the bit, with late, early and out-of-ring readings', () => {
+    for (let seed = 1; seed <= 4; seed++) {
+      const rand = mulberry32(seed);
+      const block = createWindowBlock(3);
+      const shared = [0, 1, 2].map((i) => createWindows(block, i));
+      const own = [0, 1, 2].map(() => createWindows());
+      let now = T0;
+      for (let step = 0; step < 2000; step++) {
+        now += 1000;
+        for (let i = 0; i < 3; i++) {
+          const u = rand();
+          // detector 2 is silent for a long stretch: its cells age while the others' move on
+          if (i === 2 && step > 300 && step < 1400) continue;
+          const fromMs =
+            u < 0.8
+              ? now - 1000
+              : u < 0.9
+                ? now - 1000 - Math.floor(rand() * 1200) * 1000
+                : u < 0.95
+                  ? now + Math.floor(rand() * 30) * 1000
+                  : Number.NaN;
+          if (Number.isNaN(fromMs)) continue;
+          const count = Math.floor(rand() * 3);
+          const occ = Math.round(rand() * 1000) / 1000;
+          addToWindows(shared[i]!, fromMs, 1000, count, occ);
+          addToWindows(own[i]!, fromMs, 1000, count, occ);
+        }
+        for (let i = 0; i < 3; i++) {
+          for (const buckets of [6, 30, 90, 12]) {
+            const at = now - (rand() < 0.1 ? Math.floor(rand() * 20_000) : 0);
+            const got = sumWindow(shared[i]!, at, buckets);
+            const want = sumWindow(own[i]!, at, buckets);
+            expect([got.count, got.occMs, got.coveredMs]).toEqual([
+              want.count,
+              want.occMs,
+              want.coveredMs,
+            ]);
+          }
+          expect(recentlyActive(shared[i]!, now, 3)).toBe(recentlyActive(own[i]!, now, 3));
+        }
+      }
+    }
+  });
+
+  it('refuses a position outside its buffer', () => {
+    expect(() => createWindows(createWindowBlock(2), 2)).toThrow(/outside a block of 2/);
   });
 });
 
