@@ -4,10 +4,9 @@
  * scenario file. One attempt each (a command, not a service).
  */
 import { readFileSync } from 'node:fs';
-import mqtt from 'mqtt';
 import YAML from 'yaml';
 import { loadConfigs } from '../collector/config-cache.ts';
-import { defaultClientId, describeRefusal, redactUrl } from '../ops/mqtt-options.ts';
+import { connectOnce } from '../ops/connect-once.ts';
 import {
   formatProblems,
   type IntersectionConfig,
@@ -49,24 +48,12 @@ export async function configsFromMqtt(
   timeoutMs = 10_000,
 ): Promise<{ configs: IntersectionConfig[]; skipped: string[] }> {
   const root = auth.root ?? 'traffic';
-  const clientId = defaultClientId(auth, `openphase-scenario-${process.pid}`);
-  const client = await mqtt
-    .connectAsync(url, {
-      clientId,
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-      connectTimeout: timeoutMs,
-      ...(auth.username ? { username: auth.username, password: auth.password } : {}),
-    })
-    .catch((e: Error) => {
-      const refusal = describeRefusal(e, {
-        clientId,
-        ...(auth.username ? { username: auth.username } : {}),
-      });
-      throw new Error(
-        `cannot read configs from ${redactUrl(url)}: ${refusal?.message ?? e.message}`,
-      );
-    });
+  const client = await connectOnce(url, {
+    ...auth,
+    fallbackClientId: `openphase-scenario-${process.pid}`,
+    timeoutMs,
+    what: 'read configs',
+  });
   const configs = new Map<string, IntersectionConfig>();
   const skipped: string[] = [];
   try {

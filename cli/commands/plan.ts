@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { InfluxDB } from 'influx';
-import mqtt from 'mqtt';
 import YAML from 'yaml';
 import { intervalsFromSpacing } from '../../collector/history.ts';
 import {
@@ -16,7 +15,7 @@ import {
   type TodPlan,
 } from '../../controller/tod-plans.ts';
 import { type Lang, percent, t } from '../../i18n/index.ts';
-import { defaultClientId, describeRefusal, redactUrl } from '../../ops/mqtt-options.ts';
+import { connectOnce } from '../../ops/connect-once.ts';
 import {
   assertId,
   assertTimeZone,
@@ -77,24 +76,12 @@ export async function readConfigMqtt(
   timeoutMs = 5000,
 ): Promise<IntersectionConfig> {
   const topic = topics(auth.root ?? 'traffic').config(intersection);
-  const clientId = defaultClientId(auth, `openphase-plan-${process.pid}`);
-  const client = await mqtt
-    .connectAsync(url, {
-      clientId,
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-      connectTimeout: timeoutMs,
-      ...(auth.username ? { username: auth.username, password: auth.password } : {}),
-    })
-    .catch((e: Error) => {
-      const refusal = describeRefusal(e, {
-        clientId,
-        ...(auth.username ? { username: auth.username } : {}),
-      });
-      throw new Error(
-        `cannot read the config from ${redactUrl(url)}: ${refusal?.message ?? e.message}`,
-      );
-    });
+  const client = await connectOnce(url, {
+    ...auth,
+    fallbackClientId: `openphase-plan-${process.pid}`,
+    timeoutMs,
+    what: 'read the config',
+  });
   try {
     const got = new Promise<Buffer>((resolve, reject) => {
       const t = setTimeout(

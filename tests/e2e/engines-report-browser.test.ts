@@ -93,7 +93,7 @@ describe('bench on two engines', () => {
       const table = page.locator('table[data-table="engine-rankings"]');
       await expect(table.isVisible()).resolves.toBe(true);
       const heads = await table.locator('thead th').allTextContents();
-      expect(heads).toEqual(['rank', 'openphase', 'sumo']);
+      expect(heads).toEqual(['rank', 'OpenPhase', 'SUMO']);
       // each engine's column lists its own ranking, in order
       const rows = await table
         .locator('tbody tr')

@@ -128,7 +128,7 @@ it('speaks French to a French browser', async () => {
   await page.goto(`${url}#a`);
   await page.waitForSelector('#measures[data-state="ready"]', { timeout: 20_000 });
   const summary = await page.locator('[data-measures="summary"]').textContent();
-  expect(summary).toMatch(/^Arrivées au vert \d+\u202f% \(vert 43\u202f% du temps\)/);
+  expect(summary).toMatch(/^Arrivées sur vert \d+\u202f% \(vert 43\u202f% du temps\)/);
   expect(await page.locator('#panel').textContent()).toContain(
     'Diagramme de coordination de Purdue',
   );
