@@ -236,7 +236,13 @@ export function createControllerService(options: ControllerServiceOptions) {
         },
         metrics: async () => metricsText(this.stats()),
       });
-      return { metricsPort: await ops.start() };
+      try {
+        return { metricsPort: await ops.start() };
+      } catch (e) {
+        // the metrics port is taken: leave the broker too, or the process would live on
+        await c.endAsync(true).catch(() => {});
+        throw e;
+      }
     },
 
     /** Publishes `{online:false}` on every served intersection, disconnects; safe twice. */
