@@ -103,9 +103,17 @@ it('stopping a parallel bench stops the runs under way and their vendor programs
     command: ['bench'],
     version: 'test',
     onProgress: () => {
-      // a built-in run finished: the vendor runs (longest first) are under way
-      seenRunning = processesWith(marker).length;
-      stopping ??= b.close();
+      // a built-in run finished: the vendor runs (longest first) are under way, their programs
+      // starting (a worker may still be loading): stop once one is seen, or after 30 s
+      stopping ??= (async () => {
+        const until = Date.now() + 30_000;
+        seenRunning = processesWith(marker).length;
+        while (seenRunning === 0 && Date.now() < until) {
+          await new Promise((r) => setTimeout(r, 50));
+          seenRunning = processesWith(marker).length;
+        }
+        await b.close();
+      })();
     },
   });
   await expect(b.start()).rejects.toThrow('the bench was stopped');
