@@ -85,29 +85,8 @@ export class FrameGuard extends Duplex {
     this.#inner.resume();
   }
 
-  // One socket write per event-loop turn: aedes writes each packet it forwards on its own
-  // (a subscriber of many topics gets one syscall and one TCP segment per message, and must
-  // wake for each). The socket is corked at the first write of a turn and uncorked on
-  // setImmediate, after every packet this turn produced; the delay is the rest of the turn.
-  #corked = false;
-  #pass(chunk: Buffer, cb: (err?: Error | null) => void): void {
-    const inner = this.#inner;
-    if (!this.#corked && !inner.destroyed) {
-      this.#corked = true;
-      inner.cork();
-      setImmediate(() => {
-        this.#corked = false;
-        if (!inner.destroyed) inner.uncork();
-      });
-    }
-    // done at once unless the socket pushes back: the guard's own buffer would otherwise hold
-    // the next packet until this one was flushed, splitting the turn's writes in two
-    if (inner.write(chunk)) cb();
-    else inner.once('drain', () => cb());
-  }
-
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.#pass(chunk, cb);
+    this.#inner.write(chunk, cb);
   }
 
   // mqtt-packet writes a packet in several pieces under cork(): pass them on as one write
@@ -115,7 +94,7 @@ export class FrameGuard extends Duplex {
     chunks: { chunk: Buffer; encoding: BufferEncoding }[],
     cb: (err?: Error | null) => void,
   ): void {
-    this.#pass(Buffer.concat(chunks.map((c) => c.chunk)), cb);
+    this.#inner.write(Buffer.concat(chunks.map((c) => c.chunk)), cb);
   }
 
   override _final(cb: (err?: Error | null) => void): void {
