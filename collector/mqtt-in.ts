@@ -200,6 +200,7 @@ export function createMqttIn(opts: MqttInOptions): MqttIn {
     const framer = createMqttFramer();
     const out = frameOut();
     const stale = () => c.stream !== stream;
+    let aliveAt = 0;
     function drain(cb: (err?: Error | null) => void) {
       for (;;) {
         if (stale()) return; // a dead connection: its bytes mean nothing now
@@ -209,6 +210,17 @@ export function createMqttIn(opts: MqttInOptions): MqttIn {
           return;
         }
         if (kind === FRAME.publish) {
+          // Messages read prove the connection alive. The broker queues its PINGRESP behind the
+          // messages it has already sent, so while the pipeline is full and we read slowly, the
+          // PINGRESP can come later than mqtt.js's keepalive allows (it then drops a working
+          // connection, and the broker redelivers everything unacknowledged). Only QoS 1 counts:
+          // their PUBACKs are what keeps the broker's side of the keepalive going when no
+          // PINGREQ is sent.
+          const now = out.qos > 0 ? Date.now() : 0;
+          if (now - aliveAt >= 1000) {
+            aliveAt = now;
+            c.reschedulePing(true);
+          }
           deliver(out.topic, out.payload, out.qos, out.messageId);
           if (!opts.accepting()) {
             opts.whenAccepting(() => drain(cb));
