@@ -44,7 +44,7 @@ export function createSensors(
   );
   const boots = net.sensors.map((_, s) => randomId(stream(seed, STREAM.sensor, s)));
   const noise: Rng[] = net.sensors.map((_, s) => stream(seed, STREAM.noise, s));
-  const seq = new Float64Array(net.sensors.length);
+  const seq = new Int32Array(net.sensors.length);
   const faults: ActiveFault[][] = net.detectors.map(() => []);
   for (const f of scenario.faults ?? []) {
     const [intersection, detector] = f.detector.split('/');
