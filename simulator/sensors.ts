@@ -91,10 +91,11 @@ export function createSensors(
     const sensor = net.sensors[s]!;
     const dets = sensor.detectors;
     const intervalMs = toMs - fromMs;
-    const readings: DetectorReading[] = [];
+    // sized once (push would grow a fresh array to 17 slots): one array per message per second
+    const readings = new Array<DetectorReading>(dets.length);
     for (let k = 0; k < dets.length; k++) {
       const d = dets[k]!;
-      readings.push(bank.close(d, toMs, intervalMs, stopBar[d] ? presence(d) : Number.NaN));
+      readings[k] = bank.close(d, toMs, intervalMs, stopBar[d] ? presence(d) : Number.NaN);
     }
     const n = seq[s]!;
     seq[s] = n + 1;
