@@ -12,6 +12,7 @@ import { measures } from './measures.ts';
 import { report } from './report.ts';
 import { scenarios } from './scenarios.ts';
 import { terminal } from './terminal.ts';
+import { usage } from './usage.ts';
 
 export const en = {
   ...common,
@@ -23,6 +24,7 @@ export const en = {
   ...measures,
   ...engines,
   ...terminal,
+  ...usage,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -10,6 +10,7 @@ import { measures } from './measures.ts';
 import { report } from './report.ts';
 import { scenarios } from './scenarios.ts';
 import { terminal } from './terminal.ts';
+import { usage } from './usage.ts';
 
 export const fr: Record<MessageKey, Message> = {
   ...common,
@@ -21,4 +22,5 @@ export const fr: Record<MessageKey, Message> = {
   ...measures,
   ...engines,
   ...terminal,
+  ...usage,
 };
