@@ -109,6 +109,9 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
     createTrack(net, it, w, opts.signalStepper ? { stepper: opts.signalStepper } : {}),
   );
   const index = new Map(ints.map((it, i) => [it.config.id, i]));
+  const ids = ints.map((it) => it.config.id);
+  // intersection i's lane groups: igList[igOff[i] … igOff[i + 1] − 1]
+  const [igOff, igList] = flatten(ints.map((it) => it.groups));
   const nL = net.links.length;
   // Per-vehicle paths read flat arrays only (queues, links, detectors by index): a thousand
   // intersections' worth of small objects cost a cache miss at every hop.
@@ -317,13 +320,12 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
     const t1 = now + net.stepMs;
     const out: StepOutput = { atMs: t1, counts: [], signals: [], overrides: [] };
     for (let i = 0; i < ints.length; i++) {
-      const id = ints[i]!.config.id;
+      const id = ids[i]!;
       const r = stepSignal(net, ints[i]!, tracks[i]!, w, t0, t1, requests.get(id), scratch);
-      acc.phaseChanges[i]! += r.phaseChanges;
+      if (r.phaseChanges > 0) acc.phaseChanges[i]! += r.phaseChanges;
       if (r.changed) {
         // new effective-green windows: every lane group of the intersection looks again
-        const gs = ints[i]!.groups;
-        for (let k = 0; k < gs.length; k++) wake[gs[k]!] = Number.NEGATIVE_INFINITY;
+        for (let k = igOff[i]!; k < igOff[i + 1]!; k++) wake[igList[k]!] = Number.NEGATIVE_INFINITY;
       }
       for (const o of r.overrides) {
         acc.overrides[i]![o.kind]++;
@@ -342,14 +344,21 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
     }
     const transitSize = inTransit.size;
     for (let l = 0; l < nL; l++) {
-      if (!(linkNext[l]! < t1)) continue;
-      while (transitSize[l]! > 0 && inTransit.headTime(l) < t1) {
-        const t = inTransit.headTime(l);
+      // linkNext is the head's arrival time: a link with nobody due costs one read
+      let t = linkNext[l]!;
+      if (!(t < t1)) continue;
+      for (;;) {
         const m = inTransit.headValue(l);
         inTransit.shift(l);
         arrive(m, t);
+        if (transitSize[l] === 0) {
+          t = Number.POSITIVE_INFINITY;
+          break;
+        }
+        t = inTransit.headTime(l);
+        if (!(t < t1)) break;
       }
-      linkNext[l] = transitSize[l]! > 0 ? inTransit.headTime(l) : Number.POSITIVE_INFINITY;
+      linkNext[l] = t;
     }
     apprQueue.fill(0);
     for (let g = 0; g < nG; g++) {
