@@ -155,7 +155,8 @@ export async function main(argv: string[]): Promise<number> {
       // commander already printed help or the usage error (one line: ./usage.ts)
       return err.exitCode ?? 2;
     }
-    console.error(`openphase ${name}: ${err.message ?? String(e)}`);
+    const message = err.message ?? String(e);
+    console.error(t(cliLang(), 'cli.failed', { command: `openphase ${name}`, message }));
     return 1;
   }
   return typeof process.exitCode === 'number' ? process.exitCode : 0;

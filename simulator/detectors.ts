@@ -152,6 +152,20 @@ export class DetectorBank {
     this.speedSum[d] = 0;
   }
 
+  /** `skip(d, toMs)` for every detector of the bank. */
+  skipAll(toMs: number): void {
+    const from = this.intervalStartMs;
+    const busyStart = this.busyStart;
+    const busyEnd = this.busyEnd;
+    for (let d = 0; d < busyEnd.length; d++) {
+      const be = busyEnd[d]!;
+      if (be <= from && be < toMs && be > busyStart[d]!) this.flush(d);
+    }
+    this.count.fill(0);
+    this.occMs.fill(0);
+    this.speedSum.fill(0);
+  }
+
   /** Raw actuations of detector d that ended since the last call. */
   takeActuations(d: number): Actuation[] {
     const list = this.actuations?.[d];

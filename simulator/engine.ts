@@ -344,14 +344,21 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
     }
     const transitSize = inTransit.size;
     for (let l = 0; l < nL; l++) {
-      if (!(linkNext[l]! < t1)) continue;
-      while (transitSize[l]! > 0 && inTransit.headTime(l) < t1) {
-        const t = inTransit.headTime(l);
+      // linkNext is the head's arrival time: a link with nobody due costs one read
+      let t = linkNext[l]!;
+      if (!(t < t1)) continue;
+      for (;;) {
         const m = inTransit.headValue(l);
         inTransit.shift(l);
         arrive(m, t);
+        if (transitSize[l] === 0) {
+          t = Number.POSITIVE_INFINITY;
+          break;
+        }
+        t = inTransit.headTime(l);
+        if (!(t < t1)) break;
       }
-      linkNext[l] = transitSize[l]! > 0 ? inTransit.headTime(l) : Number.POSITIVE_INFINITY;
+      linkNext[l] = t;
     }
     apprQueue.fill(0);
     for (let g = 0; g < nG; g++) {

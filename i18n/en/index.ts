@@ -3,6 +3,7 @@
  * One file per area keeps concurrent additions apart; a new area is a file here, its twin in
  * ../fr/, and a line in each index.
  */
+import { args } from './args.ts';
 import { cli } from './cli.ts';
 import { common } from './common.ts';
 import { dashboard } from './dashboard.ts';
@@ -25,6 +26,7 @@ export const en = {
   ...engines,
   ...terminal,
   ...usage,
+  ...args,
 } as const;
 
 export type MessageKey = keyof typeof en;

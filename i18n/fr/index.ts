@@ -1,6 +1,7 @@
 /** The French catalog: the same keys as ../en/ (the compiler and tests/unit/i18n-catalogs check). */
 import type { MessageKey } from '../en/index.ts';
 import type { Message } from '../types.ts';
+import { args } from './args.ts';
 import { cli } from './cli.ts';
 import { common } from './common.ts';
 import { dashboard } from './dashboard.ts';
@@ -23,4 +24,5 @@ export const fr: Record<MessageKey, Message> = {
   ...engines,
   ...terminal,
   ...usage,
+  ...args,
 };
