@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { LangError, t } from '../i18n/index.ts';
 import { addLangOption, cliLang, langInArgs, setCliLang } from './lang.ts';
 import { packageJson } from './package-json.ts';
+import { strictUsage } from './usage.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** `.js` when running compiled from dist/, `.ts` under tsx (tests, `npm run openphase`). */
@@ -142,18 +143,20 @@ export async function main(argv: string[]): Promise<number> {
   }
   const mod = (await import(pathToFileURL(file).href)) as { command: () => Command };
   const cmd = mod.command();
-  cmd.name(`openphase ${name}`).exitOverride();
+  cmd.name(`openphase ${name}`);
   addLangOption(cmd);
+  strictUsage(cmd, cliLang);
   try {
     await cmd.parseAsync(rest, { from: 'user' });
   } catch (e) {
     // `code` is not always commander's string: an mqtt.js refusal carries a number
     const err = e as { code?: unknown; exitCode?: number; message?: string };
     if (typeof err.code === 'string' && err.code.startsWith('commander.')) {
-      // commander already printed help or the usage error
+      // commander already printed help or the usage error (one line: ./usage.ts)
       return err.exitCode ?? 2;
     }
-    console.error(`openphase ${name}: ${err.message ?? String(e)}`);
+    const message = err.message ?? String(e);
+    console.error(t(cliLang(), 'cli.failed', { command: `openphase ${name}`, message }));
     return 1;
   }
   return typeof process.exitCode === 'number' ? process.exitCode : 0;

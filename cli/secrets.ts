@@ -7,8 +7,8 @@
  * `opts.password` as before. In a command: `.addOption(secretFileOption(S))`,
  * `.addOption(refusedSecretOption(S))`, `.hook('preAction', resolveSecret(S))`.
  */
-import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { readArgFile } from './args.ts';
 
 export interface SecretSpec {
   /** e.g. `--password`: the option value name the action reads, and the prefix of `-file` */
@@ -24,8 +24,12 @@ const camel = (flag: string) =>
   flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
 
 /** First line of `file`, else $env, else undefined (an empty variable counts as unset). */
-export function readSecret(file: string | undefined, env: string): string | undefined {
-  if (file) return readFileSync(file, 'utf8').split(/\r?\n/)[0] ?? '';
+export function readSecret(
+  file: string | undefined,
+  env: string,
+  flag = '--password-file',
+): string | undefined {
+  if (file) return readArgFile(flag, file).split(/\r?\n/)[0] ?? '';
   return process.env[env] || undefined;
 }
 
@@ -52,7 +56,10 @@ export function resolveSecret(s: SecretSpec): (c: Command) => void {
           `use ${s.flag}-file FILE or the environment variable ${s.env}`,
       );
     }
-    c.setOptionValue(camel(s.flag), readSecret(c.getOptionValue(camel(`${s.flag}-file`)), s.env));
+    c.setOptionValue(
+      camel(s.flag),
+      readSecret(c.getOptionValue(camel(`${s.flag}-file`)), s.env, `${s.flag}-file`),
+    );
   };
 }
 

@@ -177,6 +177,7 @@ export function createCollector(opts: CollectorOptions): Collector {
   let closing: Promise<void> | undefined;
 
   function refreshGauges() {
+    ingest.syncMetrics();
     const ps = pipeline.stats();
     stats.spoolBytes = ps.spoolBytes;
     stats.paused = !pipeline.accepting();

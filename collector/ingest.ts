@@ -47,7 +47,8 @@ export function createIngest(opts: IngestOptions) {
   const intersections = new Map<string, IntersectionIndex>();
   const savedConfigs = new Map<string, string>();
   const unknownDetectors = new Map<string, Set<string>>();
-  const receivedCounters = new Map<string, { inc(): void }>();
+  /** messages by kind already added to the Prometheus counter (`syncMetrics`) */
+  const receivedSynced = new Map<string, number>();
   const deadDir = join(opts.spoolDir, 'dead-letter');
   const configDir = join(opts.spoolDir, 'configs');
   let rejectSeq = 0;
@@ -145,6 +146,7 @@ export function createIngest(opts: IngestOptions) {
     rejectSeq: 0,
     admitUnknown,
     series: createSeriesCache(),
+    topics: new Map(),
   };
   // one object, its clock reading updated per message
   const timeWindow = opts.timeWindowMs ? { nowMs: 0, windowMs: opts.timeWindowMs } : undefined;
@@ -157,13 +159,8 @@ export function createIngest(opts: IngestOptions) {
     ctx.rejectSeq = rejectSeq++;
     const r = toPoints(topic, payload, ctx);
     stats.received++;
+    // the Prometheus counter follows from this one when metrics are read (`syncMetrics`)
     stats.receivedByKind[r.kind] = (stats.receivedByKind[r.kind] ?? 0) + 1;
-    let byKind = receivedCounters.get(r.kind);
-    if (!byKind) {
-      byKind = m.received.labels(r.kind); // cached: label lookup per message is not free
-      receivedCounters.set(r.kind, byKind);
-    }
-    byKind.inc();
     if (r.rejected) {
       stats.rejected++;
       const reason = r.rejected.reason;
@@ -197,6 +194,19 @@ export function createIngest(opts: IngestOptions) {
   return {
     onMessage,
     deadLetter,
+    /**
+     * Brings the messages-received counter up to date (call before the metrics are read): it
+     * moves once per read, not once per message, which cost a label lookup and an update each.
+     */
+    syncMetrics() {
+      for (const [kind, n] of Object.entries(stats.receivedByKind)) {
+        const d = n - (receivedSynced.get(kind) ?? 0);
+        if (d > 0) {
+          m.received.inc({ kind }, d);
+          receivedSynced.set(kind, n);
+        }
+      }
+    },
     /** Declares the holes whose reorder window has passed; call periodically. */
     tick() {
       if (!loss) return;

@@ -15,9 +15,11 @@
  * connection: on reconnect they are dropped (their message ids mean nothing to the new
  * connection) and the broker redelivers those messages; a point overwrites itself.
  */
+import { type Duplex, Writable } from 'node:stream';
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import { type ConnectionStats, type Supervised, superviseMqtt } from '../ops/mqtt-connection.ts';
 import { type Backoff, mqttOptions, redactUrl } from '../ops/mqtt-options.ts';
+import { createMqttFramer, FRAME, frameOut } from './mqtt-frames.ts';
 
 export { redactUrl };
 
@@ -165,6 +167,89 @@ export function createMqttIn(opts: MqttInOptions): MqttIn {
     else opts.whenAccepting(() => ack(held, callback));
   }
 
+  /**
+   * A PUBLISH read by the framer (the fast path): the same as `handle`, but nothing waits on
+   * mqtt.js's pump, so its PUBACK may go as soon as the message is durable.
+   */
+  function deliver(topic: string, payload: Buffer, qos: number, messageId: number) {
+    let h: Held | undefined;
+    if (qos > 0) {
+      h = { messageId, gen, durable: false, acked: true };
+      fifo.push(h);
+    }
+    const held = h;
+    try {
+      opts.onMessage(topic, payload, held ? () => markDurable(held) : noop);
+    } catch (e) {
+      opts.log?.(`collector: message handler failed: ${(e as Error).message}`);
+    }
+  }
+
+  /** the stream whose CONNACK mqtt.js has turned into 'connect' (reset() done) */
+  let connectedStream: unknown;
+
+  /**
+   * Stands between the socket and mqtt.js's own input: PUBLISH packets at QoS 0/1 go to
+   * `deliver` straight from the received bytes (collector/mqtt-frames.ts); every other packet is
+   * handed to mqtt.js as its bytes, and the next packet waits until mqtt.js has taken it — so
+   * everything keeps arrival order, and after a CONNACK no message is read until mqtt.js has
+   * emitted 'connect' (whose reset() would otherwise drop the acknowledgements of messages read
+   * before it). Backpressure as in `handle`: while the pipeline is full, no more is read.
+   */
+  function inbound(c: MqttClient, stream: unknown, dest: NodeJS.WritableStream): Writable {
+    const framer = createMqttFramer();
+    const out = frameOut();
+    const stale = () => c.stream !== stream;
+    let aliveAt = 0;
+    function drain(cb: (err?: Error | null) => void) {
+      for (;;) {
+        if (stale()) return; // a dead connection: its bytes mean nothing now
+        const kind = framer.next(out);
+        if (kind === FRAME.none) {
+          cb();
+          return;
+        }
+        if (kind === FRAME.publish) {
+          // Messages read prove the connection alive. The broker queues its PINGRESP behind the
+          // messages it has already sent, so while the pipeline is full and we read slowly, the
+          // PINGRESP can come later than mqtt.js's keepalive allows (it then drops a working
+          // connection, and the broker redelivers everything unacknowledged). Only QoS 1 counts:
+          // their PUBACKs are what keeps the broker's side of the keepalive going when no
+          // PINGREQ is sent.
+          const now = out.qos > 0 ? Date.now() : 0;
+          if (now - aliveAt >= 1000) {
+            aliveAt = now;
+            c.reschedulePing(true);
+          }
+          deliver(out.topic, out.payload, out.qos, out.messageId);
+          if (!opts.accepting()) {
+            opts.whenAccepting(() => drain(cb));
+            return;
+          }
+          continue;
+        }
+        const bytes = out.bytes;
+        const connack = kind === FRAME.other && bytes[0] === 0x20;
+        dest.write(bytes, () => {
+          if (connack && connectedStream !== stream && !stale()) {
+            c.once('connect', () => drain(cb));
+          } else drain(cb);
+        });
+        return;
+      }
+    }
+    return new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        framer.push(chunk);
+        drain(cb);
+      },
+      final(cb) {
+        dest.end();
+        cb();
+      },
+    });
+  }
+
   return {
     async start() {
       if (client) return;
@@ -178,7 +263,20 @@ export function createMqttIn(opts: MqttInOptions): MqttIn {
           ...(opts.backoff ? { backoff: opts.backoff } : {}),
         }),
         resubscribe: false,
+        manualConnect: true,
       });
+      // Each connection's socket: PUBLISH packets are read by `inbound`, not by mqtt.js.
+      const streams = c as unknown as { streamBuilder: (cl: MqttClient) => Duplex };
+      const build = streams.streamBuilder;
+      streams.streamBuilder = (cl) => {
+        const s = build(cl);
+        const pipe = s.pipe;
+        s.pipe = <T extends NodeJS.WritableStream>(dest: T, o?: { end?: boolean }) => {
+          pipe.call(s, inbound(c, s, dest), o);
+          return dest;
+        };
+        return s;
+      };
       client = c;
       const sup = superviseMqtt(c, {
         component: 'collector',
@@ -209,6 +307,7 @@ export function createMqttIn(opts: MqttInOptions): MqttIn {
       c.on('close', reset);
       c.on('connect', (connack) => {
         reset();
+        connectedStream = c.stream;
         const stage = (i: number) => {
           const filters = opts.filters[i];
           if (!filters) {
@@ -229,6 +328,7 @@ export function createMqttIn(opts: MqttInOptions): MqttIn {
           `collector: connected to ${redactUrl(opts.url)} as ${opts.clientId} (session ${connack.sessionPresent ? 'resumed' : 'new'})`,
         );
       });
+      c.connect();
       const timeoutMs = opts.connectTimeoutMs ?? 10_000;
       const done = new Promise<void>((resolve) => {
         subscribed = () => {

@@ -54,6 +54,29 @@ export interface MapContext {
    * encodes the series once. Absent: every point gets its own.
    */
   series?: SeriesCache;
+  /**
+   * Topics already parsed (valid ones only), so the topic of every message from the same
+   * device is split and checked once. Bound: {@link MAX_CACHED_TOPICS}, all forgotten when
+   * crossed. Absent: every topic is parsed.
+   */
+  topics?: Map<string, ParsedTopic>;
+}
+
+/** Most parsed topics the cache keeps. */
+export const MAX_CACHED_TOPICS = 100_000;
+
+/** The parsed topic, from the cache when there is one. */
+function topicOf(topic: string, ctx: MapContext): ParsedTopic | undefined {
+  const cache = ctx.topics;
+  if (!cache) return parseTopic(topic, ctx.root);
+  let parsed = cache.get(topic);
+  if (parsed === undefined) {
+    parsed = parseTopic(topic, ctx.root);
+    if (parsed === undefined) return undefined;
+    if (cache.size >= MAX_CACHED_TOPICS) cache.clear();
+    cache.set(topic, parsed);
+  }
+  return parsed;
 }
 
 type CountsTags = Readonly<Record<string, string | undefined>>;
@@ -322,7 +345,7 @@ function rejection(
 
 /** Topic, validation and the topic-versus-body checks: the value, or the message's rejection. */
 function decode(topic: string, payload: Uint8Array | string, ctx: MapContext): Decoded {
-  const parsed = parseTopic(topic, ctx.root);
+  const parsed = topicOf(topic, ctx);
   if (!parsed)
     return rejection(
       topic,

@@ -20,12 +20,7 @@ import {
   toSignal,
 } from './monitor.ts';
 import type { Request } from './request.ts';
-import {
-  isNewRequest,
-  type SignalStepper,
-  type SignalStepperFactory,
-  type SignalStepResult,
-} from './stepper.ts';
+import type { SignalStepper, SignalStepperFactory, SignalStepResult } from './stepper.ts';
 
 /** Shared by every signal without overrides; frozen so no consumer can add to it. */
 const NO_OVERRIDES = Object.freeze([]) as unknown as Override[];
@@ -49,6 +44,15 @@ class FastSignalStepper implements SignalStepper {
   #boundaryMs: number;
   // One result object, reused: no allocation on the many steps where nothing happens.
   readonly #out: SignalStepResult = { overrides: [], transitions: [] };
+  /** something was added to #out since it was last emptied */
+  #outUsed = false;
+  // What an idle step reads of `state`, kept here (it changes only in #run): an idle step then
+  // touches this object alone, not the state too.
+  #requested: string | undefined;
+  #controller: string;
+  #inFallback: boolean;
+  #lastValidMs: number;
+  readonly #watchdogMs: number;
 
   constructor(config: IntersectionConfig, atMs: number, options: MonitorOptions) {
     this.#config = config;
@@ -57,6 +61,11 @@ class FastSignalStepper implements SignalStepper {
     this.#yellowMs = Math.max(config.yellowS, MIN_YELLOW_S) * 1000;
     this.#n = config.phases.length;
     this.#boundaryMs = this.#boundaryOf(this.state);
+    this.#requested = this.state.requested;
+    this.#controller = this.state.controller;
+    this.#inFallback = this.state.inFallback;
+    this.#lastValidMs = this.state.lastValidMs;
+    this.#watchdogMs = this.state.watchdogMs;
   }
 
   #boundaryOf(s: MonitorState): number {
@@ -89,17 +98,24 @@ class FastSignalStepper implements SignalStepper {
 
   #run(at: number, request: Request | undefined): void {
     const r = monitorStep(this.state, at, request);
-    this.state = r.state;
-    this.#boundaryMs = this.#boundaryOf(r.state);
+    const s = r.state;
+    this.state = s;
+    this.#boundaryMs = this.#boundaryOf(s);
+    this.#requested = s.requested;
+    this.#controller = s.controller;
+    this.#inFallback = s.inFallback;
+    this.#lastValidMs = s.lastValidMs;
+    if (r.overrides.length === 0 && r.transitions.length === 0) return;
     const out = this.#out;
     for (const o of r.overrides) out.overrides.push(o);
     for (const t of r.transitions) out.transitions.push(t);
+    this.#outUsed = true;
   }
 
   /** When the monitor next has something to do without a new request. */
   #nextDueMs(): number {
-    const lastValid = Math.max(this.state.lastValidMs, this.#refreshAtMs);
-    return Math.min(lastValid + this.state.watchdogMs, this.#boundaryMs);
+    const lastValid = Math.max(this.#lastValidMs, this.#refreshAtMs);
+    return Math.min(lastValid + this.#watchdogMs, this.#boundaryMs);
   }
 
   /** Replays a held-back repeat, so `lastValidMs` is what it would be. */
@@ -112,15 +128,24 @@ class FastSignalStepper implements SignalStepper {
 
   step(t0Ms: number, t1Ms: number, request?: Request): SignalStepResult {
     const out = this.#out;
-    if (out.overrides.length > 0) out.overrides = [];
-    if (out.transitions.length > 0) out.transitions = [];
+    if (this.#outUsed) {
+      if (out.overrides.length > 0) out.overrides = [];
+      if (out.transitions.length > 0) out.transitions = [];
+      this.#outUsed = false;
+    }
     let pending = request;
-    if (isNewRequest(this.state, request)) {
+    // isNewRequest(this.state, request), on the fields kept here
+    if (
+      request !== undefined &&
+      (request.phase !== this.#requested ||
+        request.controller !== this.#controller ||
+        this.#inFallback)
+    ) {
       this.#refresh();
       this.#run(t0Ms, request);
       pending = undefined;
     }
-    if (this.state.inFallback || t1Ms >= this.#nextDueMs()) {
+    if (this.#inFallback || t1Ms >= this.#nextDueMs()) {
       if (pending) this.#refreshRequest = undefined;
       else this.#refresh();
       this.#run(t1Ms, pending);
@@ -128,10 +153,10 @@ class FastSignalStepper implements SignalStepper {
       this.#refreshRequest = pending;
       this.#refreshAtMs = t1Ms;
     }
-    const state = this.state;
-    const controller = state.inFallback ? FALLBACK_CONTROLLER : state.controller;
+    const controller = this.#inFallback ? FALLBACK_CONTROLLER : this.#controller;
     const last = this.signal;
-    if (out.transitions.length > 0 || out.overrides.length > 0 || controller !== last.controller) {
+    if (this.#outUsed || controller !== last.controller) {
+      const state = this.state;
       this.signal = {
         v: 1,
         t: t1Ms,

@@ -141,7 +141,7 @@ export function createMonitor(
  * Pure: the input state is not modified.
  */
 export function monitorStep(prev: MonitorState, atMs: number, request?: Request): StepResult {
-  const s: MonitorState = { ...prev, reported: [...prev.reported] };
+  const s = copyState(prev);
   const overrides: Override[] = [];
   // reportOnce / enterInterval are module-level: a closure made on every call is costly here.
   const transitions: StepResult['transitions'] = [];
@@ -255,6 +255,30 @@ export function monitorStep(prev: MonitorState, atMs: number, request?: Request)
   return { state: s, overrides, changed: transitions.length > 0, transitions };
 }
 
+/**
+ * A copy of the state to step from. A literal in createMonitor's field order, not a spread:
+ * every state then has one hidden class and copying is a few stores (a spread of states whose
+ * fields changed type along the way went through the slow generic clone). `reported` is
+ * shared: it is replaced, never changed in place.
+ */
+function copyState(p: MonitorState): MonitorState {
+  return {
+    config: p.config,
+    watchdogMs: p.watchdogMs,
+    phaseIndex: p.phaseIndex,
+    safePhases: p.safePhases,
+    phase: p.phase,
+    interval: p.interval,
+    sinceMs: p.sinceMs,
+    next: p.next,
+    requested: p.requested,
+    controller: p.controller,
+    lastValidMs: p.lastValidMs,
+    inFallback: p.inFallback,
+    reported: p.reported,
+  };
+}
+
 /** Reports an override once per green (per kind and requested phase). */
 function reportOnce(
   s: MonitorState,
@@ -266,7 +290,8 @@ function reportOnce(
 ): void {
   const key = `${kind}:${requested ?? ''}`;
   if (s.reported.includes(key)) return;
-  s.reported.push(key);
+  // a new array, never a push: the previous state shares the old one and stays as it was
+  s.reported = [...s.reported, key];
   overrides.push({ kind, atMs, ...(requested !== undefined ? { requested } : {}), detail });
 }
 

@@ -94,8 +94,15 @@ export class DetectorBank {
   close(d: number, toMs: number, intervalMs: number, presenceSinceMs: number): DetectorReading {
     const from = this.intervalStartMs;
     let occ = this.occMs[d]!;
-    let bs = this.busyStart[d]!;
     let be = this.busyEnd[d]!;
+    const count = this.count[d]!;
+    // Nobody counted, on it or standing on it this interval (most detectors, most seconds): the
+    // shared idle reading, with the state left as the general path below leaves it.
+    if (count === 0 && occ === 0 && be <= from && be < toMs && Number.isNaN(presenceSinceMs)) {
+      if (be > this.busyStart[d]!) this.flush(d);
+      return this.idle[d]!;
+    }
+    let bs = this.busyStart[d]!;
     if (be <= from && be < toMs) {
       // the busy window ended before this interval: nothing of it counts any more
       if (be > bs) this.flush(d);
@@ -109,7 +116,6 @@ export class DetectorBank {
       if (be > bs) occ += Math.max(0, Math.min(be, toMs) - Math.max(bs, from));
       if (hasPresence) occ += toMs - Math.max(presenceSinceMs, from);
     }
-    const count = this.count[d]!;
     const occupancy = round3(Math.min(1, Math.max(0, occ / intervalMs)));
     // One literal per shape (adding a field later changes the hidden class); the readings of
     // idle and of fully occupied detectors are shared and frozen: most 1 s intervals are one.
@@ -144,6 +150,20 @@ export class DetectorBank {
     this.count[d] = 0;
     this.occMs[d] = 0;
     this.speedSum[d] = 0;
+  }
+
+  /** `skip(d, toMs)` for every detector of the bank. */
+  skipAll(toMs: number): void {
+    const from = this.intervalStartMs;
+    const busyStart = this.busyStart;
+    const busyEnd = this.busyEnd;
+    for (let d = 0; d < busyEnd.length; d++) {
+      const be = busyEnd[d]!;
+      if (be <= from && be < toMs && be > busyStart[d]!) this.flush(d);
+    }
+    this.count.fill(0);
+    this.occMs.fill(0);
+    this.speedSum.fill(0);
   }
 
   /** Raw actuations of detector d that ended since the last call. */

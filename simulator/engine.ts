@@ -21,7 +21,7 @@ import {
 import type { Request, SignalStepperFactory } from '../signal/index.ts';
 import { type ArrivalProcess, createArrivals } from './demand.ts';
 import { CRAWL_SPEED_KMH, DISCHARGE_SPEED_KMH, passMs } from './detectors.ts';
-import { Fifo } from './fifo.ts';
+import { FifoBank } from './fifo.ts';
 import {
   buildReport,
   type IntersectionMetrics,
@@ -30,7 +30,7 @@ import {
   STOP_DELAY_S,
 } from './metrics.ts';
 import { compileNetwork } from './network.ts';
-import { STREAM, stream } from './rng.ts';
+import { RngBank, STREAM, stream } from './rng.ts';
 import { type CountsOut, createSensors } from './sensors.ts';
 import {
   createSignalStep,
@@ -109,11 +109,37 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
     createTrack(net, it, w, opts.signalStepper ? { stepper: opts.signalStepper } : {}),
   );
   const index = new Map(ints.map((it, i) => [it.config.id, i]));
-  const queues = Array.from({ length: nG }, () => new Fifo(16));
-  const inTransit = net.links.map(() => new Fifo(16));
+  const ids = ints.map((it) => it.config.id);
+  // intersection i's lane groups: igList[igOff[i] … igOff[i + 1] − 1]
+  const [igOff, igList] = flatten(ints.map((it) => it.groups));
+  const nL = net.links.length;
+  // Per-vehicle paths read flat arrays only (queues, links, detectors by index): a thousand
+  // intersections' worth of small objects cost a cache miss at every hop.
+  const movGroup = net.movGroup;
+  const movLocal = net.movLocal;
+  const movExitLink = net.movExitLink;
+  const groupApproach = net.groupApproach;
+  const groupHeadwayMs = net.groupHeadwayMs;
+  const approachCapacity = net.approachCapacity;
+  /** the vehicles queued in each lane group (arrival time, global movement) */
+  const queues = new FifoBank(nG);
+  /** the vehicles in transit on each link (arrival time downstream, movement there) */
+  const inTransit = new FifoBank(nL);
   /** arrival time of the first vehicle in transit on each link (Infinity: none) */
-  const linkNext = new Float64Array(net.links.length).fill(Number.POSITIVE_INFINITY);
-  const turnRng = net.links.map((_, l) => stream(seed, STREAM.turning, l));
+  const linkNext = new Float64Array(nL).fill(Number.POSITIVE_INFINITY);
+  const linkApproach = Int32Array.from(net.links, (l) => l.approach);
+  const linkTravelMs = Float64Array.from(net.links, (l) => l.travelMs);
+  // link l's turning choices are turnCum/turnMov[turnOff[l] … turnOff[l + 1] − 1]
+  const turnOff = new Int32Array(nL + 1);
+  for (let l = 0; l < nL; l++) turnOff[l + 1] = turnOff[l]! + net.links[l]!.turnMov.length;
+  const turnCum = new Float64Array(turnOff[nL]!);
+  const turnMov = new Int32Array(turnOff[nL]!);
+  net.links.forEach((link, l) => {
+    turnCum.set(link.turnCum, turnOff[l]!);
+    turnMov.set(link.turnMov, turnOff[l]!);
+  });
+  /** turning stream l draws what stream(seed, STREAM.turning, l) would */
+  const turnRng = new RngBank(seed, STREAM.turning, nL);
   const occupancy = new Float64Array(nA);
   const lastDep = new Float64Array(nG).fill(Number.NEGATIVE_INFINITY);
   const nextCross = new Float64Array(nG).fill(Number.NEGATIVE_INFINITY);
@@ -125,14 +151,13 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
   const wake = new Float64Array(nG).fill(Number.NEGATIVE_INFINITY);
   // Each lane group's queue length and head vehicle (arrival time, movement), mirrored in flat
   // arrays: the per-step loops over every group read these instead of touching each queue.
-  const qSize = new Int32Array(nG);
+  const qSize = queues.size;
   const qHeadT = new Float64Array(nG);
   const qHeadV = new Int32Array(nG);
-  const syncHead = (g: number, q: Fifo) => {
-    qSize[g] = q.size;
-    if (q.size > 0) {
-      qHeadT[g] = q.headTime();
-      qHeadV[g] = q.headValue();
+  const syncHead = (g: number) => {
+    if (qSize[g]! > 0) {
+      qHeadT[g] = queues.headTime(g);
+      qHeadV[g] = queues.headValue(g);
     }
   };
   const apprQueue = new Float64Array(nA);
@@ -155,7 +180,9 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
   const detStop = Uint8Array.from(net.detectors, (d) => (d.kind === 'stop-bar' ? 1 : 0));
   const detMask = Int32Array.from(net.detectors, (d) => d.mask);
   const detCover = Float64Array.from(net.detectors, (d) => d.coverQueueVeh);
-  const detGroups = net.detectors.map((d) => d.groups);
+  // detector d's lane groups: dgList[dgOff[d] … dgOff[d + 1] − 1]; group g's detectors likewise
+  const [dgOff, dgList] = flatten(net.detectors.map((d) => d.groups));
+  const [gdOff, gdList] = flatten(net.groupDetectors);
   const groupCover = Float64Array.from(net.groupDetectors, (ds) =>
     Math.min(
       Number.POSITIVE_INFINITY,
@@ -175,12 +202,10 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
   const scratch = createSignalStep();
 
   function arrive(m: number, t: number): void {
-    const g = net.movGroup[m]!;
-    const q = queues[g]!;
-    const bit = 1 << net.movLocal[m]!;
-    const ds = net.groupDetectors[g]!;
-    for (let k = 0; k < ds.length; k++) {
-      const d = ds[k]!;
+    const g = movGroup[m]!;
+    const bit = 1 << movLocal[m]!;
+    for (let k = gdOff[g]!; k < gdOff[g + 1]!; k++) {
+      const d = gdList[k]!;
       if (detStop[d] || !(detMask[d]! & bit)) continue;
       const covered = qSize[g]! >= detCover[d]!;
       // Under a standing queue a real loop cannot see who joins behind it (occlusion): the
@@ -195,23 +220,23 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
         );
     }
     if (qSize[g] === 0 || t < qHeadT[g]!) wake[g] = Number.NEGATIVE_INFINITY;
-    q.push(t, m);
-    syncHead(g, q);
+    queues.push(g, t, m);
+    syncHead(g);
     acc.movArrived[m]!++;
   }
 
   function discharge(g: number, t0: number, t1: number): void {
     if (qSize[g] === 0) return;
-    const q = queues[g]!;
-    const h = net.groupHeadwayMs[g]!;
-    const ds = net.groupDetectors[g]!;
+    const h = groupHeadwayMs[g]!;
+    const d0 = gdOff[g]!;
+    const d1 = gdOff[g + 1]!;
     // A queued vehicle crosses the stop line in the middle of its saturation-headway slot, so
     // k queued vehicles cross at g + (k − ½)·h: on average the fluid model of the formulas.
     const lead = h / 2;
     let cursor = Math.max(nextCross[g]!, t0);
-    while (q.size > 0) {
-      const arr = q.headTime();
-      const m = q.headValue();
+    while (qSize[g]! > 0) {
+      const arr = queues.headTime(g);
+      const m = queues.headValue(g);
       const dep = greenFrom(w, m, Math.max(cursor, arr), t1, lead);
       if (dep < 0) {
         // Nobody leaves before the head's next green instant (+∞: its windows are closed), as
@@ -219,17 +244,17 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
         wake[g] = nextGreenFrom(w, m, Math.max(cursor, arr), lead);
         break;
       }
-      const l = net.movExitLink[m]!;
-      const link = l >= 0 ? net.links[l]! : undefined;
-      if (link && occupancy[link.approach]! >= net.approachCapacity[link.approach]!) break;
-      if (occlusion) rollOver(g, q, dep);
-      q.shift();
+      const l = movExitLink[m]!;
+      const down = l >= 0 ? linkApproach[l]! : -1;
+      if (down >= 0 && occupancy[down]! >= approachCapacity[down]!) break;
+      if (occlusion) rollOver(g, dep);
+      queues.shift(g);
       const delay = dep - arr;
       const stopped = delay >= stopMs;
       const headSince = Math.max(arr, lastDep[g]!);
-      const bit = 1 << net.movLocal[m]!;
-      for (let k = 0; k < ds.length; k++) {
-        const d = ds[k]!;
+      const bit = 1 << movLocal[m]!;
+      for (let k = d0; k < d1; k++) {
+        const d = gdList[k]!;
         if (!detStop[d] || !(detMask[d]! & bit)) continue;
         bank.passage(
           d,
@@ -239,20 +264,21 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
         );
       }
       lastDep[g] = dep;
-      occupancy[net.groupApproach[g]!]!--;
+      occupancy[groupApproach[g]!]!--;
       acc.served(m, delay);
-      if (link) {
-        const u = turnRng[l]!();
-        let k = 0;
-        while (k < link.turnCum.length - 1 && u >= link.turnCum[k]!) k++;
-        const at = dep + link.travelMs;
-        inTransit[l]!.push(at, link.turnMov[k]!);
+      if (down >= 0) {
+        const u = turnRng.next(l);
+        let k = turnOff[l]!;
+        const last = turnOff[l + 1]! - 1;
+        while (k < last && u >= turnCum[k]!) k++;
+        const at = dep + linkTravelMs[l]!;
+        inTransit.push(l, at, turnMov[k]!);
         if (at < linkNext[l]!) linkNext[l] = at;
-        occupancy[link.approach]!++;
+        occupancy[down]!++;
       }
       cursor = dep + h;
     }
-    syncHead(g, q);
+    syncHead(g);
     nextCross[g] = cursor;
   }
 
@@ -262,16 +288,16 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
    * joined while it was covered (the queue only shortens from the head), so each occluded
    * arrival is counted exactly once, here.
    */
-  function rollOver(g: number, q: Fifo, dep: number): void {
-    if (q.size <= groupCover[g]!) return;
-    const ds = net.groupDetectors[g]!;
-    for (let k = 0; k < ds.length; k++) {
-      const d = ds[k]!;
+  function rollOver(g: number, dep: number): void {
+    const size = qSize[g]!;
+    if (size <= groupCover[g]!) return;
+    for (let k = gdOff[g]!; k < gdOff[g + 1]!; k++) {
+      const d = gdList[k]!;
       if (detStop[d]) continue;
       const cover = Math.ceil(detCover[d]!);
-      if (q.size <= cover) continue;
-      const m = q.valueAt(cover);
-      if (!(detMask[d]! & (1 << net.movLocal[m]!))) continue;
+      if (size <= cover) continue;
+      const m = queues.valueAt(g, cover);
+      if (!(detMask[d]! & (1 << movLocal[m]!))) continue;
       bank.passage(d, dep, dep + dischargePassMs, DISCHARGE_SPEED_KMH);
     }
   }
@@ -279,10 +305,9 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
   /** Since when a vehicle has stood on stop-bar detector d (NaN: nobody there). */
   function presence(d: number): number {
     let since = Number.NaN;
-    const groups = detGroups[d]!;
-    for (let k = 0; k < groups.length; k++) {
-      const g = groups[k]!;
-      if (qSize[g] === 0 || !(detMask[d]! & (1 << net.movLocal[qHeadV[g]!]!))) continue;
+    for (let k = dgOff[d]!; k < dgOff[d + 1]!; k++) {
+      const g = dgList[k]!;
+      if (qSize[g] === 0 || !(detMask[d]! & (1 << movLocal[qHeadV[g]!]!))) continue;
       const s = Math.max(qHeadT[g]!, lastDep[g]!);
       if (!(s >= since)) since = s;
     }
@@ -295,13 +320,12 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
     const t1 = now + net.stepMs;
     const out: StepOutput = { atMs: t1, counts: [], signals: [], overrides: [] };
     for (let i = 0; i < ints.length; i++) {
-      const id = ints[i]!.config.id;
+      const id = ids[i]!;
       const r = stepSignal(net, ints[i]!, tracks[i]!, w, t0, t1, requests.get(id), scratch);
-      acc.phaseChanges[i]! += r.phaseChanges;
+      if (r.phaseChanges > 0) acc.phaseChanges[i]! += r.phaseChanges;
       if (r.changed) {
         // new effective-green windows: every lane group of the intersection looks again
-        const gs = ints[i]!.groups;
-        for (let k = 0; k < gs.length; k++) wake[gs[k]!] = Number.NEGATIVE_INFINITY;
+        for (let k = igOff[i]!; k < igOff[i + 1]!; k++) wake[igList[k]!] = Number.NEGATIVE_INFINITY;
       }
       for (const o of r.overrides) {
         acc.overrides[i]![o.kind]++;
@@ -318,26 +342,35 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
         srcNext[k] = start + sources[k]!.peek() * 1000;
       }
     }
-    for (let l = 0; l < inTransit.length; l++) {
-      if (!(linkNext[l]! < t1)) continue;
-      const q = inTransit[l]!;
-      while (q.size > 0 && q.headTime() < t1) {
-        const t = q.headTime();
-        const m = q.headValue();
-        q.shift();
+    const transitSize = inTransit.size;
+    for (let l = 0; l < nL; l++) {
+      // linkNext is the head's arrival time: a link with nobody due costs one read
+      let t = linkNext[l]!;
+      if (!(t < t1)) continue;
+      for (;;) {
+        const m = inTransit.headValue(l);
+        inTransit.shift(l);
         arrive(m, t);
+        if (transitSize[l] === 0) {
+          t = Number.POSITIVE_INFINITY;
+          break;
+        }
+        t = inTransit.headTime(l);
+        if (!(t < t1)) break;
       }
-      linkNext[l] = q.size > 0 ? q.headTime() : Number.POSITIVE_INFINITY;
+      linkNext[l] = t;
     }
     apprQueue.fill(0);
     for (let g = 0; g < nG; g++) {
       if (wake[g]! < t1) discharge(g, t0, t1);
       const size = qSize[g]!;
-      apprQueue[net.groupApproach[g]!]! += size;
+      apprQueue[groupApproach[g]!]! += size;
       if (size >= groupCover[g]!) {
         // The queue has backed over the advance detector: it is on for the whole step.
-        for (const d of net.groupDetectors[g]!)
+        for (let k = gdOff[g]!; k < gdOff[g + 1]!; k++) {
+          const d = gdList[k]!;
           if (!detStop[d] && size >= detCover[d]!) bank.occupy(d, t0, t1);
+        }
       }
     }
     const dtS = net.stepMs / 1000;
@@ -363,10 +396,10 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
   function stranded() {
     const movement: number[] = [];
     const delayS: number[] = [];
-    for (const q of queues) {
-      for (let i = 0; i < q.size; i++) {
-        movement.push(q.valueAt(i));
-        delayS.push(Math.max(0, now - q.timeAt(i)) / 1000);
+    for (let g = 0; g < nG; g++) {
+      for (let i = 0; i < qSize[g]!; i++) {
+        movement.push(queues.valueAt(g, i));
+        delayS.push(Math.max(0, now - queues.timeAt(g, i)) / 1000);
       }
     }
     return { movement, delayS };
@@ -397,4 +430,15 @@ export function createSimulation(scenario: Scenario, opts: SimulationOptions = {
       ),
     }),
   };
+}
+
+/** Lists of indices as one array and offsets: list i is out[off[i] … off[i + 1] − 1]. */
+function flatten(lists: readonly ArrayLike<number>[]): [Int32Array, Int32Array] {
+  const off = new Int32Array(lists.length + 1);
+  for (let i = 0; i < lists.length; i++) off[i + 1] = off[i]! + lists[i]!.length;
+  const out = new Int32Array(off[lists.length]!);
+  lists.forEach((list, i) => {
+    for (let k = 0; k < list.length; k++) out[off[i]! + k] = list[k]!;
+  });
+  return [off, out];
 }

@@ -34,6 +34,30 @@ export function stream(seed: number, purpose: number, index: number): Rng {
   return mulberry32(mix(mix(mix(seed >>> 0) ^ purpose) ^ index));
 }
 
+/**
+ * Streams (seed, purpose, 0 … n−1) of mulberry32 with their states side by side in one typed
+ * array: `next(k)` draws exactly what the k-th `stream(seed, purpose, k)` would, without a
+ * closure (and its boxed state) per stream. For the per-link turning streams of a large grid.
+ */
+export class RngBank {
+  private readonly state: Uint32Array;
+
+  constructor(seed: number, purpose: number, n: number) {
+    this.state = new Uint32Array(n);
+    for (let k = 0; k < n; k++) this.state[k] = mix(mix(mix(seed >>> 0) ^ purpose) ^ k);
+  }
+
+  /** The next draw of stream k, uniform in [0, 1). */
+  next(k: number): number {
+    const a = (this.state[k]! + 0x6d2b79f5) >>> 0;
+    this.state[k] = a;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+}
+
 /** Exponential with mean 1 (inverse transform; 1 − u avoids log(0)). */
 export function exp1(rng: Rng): number {
   return -Math.log(1 - rng());

@@ -28,8 +28,13 @@ export function configsFromDir(dir: string): { configs: IntersectionConfig[]; sk
 /** Every intersection in a config file (one config) or a scenario file (its intersections). */
 export function configsFromFile(file: string): IntersectionConfig[] {
   const text = readFileSync(file, 'utf8');
-  const value = /\.ya?ml$/i.test(file) ? YAML.parse(text) : JSON.parse(text);
-  const list: unknown[] = Array.isArray(value?.intersections) ? value.intersections : [value];
+  return configsIn(/\.ya?ml$/i.test(file) ? YAML.parse(text) : JSON.parse(text), file);
+}
+
+/** Every intersection in a parsed config or scenario file; `file` names it in errors. */
+export function configsIn(value: unknown, file: string): IntersectionConfig[] {
+  const v = value as { intersections?: unknown } | null | undefined;
+  const list: unknown[] = Array.isArray(v?.intersections) ? v.intersections : [value];
   return list.map((c, i) => {
     const r = validateIntersection(c);
     if (!r.ok) throw new Error(`${file}: intersection ${i + 1}: ${formatProblems(r.problems)}`);

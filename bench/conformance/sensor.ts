@@ -168,9 +168,10 @@ export async function runSensorConformance(o: SensorConformanceOptions): Promise
     );
     const counting =
       back && (await until(() => counts.length > countsBefore, Math.max(5000, windowMs)));
-    // a birth may follow the counts queued while it was away
+    // a birth may follow the counts queued while it was away; on a loaded machine it can take
+    // seconds to arrive (3 s was once too short at load 18), and a sensor that births waits no longer
     const birthSeen = () => checkBirth(statuses.slice(afterCut), o.sensor, '').status === 'pass';
-    if (back) await until(birthSeen, 3000);
+    if (back) await until(birthSeen, 10_000);
     const birthAgain = birthSeen();
     const problems = [
       ...(back ? [] : [`did not reconnect within ${reconnectMs / 1000} s${exitNote()}`]),

@@ -19,6 +19,7 @@ import {
 } from '../../broker/index.ts';
 import { listenError } from '../../broker/listeners.ts';
 import { createOpsServer } from '../../ops/http.ts';
+import { portArg } from '../port-arg.ts';
 import { untilStopSignal } from '../signals.ts';
 
 /** The Redis URL from a file, the environment or (without a password) the command line. */
@@ -63,7 +64,7 @@ export function command(): Command {
       .addOption(
         new Option('--port <n>', 'MQTT over TCP (mqtts with --tls-cert); 0 = any free port')
           .env('OPENPHASE_BROKER_PORT')
-          .argParser(int('--port', 0))
+          .argParser(portArg('--port'))
           .default(1883),
       )
       .addOption(
@@ -72,7 +73,7 @@ export function command(): Command {
           'also serve MQTT over WebSocket on this port, path /mqtt (wss with TLS)',
         )
           .env('OPENPHASE_BROKER_WS_PORT')
-          .argParser(int('--ws-port', 0)),
+          .argParser(portArg('--ws-port')),
       )
       .addOption(
         new Option(
@@ -157,7 +158,7 @@ export function command(): Command {
           'serve /metrics (Prometheus: clients, refusals per device and reason) and /health on this port',
         )
           .env('OPENPHASE_BROKER_METRICS_PORT')
-          .argParser(int('--metrics-port', 0)),
+          .argParser(portArg('--metrics-port')),
       )
       .addOption(
         new Option('--metrics-host <addr>', 'interface of the metrics server').default('127.0.0.1'),

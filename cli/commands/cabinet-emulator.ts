@@ -8,6 +8,7 @@ import { checkConfigFile } from '../../field/config-file.ts';
 import { snmpCredentials } from '../../field/credentials.ts';
 import { createCabinetEmulator } from '../../field/emulator/agent.ts';
 import { activePlan, formatProblems } from '../../protocol/index.ts';
+import { portArg } from '../port-arg.ts';
 import { untilStopSignal } from '../signals.ts';
 
 const int = (name: string, min: number, max: number) => (v: string) => {
@@ -37,7 +38,7 @@ export function command(): Command {
     .addOption(
       new Option('--port <n>', 'UDP port (161 needs root)')
         .env('OPENPHASE_EMULATOR_PORT')
-        .argParser(int('--port', 1, 65535))
+        .argParser(portArg('--port', 1))
         .default(16100),
     )
     .addOption(

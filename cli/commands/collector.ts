@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import { createCollector, sinkWhere } from '../../collector/index.ts';
 import { defaultSpoolDir } from '../../collector/state-dir.ts';
+import { portArg } from '../port-arg.ts';
 import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
 import { untilStopSignal } from '../signals.ts';
 import { addSinkOptions, sinkFromCommand, sinkHelp } from '../sink-options.ts';
@@ -93,7 +94,7 @@ export function command(): Command {
         'serve /metrics (Prometheus) and /health (JSON; 503 while not connected) on this port',
       )
         .env('OPENPHASE_METRICS_PORT')
-        .argParser(int('--metrics-port', 0)),
+        .argParser(portArg('--metrics-port')),
     )
     .addOption(
       new Option('--metrics-host <addr>', 'interface of the metrics server').default('127.0.0.1'),

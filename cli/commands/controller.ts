@@ -7,6 +7,7 @@ import { ALGORITHMS } from '../../controller/algorithms/registry.ts';
 import { createControllerService } from '../../controller/service.ts';
 import { redactUrl } from '../../ops/mqtt-options.ts';
 import { isTimeZone } from '../../protocol/index.ts';
+import { portArg } from '../port-arg.ts';
 import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
 import { untilStopSignal } from '../signals.ts';
 
@@ -66,12 +67,7 @@ export function command(): Command {
         'serve /health (JSON) and /metrics (Prometheus) on this port',
       )
         .env('OPENPHASE_METRICS_PORT')
-        .argParser((v) => {
-          const n = Number(v);
-          if (!Number.isInteger(n) || n < 0 || n > 65535)
-            throw new Error('--metrics-port must be a port number');
-          return n;
-        }),
+        .argParser(portArg('--metrics-port')),
     )
     .addOption(
       new Option('--metrics-host <addr>', 'interface of the metrics server').default('127.0.0.1'),

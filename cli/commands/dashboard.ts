@@ -11,6 +11,7 @@ import { createDashboard, createMqttSource } from '../../dashboard/index.ts';
 import { influxV1Measures } from '../../measures/read/index.ts';
 import { assertTimeZone } from '../../protocol/index.ts';
 import { mqttPassword, passwordFileOption } from '../mqtt-secret.ts';
+import { portArg } from '../port-arg.ts';
 import { untilStopSignal } from '../signals.ts';
 
 export function command(): Command {
@@ -82,9 +83,7 @@ export function command(): Command {
     .action(async (o) => {
       // installed first: a stop signal during start-up still ends the command gracefully
       const stopped = untilStopSignal();
-      const port = Number(o.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new Error('--port must be 0-65535');
+      const port = portArg('--port')(String(o.port));
       assertTimeZone(o.timeZone, '--time-zone');
       if (o.influxUrl && !o.influxDb) throw new Error('--influx-url needs --influx-db');
       // no anonymous access unless an explicit flag says so

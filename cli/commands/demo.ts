@@ -12,6 +12,7 @@ import type { Registry } from '../../broker/index.ts';
 import { ALGORITHMS, getAlgorithm } from '../../controller/algorithms/registry.ts';
 import { detectorsOf, type Scenario } from '../../protocol/index.ts';
 import { listBundledScenarios } from '../../simulator/scenario.ts';
+import { portArg } from '../port-arg.ts';
 import { untilStopSignal } from '../signals.ts';
 import { addSinkOptions, sinkFromCommand, sinkHelp } from '../sink-options.ts';
 
@@ -302,13 +303,13 @@ export function command(): Command {
         'dashboard HTTP port (API, page, /live, MQTT over WebSocket at /mqtt)',
       )
         .env('OPENPHASE_PORT')
-        .argParser(number('--port', 0, true))
+        .argParser(portArg('--port'))
         .default(8080),
     )
     .addOption(
       new Option('--mqtt-port <n>', 'MQTT (TCP) port of the embedded broker; 0 picks a free one')
         .env('OPENPHASE_MQTT_PORT')
-        .argParser(number('--mqtt-port', 0, true))
+        .argParser(portArg('--mqtt-port'))
         .default(1883),
     )
     .addOption(

@@ -6,17 +6,11 @@
  */
 import { Command, Option } from 'commander';
 import type { SinkOptions } from '../../collector/sinks/registry.ts';
-import { parsePeriod } from '../../controller/tod-plans.ts';
 import { t } from '../../i18n/index.ts';
 import { computeMeasures, formatMeasures, type Measures } from '../../measures/index.ts';
 import { measuresReaderFor } from '../../measures/read/index.ts';
-import {
-  assertId,
-  assertTimeZone,
-  type IntersectionConfig,
-  parseLocalTime,
-  zoneOf,
-} from '../../protocol/index.ts';
+import { assertId, type IntersectionConfig, zoneOf } from '../../protocol/index.ts';
+import { numberArg, periodArg, timeArg, zoneArg } from '../args.ts';
 import { cliLang } from '../lang.ts';
 import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
 import { addSinkOptions, sinkFromCommand, sinkHelp } from '../sink-options.ts';
@@ -39,9 +33,9 @@ export interface MeasuresRun {
 
 /** Reads the stored history and computes the measures. */
 export async function runMeasures(o: MeasuresRun): Promise<Measures> {
-  if (!(o.toMs > o.fromMs)) throw new Error('--to must be after --from');
+  if (!(o.toMs > o.fromMs)) throw new Error(t(cliLang(), 'args.toAfterFrom'));
   if (o.toMs - o.fromMs > MAX_RANGE_MS)
-    throw new Error('the range is longer than 31 days: ask for fewer days at a time');
+    throw new Error(t(cliLang(), 'args.tooLong', { days: String(MAX_RANGE_MS / 86_400_000) }));
   const data = await measuresReaderFor(o.sink).read({
     intersection: o.config.id,
     fromMs: o.fromMs,
@@ -95,11 +89,11 @@ export function command(): Command {
     )
     .action(async (o, c: Command) => {
       assertId('intersection', o.intersection);
-      if (o.timeZone !== undefined) assertTimeZone(o.timeZone, '--time-zone');
-      const binMs = parsePeriod(o.bin);
-      if (binMs % 60_000 !== 0) throw new Error('--bin must be whole minutes (15m, 30m, 1h)');
-      const speed = Number(o.approachSpeed);
-      if (!(speed > 0 && speed <= 150)) throw new Error('--approach-speed must be 1-150 km/h');
+      if (o.timeZone !== undefined) zoneArg('--time-zone', o.timeZone);
+      const binMs = periodArg('--bin', o.bin);
+      if (binMs % 60_000 !== 0)
+        throw new Error(t(cliLang(), 'args.wholeMinutes', { flag: '--bin' }));
+      const speed = numberArg('--approach-speed', o.approachSpeed, 1, 150);
       if (!o.config && !o.mqtt) throw new Error(t(cliLang(), 'cli.needConfig'));
       const sink = sinkFromCommand(c, NOT_FOR_READING);
       const config = o.config
@@ -110,8 +104,8 @@ export function command(): Command {
           });
       // --from/--to without an offset are local times in the intersection's zone
       const zone = zoneOf(config.timeZone, o.timeZone);
-      const fromMs = parseLocalTime(o.from, zone);
-      const toMs = parseLocalTime(o.to, zone);
+      const fromMs = timeArg('--from', o.from, zone);
+      const toMs = timeArg('--to', o.to, zone);
       const m = await runMeasures({
         config,
         sink,

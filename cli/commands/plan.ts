@@ -1,30 +1,18 @@
-/**
- * `openphase plan`: time-of-day fixed-time plans (Webster 1958) from the counts the collector
- * stored in InfluxDB 1.x (measurement `counts`, tags intersection/detector, field count).
- * The grouping and the plans are pure (controller/tod-plans.ts); this file reads and prints.
- */
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { InfluxDB } from 'influx';
-import YAML from 'yaml';
 import { intervalsFromSpacing } from '../../collector/history.ts';
-import {
-  type CountRow,
-  parsePeriod,
-  plansByTimeOfDay,
-  type TodPlan,
-} from '../../controller/tod-plans.ts';
+import { type CountRow, plansByTimeOfDay, type TodPlan } from '../../controller/tod-plans.ts';
 import { type Lang, percent, t } from '../../i18n/index.ts';
 import { connectOnce } from '../../ops/connect-once.ts';
 import {
   assertId,
-  assertTimeZone,
   formatProblems,
   type IntersectionConfig,
   topics,
   validateIntersection,
   zoneOf,
 } from '../../protocol/index.ts';
+import { numberArg, periodArg, readArgData, zoneArg } from '../args.ts';
 import { cliLang } from '../lang.ts';
 import {
   INFLUX_PASSWORD,
@@ -52,8 +40,7 @@ export interface PlanOptions {
 
 /** Reads one intersection's config from a JSON/YAML file: a config, or a scenario holding it. */
 export function readConfigFile(file: string, intersection: string): IntersectionConfig {
-  const text = readFileSync(file, 'utf8');
-  const value = /\.ya?ml$/i.test(file) ? YAML.parse(text) : JSON.parse(text);
+  const value = readArgData('--config', file) as { intersections?: unknown } | null;
   const candidate = Array.isArray(value?.intersections)
     ? value.intersections.find((i: { id?: unknown }) => i?.id === intersection)
     : value;
@@ -200,7 +187,7 @@ export function formatPlans(
 
 const parseTime = (name: string) => (v: string) => {
   const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-  if (!Number.isFinite(ms)) throw new Error(`${name}: '${v}' is not an ISO date or epoch ms`);
+  if (!Number.isFinite(ms)) throw new Error(t(cliLang(), 'args.isoTime', { flag: name, value: v }));
   return ms;
 };
 
@@ -254,7 +241,10 @@ export function command(): Command {
     )
     .action(async (o) => {
       const lang = cliLang();
-      if (o.timeZone !== undefined) assertTimeZone(o.timeZone, '--time-zone');
+      if (o.timeZone !== undefined) zoneArg('--time-zone', o.timeZone);
+      const periodMs = periodArg('--period', o.period);
+      const saturationFlowVphpl = numberArg('--saturation-flow', o.saturationFlow, 100, 3000);
+      const lostTimePerPhaseS = numberArg('--lost-time', o.lostTime, 0, 20);
       if (!o.config && !o.mqtt) throw new Error(t(lang, 'cli.needConfig'));
       const config = o.config
         ? readConfigFile(o.config, o.intersection)
@@ -270,11 +260,11 @@ export function command(): Command {
         intersection: o.intersection,
         fromMs: o.from,
         toMs: o.to,
-        periodMs: parsePeriod(o.period),
+        periodMs,
         config,
         ...(o.timeZone ? { timeZone: o.timeZone } : {}),
-        saturationFlowVphpl: Number(o.saturationFlow),
-        lostTimePerPhaseS: Number(o.lostTime),
+        saturationFlowVphpl,
+        lostTimePerPhaseS,
       });
       if (plans.length === 0) {
         console.error(t(lang, 'plan.noCounts', { intersection: o.intersection }));

@@ -8,13 +8,12 @@ import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import YAML from 'yaml';
 import { historyFor, sinkDescription } from '../../collector/sinks/registry.ts';
-import { parsePeriod } from '../../controller/tod-plans.ts';
 import { t } from '../../i18n/index.ts';
 import type { IntersectionConfig } from '../../protocol/index.ts';
-import { configsFromDir, configsFromFile, configsFromMqtt } from '../../store-scenario/configs.ts';
+import { configsFromDir, configsFromMqtt, configsIn } from '../../store-scenario/configs.ts';
 import { DEFAULT_TURNING, type TurningShares } from '../../store-scenario/demand.ts';
 import { reportLines, scenarioFromStore } from '../../store-scenario/from-store.ts';
-import { dayOf, parseHours } from '../../store-scenario/zone.ts';
+import { dayArg, hoursArg, numberArg, periodArg, readArgData } from '../args.ts';
 import { cliLang } from '../lang.ts';
 import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
 import { addSinkOptions, sinkFromCommand, sinkHelp } from '../sink-options.ts';
@@ -29,20 +28,13 @@ const list = (v: string, prev: string[] = []) => [
     .filter(Boolean),
 ];
 
-const share = (name: string, v: string, min: number, max: number) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max)
-    throw new Error(`${name} must be a number from ${min} to ${max}, got '${v}'`);
-  return n;
-};
-
 /** `left=0.2,through=0.6,right=0.2` → shares; missing turns keep the default. */
 export function parseTurning(text: string): TurningShares {
   const out = { ...DEFAULT_TURNING };
   for (const part of text.split(',')) {
     const m = /^\s*(left|through|right)\s*=\s*([0-9.]+)\s*$/.exec(part);
-    if (!m) throw new Error(`--turning: '${part}' is not like left=0.15`);
-    out[m[1] as keyof TurningShares] = share('--turning', m[2]!, 0, 1);
+    if (!m) throw new Error(t(cliLang(), 'args.turning', { part }));
+    out[m[1] as keyof TurningShares] = numberArg('--turning', m[2]!, 0, 1);
   }
   return out;
 }
@@ -143,7 +135,7 @@ Example:
         for (const s of r.skipped) console.error(t(lang, 'fromStore.skipped', { what: s }));
         configs = r.configs;
       } else if (o.config) {
-        configs = configsFromFile(o.config);
+        configs = configsIn(readArgData('--config', o.config), o.config);
       } else {
         const r = await configsFromMqtt(o.mqtt, {
           username: o.username,
@@ -164,20 +156,20 @@ Example:
       if (zones.length > 1)
         throw new Error(t(lang, 'fromStore.zones', { zones: zones.join(', ') }));
       const timeZone = zones[0] ?? o.timeZone ?? 'UTC';
-      const fillDays = share('--fill-days', o.fillDays, 0, 60);
+      const fillDays = numberArg('--fill-days', o.fillDays, 0, 60);
       const { scenario, demand } = await scenarioFromStore({
         reader: historyFor(sink),
         store: sinkDescription(sink),
         configs,
-        days: o.day.map((d: string) => dayOf(d, timeZone)),
+        days: o.day.map((d: string) => dayArg('--day', d, timeZone)),
         fillDays: Math.round(fillDays),
-        binMs: parsePeriod(o.bin),
-        minCoverage: share('--min-coverage', o.minCoverage, 0, 1),
-        saturationFlowVphpl: share('--saturation-flow', o.saturationFlow, 100, 3000),
-        lostTimeS: share('--lost-time', o.lostTime, 0, 20),
+        binMs: periodArg('--bin', o.bin),
+        minCoverage: numberArg('--min-coverage', o.minCoverage, 0, 1),
+        saturationFlowVphpl: numberArg('--saturation-flow', o.saturationFlow, 100, 3000),
+        lostTimeS: numberArg('--lost-time', o.lostTime, 0, 20),
         ...(o.turning ? { turning: parseTurning(o.turning) } : {}),
         ...(o.name ? { name: o.name } : {}),
-        ...(o.hours ? { hours: parseHours(o.hours) } : {}),
+        ...(o.hours ? { hours: hoursArg('--hours', o.hours) } : {}),
       });
       for (const line of reportLines(demand, timeZone, lang)) console.error(line);
       const text = o.out?.endsWith('.json')

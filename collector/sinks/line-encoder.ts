@@ -193,6 +193,22 @@ export function createLineEncoder(maxKeys = 100_000): LineEncoder {
       n = q;
     } while (n > 0);
   }
+  /**
+   * Fractional numbers as text, kept by value: `String(v)` is the costliest step of a counts
+   * point (occupancy), and sensors repeat a few values (0.1, 0.25, …). Bound: 4,096 values.
+   */
+  const floatBytes = new Map<number, Buffer>();
+  function float(v: number) {
+    let b = floatBytes.get(v);
+    if (b === undefined) {
+      b = Buffer.from(String(v), 'latin1'); // a finite number's text is ASCII
+      if (floatBytes.size >= 4096) floatBytes.clear();
+      floatBytes.set(v, b);
+    }
+    room(b.length);
+    buf.set(b, o);
+    o += b.length;
+  }
   const fieldKeyBytes = new Map<string, Buffer>();
   function writeFieldKey(k: string) {
     let b = fieldKeyBytes.get(k);
@@ -228,7 +244,9 @@ export function createLineEncoder(maxKeys = 100_000): LineEncoder {
       writeFieldKey(k);
       switch (typeof v) {
         case 'number':
-          text(String(v));
+          // a safe integer's text is its digits (-0 too: '0'), as String(v) writes it
+          if (Number.isSafeInteger(v)) digits(v);
+          else float(v);
           break;
         case 'string':
           text(escapeString(v));

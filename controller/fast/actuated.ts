@@ -6,7 +6,7 @@
 import type { ActuatedOptions } from '../algorithms/actuated.ts';
 import { createTarget, MAX_OUT_MARGIN_MS, nextInOrder } from '../algorithms/common.ts';
 import type { FastDeciderFactory } from './decider.ts';
-import { compilePhases, nextCalled } from './phases.ts';
+import { commonRules, compilePhases, nextCalled, type Ongoing } from './phases.ts';
 
 export const fastActuated: FastDeciderFactory = {
   name: 'actuated',
@@ -24,6 +24,7 @@ export const fastActuated: FastDeciderFactory = {
     });
     const call = (m: number) => r.call(m);
     const target = createTarget();
+    const on: Ongoing = { cp: 0, elapsedMs: 0 };
 
     /** As `phaseExtends`: some movement of phase p still extends its green. */
     function extendsGreen(p: number): boolean {
@@ -49,16 +50,11 @@ export const fastActuated: FastDeciderFactory = {
 
     return {
       decide(atMs) {
-        const view = r.current;
-        const pending = target.pending(view);
-        if (pending !== undefined) return pending;
-        const current = view.signal.phase;
-        const p = c.indexOf.get(current);
-        if (p === undefined) return config.phases[0]!.id;
-        const phase = config.phases[p]!;
-        const elapsed = view.signal.interval === 'green' ? atMs - view.signal.sinceMs : 0;
-        if (elapsed < phase.minGreenS * 1000) return current;
-        const maxedOut = elapsed + MAX_OUT_MARGIN_MS >= phase.maxGreenS * 1000;
+        const early = commonRules(r, c, target, atMs, on);
+        if (early !== undefined) return early;
+        const p = on.cp;
+        const current = config.phases[p]!.id;
+        const maxedOut = on.elapsedMs + MAX_OUT_MARGIN_MS >= config.phases[p]!.maxGreenS * 1000;
         if (!maxedOut && extendsGreen(p)) return current;
         const next = nextCalled(c, current, call);
         if (next !== undefined) return target.set(next, atMs);

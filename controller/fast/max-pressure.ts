@@ -6,7 +6,7 @@ import { laneGroups } from '../../protocol/index.ts';
 import { createTarget, MAX_OUT_MARGIN_MS, nextInOrder } from '../algorithms/common.ts';
 import type { MaxPressureOptions } from '../algorithms/max-pressure.ts';
 import type { FastDeciderFactory } from './decider.ts';
-import { blindQueue, compilePhases } from './phases.ts';
+import { blindQueue, commonRules, compilePhases, type Ongoing } from './phases.ts';
 
 interface GroupTerm {
   /** capacity of the lane group, veh/s */
@@ -42,6 +42,7 @@ export const fastMaxPressure: FastDeciderFactory = {
     const call = (m: number) => r.call(m);
     const queueVeh = (m: number) => r.queueVeh(m);
     const target = createTarget();
+    const on: Ongoing = { cp: 0, elapsedMs: 0 };
 
     /** As `phasePressures`, into `pressure` (by phase position). */
     function pressures(): void {
@@ -78,15 +79,11 @@ export const fastMaxPressure: FastDeciderFactory = {
 
     return {
       decide(atMs) {
-        const view = r.current;
-        const pending = target.pending(view);
-        if (pending !== undefined) return pending;
-        const current = view.signal.phase;
-        const cp = c.indexOf.get(current);
-        if (cp === undefined) return config.phases[0]!.id;
+        const early = commonRules(r, c, target, atMs, on);
+        if (early !== undefined) return early;
+        const cp = on.cp;
         const phase = config.phases[cp]!;
-        const elapsed = view.signal.interval === 'green' ? atMs - view.signal.sinceMs : 0;
-        if (elapsed < phase.minGreenS * 1000) return current;
+        const current = phase.id;
         pressures();
         const nStarved = findStarved();
         // The best other phase; ties go to the one first in service order after the current.
@@ -102,7 +99,7 @@ export const fastMaxPressure: FastDeciderFactory = {
             best = q;
           }
         }
-        const maxedOut = elapsed + MAX_OUT_MARGIN_MS >= phase.maxGreenS * 1000;
+        const maxedOut = on.elapsedMs + MAX_OUT_MARGIN_MS >= phase.maxGreenS * 1000;
         if (best < 0) return current;
         const bestId = config.phases[best]!.id;
         if (maxedOut) return target.set(bestP > 0 ? bestId : nextInOrder(config, current), atMs);

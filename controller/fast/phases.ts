@@ -5,6 +5,8 @@
  */
 import type { Phase } from '../../protocol/index.ts';
 import type { AggregationState } from '../aggregation.ts';
+import type { createTarget } from '../algorithms/common.ts';
+import type { StateReader } from './reader.ts';
 
 export interface CompiledPhases {
   phases: readonly Phase[];
@@ -103,4 +105,37 @@ export function blindQueue(
     for (const d of c.detectorsOf[m]!) if (failed[d]) return true;
   }
   return false;
+}
+
+/** Where the twins' common rules leave a decision that goes on: the phase and its green. */
+export interface Ongoing {
+  /** position of the current phase */
+  cp: number;
+  /** ms of green so far (0 outside green) */
+  elapsedMs: number;
+}
+
+/**
+ * The rules every twin applies first, in their reference's order: a change under way is kept
+ * asked for, an unknown phase asks for the first, and a green shorter than its minimum holds.
+ * Returns the decision those rules make, or undefined with `out` filled for the twin's own.
+ */
+export function commonRules(
+  r: StateReader,
+  c: CompiledPhases,
+  target: ReturnType<typeof createTarget>,
+  atMs: number,
+  out: Ongoing,
+): string | undefined {
+  const view = r.current;
+  const pending = target.pending(view);
+  if (pending !== undefined) return pending;
+  const current = view.signal.phase;
+  const cp = c.indexOf.get(current);
+  if (cp === undefined) return c.phases[0]!.id;
+  const elapsed = view.signal.interval === 'green' ? atMs - view.signal.sinceMs : 0;
+  if (elapsed < c.phases[cp]!.minGreenS * 1000) return current;
+  out.cp = cp;
+  out.elapsedMs = elapsed;
+  return undefined;
 }

@@ -5,7 +5,7 @@
 import { createTarget, MAX_OUT_MARGIN_MS, nextInOrder } from '../algorithms/common.ts';
 import type { SotlOptions } from '../algorithms/sotl.ts';
 import type { FastDeciderFactory } from './decider.ts';
-import { blindQueue, compilePhases } from './phases.ts';
+import { blindQueue, commonRules, compilePhases, type Ongoing } from './phases.ts';
 
 export const fastSotl: FastDeciderFactory = {
   name: 'sotl',
@@ -27,6 +27,7 @@ export const fastSotl: FastDeciderFactory = {
     const call = (m: number) => r.call(m);
     const queueVeh = (m: number) => r.queueVeh(m);
     const target = createTarget();
+    const on: Ongoing = { cp: 0, elapsedMs: 0 };
 
     /** As `waiting`: the demand of phase p's movements that are not green. */
     function waiting(p: number, green: Uint8Array): number {
@@ -44,21 +45,21 @@ export const fastSotl: FastDeciderFactory = {
         const dt = lastMs === undefined ? 0 : Math.max(0, Math.min(60_000, atMs - lastMs));
         lastMs = atMs;
         const current = view.signal.phase;
-        const cp = c.indexOf.get(current);
+        const cur = c.indexOf.get(current);
         const green =
-          view.signal.interval === 'green' && cp !== undefined ? c.serves[cp]! : noGreen;
+          view.signal.interval === 'green' && cur !== undefined ? c.serves[cur]! : noGreen;
         // Rule 1: κ integrates the demand at red, per phase.
         for (let p = 0; p < n; p++) {
           wait[p] = waiting(p, green);
-          if (view.signal.interval === 'green' && p === cp) kappa[p] = 0;
+          if (view.signal.interval === 'green' && p === cur) kappa[p] = 0;
           else kappa[p] = kappa[p]! + (wait[p]! * dt) / 1000;
         }
-        const pending = target.pending(view);
-        if (pending !== undefined) return pending;
-        if (cp === undefined) return config.phases[0]!.id;
+        // then the rules of every twin (a change under way, an unknown phase, min green)
+        const early = commonRules(r, c, target, atMs, on);
+        if (early !== undefined) return early;
+        const cp = on.cp;
         const phase = config.phases[cp]!;
-        const elapsed = view.signal.interval === 'green' ? atMs - view.signal.sinceMs : 0;
-        if (elapsed < phase.minGreenS * 1000) return current;
+        const elapsed = on.elapsedMs;
         // The waiting phase with the largest κ (ties: first in service order after the current).
         let best = -1;
         let bestK = -1;

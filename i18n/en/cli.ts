@@ -5,6 +5,7 @@ export const cli = {
   'cli.unknownCommand':
     "openphase: unknown command '{name}'.{hint} Run 'openphase --help' for the list.",
   'cli.didYouMean': " Did you mean '{name}'?",
+  'cli.failed': '{command}: {message}',
   'cli.notBuilt': 'openphase {name}: not built yet in this version ({version}).',
   'cli.bench.wroteReport': 'bench: wrote {path}',
   'cli.bench.wrote': 'bench: wrote {scorecard} and {report}',

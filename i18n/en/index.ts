@@ -3,6 +3,7 @@
  * One file per area keeps concurrent additions apart; a new area is a file here, its twin in
  * ../fr/, and a line in each index.
  */
+import { args } from './args.ts';
 import { cli } from './cli.ts';
 import { common } from './common.ts';
 import { dashboard } from './dashboard.ts';
@@ -12,6 +13,7 @@ import { measures } from './measures.ts';
 import { report } from './report.ts';
 import { scenarios } from './scenarios.ts';
 import { terminal } from './terminal.ts';
+import { usage } from './usage.ts';
 
 export const en = {
   ...common,
@@ -23,6 +25,8 @@ export const en = {
   ...measures,
   ...engines,
   ...terminal,
+  ...usage,
+  ...args,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -7,6 +7,7 @@ export const cli: Record<keyof typeof en, Message> = {
   'cli.unknownCommand':
     'openphase : commande inconnue « {name} ».{hint} « openphase --help » donne la liste.',
   'cli.didYouMean': ' Vouliez-vous dire « {name} » ?',
+  'cli.failed': '{command} : {message}',
   'cli.notBuilt': 'openphase {name} : pas encore disponible dans cette version ({version}).',
   'cli.bench.wroteReport': 'bench : {path} écrit',
   'cli.bench.wrote': 'bench : {scorecard} et {report} écrits',

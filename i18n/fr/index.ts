@@ -1,6 +1,7 @@
 /** The French catalog: the same keys as ../en/ (the compiler and tests/unit/i18n-catalogs check). */
 import type { MessageKey } from '../en/index.ts';
 import type { Message } from '../types.ts';
+import { args } from './args.ts';
 import { cli } from './cli.ts';
 import { common } from './common.ts';
 import { dashboard } from './dashboard.ts';
@@ -10,6 +11,7 @@ import { measures } from './measures.ts';
 import { report } from './report.ts';
 import { scenarios } from './scenarios.ts';
 import { terminal } from './terminal.ts';
+import { usage } from './usage.ts';
 
 export const fr: Record<MessageKey, Message> = {
   ...common,
@@ -21,4 +23,6 @@ export const fr: Record<MessageKey, Message> = {
   ...measures,
   ...engines,
   ...terminal,
+  ...usage,
+  ...args,
 };

@@ -210,8 +210,9 @@ describe('three collectors of one $share group on Mosquitto 2 into one InfluxDB'
     // the load was shared: each got more than a fifth of the messages
     const shares = members.map((m) => (m.before + m.now) / traffic.messages.length);
     for (const share of shares) expect(share).toBeGreaterThan(0.2);
-    // redelivery after the kill may count a message twice, never lose one
-    expect(shares.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
+    // No check that the shares add up to 1: the killed collector's first life is known only to
+    // its last metrics reading before the kill (polled every 50 ms), so its share is a lower
+    // bound — under load it once summed to 0.995. Nothing lost is proven above by the totals.
 
     // each identity kept its connection; only the killed one connected again
     const connects = (id: string) =>

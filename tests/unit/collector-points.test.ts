@@ -334,7 +334,16 @@ describe('the line encoder of the InfluxDB sinks (cached series keys) equals enc
       ),
       fields: fc.dictionary(
         fc.constantFrom('v', 'w', 'f,=k'),
-        fc.oneof(fc.double(), fc.integer().map(int), fc.boolean(), text, fc.constant(undefined)),
+        fc.oneof(
+          fc.double(),
+          // plain numbers the encoder writes as digits (safe integers) or not, and their edges
+          fc.integer(),
+          fc.constantFrom(-0, 0.1, 0.25, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 1e21, -1e-7),
+          fc.integer().map(int),
+          fc.boolean(),
+          text,
+          fc.constant(undefined),
+        ),
       ),
       timeMs: fc.oneof(fc.constant(1_764_340_000_000), fc.integer({ min: 0, max: 4e12 })),
       subMsNs: fc.option(fc.integer({ min: 0, max: 999_999 }), { nil: undefined }),

@@ -1,0 +1,176 @@
+/**
+ * MQTT 3.1.1 framing for the collector's inbound fast path (pure: bytes in, packets out).
+ *
+ * The collector receives one PUBLISH per sensor reading interval and almost nothing else, and
+ * mqtt.js spends more per message than the collector's own work on it (a packet object, a buffer
+ * list, a `debug` check per parser step, a queue hop and two events). This framer cuts the byte
+ * stream into packets and reads a PUBLISH at QoS 0 or 1 in place: topic, message id and the
+ * payload as a view of the received bytes. Any other packet, and any PUBLISH it does not read
+ * (QoS 2, an empty topic), comes out as its exact bytes, for mqtt.js to handle as before; bytes
+ * that are not MQTT (a remaining length over four bytes, QoS 3) stop the framer, and the rest goes
+ * to mqtt.js, which closes the connection as it always did.
+ *
+ * A property test holds it to mqtt-packet's parser (tests/unit/collector-mqtt-frames.test.ts).
+ */
+
+/** What `next()` found. */
+export const FRAME = { none: 0, publish: 1, other: 2, malformed: 3 } as const;
+export type FrameKind = (typeof FRAME)[keyof typeof FRAME];
+
+/** Filled by `next()` (one object for every packet: nothing allocated per message for it). */
+export interface FrameOut {
+  /** publish: the topic (UTF-8, as mqtt-packet reads it) */
+  topic: string;
+  /** publish: the payload, a view of the received bytes */
+  payload: Buffer;
+  qos: 0 | 1;
+  /** publish at QoS 1: its packet id */
+  messageId: number;
+  /** other: the packet's bytes; malformed: every byte not yet framed */
+  bytes: Buffer;
+}
+
+export interface MqttFramer {
+  /** Adds received bytes (kept by reference until framed). */
+  push(chunk: Buffer): void;
+  /** The next packet into `out`, or `none` until more bytes come. */
+  next(out: FrameOut): FrameKind;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+export const frameOut = (): FrameOut => ({
+  topic: '',
+  payload: EMPTY,
+  qos: 0,
+  messageId: 0,
+  bytes: EMPTY,
+});
+
+/** @example const f = createMqttFramer(); f.push(bytes); const out = frameOut(); f.next(out) */
+export function createMqttFramer(): MqttFramer {
+  /** the chunk being framed, from `at` */
+  let buf: Buffer = EMPTY;
+  let at = 0;
+  /** chunks received after `buf` */
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let broken = false;
+
+  /** The byte `i` places after `at`, across chunks; -1 when it has not come yet. */
+  function peek(i: number): number {
+    if (at + i < buf.length) return buf[at + i]!;
+    let k = at + i - buf.length;
+    for (const c of pending) {
+      if (k < c.length) return c[k]!;
+      k -= c.length;
+    }
+    return -1;
+  }
+
+  /**
+   * A packet that runs past the end of `buf`: its `total` bytes copied into one buffer (only
+   * those: the chunk it ends in is framed in place from there on).
+   */
+  function assemble(total: number): Buffer {
+    const whole = Buffer.allocUnsafe(total);
+    let w = buf.copy(whole, 0, at);
+    buf = EMPTY;
+    at = 0;
+    while (w < total) {
+      const c = pending.shift()!;
+      pendingBytes -= c.length;
+      const n = Math.min(c.length, total - w);
+      c.copy(whole, w, 0, n);
+      w += n;
+      if (n < c.length) {
+        buf = c;
+        at = n;
+      }
+    }
+    return whole;
+  }
+
+  return {
+    push(chunk) {
+      if (chunk.length === 0) return;
+      if (at >= buf.length && pending.length === 0) {
+        buf = chunk;
+        at = 0;
+      } else {
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+      }
+    },
+    next(out) {
+      for (;;) {
+        if (broken) {
+          if (at >= buf.length && pending.length === 0) return FRAME.none;
+          out.bytes = Buffer.concat([buf.subarray(at), ...pending]);
+          buf = EMPTY;
+          at = 0;
+          pending = [];
+          pendingBytes = 0;
+          return FRAME.malformed;
+        }
+        if (at >= buf.length) {
+          if (pending.length === 0) return FRAME.none;
+          buf = pending.shift()!;
+          pendingBytes -= buf.length;
+          at = 0;
+          continue;
+        }
+        const first = buf[at]!;
+        if (first >> 4 === 3 && ((first >> 1) & 3) === 3) {
+          broken = true; // a PUBLISH with both QoS bits: not MQTT
+          continue;
+        }
+        // The remaining length: 1–4 bytes, 7 bits each.
+        let len = 0;
+        let mul = 1;
+        let i = 1;
+        let complete = false;
+        for (; i <= 4; i++) {
+          const b = peek(i);
+          if (b < 0) return FRAME.none; // more bytes to come
+          len += (b & 0x7f) * mul;
+          mul *= 128;
+          if (b < 0x80) {
+            complete = true;
+            break;
+          }
+        }
+        if (!complete) {
+          broken = true; // a fifth length byte: not MQTT
+          continue;
+        }
+        const total = i + 1 + len;
+        let src = buf;
+        let start = at;
+        if (at + total <= buf.length) at += total;
+        else if (buf.length - at + pendingBytes < total) return FRAME.none;
+        else {
+          src = assemble(total);
+          start = 0;
+        }
+        const p = start + i + 1;
+        const end = start + total;
+        if (first >> 4 === 3) {
+          const qos = (first >> 1) & 3;
+          const topicLen = len >= 2 ? (src[p]! << 8) | src[p + 1]! : 0;
+          const idLen = qos > 0 ? 2 : 0;
+          if (qos < 2 && topicLen > 0 && 2 + topicLen + idLen <= len) {
+            const t = p + 2;
+            out.topic = src.toString('utf8', t, t + topicLen);
+            out.qos = qos as 0 | 1;
+            out.messageId = qos > 0 ? (src[t + topicLen]! << 8) | src[t + topicLen + 1]! : 0;
+            out.payload = src.subarray(t + topicLen + idLen, end);
+            return FRAME.publish;
+          }
+        }
+        out.bytes = src.subarray(start, end);
+        return FRAME.other;
+      }
+    },
+  };
+}
