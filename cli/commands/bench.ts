@@ -20,6 +20,7 @@ import { ENGINE_NAMES } from '../../engines/index.ts';
 import { num as numberIn, t } from '../../i18n/index.ts';
 import { assertTimeZone, formatProblems } from '../../protocol/index.ts';
 import { ScenarioError } from '../../simulator/index.ts';
+import { readArgData } from '../args.ts';
 import { cliLang, langOption } from '../lang.ts';
 import { packageJson } from '../package-json.ts';
 import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
@@ -164,7 +165,7 @@ async function run(o: Opts): Promise<void> {
   mkdirSync(out, { recursive: true });
   const lang = cliLang();
   if (o.reportFrom) {
-    const read = checkScorecard(JSON.parse(readFileSync(o.reportFrom, 'utf8')));
+    const read = checkScorecard(readArgData('--report-from', o.reportFrom));
     const card = withLabels(read, parseLabels(o.label ?? [], read.manifest.controllers));
     writeFileSync(join(out, 'report.html'), renderReport(card, { lang, timeZone: reportZone(o) }));
     console.error(t(lang, 'cli.bench.wroteReport', { path: join(out, 'report.html') }));
