@@ -32,11 +32,20 @@ export interface ParsedMovement {
   turn: Turn;
 }
 
+const MOVEMENT = /^([A-Za-z0-9_]{1,32})-(left|through|right)$/;
+/** Parsed names, shared and frozen: a 1,000-intersection network asks for the same dozen names
+ * tens of thousands of times while it compiles. Bounded, since names may come off the wire. */
+const parsed = new Map<string, Readonly<ParsedMovement> | undefined>();
+const MAX_PARSED = 4096;
+
 /** `N-through` → `{ approach: 'N', turn: 'through' }`; undefined when not a movement name. */
-export function parseMovement(movement: string): ParsedMovement | undefined {
-  const m = /^([A-Za-z0-9_]{1,32})-(left|through|right)$/.exec(movement);
-  if (!m) return undefined;
-  return { movement, approach: m[1]!, turn: m[2] as Turn };
+export function parseMovement(movement: string): Readonly<ParsedMovement> | undefined {
+  const hit = parsed.get(movement);
+  if (hit !== undefined || parsed.has(movement)) return hit;
+  const m = MOVEMENT.exec(movement);
+  const p = m ? Object.freeze({ movement, approach: m[1]!, turn: m[2] as Turn }) : undefined;
+  if (parsed.size < MAX_PARSED) parsed.set(movement, p);
+  return p;
 }
 
 export function movementName(approach: string, turn: Turn): string {
