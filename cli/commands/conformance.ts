@@ -50,6 +50,15 @@ const integer = (name: string, v: string): number => {
 async function run(o: Opts): Promise<void> {
   if (Boolean(o.controller) === Boolean(o.sensor))
     throw new Error(t(cliLang(), 'conformance.either'));
+  // every number checked before a broker starts, also those the other mode ignores
+  const numbers = {
+    connectTimeoutS: positive('connect-timeout', o.connectTimeout),
+    reconnectTimeoutS: positive('reconnect-timeout', o.reconnectTimeout),
+    ticks: integer('ticks', o.ticks),
+    deadlineMs: positive('deadline-ms', o.deadlineMs),
+    windowS: positive('window', o.window),
+    clockToleranceS: positive('clock-tolerance', o.clockTolerance),
+  };
   const workDir = resolve(o.out);
   mkdirSync(workDir, { recursive: true });
   const mqttOpt = o.mqtt
@@ -63,8 +72,8 @@ async function run(o: Opts): Promise<void> {
   const common = {
     root: o.root,
     workDir,
-    connectTimeoutS: positive('connect-timeout', o.connectTimeout),
-    reconnectTimeoutS: positive('reconnect-timeout', o.reconnectTimeout),
+    connectTimeoutS: numbers.connectTimeoutS,
+    reconnectTimeoutS: numbers.reconnectTimeoutS,
     ...(o.spawn ? { spawn: o.spawn } : {}),
     ...mqttOpt,
     onNotice: (line: string) => console.error(`conformance: ${line}`),
@@ -81,8 +90,8 @@ async function run(o: Opts): Promise<void> {
     checks = await runControllerConformance({
       id: m[1]!,
       scenario: await loadScenario(o.scenario ?? 'two-phase'),
-      ticks: integer('ticks', o.ticks),
-      deadlineMs: positive('deadline-ms', o.deadlineMs),
+      ticks: numbers.ticks,
+      deadlineMs: numbers.deadlineMs,
       ...common,
     });
   } else {
@@ -104,8 +113,8 @@ async function run(o: Opts): Promise<void> {
       sensor: o.sensor!,
       intersection: o.intersection,
       ...(config ? { config } : {}),
-      windowS: positive('window', o.window),
-      clockToleranceS: positive('clock-tolerance', o.clockTolerance),
+      windowS: numbers.windowS,
+      clockToleranceS: numbers.clockToleranceS,
       ...common,
     });
   }

@@ -112,6 +112,8 @@ export function command(): Command {
       const every = Number(o.statsEvery);
       if (!(tickMs >= 100)) throw new Error('--tick-ms must be ≥ 100');
       if (!(graceMs >= 0)) throw new Error('--grace-ms must be ≥ 0');
+      if (!(every >= 0))
+        throw new Error(`--stats-every must be a number ≥ 0, got '${o.statsEvery}'`);
       const configs = o.config ? checkConfigText(readArgFile('--config', o.config)) : undefined;
       if (configs && configs.problems.length > 0)
         throw new Error(`${o.config}:\n${formatProblems(configs.problems)}`);

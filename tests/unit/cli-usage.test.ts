@@ -128,6 +128,15 @@ describe('a required option, a value, a port', () => {
       "openphase devices add: option '--role <role>' cannot be 'sensr': give one of sensor, signal, controller, collector, observer, admin",
     ],
     [['intersection', 'check'], "openphase intersection check: missing required argument 'file'"],
+    // used to be accepted: conformance then started a broker and waited, signal ran
+    [
+      ['conformance', '--controller', 'mqtt:x', '--window', 'abc'],
+      "openphase conformance: --window must be a number above 0, got 'abc'",
+    ],
+    [
+      ['signal', '--cabinet', 'a=virtual', '--stats-every', 'abc'],
+      "openphase signal: --stats-every must be a number ≥ 0, got 'abc'",
+    ],
   ])('%j: %s', async (argv, message) => {
     const r = await refused(argv);
     expectOneLine(r);
