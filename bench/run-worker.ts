@@ -15,6 +15,8 @@ const setup = workerData as WorkerSetup;
 const port = parentPort!;
 const abort = new AbortController();
 const running = new Set<VendorProcess>();
+/** programs kept from one run to the next (--reuse-spawned), stopped with the worker */
+const kept = new Map<string, VendorProcess>();
 let side: Promise<{ side: MqttSide; close(): Promise<void> }> | undefined;
 
 async function openSide() {
@@ -64,6 +66,7 @@ async function handle(m: WorkerRequest): Promise<void> {
         signal: abort.signal,
         running,
         ...(t.engine ? { engine: t.engine } : {}),
+        ...(t.reuse ? { kept } : {}),
       });
     }
     port.postMessage({ type: 'done', n: m.n, out } satisfies WorkerReply);

@@ -9,7 +9,7 @@
  * is a pure function of the runs (scorecard.ts); only timing fields differ between two runs of
  * the same command, whatever `parallel` is.
  */
-import { arch, availableParallelism, loadavg, platform } from 'node:os';
+import { arch, availableParallelism, platform } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { type Lang, t } from '../i18n/index.ts';
@@ -54,6 +54,11 @@ export interface BenchOptions {
   mqtt?: { url: string; username?: string; password?: string };
   /** vendor id → command started afresh for each run */
   spawn?: Readonly<Record<string, string>>;
+  /**
+   * start each spawned program once per lane and keep it for the lane's runs: for a program
+   * that forgets an intersection when its retained config is cleared (docs/protocol.md)
+   */
+  reuseSpawned?: boolean;
   /** how long to wait for a vendor program to connect / answer its first tick (default 120 s) */
   connectTimeoutS?: number;
   /** where credentials (mode 600, deleted at the end) and vendor logs go */
@@ -89,14 +94,26 @@ export interface Progress {
 }
 
 /**
- * Runs at once by default: one more than the cores that are idle (`load`: the 1-minute load
- * average). A vendor run over MQTT mostly waits on lockstep round trips, so on an idle machine
- * one lane more than the cores keeps them busy; on a machine already busy, extra lanes only
- * compete for the same cores (measured on 2 cores at a load of ~20: 3 lanes took 588 s where
- * 1 took 338 s) and make a slow vendor miss deadlines, so the bench then runs one at a time.
+ * Runs at once by default: twice the cores. A built-in run computes every tick, so built-in
+ * runs go on at most `cores` lanes (cpuLanes); a vendor run over MQTT mostly waits on its
+ * lockstep round trip (simulator → broker → vendor program → broker → simulator) and uses a
+ * fraction of a core on each side, so vendor runs fill the other lanes. Measured on 2 cores
+ * (docs/benchmark.md, "How long it takes"): 4 at once beat 3 and 6.
  */
-export function defaultParallel(cores = availableParallelism(), load = loadavg()[0] ?? 0): number {
-  return Math.max(1, Math.min(cores + 1, Math.round(cores + 1 - load)));
+export function defaultParallel(cores = availableParallelism()): number {
+  return Math.max(1, 2 * cores);
+}
+
+/**
+ * CPU-bound (built-in) runs at once at most: no more than the cores, and with runs that wait
+ * (vendor runs) to do as well, at least one lane left to them so the long ones start at once.
+ */
+export function cpuLanes(
+  poolSize: number,
+  waiting: boolean,
+  cores = availableParallelism(),
+): number {
+  return Math.max(1, Math.min(cores, waiting ? poolSize - 1 : poolSize));
 }
 
 /** Checks a --parallel value: an integer from 1 to 64. */
@@ -181,6 +198,7 @@ export function createBench(o: BenchOptions) {
     parallel > 1 && (c.kind === 'builtin' || (o.spawn?.[c.name] !== undefined && !o.mqtt));
   const jobs: Job[] = runs.map(({ slot, c, engine }) => ({
     lane: onWorker(c) ? 'pool' : 'main',
+    bound: c.kind === 'mqtt' ? 'round-trip' : 'cpu',
     // an MQTT run waits on round trips: far longer than a built-in one per tick
     cost:
       (slot.durationS / (slot.run.stepS ?? 1)) *
@@ -190,6 +208,14 @@ export function createBench(o: BenchOptions) {
   const mainLane = jobs.some((j) => j.lane === 'main');
   // at most `parallel` at once, the main lane included
   const poolSize = Math.max(1, parallel - (mainLane ? 1 : 0));
+  const cpuPool = jobs.filter((j) => j.lane === 'pool' && j.bound === 'cpu').length;
+  const waitPool = jobs.filter((j) => j.lane === 'pool' && j.bound !== 'cpu').length;
+  const cpuLaneCount = cpuLanes(poolSize, waitPool > 0);
+  // the most runs that can be under way together (built-ins alone: no more than the cores)
+  const atOnce = Math.max(
+    1,
+    Math.min(poolSize, Math.min(cpuPool, cpuLaneCount) + waitPool) + (mainLane ? 1 : 0),
+  );
 
   let closed = false;
   const cleanups: (() => Promise<void>)[] = [];
@@ -217,9 +243,11 @@ export function createBench(o: BenchOptions) {
       startAtMs: slot.startAtMs,
     });
     const firstVendorRun = new Set<string>();
+    const keptOnMain = new Map<string, VendorProcess>();
     let done = 0;
     const outs = await runJobs<RunOutput>(jobs, {
       poolSize,
+      cpuLanes: cpuLaneCount,
       runPool(i) {
         if (closed) return Promise.reject(new Error('the bench was stopped'));
         const { slot, c, engine } = runs[i]!;
@@ -236,6 +264,7 @@ export function createBench(o: BenchOptions) {
                 firstTickWaitMs: connectMs, // a spawned program is starting
                 workDir: o.workDir,
                 engine,
+                ...(o.reuseSpawned ? { reuse: true } : {}),
               },
         );
       },
@@ -265,6 +294,7 @@ export function createBench(o: BenchOptions) {
           running,
           now,
           engine,
+          ...(o.reuseSpawned ? { kept: keptOnMain } : {}),
         });
       },
       onDone(i, _out, stillRunning) {
@@ -340,7 +370,7 @@ export function createBench(o: BenchOptions) {
       }),
       environment: { node: process.version, platform: `${platform()}-${arch()}` },
       startedAt,
-      parallel: Math.min(parallel, runs.length),
+      parallel: atOnce,
       wallS: 0,
     };
     manifest.wallS = Math.round(now() - wall0) / 1000;
@@ -425,7 +455,7 @@ export function createBench(o: BenchOptions) {
     /** runs in all: slots × engines × controllers */
     total: runs.length,
     /** runs at once at most */
-    parallel: Math.min(parallel, runs.length),
+    parallel: atOnce,
     start,
     /** stops the runs under way, ends vendor processes and workers, closes the broker; safe twice */
     async close(): Promise<void> {

@@ -1,6 +1,9 @@
 /**
  * Which run goes when (shell around a pure order): runs that may go anywhere go to a pool of
- * `poolSize` lanes, longest first (the last runs to finish are then short ones); runs that
+ * `poolSize` lanes, longest first (the last runs to finish are then short ones). CPU-bound runs
+ * (a built-in computes every tick) take at most `cpuLanes` of them — more would only share the
+ * cores — and go first while one is free, beside runs that mostly wait (a vendor run waits on
+ * a lockstep round trip every tick), which fill the other lanes; runs that
  * must stay in order — a vendor program the user started serves every run of a bench, and
  * must see simulated time only move forward (plan.ts) — go one after the other, in plan
  * order, on the main lane, beside the pool. Results come back in plan order, whatever order
@@ -11,10 +14,14 @@ export interface Job {
   /** relative cost (only the order matters): the pool starts the costliest first */
   cost: number;
   lane: 'pool' | 'main';
+  /** 'cpu': computes all the time (default); 'round-trip': mostly waits on another process */
+  bound?: 'cpu' | 'round-trip';
 }
 
 export interface ScheduleOptions<T> {
   poolSize: number;
+  /** CPU-bound pool jobs at once at most (default poolSize) */
+  cpuLanes?: number;
   /** job `i` on a pool lane (at most poolSize at once) */
   runPool(i: number): Promise<T>;
   /** job `i` on the main lane (one at a time, in plan order) */
@@ -42,6 +49,9 @@ export function runJobs<T>(jobs: readonly Job[], o: ScheduleOptions<T>): Promise
     const main = jobs.flatMap((j, i) => (j.lane === 'main' ? [i] : []));
     let remaining = jobs.length;
     let inPool = 0;
+    let cpuInPool = 0;
+    const cpuLanes = Math.max(1, Math.min(o.poolSize, o.cpuLanes ?? o.poolSize));
+    const isCpu = (i: number) => (jobs[i]!.bound ?? 'cpu') === 'cpu';
     let running = 0;
     let failed = false;
     const fail = (e: unknown) => {
@@ -57,12 +67,20 @@ export function runJobs<T>(jobs: readonly Job[], o: ScheduleOptions<T>): Promise
       if (remaining === 0) resolve(results);
     };
     const nextPool = () => {
-      while (!failed && inPool < o.poolSize && pool.length > 0) {
-        const i = pool.shift()!;
+      while (!failed && inPool < o.poolSize) {
+        // a CPU-bound run first while a CPU lane is free: it uses the cores the waiting runs
+        // leave idle; then the costliest waiting one
+        let k = cpuInPool < cpuLanes ? pool.findIndex(isCpu) : -1;
+        if (k < 0) k = pool.findIndex((i) => !isCpu(i));
+        if (k < 0) break;
+        const i = pool.splice(k, 1)[0]!;
+        const cpu = isCpu(i);
         inPool++;
+        if (cpu) cpuInPool++;
         running++;
         o.runPool(i).then((out) => {
           inPool--;
+          if (cpu) cpuInPool--;
           if (failed) return;
           finish(i, out);
           nextPool();

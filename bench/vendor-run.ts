@@ -40,6 +40,12 @@ export interface VendorRunOptions {
   now?: () => number;
   /** the traffic engine (engines/all.ts; default openphase) */
   engine?: string;
+  /**
+   * programs kept running from one run to the next, by vendor id (--reuse-spawned): started on
+   * the first run, stopped by the caller. Only with a janitor: the clearing of each run's
+   * retained config is what tells the program the run is over.
+   */
+  kept?: Map<string, VendorProcess>;
 }
 
 /** A connection to a broker of this thread without a socket (the vendor's stays a socket). */
@@ -83,23 +89,35 @@ export async function runVendor(
   o: VendorRunOptions,
 ): Promise<RunOutput> {
   const c = o.side.creds.get(id);
-  const proc = o.command
-    ? createVendorProcess(
-        o.command,
-        {
-          OPENPHASE_MQTT_URL: o.side.url,
-          OPENPHASE_ROOT: o.root,
-          ...(c
-            ? { OPENPHASE_MQTT_USERNAME: c.username, OPENPHASE_MQTT_PASSWORD: c.password }
-            : {}),
-        },
-        join(o.workDir, `${id}.log`),
-      )
-    : undefined;
-  if (proc) {
-    o.running.add(proc);
-    proc.start();
-  }
+  const keep = o.kept !== undefined && o.side.janitor !== undefined;
+  const start = () => {
+    if (!o.command) return undefined;
+    const p = createVendorProcess(
+      o.command,
+      {
+        OPENPHASE_MQTT_URL: o.side.url,
+        OPENPHASE_ROOT: o.root,
+        ...(c ? { OPENPHASE_MQTT_USERNAME: c.username, OPENPHASE_MQTT_PASSWORD: c.password } : {}),
+      },
+      join(o.workDir, `${id}.log`),
+    );
+    o.running.add(p);
+    p.start();
+    return p;
+  };
+  let proc: VendorProcess | undefined;
+  if (keep && o.command) {
+    proc = o.kept!.get(id);
+    // one that ended (crashed) is replaced: the run then starts from a fresh program anyway
+    if (!proc || proc.exited() !== undefined) {
+      if (proc) {
+        o.running.delete(proc);
+        void proc.close();
+      }
+      proc = start();
+      o.kept!.set(id, proc!);
+    }
+  } else proc = start();
   try {
     return await runMqtt(spec, {
       mqttUrl: o.side.url,
@@ -115,7 +133,7 @@ export async function runVendor(
       ...(o.engine ? { engine: o.engine } : {}),
     });
   } finally {
-    if (proc) {
+    if (proc && !keep) {
       await proc.close();
       o.running.delete(proc);
     }

@@ -16,6 +16,8 @@ export type WorkerTask =
       workDir: string;
       /** default openphase */
       engine?: string;
+      /** keep the program for this worker's next runs (--reuse-spawned) */
+      reuse?: boolean;
     };
 
 export interface WorkerSetup {

@@ -49,18 +49,46 @@ export const frameOut = (): FrameOut => ({
 
 /** @example const f = createMqttFramer(); f.push(bytes); const out = frameOut(); f.next(out) */
 export function createMqttFramer(): MqttFramer {
+  /** the chunk being framed, from `at` */
   let buf: Buffer = EMPTY;
   let at = 0;
-  /** chunks received past `buf` while a packet is incomplete */
+  /** chunks received after `buf` */
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let broken = false;
 
-  function merge() {
-    buf = Buffer.concat([buf.subarray(at), ...pending]);
+  /** The byte `i` places after `at`, across chunks; -1 when it has not come yet. */
+  function peek(i: number): number {
+    if (at + i < buf.length) return buf[at + i]!;
+    let k = at + i - buf.length;
+    for (const c of pending) {
+      if (k < c.length) return c[k]!;
+      k -= c.length;
+    }
+    return -1;
+  }
+
+  /**
+   * A packet that runs past the end of `buf`: its `total` bytes copied into one buffer (only
+   * those: the chunk it ends in is framed in place from there on).
+   */
+  function assemble(total: number): Buffer {
+    const whole = Buffer.allocUnsafe(total);
+    let w = buf.copy(whole, 0, at);
+    buf = EMPTY;
     at = 0;
-    pending = [];
-    pendingBytes = 0;
+    while (w < total) {
+      const c = pending.shift()!;
+      pendingBytes -= c.length;
+      const n = Math.min(c.length, total - w);
+      c.copy(whole, w, 0, n);
+      w += n;
+      if (n < c.length) {
+        buf = c;
+        at = n;
+      }
+    }
+    return whole;
   }
 
   return {
@@ -76,26 +104,35 @@ export function createMqttFramer(): MqttFramer {
     },
     next(out) {
       for (;;) {
-        const avail = buf.length - at;
         if (broken) {
-          if (avail === 0 && pending.length === 0) return FRAME.none;
-          merge();
-          out.bytes = buf;
+          if (at >= buf.length && pending.length === 0) return FRAME.none;
+          out.bytes = Buffer.concat([buf.subarray(at), ...pending]);
           buf = EMPTY;
+          at = 0;
+          pending = [];
+          pendingBytes = 0;
           return FRAME.malformed;
         }
-        if (avail === 0) {
+        if (at >= buf.length) {
           if (pending.length === 0) return FRAME.none;
-          merge();
+          buf = pending.shift()!;
+          pendingBytes -= buf.length;
+          at = 0;
           continue;
         }
-        // Fixed header: the type and flags byte, then the remaining length (1–4 bytes, 7 bits each).
+        const first = buf[at]!;
+        if (first >> 4 === 3 && ((first >> 1) & 3) === 3) {
+          broken = true; // a PUBLISH with both QoS bits: not MQTT
+          continue;
+        }
+        // The remaining length: 1–4 bytes, 7 bits each.
         let len = 0;
         let mul = 1;
-        let p = at + 1;
+        let i = 1;
         let complete = false;
-        for (let k = 0; k < 4 && p < buf.length; k++) {
-          const b = buf[p++]!;
+        for (; i <= 4; i++) {
+          const b = peek(i);
+          if (b < 0) return FRAME.none; // more bytes to come
           len += (b & 0x7f) * mul;
           mul *= 128;
           if (b < 0x80) {
@@ -104,42 +141,34 @@ export function createMqttFramer(): MqttFramer {
           }
         }
         if (!complete) {
-          if (p - at - 1 >= 4) {
-            broken = true; // a fifth length byte: not MQTT
-            continue;
-          }
-          if (pending.length === 0) return FRAME.none;
-          merge();
+          broken = true; // a fifth length byte: not MQTT
           continue;
         }
-        const end = p + len;
-        if (end > buf.length) {
-          if (end - buf.length > pendingBytes) return FRAME.none;
-          merge();
-          continue;
+        const total = i + 1 + len;
+        let src = buf;
+        let start = at;
+        if (at + total <= buf.length) at += total;
+        else if (buf.length - at + pendingBytes < total) return FRAME.none;
+        else {
+          src = assemble(total);
+          start = 0;
         }
-        const first = buf[at]!;
-        const start = at;
-        at = end;
+        const p = start + i + 1;
+        const end = start + total;
         if (first >> 4 === 3) {
           const qos = (first >> 1) & 3;
-          if (qos === 3) {
-            at = start;
-            broken = true;
-            continue;
-          }
-          const topicLen = len >= 2 ? (buf[p]! << 8) | buf[p + 1]! : 0;
+          const topicLen = len >= 2 ? (src[p]! << 8) | src[p + 1]! : 0;
           const idLen = qos > 0 ? 2 : 0;
           if (qos < 2 && topicLen > 0 && 2 + topicLen + idLen <= len) {
             const t = p + 2;
-            out.topic = buf.toString('utf8', t, t + topicLen);
+            out.topic = src.toString('utf8', t, t + topicLen);
             out.qos = qos as 0 | 1;
-            out.messageId = qos > 0 ? (buf[t + topicLen]! << 8) | buf[t + topicLen + 1]! : 0;
-            out.payload = buf.subarray(t + topicLen + idLen, end);
+            out.messageId = qos > 0 ? (src[t + topicLen]! << 8) | src[t + topicLen + 1]! : 0;
+            out.payload = src.subarray(t + topicLen + idLen, end);
             return FRAME.publish;
           }
         }
-        out.bytes = buf.subarray(start, end);
+        out.bytes = src.subarray(start, end);
         return FRAME.other;
       }
     },

@@ -20,6 +20,7 @@ import { ENGINE_NAMES } from '../../engines/index.ts';
 import { num as numberIn, t } from '../../i18n/index.ts';
 import { assertTimeZone, formatProblems } from '../../protocol/index.ts';
 import { ScenarioError } from '../../simulator/index.ts';
+import { readArgData } from '../args.ts';
 import { cliLang, langOption } from '../lang.ts';
 import { packageJson } from '../package-json.ts';
 import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
@@ -46,6 +47,7 @@ interface Opts {
   engine: string;
   sensitivity: boolean;
   parallel?: string;
+  reuseSpawned?: boolean;
   label?: string[];
 }
 
@@ -146,6 +148,7 @@ export function canonicalCommand(o: Opts, controllers: readonly string[]): strin
     ...flag('username', o.mqtt ? o.username : undefined),
     ...flag('root', o.root),
     ...flag('spawn', o.spawn),
+    ...(o.reuseSpawned ? ['--reuse-spawned'] : []),
     ...(o.degradation ? [] : ['--no-degradation']),
     ...flag('queue-scenario', o.queueScenario),
     ...flag('engine', o.engine),
@@ -164,7 +167,7 @@ async function run(o: Opts): Promise<void> {
   mkdirSync(out, { recursive: true });
   const lang = cliLang();
   if (o.reportFrom) {
-    const read = checkScorecard(JSON.parse(readFileSync(o.reportFrom, 'utf8')));
+    const read = checkScorecard(readArgData('--report-from', o.reportFrom));
     const card = withLabels(read, parseLabels(o.label ?? [], read.manifest.controllers));
     writeFileSync(join(out, 'report.html'), renderReport(card, { lang, timeZone: reportZone(o) }));
     console.error(t(lang, 'cli.bench.wroteReport', { path: join(out, 'report.html') }));
@@ -202,6 +205,7 @@ async function run(o: Opts): Promise<void> {
         }
       : {}),
     spawn: parseSpawn(o.spawn ?? [], vendors),
+    ...(o.reuseSpawned ? { reuseSpawned: true } : {}),
     connectTimeoutS: num('connect-timeout', o.connectTimeout, 1)!,
     workDir: out,
     degradation: o.degradation,
@@ -327,6 +331,10 @@ export function command(): Command {
       collect,
     )
     .option(
+      '--reuse-spawned',
+      'start each --spawn program once per lane and keep it for the lane’s runs instead of afresh for every run: only for a program that forgets an intersection when its retained config is cleared, as the bench does after each run (docs/protocol.md); saves starting it 40 times',
+    )
+    .option(
       '--connect-timeout <s>',
       'how long to wait for a vendor program to connect and answer its first tick',
       '120',
@@ -334,7 +342,7 @@ export function command(): Command {
     .option('--no-degradation', 'skip the clean twins of fault and surge scenarios')
     .option(
       '--parallel <n>',
-      `runs at once: built-ins and --spawn'ed vendor programs on worker threads, each program with a broker of its own; the scorecard is the same for any n, only the time changes; 1 runs one after the other (default: one more than the idle cores, from the load average; now ${defaultParallel()})`,
+      `runs at once: built-ins and --spawn'ed vendor programs on worker threads, each program with a broker of its own; the scorecard is the same for any n, only the time changes; built-in runs on no more lanes than the cores; 1 runs one after the other (default: twice the cores, ${defaultParallel()})`,
     )
     .option(
       '--queue-scenario <name>',

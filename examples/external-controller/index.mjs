@@ -11,6 +11,7 @@
  *
  * What it does (docs/protocol.md, its Timing section):
  *  1. subscribes to {root}/v1/+/config (retained: discovery), +/counts/+ and +/signal;
+ *     A config cleared (a zero-length retained message) forgets the intersection;
  *  2. feeds every counts message to the intersection's algorithm;
  *  3. answers every signal newer than the last one answered with exactly one decision
  *     {v:1, controller, seq, t: signal.t, phase} on {root}/v1/{id}/decision, QoS 1 — in lockstep
@@ -139,6 +140,13 @@ client.on('message', (topic, payload) => {
   const parts = topic.slice(base.length + 1).split('/');
   const [id, kind, sensor] = parts;
   if (!topic.startsWith(`${base}/`) || !id || !ID.test(id) || (served && !served.has(id))) return;
+  // [protocol v1: config cleared] a zero-length retained config: the intersection is gone;
+  // forget it, so a config published later starts it afresh, as at its first
+  if (kind === 'config' && parts.length === 2 && payload.length === 0) {
+    intersections.delete(id);
+    pending.delete(id);
+    return;
+  }
   /** @type {any} */
   let msg;
   try {

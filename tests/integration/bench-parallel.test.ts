@@ -2,8 +2,10 @@
  * The parallel bench changes no result: built-ins on worker threads and the example external
  * controller (a separate program over MQTT, one instance per run, each worker with its own
  * broker) give the same scorecard as the same bench run one run after the other on the main
- * thread — timing fields aside — and the manifest says how many ran at once. Stopping a
- * parallel bench stops every run under way and every vendor program the workers started.
+ * thread — timing fields aside — and the manifest says how many ran at once. So does keeping
+ * one program per lane for all its runs (--reuse-spawned: the example forgets an intersection
+ * whose retained config the bench clears after each run). Stopping a parallel bench stops every
+ * run under way and every vendor program the workers started.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -21,28 +23,37 @@ const example = fileURLToPath(
 const dir = mkdtempSync(join(tmpdir(), 'op-bench-parallel-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function bench(parallel: number) {
+async function bench(parallel: number, reuseSpawned = false) {
   const progress: Progress[] = [];
+  const work = join(dir, `${parallel}${reuseSpawned ? '-reuse' : ''}`);
+  const starts = join(work, 'starts');
   const b = createBench({
     controllers: ['builtin:fixed-time', 'builtin:actuated', 'builtin:max-pressure', 'mqtt:example'],
-    spawn: { example: `"${process.execPath}" "${example}"` },
+    // one line in `starts` per program started
+    spawn: { example: `echo started >> "${starts}"; exec "${process.execPath}" "${example}"` },
+    reuseSpawned,
     // a surge scenario: its clean twin runs too
     scenarios: resolveScenarios(['two-phase', 'peak-surge']),
     seeds: 2,
     durationS: 120,
     deadlineMs: 5000,
     parallel,
-    workDir: join(dir, String(parallel)),
+    workDir: work,
     command: ['bench'],
     version: 'test',
     onProgress: (p) => progress.push(p),
   });
   const card = await b.start().finally(() => b.close());
-  return { card, progress };
+  const started = readFileSync(starts, 'utf8').split('\n').filter(Boolean).length;
+  return { card, progress, started };
 }
 
+/** the serial bench, run once for both comparisons */
+let serialRun: ReturnType<typeof bench> | undefined;
+const serialBench = () => (serialRun ??= bench(1));
+
 it('runs in parallel give the scorecard of the serial bench', async () => {
-  const serial = await bench(1);
+  const serial = await serialBench();
   const parallel = await bench(3);
   expect(serial.card.manifest.parallel).toBe(1);
   expect(parallel.card.manifest.parallel).toBe(3);
@@ -68,6 +79,19 @@ it('runs in parallel give the scorecard of the serial bench', async () => {
     parallel.progress.map((p) => `${p.controller} ${p.scenario} ${p.variant} ${p.seed}`),
   );
   expect(seen.size).toBe(total);
+  expect(parallel.started).toBe(6); // afresh for each of its runs
+}, 120_000);
+
+it('one program kept per lane for its runs gives the scorecard of a program started per run', async () => {
+  const serial = await serialBench();
+  const kept = await bench(3, true);
+  expect(withoutTiming(kept.card)).toEqual(withoutTiming(serial.card));
+  expect(serial.started).toBe(6);
+  // at most one program per lane (3), each serving several of the 6 runs
+  expect(kept.started).toBeLessThanOrEqual(3);
+  for (const r of kept.card.results.filter((x) => x.controller === 'mqtt:example'))
+    for (const run of r.runs)
+      expect((run.metrics as Record<string, number>).missedDeadlines).toBe(0);
 }, 120_000);
 
 /** Processes whose environment holds `marker` (the vendor programs of one bench). */

@@ -4,7 +4,7 @@
  * the runs finished in, and the first failure ends the bench with no new run started.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultParallel } from '../../bench/runner.ts';
+import { cpuLanes, defaultParallel } from '../../bench/runner.ts';
 import { type Job, poolOrder, runJobs } from '../../bench/scheduler.ts';
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
@@ -60,6 +60,40 @@ describe('bench scheduler', () => {
     expect(finished).not.toEqual(jobs.map((_, i) => i)); // they did finish out of order
   });
 
+  it('runs CPU-bound jobs on at most cpuLanes lanes, first while one is free', async () => {
+    // costs make the waiting ones the longest: they would all go first by cost alone
+    const jobs: Job[] = Array.from({ length: 10 }, (_, i) => ({
+      cost: i < 4 ? 100 : 1,
+      lane: 'pool',
+      bound: i < 4 ? 'round-trip' : 'cpu',
+    }));
+    let cpu = 0;
+    let maxCpu = 0;
+    let all = 0;
+    let maxAll = 0;
+    const started: number[] = [];
+    await runJobs(jobs, {
+      poolSize: 4,
+      cpuLanes: 2,
+      async runPool(i) {
+        started.push(i);
+        all++;
+        maxAll = Math.max(maxAll, all);
+        if (jobs[i]!.bound === 'cpu') cpu++;
+        maxCpu = Math.max(maxCpu, cpu);
+        for (let k = 0; k < (jobs[i]!.bound === 'cpu' ? 1 : 8); k++) await tick();
+        if (jobs[i]!.bound === 'cpu') cpu--;
+        all--;
+        return i;
+      },
+      runMain: async (i) => i,
+    });
+    expect(maxCpu).toBe(2);
+    expect(maxAll).toBe(4);
+    // two CPU-bound first, then the two costliest waiting ones beside them
+    expect(started.slice(0, 4)).toEqual([4, 5, 0, 1]);
+  });
+
   it('rejects with the first failure and starts nothing after it', async () => {
     const started: number[] = [];
     const jobs: Job[] = Array.from({ length: 6 }, () => ({ cost: 1, lane: 'pool' }));
@@ -82,11 +116,17 @@ describe('bench scheduler', () => {
 });
 
 describe('default parallelism', () => {
-  it('is one more than the idle cores: none idle, one at a time', () => {
-    expect(defaultParallel(2, 0)).toBe(3);
-    expect(defaultParallel(2, 0.9)).toBe(2);
-    expect(defaultParallel(2, 2)).toBe(1);
-    expect(defaultParallel(2, 20)).toBe(1);
-    expect(defaultParallel(8, 1)).toBe(8);
+  it('is twice the cores, whatever the load', () => {
+    expect(defaultParallel(2)).toBe(4);
+    expect(defaultParallel(8)).toBe(16);
+    expect(defaultParallel(1)).toBe(2);
+  });
+
+  it('gives built-in runs no more lanes than the cores, and leaves one to vendor runs', () => {
+    expect(cpuLanes(4, true, 2)).toBe(2);
+    expect(cpuLanes(2, true, 2)).toBe(1);
+    expect(cpuLanes(2, false, 2)).toBe(2);
+    expect(cpuLanes(6, false, 2)).toBe(2);
+    expect(cpuLanes(1, true, 2)).toBe(1);
   });
 });

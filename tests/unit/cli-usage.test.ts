@@ -199,3 +199,54 @@ describe('a bad value or an unreadable file for plan, measures, scenario', () =>
     expect(fr.err.trim()).toBe(french);
   });
 });
+
+describe('an unreadable file is named with its flag, on any command', () => {
+  it.each([
+    [
+      [
+        'cabinet-emulator',
+        '--config',
+        '/nonexistent/c.yaml',
+        '--intersection',
+        'a',
+        '--port',
+        '1610',
+      ],
+      'cabinet-emulator',
+      '--config /nonexistent/c.yaml',
+    ],
+    [
+      ['signal', '--config', '/nonexistent/c.yaml', '--cabinet', 'a=virtual'],
+      'signal',
+      '--config /nonexistent/c.yaml',
+    ],
+    [
+      ['bench', '--report-from', '/nonexistent/scorecard.json', '--out', tmpdir()],
+      'bench',
+      '--report-from /nonexistent/scorecard.json',
+    ],
+    [
+      [
+        'broker',
+        '--insecure',
+        '--port',
+        '0',
+        '--tls-cert',
+        '/nonexistent/c.pem',
+        '--tls-key',
+        '/nonexistent/k.pem',
+      ],
+      'broker',
+      '--tls-cert /nonexistent/c.pem',
+    ],
+    [
+      ['dashboard', '--port', '0', '--token-file', '/nonexistent/token'],
+      'dashboard',
+      '--token-file /nonexistent/token',
+    ],
+  ])('%j', async (argv, command, what) => {
+    const r = await refused(argv);
+    expectOneLine(r);
+    expect(r.err.trim()).toBe(`openphase ${command}: ${what}: cannot read it (no such file)`);
+  });
+});
