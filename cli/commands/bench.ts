@@ -2,7 +2,7 @@
  * `openphase bench`: controllers × scenarios × seeds, in lockstep, → scorecard.json and
  * report.html. Method: docs/benchmark.md.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
@@ -18,6 +18,7 @@ import { checkScorecard } from '../../bench/validate.ts';
 import { ALGORITHMS } from '../../controller/algorithms/registry.ts';
 import { ENGINE_NAMES } from '../../engines/index.ts';
 import { num as numberIn, t } from '../../i18n/index.ts';
+import { makeDirs } from '../../ops/make-dirs.ts';
 import { assertTimeZone, formatProblems } from '../../protocol/index.ts';
 import { ScenarioError } from '../../simulator/index.ts';
 import { readArgData } from '../args.ts';
@@ -164,7 +165,7 @@ function reportZone(o: Opts): string {
 
 async function run(o: Opts): Promise<void> {
   const out = resolve(o.out);
-  mkdirSync(out, { recursive: true });
+  makeDirs(out);
   const lang = cliLang();
   if (o.reportFrom) {
     const read = checkScorecard(readArgData('--report-from', o.reportFrom));

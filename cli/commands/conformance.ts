@@ -2,13 +2,13 @@
  * `openphase conformance`: short protocol checks of a live controller (`--controller mqtt:ID`)
  * or sensor (`--sensor ID`). Prints PASS/FAIL/SKIP per check; exits 1 when any check fails.
  */
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { type Check, failed, formatChecks } from '../../bench/conformance/checks.ts';
 import { runControllerConformance } from '../../bench/conformance/controller.ts';
 import { runSensorConformance } from '../../bench/conformance/sensor.ts';
 import { t } from '../../i18n/index.ts';
+import { makeDirs } from '../../ops/make-dirs.ts';
 import { type IntersectionConfig, isValidId } from '../../protocol/index.ts';
 import { createSimulation, loadScenario } from '../../simulator/index.ts';
 import { cliLang } from '../lang.ts';
@@ -60,7 +60,7 @@ async function run(o: Opts): Promise<void> {
     clockToleranceS: positive('clock-tolerance', o.clockTolerance),
   };
   const workDir = resolve(o.out);
-  mkdirSync(workDir, { recursive: true });
+  makeDirs(workDir);
   const mqttOpt = o.mqtt
     ? {
         mqtt: {
