@@ -3,8 +3,9 @@
  * as they are), an `acl` file (one `user` block per device, topics from devicePatterns) and a
  * `mosquitto.conf` fragment that wires them. Pure text builders plus one writer.
  */
-import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { makeDirs } from '../ops/make-dirs.ts';
 import { assertRoot, DEFAULT_ROOT } from '../protocol/index.ts';
 import type { Registry } from './registry.ts';
 import { devicePatterns } from './roles.ts';
@@ -166,7 +167,7 @@ export function exportMosquitto(
     owner?: FileOwner;
   } = {},
 ): { passwd: string; acl: string; conf: string } {
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const abs = resolve(dir);
   const files = { passwd: `${abs}/passwd`, acl: `${abs}/acl`, conf: `${abs}/mosquitto.conf` };
   writeFileSync(files.passwd, mosquittoPasswd(reg), { mode: 0o600 });
@@ -176,7 +177,7 @@ export function exportMosquitto(
   writeFileSync(files.conf, mosquittoConf(abs, options.listeners, options.limits));
   // Mosquitto does not create its persistence directory
   const db = options.limits?.persistenceDir;
-  if (db !== undefined) mkdirSync(db, { recursive: true, mode: 0o700 });
+  if (db !== undefined) makeDirs(db, 0o700);
   const owner = options.owner;
   if (owner) {
     // still 0600: readable by Mosquitto's user, by nobody else

@@ -3,9 +3,10 @@
  * restarted collector enriches from its first message instead of waiting for retained configs.
  * Bound: the collector remembers at most MAX_CONFIGS intersections (collector.ts).
  */
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeDirs } from '../ops/make-dirs.ts';
 import { type IntersectionConfig, isValidId, validateIntersection } from '../protocol/index.ts';
 
 /** Valid configs found in `dir`; unreadable or invalid files are skipped and named in `skipped`. */
@@ -33,7 +34,7 @@ export function loadConfigs(dir: string): { configs: IntersectionConfig[]; skipp
 /** Writes one config atomically (temp file + rename). */
 export async function saveConfig(dir: string, config: IntersectionConfig): Promise<void> {
   if (!isValidId(config.id)) return;
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const file = join(dir, `${config.id}.json`);
   await writeFile(`${file}.tmp`, JSON.stringify(config));
   await rename(`${file}.tmp`, file);

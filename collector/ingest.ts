@@ -3,9 +3,9 @@
  * (points.ts), learn configs, account for loss (loss.ts), count it, and hand its points to the
  * pipeline with the message's durability callback. Also keeps the points the sink refused.
  */
-import { mkdirSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeDirs } from '../ops/make-dirs.ts';
 import type { IntersectionConfig } from '../protocol/index.ts';
 import { loadConfigs, saveConfig } from './config-cache.ts';
 import { encodePoint } from './line-protocol.ts';
@@ -76,7 +76,7 @@ export function createIngest(opts: IngestOptions) {
   async function deadLetter(points: Point[], reason: string) {
     const lines: string[] = [];
     for (const p of points) lines.push(encodePoint(p) ?? JSON.stringify(p));
-    mkdirSync(deadDir, { recursive: true });
+    makeDirs(deadDir);
     const h = await open(join(deadDir, 'dead-letter.lp'), 'a');
     try {
       await h.appendFile(

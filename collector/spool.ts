@@ -15,9 +15,10 @@
  * taking messages (the broker holds them); the batches already in memory may overshoot the
  * bound by at most the pipeline's queue (`maxQueuedBatches` × `batchSize` points).
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { appendFile, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeDirs } from '../ops/make-dirs.ts';
 import { encodePoints, parseLine, pointOf } from './line-protocol.ts';
 import type { Point } from './point.ts';
 
@@ -72,7 +73,7 @@ export function createSpool(opts: SpoolOptions): Spool {
 
   function openSpool() {
     if (opened) return;
-    mkdirSync(opts.dir, { recursive: true });
+    makeDirs(opts.dir);
     for (const f of readdirSync(opts.dir).sort()) {
       const m = SEG_RE.exec(f);
       if (m) {

@@ -92,16 +92,33 @@ export class DetectorBank {
    * NaN) is a vehicle standing on the detector since then, still there at `toMs`.
    */
   close(d: number, toMs: number, intervalMs: number, presenceSinceMs: number): DetectorReading {
+    // Nobody counted, on it or standing on it this interval (most detectors, most seconds): the
+    // shared idle reading, with the state left as closeBusy leaves it. Kept this small so the
+    // caller's compiled loop takes it in without a call.
+    const be = this.busyEnd[d]!;
+    if (
+      this.count[d] === 0 &&
+      this.occMs[d] === 0 &&
+      be <= this.intervalStartMs &&
+      be < toMs &&
+      Number.isNaN(presenceSinceMs)
+    ) {
+      if (be > this.busyStart[d]!) this.flush(d);
+      return this.idle[d]!;
+    }
+    return this.closeBusy(d, toMs, intervalMs, presenceSinceMs);
+  }
+
+  private closeBusy(
+    d: number,
+    toMs: number,
+    intervalMs: number,
+    presenceSinceMs: number,
+  ): DetectorReading {
     const from = this.intervalStartMs;
     let occ = this.occMs[d]!;
     let be = this.busyEnd[d]!;
     const count = this.count[d]!;
-    // Nobody counted, on it or standing on it this interval (most detectors, most seconds): the
-    // shared idle reading, with the state left as the general path below leaves it.
-    if (count === 0 && occ === 0 && be <= from && be < toMs && Number.isNaN(presenceSinceMs)) {
-      if (be > this.busyStart[d]!) this.flush(d);
-      return this.idle[d]!;
-    }
     let bs = this.busyStart[d]!;
     if (be <= from && be < toMs) {
       // the busy window ended before this interval: nothing of it counts any more

@@ -2,7 +2,7 @@
  * `openphase bench`: controllers × scenarios × seeds, in lockstep, → scorecard.json and
  * report.html. Method: docs/benchmark.md.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
@@ -18,8 +18,10 @@ import { checkScorecard } from '../../bench/validate.ts';
 import { ALGORITHMS } from '../../controller/algorithms/registry.ts';
 import { ENGINE_NAMES } from '../../engines/index.ts';
 import { num as numberIn, t } from '../../i18n/index.ts';
+import { makeDirs } from '../../ops/make-dirs.ts';
 import { assertTimeZone, formatProblems } from '../../protocol/index.ts';
 import { ScenarioError } from '../../simulator/index.ts';
+import { readArgData } from '../args.ts';
 import { cliLang, langOption } from '../lang.ts';
 import { packageJson } from '../package-json.ts';
 import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
@@ -163,10 +165,10 @@ function reportZone(o: Opts): string {
 
 async function run(o: Opts): Promise<void> {
   const out = resolve(o.out);
-  mkdirSync(out, { recursive: true });
+  makeDirs(out);
   const lang = cliLang();
   if (o.reportFrom) {
-    const read = checkScorecard(JSON.parse(readFileSync(o.reportFrom, 'utf8')));
+    const read = checkScorecard(readArgData('--report-from', o.reportFrom));
     const card = withLabels(read, parseLabels(o.label ?? [], read.manifest.controllers));
     writeFileSync(join(out, 'report.html'), renderReport(card, { lang, timeZone: reportZone(o) }));
     console.error(t(lang, 'cli.bench.wroteReport', { path: join(out, 'report.html') }));

@@ -3,7 +3,7 @@
  * re-reads the device registry when the file changes or on SIGHUP.
  */
 
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { unwatchFile, watchFile } from 'node:fs';
 import { Command, Option } from 'commander';
 import {
   brokerMetricsText,
@@ -19,6 +19,7 @@ import {
 } from '../../broker/index.ts';
 import { listenError } from '../../broker/listeners.ts';
 import { createOpsServer } from '../../ops/http.ts';
+import { readArgFile } from '../args.ts';
 import { portArg } from '../port-arg.ts';
 import { untilStopSignal } from '../signals.ts';
 
@@ -31,7 +32,7 @@ function redisUrl(opts: { redisUrl?: string; redisUrlFile?: string }): string {
     );
   }
   const fromFile = opts.redisUrlFile
-    ? readFileSync(opts.redisUrlFile, 'utf8').split(/\r?\n/)[0]?.trim()
+    ? readArgFile('--redis-url-file', opts.redisUrlFile).split(/\r?\n/)[0]?.trim()
     : undefined;
   const url = fromFile || opts.redisUrl || process.env.OPENPHASE_REDIS_URL;
   if (!url) {
@@ -174,6 +175,10 @@ export function command(): Command {
         if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) {
           throw new Error('--tls-cert and --tls-key go together');
         }
+        // named by their flag when unreadable (the broker reads them itself)
+        if (opts.tlsCert)
+          for (const f of ['--tls-cert', '--tls-key'] as const)
+            readArgFile(f, f === '--tls-cert' ? opts.tlsCert : opts.tlsKey);
         const store =
           opts.persistence === 'redis' ? createRedisPersistence(redisUrl(opts)) : undefined;
         const broker = createBroker({

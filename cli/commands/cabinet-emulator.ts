@@ -4,10 +4,11 @@
  * until SIGINT/SIGTERM. Docs: docs/cabinet-emulator.md.
  */
 import { Command, Option } from 'commander';
-import { checkConfigFile } from '../../field/config-file.ts';
+import { checkConfigText } from '../../field/config-file.ts';
 import { snmpCredentials } from '../../field/credentials.ts';
 import { createCabinetEmulator } from '../../field/emulator/agent.ts';
 import { activePlan, formatProblems } from '../../protocol/index.ts';
+import { readArgFile } from '../args.ts';
 import { portArg } from '../port-arg.ts';
 import { untilStopSignal } from '../signals.ts';
 
@@ -60,7 +61,7 @@ export function command(): Command {
     .action(async (o) => {
       // installed first: a stop signal during start-up still ends the command gracefully
       const stopped = untilStopSignal();
-      const file = checkConfigFile(o.config);
+      const file = checkConfigText(readArgFile('--config', o.config));
       if (file.problems.length > 0)
         throw new Error(`${o.config}:\n${formatProblems(file.problems)}`);
       const config =

@@ -2,13 +2,13 @@
  * `openphase conformance`: short protocol checks of a live controller (`--controller mqtt:ID`)
  * or sensor (`--sensor ID`). Prints PASS/FAIL/SKIP per check; exits 1 when any check fails.
  */
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { type Check, failed, formatChecks } from '../../bench/conformance/checks.ts';
 import { runControllerConformance } from '../../bench/conformance/controller.ts';
 import { runSensorConformance } from '../../bench/conformance/sensor.ts';
 import { t } from '../../i18n/index.ts';
+import { makeDirs } from '../../ops/make-dirs.ts';
 import { type IntersectionConfig, isValidId } from '../../protocol/index.ts';
 import { createSimulation, loadScenario } from '../../simulator/index.ts';
 import { cliLang } from '../lang.ts';
@@ -50,8 +50,17 @@ const integer = (name: string, v: string): number => {
 async function run(o: Opts): Promise<void> {
   if (Boolean(o.controller) === Boolean(o.sensor))
     throw new Error(t(cliLang(), 'conformance.either'));
+  // every number checked before a broker starts, also those the other mode ignores
+  const numbers = {
+    connectTimeoutS: positive('connect-timeout', o.connectTimeout),
+    reconnectTimeoutS: positive('reconnect-timeout', o.reconnectTimeout),
+    ticks: integer('ticks', o.ticks),
+    deadlineMs: positive('deadline-ms', o.deadlineMs),
+    windowS: positive('window', o.window),
+    clockToleranceS: positive('clock-tolerance', o.clockTolerance),
+  };
   const workDir = resolve(o.out);
-  mkdirSync(workDir, { recursive: true });
+  makeDirs(workDir);
   const mqttOpt = o.mqtt
     ? {
         mqtt: {
@@ -63,8 +72,8 @@ async function run(o: Opts): Promise<void> {
   const common = {
     root: o.root,
     workDir,
-    connectTimeoutS: positive('connect-timeout', o.connectTimeout),
-    reconnectTimeoutS: positive('reconnect-timeout', o.reconnectTimeout),
+    connectTimeoutS: numbers.connectTimeoutS,
+    reconnectTimeoutS: numbers.reconnectTimeoutS,
     ...(o.spawn ? { spawn: o.spawn } : {}),
     ...mqttOpt,
     onNotice: (line: string) => console.error(`conformance: ${line}`),
@@ -81,8 +90,8 @@ async function run(o: Opts): Promise<void> {
     checks = await runControllerConformance({
       id: m[1]!,
       scenario: await loadScenario(o.scenario ?? 'two-phase'),
-      ticks: integer('ticks', o.ticks),
-      deadlineMs: positive('deadline-ms', o.deadlineMs),
+      ticks: numbers.ticks,
+      deadlineMs: numbers.deadlineMs,
       ...common,
     });
   } else {
@@ -104,8 +113,8 @@ async function run(o: Opts): Promise<void> {
       sensor: o.sensor!,
       intersection: o.intersection,
       ...(config ? { config } : {}),
-      windowS: positive('window', o.window),
-      clockToleranceS: positive('clock-tolerance', o.clockTolerance),
+      windowS: numbers.windowS,
+      clockToleranceS: numbers.clockToleranceS,
       ...common,
     });
   }

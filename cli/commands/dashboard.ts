@@ -1,15 +1,9 @@
-/**
- * `openphase dashboard`: the demo's page, API and live feed for a running system — the real
- * intersections from their retained config, their signal, counts and status over MQTT as an
- * observer device; charts from InfluxDB 1.x when given. Nothing simulated. Prints
- * `{"ready":true,"url":…}`; runs until SIGINT/SIGTERM.
- */
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { createInfluxV1Reader } from '../../collector/index.ts';
 import { createDashboard, createMqttSource } from '../../dashboard/index.ts';
 import { influxV1Measures } from '../../measures/read/index.ts';
 import { assertTimeZone } from '../../protocol/index.ts';
+import { readArgFile } from '../args.ts';
 import { mqttPassword, passwordFileOption } from '../mqtt-secret.ts';
 import { portArg } from '../port-arg.ts';
 import { untilStopSignal } from '../signals.ts';
@@ -95,7 +89,7 @@ export function command(): Command {
       if (o.insecureApi && !o.tokenFile)
         console.error('dashboard: WARNING --insecure-api: the API and live feed need no token');
       const influxPassword = o.influxPasswordFile
-        ? readFileSync(o.influxPasswordFile, 'utf8').split(/\r?\n/)[0]
+        ? readArgFile('--influx-password-file', o.influxPasswordFile).split(/\r?\n/)[0]
         : process.env.INFLUX_PASSWORD || undefined;
       const reader = o.influxUrl
         ? createInfluxV1Reader({
@@ -114,7 +108,9 @@ export function command(): Command {
           })
         : undefined;
       const password = mqttPassword(o.passwordFile);
-      const token = o.tokenFile ? readFileSync(o.tokenFile, 'utf8').split(/\r?\n/)[0] : undefined;
+      const token = o.tokenFile
+        ? readArgFile('--token-file', o.tokenFile).split(/\r?\n/)[0]
+        : undefined;
       const source = createMqttSource({
         mqttUrl: o.mqtt,
         ...(o.username ? { username: o.username } : {}),

@@ -6,10 +6,11 @@
  */
 import { Command, Option } from 'commander';
 import { CABINETS, getCabinet } from '../../field/cabinet/registry.ts';
-import { checkConfigFile } from '../../field/config-file.ts';
+import { checkConfigText } from '../../field/config-file.ts';
 import { snmpCredentials } from '../../field/credentials.ts';
 import { createSignalGateway } from '../../field/gateway/service.ts';
 import { assertId, formatProblems, isTimeZone } from '../../protocol/index.ts';
+import { readArgFile } from '../args.ts';
 import { mqttPassword, passwordFileOption } from '../mqtt-secret.ts';
 import { untilStopSignal } from '../signals.ts';
 
@@ -111,7 +112,9 @@ export function command(): Command {
       const every = Number(o.statsEvery);
       if (!(tickMs >= 100)) throw new Error('--tick-ms must be ≥ 100');
       if (!(graceMs >= 0)) throw new Error('--grace-ms must be ≥ 0');
-      const configs = o.config ? checkConfigFile(o.config) : undefined;
+      if (!(every >= 0))
+        throw new Error(`--stats-every must be a number ≥ 0, got '${o.statsEvery}'`);
+      const configs = o.config ? checkConfigText(readArgFile('--config', o.config)) : undefined;
       if (configs && configs.problems.length > 0)
         throw new Error(`${o.config}:\n${formatProblems(configs.problems)}`);
       const needsSnmp = specs.some((s) => s.adapter === 'ntcip1202');

@@ -128,6 +128,15 @@ describe('a required option, a value, a port', () => {
       "openphase devices add: option '--role <role>' cannot be 'sensr': give one of sensor, signal, controller, collector, observer, admin",
     ],
     [['intersection', 'check'], "openphase intersection check: missing required argument 'file'"],
+    // used to be accepted: conformance then started a broker and waited, signal ran
+    [
+      ['conformance', '--controller', 'mqtt:x', '--window', 'abc'],
+      "openphase conformance: --window must be a number above 0, got 'abc'",
+    ],
+    [
+      ['signal', '--cabinet', 'a=virtual', '--stats-every', 'abc'],
+      "openphase signal: --stats-every must be a number ≥ 0, got 'abc'",
+    ],
   ])('%j: %s', async (argv, message) => {
     const r = await refused(argv);
     expectOneLine(r);
@@ -197,5 +206,56 @@ describe('a bad value or an unreadable file for plan, measures, scenario', () =>
     const fr = await refused([...argv, '--lang', 'fr']);
     expectOneLine(fr);
     expect(fr.err.trim()).toBe(french);
+  });
+});
+
+describe('an unreadable file is named with its flag, on any command', () => {
+  it.each([
+    [
+      [
+        'cabinet-emulator',
+        '--config',
+        '/nonexistent/c.yaml',
+        '--intersection',
+        'a',
+        '--port',
+        '1610',
+      ],
+      'cabinet-emulator',
+      '--config /nonexistent/c.yaml',
+    ],
+    [
+      ['signal', '--config', '/nonexistent/c.yaml', '--cabinet', 'a=virtual'],
+      'signal',
+      '--config /nonexistent/c.yaml',
+    ],
+    [
+      ['bench', '--report-from', '/nonexistent/scorecard.json', '--out', tmpdir()],
+      'bench',
+      '--report-from /nonexistent/scorecard.json',
+    ],
+    [
+      [
+        'broker',
+        '--insecure',
+        '--port',
+        '0',
+        '--tls-cert',
+        '/nonexistent/c.pem',
+        '--tls-key',
+        '/nonexistent/k.pem',
+      ],
+      'broker',
+      '--tls-cert /nonexistent/c.pem',
+    ],
+    [
+      ['dashboard', '--port', '0', '--token-file', '/nonexistent/token'],
+      'dashboard',
+      '--token-file /nonexistent/token',
+    ],
+  ])('%j', async (argv, command, what) => {
+    const r = await refused(argv);
+    expectOneLine(r);
+    expect(r.err.trim()).toBe(`openphase ${command}: ${what}: cannot read it (no such file)`);
   });
 });

@@ -13,9 +13,10 @@
  * grows with the data — remove or archive old files as policy says. Field types are known for
  * at most 1,000 measurements × 1,000 fields (past that, unchecked).
  */
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeDirs } from '../../../ops/make-dirs.ts';
 import { parseLine, pointOf } from '../../line-protocol.ts';
 import type { FieldValue, Point } from '../../point.ts';
 import { type CountsReader, createRecentWindow, type WindowOptions } from '../../window.ts';
@@ -98,7 +99,7 @@ export function createEmbeddedSink(opts: EmbeddedOptions): EmbeddedSink {
 
   function init() {
     if (ready) return;
-    mkdirSync(opts.dir, { recursive: true });
+    makeDirs(opts.dir);
     const files = list();
     const last = files.at(-1);
     fileNo = last ? Number(FILE_RE.exec(last)![1]) : 0;
