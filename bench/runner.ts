@@ -94,14 +94,15 @@ export interface Progress {
 }
 
 /**
- * Runs at once by default: twice the cores. A built-in run computes every tick, so built-in
- * runs go on at most `cores` lanes (cpuLanes); a vendor run over MQTT mostly waits on its
- * lockstep round trip (simulator → broker → vendor program → broker → simulator) and uses a
- * fraction of a core on each side, so vendor runs fill the other lanes. Measured on 2 cores
- * (docs/benchmark.md, "How long it takes"): 4 at once beat 3 and 6.
+ * Runs at once by default: one more than the cores, whatever the load. A built-in run computes
+ * every tick, so built-in runs go on at most `cores` lanes (cpuLanes); a vendor run over MQTT
+ * mostly waits on its lockstep round trip (simulator → broker → vendor program → broker →
+ * simulator), so the lane beyond the cores keeps them busy. More lanes cost more CPU than they
+ * save: measured on 2 cores with the default suite and the example vendor (docs/benchmark.md,
+ * "How long it takes"), 3 at once took 128 s and 150 s of CPU where 4 took 212 s and 215 s.
  */
 export function defaultParallel(cores = availableParallelism()): number {
-  return Math.max(1, 2 * cores);
+  return Math.max(1, cores + 1);
 }
 
 /**

@@ -116,9 +116,9 @@ describe('bench scheduler', () => {
 });
 
 describe('default parallelism', () => {
-  it('is twice the cores, whatever the load', () => {
-    expect(defaultParallel(2)).toBe(4);
-    expect(defaultParallel(8)).toBe(16);
+  it('is one more than the cores, whatever the load', () => {
+    expect(defaultParallel(2)).toBe(3);
+    expect(defaultParallel(8)).toBe(9);
     expect(defaultParallel(1)).toBe(2);
   });
 
