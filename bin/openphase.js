@@ -22,9 +22,12 @@ main(process.argv.slice(2)).then(
   (code) => {
     // Long-running commands (broker, collector, demo) keep the loop alive themselves.
     process.exitCode = code;
+    // A failed command ends here, whatever handle a half-started shell left open: a
+    // supervisor must see it exit (as cli/main.ts does when run from the sources).
+    if (code !== 0) process.exit(code);
   },
   (e) => {
     console.error(`openphase: ${e instanceof Error ? e.message : String(e)}`);
-    process.exitCode = 1;
+    process.exit(1);
   },
 );
