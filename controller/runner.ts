@@ -124,6 +124,15 @@ export function createRunner(options: RunnerOptions) {
   }
 
   function onConfig(id: string, payload: Uint8Array | string): RunnerResult {
+    // [protocol v1: config cleared] a zero-length retained config: the intersection is no
+    // longer served; forget it, so a config published later starts it afresh, as at its first
+    if (payload.length === 0) {
+      entries.get(id)?.controller.close();
+      entries.delete(id);
+      pendingSignal.delete(id);
+      stats.intersections = entries.size;
+      return {};
+    }
     const r = decodeMessage('config', payload);
     if (!r.ok || (r.value as IntersectionConfig).id !== id) {
       stats.invalid.config++;

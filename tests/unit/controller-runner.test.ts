@@ -62,6 +62,24 @@ describe('controller runner', () => {
     expect(r.handle(T.signal('a'), sig(2000)).decision?.decision.seq).toBe(1);
   });
 
+  it('forgets an intersection whose config is cleared; a later config starts it afresh', () => {
+    const r = createRunner({ algorithm: 'actuated', intersections: 'all', controllerId: 'c' });
+    r.handle(T.config('a'), JSON.stringify(a));
+    r.handle(T.signal('a'), sig(5000));
+    expect(r.handle(T.signal('a'), sig(6000)).decision?.decision.seq).toBe(1);
+    expect(r.handle(T.config('a'), '')).toEqual({});
+    expect(r.intersections()).toEqual([]);
+    expect(r.stats()).toMatchObject({ intersections: 0, invalid: { config: 0 } });
+    // as at its first: discovered again, seq from 0, an earlier time answered (a new run)
+    expect(r.handle(T.config('a'), JSON.stringify(a)).discovered).toBe('a');
+    expect(r.handle(T.signal('a'), sig(1000)).decision?.decision).toMatchObject({
+      seq: 0,
+      t: 1000,
+    });
+    expect(r.handle(T.config('b'), new Uint8Array(0))).toEqual({}); // never seen: nothing to do
+    expect(r.intersections()).toEqual(['a']);
+  });
+
   it('throws on an unknown algorithm before any I/O', () => {
     expect(() =>
       createRunner({ algorithm: 'magic', intersections: 'all', controllerId: 'c' }).handle(
