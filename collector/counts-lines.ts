@@ -41,7 +41,7 @@ export interface LineMapperOptions {
 interface SensorKeys {
   byId: Map<string, Buffer>;
   /** detector ids of the last message, in its order, and their keys */
-  lastIds: string[];
+  lastIds: Buffer[];
   lastKeys: Buffer[];
   boot: string;
 }
@@ -57,6 +57,13 @@ const NS = ascii('000000');
 function same(b: Uint8Array, s: number, e: number, t: string): boolean {
   if (e - s !== t.length) return false;
   for (let k = 0; k < t.length; k++) if (b[s + k] !== t.charCodeAt(k)) return false;
+  return true;
+}
+
+/** `b[s..e)` holds the bytes `t`. */
+function sameBytes(b: Uint8Array, s: number, e: number, t: Uint8Array): boolean {
+  if (e - s !== t.length) return false;
+  for (let k = 0; k < t.length; k++) if (b[s + k] !== t[k]) return false;
   return true;
 }
 
@@ -107,7 +114,7 @@ export function createLineMapper(opts: LineMapperOptions = {}): Mapper {
     sensor: string,
   ): Buffer | undefined {
     const last = sk.lastIds[r];
-    if (last !== undefined && same(b, s, e, last)) return sk.lastKeys[r];
+    if (last !== undefined && sameBytes(b, s, e, last)) return sk.lastKeys[r];
     const detector = b.toString('latin1', s, e);
     let key = sk.byId.get(detector);
     if (key === undefined) {
@@ -129,7 +136,7 @@ export function createLineMapper(opts: LineMapperOptions = {}): Mapper {
       size++;
       sk.byId.set(detector, key);
     }
-    sk.lastIds[r] = detector;
+    sk.lastIds[r] = Buffer.from(detector, 'latin1');
     sk.lastKeys[r] = key;
     return key;
   }

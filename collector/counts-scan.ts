@@ -63,24 +63,23 @@ function ws(b: Uint8Array, i: number): number {
   return i;
 }
 
+/** 1 for the bytes of an id, `[A-Za-z0-9_-]`. */
+const ID_BYTE = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  ID_BYTE[c] =
+    (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45
+      ? 1
+      : 0;
+}
+
 /** `"[A-Za-z0-9_-]{1,64}"` at `i`: the content's start, `end` after the closing quote; -1 if not. */
 function id(b: Uint8Array, i: number): number {
   if (b[i] !== 34) return -1;
   const start = i + 1;
   let k = start;
-  for (; k < b.length; k++) {
-    const c = b[k]!;
-    if (
-      (c >= 48 && c <= 57) ||
-      (c >= 65 && c <= 90) ||
-      (c >= 97 && c <= 122) ||
-      c === 95 ||
-      c === 45
-    )
-      continue;
-    break;
-  }
-  if (b[k] !== 34 || k === start || k - start > 64) return -1;
+  const n = b.length;
+  while (k < n && ID_BYTE[b[k]!] === 1) k++;
+  if (k >= n || b[k] !== 34 || k === start || k - start > 64) return -1;
   end = k + 1;
   return start;
 }
@@ -133,10 +132,23 @@ function decimal(b: Uint8Array, i: number, maxInt: number): boolean {
   return true;
 }
 
-/** Key `name` (ASCII letters) at `i..j` of `b`. */
-function is(b: Uint8Array, i: number, j: number, name: string): boolean {
+const bytes = (t: string) => Uint8Array.from(t, (c) => c.charCodeAt(0));
+const K_ID = bytes('id');
+const K_COUNT = bytes('count');
+const K_OCCUPANCY = bytes('occupancy');
+const K_SPEED = bytes('speedKmh');
+const K_TO = bytes('to');
+const K_SEQ = bytes('seq');
+const K_BOOT = bytes('boot');
+const K_FROM = bytes('from');
+const K_SENSOR = bytes('sensor');
+const K_DETECTORS = bytes('detectors');
+const K_ACTUATIONS = bytes('actuations');
+
+/** Key `name` at `i..j` of `b`. */
+function is(b: Uint8Array, i: number, j: number, name: Uint8Array): boolean {
   if (j - i !== name.length) return false;
-  for (let k = 0; k < name.length; k++) if (b[i + k] !== name.charCodeAt(k)) return false;
+  for (let k = 0; k < name.length; k++) if (b[i + k] !== name[k]) return false;
   return true;
 }
 
@@ -158,7 +170,7 @@ function reading(b: Uint8Array, i: number, at: Int32Array, r: number): boolean {
     i = ws(b, i + 1);
     let slot: number;
     const len = ke - ks; // the four keys differ in length
-    if (len === 2 && is(b, ks, ke, 'id')) {
+    if (len === 2 && is(b, ks, ke, K_ID)) {
       slot = o;
       if (at[slot]! >= 0) return false;
       const s = id(b, i);
@@ -166,13 +178,13 @@ function reading(b: Uint8Array, i: number, at: Int32Array, r: number): boolean {
       at[slot] = s;
       at[slot + 1] = end - 1;
     } else {
-      if (len === 5 && is(b, ks, ke, 'count')) {
+      if (len === 5 && is(b, ks, ke, K_COUNT)) {
         slot = o + 2;
         if (!uint(b, i) || num > 100_000) return false;
-      } else if (len === 9 && is(b, ks, ke, 'occupancy')) {
+      } else if (len === 9 && is(b, ks, ke, K_OCCUPANCY)) {
         slot = o + 4;
         if (!decimal(b, i, 1)) return false;
-      } else if (len === 8 && is(b, ks, ke, 'speedKmh')) {
+      } else if (len === 8 && is(b, ks, ke, K_SPEED)) {
         slot = o + 6;
         if (!decimal(b, i, 400)) return false;
       } else return false;
@@ -251,25 +263,25 @@ export function scanCounts(b: Uint8Array, s: CountsScan): boolean {
         bit = V;
         break;
       case 2: // to
-        if (!is(b, ks, ke, 'to') || !uint(b, i) || num > MAX_EPOCH_MS) return false;
+        if (!is(b, ks, ke, K_TO) || !uint(b, i) || num > MAX_EPOCH_MS) return false;
         s.to = num;
         bit = TO;
         break;
       case 3: // seq
-        if (!is(b, ks, ke, 'seq') || !uint(b, i) || num > Number.MAX_SAFE_INTEGER) return false;
+        if (!is(b, ks, ke, K_SEQ) || !uint(b, i) || num > Number.MAX_SAFE_INTEGER) return false;
         s.seq = num;
         s.seqStart = i;
         s.seqEnd = end;
         bit = SEQ;
         break;
       case 4: // boot, from
-        if (is(b, ks, ke, 'boot')) {
+        if (is(b, ks, ke, K_BOOT)) {
           const v = id(b, i);
           if (v < 0) return false;
           s.bootStart = v;
           s.bootEnd = end - 1;
           bit = BOOT;
-        } else if (is(b, ks, ke, 'from')) {
+        } else if (is(b, ks, ke, K_FROM)) {
           if (!uint(b, i) || num > MAX_EPOCH_MS) return false;
           s.from = num;
           s.fromStart = i;
@@ -278,7 +290,7 @@ export function scanCounts(b: Uint8Array, s: CountsScan): boolean {
         } else return false;
         break;
       case 6: {
-        if (!is(b, ks, ke, 'sensor')) return false;
+        if (!is(b, ks, ke, K_SENSOR)) return false;
         const v = id(b, i);
         if (v < 0) return false;
         s.sensorStart = v;
@@ -287,12 +299,12 @@ export function scanCounts(b: Uint8Array, s: CountsScan): boolean {
         break;
       }
       case 9:
-        if (!is(b, ks, ke, 'detectors') || b[i] !== 91 || !readings(b, i, s)) return false;
+        if (!is(b, ks, ke, K_DETECTORS) || b[i] !== 91 || !readings(b, i, s)) return false;
         bit = DETECTORS;
         break;
       case 10: {
         // only an empty list: actuations make points of their own (the careful way)
-        if (!is(b, ks, ke, 'actuations') || b[i] !== 91) return false;
+        if (!is(b, ks, ke, K_ACTUATIONS) || b[i] !== 91) return false;
         const k = ws(b, i + 1);
         if (b[k] !== 93) return false;
         end = k + 1;
