@@ -15,9 +15,7 @@ export const orUndefined = (x: number) => (Number.isNaN(x) ? undefined : x);
 export function updateQueue(g: QueueGroup, dq: number, atMs: number, clearGapS: number): void {
   const max = g.storageVeh * 4; // beyond what a detector pair can tell apart: bounded
   g.queue = Math.min(max, Math.max(0, g.queue + dq));
-  let green = false;
-  for (const mv of g.movementStates) if (mv.green) green = true;
-  if (green) {
+  if (g.green) {
     // Discharged: no stop-bar vehicle for clearGapS and nothing standing on it.
     let clear = g.stop.length > 0;
     for (const d of g.stop) {

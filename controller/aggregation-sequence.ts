@@ -10,13 +10,17 @@ export const SEEN_SEQS = 256;
 
 const seenSlot = (seq: number) => seq % SEEN_SEQS;
 
-/** [protocol v1: seq] the sensor's state when the message is new (else undefined); counts losses. */
+/**
+ * [protocol v1: seq] the sensor's state when the message is new (else undefined); counts losses.
+ * `known` is `sensors.get(c.sensor)`, when the caller has it at hand.
+ */
 export function acceptSeq(
   sensors: Map<string, SensorState>,
   stats: AggregationStats,
   c: Counts,
+  known: SensorState | undefined = sensors.get(c.sensor),
 ): SensorState | undefined {
-  let sensor = sensors.get(c.sensor);
+  let sensor = known;
   if (!sensor || sensor.boot !== c.boot) {
     // A new boot restarts seq: not a loss.
     const seen = new Float64Array(SEEN_SEQS).fill(Number.NaN);

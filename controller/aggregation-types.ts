@@ -39,6 +39,13 @@ export interface DetectorState {
   movements: MovementStateX[];
   /** the queue group of the detector's first movement (its counts move that queue) */
   queueGroup: QueueGroup | undefined;
+  /**
+   * copies of `det` read per reading (`det.sensor`, `det.kind === 'advance'`), and the distinct
+   * groups of `movements`: a reading then touches this object, not the config's
+   */
+  sensor: string | undefined;
+  advance: boolean;
+  groups: QueueGroup[];
 }
 
 export interface QueueGroup {
@@ -51,6 +58,8 @@ export interface QueueGroup {
   lanes: number;
   storageVeh: number;
   queue: number;
+  /** one of `movementStates` is green (kept by addSignal) */
+  green: boolean;
   /** scratch of addCounts: the queue change of the message being added */
   delta: number;
   touched: boolean;
@@ -103,6 +112,9 @@ export interface AggregationState {
   readonly movementList: MovementStateX[];
   readonly groups: QueueGroup[];
   readonly sensors: Map<string, SensorState>;
+  /** the sensor of the last accepted message and its state (a lookup cache of `sensors`) */
+  lastSensorId: string | undefined;
+  lastSensor: SensorState | undefined;
   startMs: number | undefined;
   signal: (SignalView & { t: number }) | undefined;
   stats: AggregationStats;

@@ -33,7 +33,7 @@ import {
  * rather than stranding vehicles it cannot see.
  */
 export const RECALL_DISCHARGE_VPHPL = 1080;
-const SILENT_BUCKETS = 30; // 5 min
+export const SILENT_BUCKETS = 30; // 5 min
 export const M15_BUCKETS = 90;
 
 function scratchOf(s: AggregationState): ViewScratch {

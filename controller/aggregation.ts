@@ -82,6 +82,9 @@ export function createAggregation(
       stuckMs: 0,
       movements: [],
       queueGroup: undefined,
+      sensor: det.sensor,
+      advance: det.kind === 'advance',
+      groups: [],
     });
   }
   const detectorList = [...detectors.values()];
@@ -116,6 +119,7 @@ export function createAggregation(
           // Vehicles that fit between the advance detector and the stop bar (at least 1).
           storageVeh: Math.max(1, Math.floor(dist / VEHICLE_SPACING_M)) * lanes,
           queue: 0,
+          green: false,
           delta: 0,
           touched: false,
         };
@@ -143,6 +147,8 @@ export function createAggregation(
       if (mv) d.movements.push(mv);
     }
     d.queueGroup = movements.get(d.det.movements[0]!)?.group;
+    for (const mv of d.movements)
+      if (mv.group && !d.groups.includes(mv.group)) d.groups.push(mv.group);
   }
   return {
     config,
@@ -153,6 +159,8 @@ export function createAggregation(
     movementList: [...movements.values()],
     groups: [...groupsByKey.values()],
     sensors: new Map(),
+    lastSensorId: undefined,
+    lastSensor: undefined,
     startMs: undefined,
     signal: undefined,
     stats: { accepted: 0, duplicates: 0, lost: 0, ignoredReadings: 0, badMessages: 0 },
@@ -172,11 +180,15 @@ export function addCounts(s: AggregationState, c: Counts): void {
     s.stats.badMessages++;
     return;
   }
-  const sensor = acceptSeq(s.sensors, s.stats, c);
+  // one sensor per intersection is the rule: its state is at hand without a map lookup
+  const known = c.sensor === s.lastSensorId ? s.lastSensor : s.sensors.get(c.sensor);
+  const sensor = acceptSeq(s.sensors, s.stats, c, known);
   if (!sensor) {
     s.stats.duplicates++;
     return;
   }
+  s.lastSensorId = c.sensor;
+  s.lastSensor = sensor;
   s.stats.accepted++;
   s.startMs ??= c.from;
   const touched = s.touched;
@@ -191,7 +203,7 @@ export function addCounts(s: AggregationState, c: Counts): void {
       byPosition[i] = d;
       idByPosition[i] = r.id;
     }
-    if (!d || (d.det.sensor !== undefined && d.det.sensor !== c.sensor)) {
+    if (!d || (d.sensor !== undefined && d.sensor !== c.sensor)) {
       s.stats.ignoredReadings++;
       continue;
     }
@@ -200,26 +212,20 @@ export function addCounts(s: AggregationState, c: Counts): void {
     const latest = Number.isNaN(d.lastToMs) || c.to >= d.lastToMs;
     if (!latest) continue; // a late message fills its window but does not rewrite "now"
     noteReading(d, c, r.count, r.occupancy, duration);
-    const called = r.count > 0 || occ > 0;
-    for (const mv of d.movements) {
-      // NEMA locking memory: a vehicle seen during red keeps its call until served.
-      if (!mv.green && called) mv.lockedCall = true;
-      const g = mv.group;
-      if (g && !g.touched) {
+    // NEMA locking memory: a vehicle seen during red keeps its call until served.
+    if (r.count > 0 || occ > 0) for (const mv of d.movements) if (!mv.green) mv.lockedCall = true;
+    // every group of the detector's movements is updated (its queueGroup among them)
+    const groups = d.groups;
+    for (let k = 0; k < groups.length; k++) {
+      const g = groups[k]!;
+      if (!g.touched) {
         g.touched = true;
         g.delta = 0;
         touched.push(g);
       }
     }
     const g = d.queueGroup;
-    if (g) {
-      if (!g.touched) {
-        g.touched = true;
-        g.delta = 0;
-        touched.push(g);
-      }
-      g.delta += d.det.kind === 'advance' ? r.count : -r.count;
-    }
+    if (g) g.delta += d.advance ? r.count : -r.count;
   }
   // Each group's update reads only its own queue and detectors: the order does not matter.
   for (let i = 0; i < touched.length; i++) {
@@ -260,5 +266,10 @@ export function addSignal(s: AggregationState, sig: Signal): void {
     if (!mv.green && green) mv.greenSinceMs = sig.t;
     mv.green = green;
     if (green) mv.lockedCall = false;
+  }
+  for (const g of s.groups) {
+    let green = false;
+    for (const mv of g.movementStates) if (mv.green) green = true;
+    g.green = green;
   }
 }

@@ -10,6 +10,12 @@
  * are kept, taken again only when the window moves on or an older bucket changes, and the
  * newest bucket is added to them. Added in the same order as a fresh sum, so the results are
  * the same to the last bit.
+ *
+ * The fast controllers read only the counts and covered ms of the 5 and 15 min windows and
+ * whether any of their buckets was occupied: those are kept as running sums (a bucket added as
+ * its readings come, taken off as it leaves the window; see {@link sumCountsInto}). Counts and
+ * durations are integers (protocol v1), so the running sums are exact, equal to a fresh sum in
+ * any order; a detector fed anything else falls back to fresh sums.
  */
 
 export const BUCKET_MS = 10_000;
@@ -49,6 +55,12 @@ export interface Windows {
   /** the bucket the kept sums end before (NaN: none kept), and the version they were taken at */
   cacheCur: number;
   cacheVersion: number;
+  /** offset of the running sums: per RUNNING length, count, covered ms, occupied buckets */
+  readonly runAt: number;
+  /** the newest bucket of the running sums' windows (-Infinity: none yet) */
+  runCur: number;
+  /** every reading so far had an integer count and duration and no negative occupancy */
+  runExact: boolean;
 }
 
 const INDEX = 0;
@@ -57,6 +69,9 @@ const OCC = 2;
 const COVERED = 3;
 const STRIDE = 4;
 const SUMS = CACHED.length * 3;
+/** Window lengths (buckets) with running sums: 5 and 15 min. */
+const RUNNING = [30, 90] as const;
+const RUNS = RUNNING.length * 3;
 
 export interface WindowSum {
   count: number;
@@ -71,7 +86,7 @@ const NO_DATA = new Float64Array(0);
 
 function allocate(block: WindowBlock): Float64Array {
   const cells = BUCKETS * block.detectors;
-  const data = new Float64Array(cells * STRIDE + block.detectors * SUMS);
+  const data = new Float64Array(cells * STRIDE + block.detectors * (SUMS + RUNS));
   for (let cell = 0; cell < cells; cell++) data[cell * STRIDE + INDEX] = -1;
   return data;
 }
@@ -93,6 +108,10 @@ export function createWindows(block: WindowBlock = createWindowBlock(1), positio
     version: 0,
     cacheCur: Number.NaN,
     cacheVersion: -1,
+    // all detectors' running sums side by side: a decision reads them together
+    runAt: BUCKETS * block.detectors * STRIDE + block.detectors * SUMS + position * RUNS,
+    runCur: Number.NEGATIVE_INFINITY,
+    runExact: true,
   };
 }
 
@@ -111,6 +130,8 @@ export function addToWindows(
   if (block.data.length === 0) block.data = allocate(block);
   const data = block.data;
   const at = w.cellAt + slotOf(b) * w.slotStride;
+  // the running sums leave the buckets this one may overwrite before it does
+  if (b > w.runCur) advanceRunning(w, b);
   if (data[at + INDEX] !== b) {
     if (data[at + INDEX]! > b) return; // older than the ring: too late to matter
     data[at + INDEX] = b;
@@ -120,9 +141,98 @@ export function addToWindows(
   }
   // Only the kept sums' own newest bucket may change without invalidating them.
   if (b !== w.cacheCur) w.version++;
+  const occMs = occupancy * durationMs;
+  const newlyOccupied = data[at + OCC] === 0 && occMs > 0 ? 1 : 0;
   data[at + COUNT]! += count;
-  data[at + OCC]! += occupancy * durationMs;
+  data[at + OCC]! += occMs;
   data[at + COVERED]! += durationMs;
+  if (!(Number.isInteger(count) && Number.isInteger(durationMs) && occupancy >= 0))
+    w.runExact = false;
+  // b ≤ runCur here: into the running sums of every window that holds it
+  const run = w.runAt;
+  for (let k = 0; k < RUNNING.length; k++) {
+    if (b <= w.runCur - RUNNING[k]!) continue;
+    data[run + k * 3]! += count;
+    data[run + k * 3 + 1]! += durationMs;
+    data[run + k * 3 + 2]! += newlyOccupied;
+  }
+}
+
+/** Moves the running sums' windows on to end at bucket `cur` (> runCur): older buckets leave. */
+function advanceRunning(w: Windows, cur: number): void {
+  const data = w.block.data;
+  const run = w.runAt;
+  const prev = w.runCur;
+  w.runCur = cur;
+  for (let k = 0; k < RUNNING.length; k++) {
+    const len = RUNNING[k]!;
+    const at = run + k * 3;
+    if (cur - prev >= len) {
+      // every bucket has left (exact: integer sums of what has left are the sums themselves)
+      data[at] = 0;
+      data[at + 1] = 0;
+      data[at + 2] = 0;
+      continue;
+    }
+    for (let b = prev - len + 1; b <= cur - len; b++) {
+      const cell = w.cellAt + slotOf(b) * w.slotStride;
+      if (data[cell + INDEX] !== b) continue;
+      data[at]! -= data[cell + COUNT]!;
+      data[at + 1]! -= data[cell + COVERED]!;
+      if (data[cell + OCC]! > 0) data[at + 2]!--;
+    }
+  }
+}
+
+/** What the fast controllers read of a window: exact counts and covered ms, and occupancy. */
+export interface CountSum {
+  count: number;
+  coveredMs: number;
+  /** some bucket of the window has occupied time */
+  occupied: boolean;
+  /** elapsed ms of the window up to atMs, as {@link WindowSum} */
+  spanMs: number;
+}
+
+/**
+ * The count, covered ms and occupancy of the last `buckets` (30 or 90) buckets ending with the
+ * one that holds `atMs - 1`, into `out`: the same count and covered ms as
+ * {@link sumWindowInto}, and `occupied` exactly when its occMs > 0. From the running sums when
+ * the window ends at or after the newest reading (every decision), else summed afresh.
+ */
+export function sumCountsInto(w: Windows, atMs: number, buckets: 30 | 90, out: CountSum): CountSum {
+  const data = w.block.data;
+  const cur = Math.floor((atMs - 1) / BUCKET_MS);
+  const first = cur - buckets + 1;
+  out.spanMs = Math.max(1, atMs - first * BUCKET_MS);
+  if (data.length === 0) {
+    out.count = 0;
+    out.coveredMs = 0;
+    out.occupied = false;
+    return out;
+  }
+  if (w.runExact && cur >= w.runCur) {
+    if (cur > w.runCur) advanceRunning(w, cur);
+    const at = w.runAt + (buckets === 30 ? 0 : 3);
+    out.count = data[at]!;
+    out.coveredMs = data[at + 1]!;
+    out.occupied = data[at + 2]! > 0;
+    return out;
+  }
+  let count = 0;
+  let occMs = 0;
+  let coveredMs = 0;
+  for (let b = first; b <= cur; b++) {
+    const at = w.cellAt + slotOf(b) * w.slotStride;
+    if (data[at + INDEX] !== b) continue;
+    count += data[at + COUNT]!;
+    occMs += data[at + OCC]!;
+    coveredMs += data[at + COVERED]!;
+  }
+  out.count = count;
+  out.coveredMs = coveredMs;
+  out.occupied = occMs > 0;
+  return out;
 }
 
 /** Takes the sums of the buckets before `cur` for every CACHED length, in one pass. */
@@ -249,7 +359,7 @@ export function sumWindow(w: Windows, atMs: number, buckets: number): WindowSum 
 }
 
 /** Flow in veh/h over the covered part of a window (0 when nothing was received). */
-export function flowOf(s: WindowSum): number {
+export function flowOf(s: Pick<WindowSum, 'count' | 'coveredMs'>): number {
   return s.coveredMs > 0 ? (s.count * 3_600_000) / s.coveredMs : 0;
 }
 
@@ -257,6 +367,6 @@ export function occupancyOf(s: WindowSum): number {
   return s.coveredMs > 0 ? Math.min(1, s.occMs / s.coveredMs) : 0;
 }
 
-export function completenessOf(s: WindowSum): number {
+export function completenessOf(s: Pick<WindowSum, 'coveredMs' | 'spanMs'>): number {
   return Math.min(1, s.coveredMs / s.spanMs);
 }

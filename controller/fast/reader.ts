@@ -7,17 +7,45 @@
  * state (a healthy movement remembers its arrival rate), as building the view does.
  */
 import type { IntersectionConfig, Interval } from '../../protocol/index.ts';
+import type { DetectorState } from '../aggregation.ts';
 import { type AggregationState, orZero } from '../aggregation.ts';
 import {
   detectorFailed,
   M15_BUCKETS,
   RECALL_DISCHARGE_VPHPL,
-  silentWhileSiblingCounts,
+  SILENT_BUCKETS,
 } from '../aggregation-view.ts';
-import { flowOf, recentlyActive, sumWindowInto } from '../windows.ts';
+import {
+  type CountSum,
+  completenessOf,
+  flowOf,
+  recentlyActive,
+  sumCountsInto,
+} from '../windows.ts';
 
 /** Newest buckets looked at before the full stuck-off test (30 s of the 5 min). */
 const RECENT_BUCKETS = 3;
+
+/**
+ * As aggregation-view.ts `silentWhileSiblingCounts`, on the running sums (sumCountsInto: the
+ * same counts and covered ms, and occupied exactly when the occupied ms are > 0).
+ */
+function silentWhileSiblingCounts(
+  d: DetectorState,
+  atMs: number,
+  failed: Uint8Array,
+  sum: CountSum,
+): boolean {
+  const own = sumCountsInto(d.windows, atMs, SILENT_BUCKETS, sum);
+  if (own.count > 0 || own.occupied || completenessOf(own) < 0.8) return false;
+  for (const mv of d.movements) {
+    for (const o of mv.detectors) {
+      if (o === d || failed[o.index]) continue;
+      if (sumCountsInto(o.windows, atMs, SILENT_BUCKETS, sum).count >= 10) return true;
+    }
+  }
+  return false;
+}
 
 /** The signal as a decision reads it (what createTarget and the algorithms need). */
 export interface ReaderSignal {
@@ -66,7 +94,7 @@ export function createStateReader(s: AggregationState): StateReader {
   const cGen = new Float64Array(movs.length).fill(-1);
   const cVal = new Uint8Array(movs.length);
   let gen = 0;
-  const sum = { count: 0, occMs: 0, coveredMs: 0, spanMs: 0 };
+  const sum: CountSum = { count: 0, coveredMs: 0, occupied: false, spanMs: 0 };
   const signal: ReaderSignal = { phase: '', interval: 'green', sinceMs: 0 };
   /**
    * As aggregation-view.ts `failedAt`, into the same scratch: a detector active in its newest
@@ -108,8 +136,8 @@ export function createStateReader(s: AggregationState): StateReader {
         const g = rememberGroups[k]!;
         let a = 0;
         let b = 0;
-        for (const d of g.advance) a += flowOf(sumWindowInto(d.windows, atMs, M15_BUCKETS, sum));
-        for (const d of g.stop) b += flowOf(sumWindowInto(d.windows, atMs, M15_BUCKETS, sum));
+        for (const d of g.advance) a += flowOf(sumCountsInto(d.windows, atMs, M15_BUCKETS, sum));
+        for (const d of g.stop) b += flowOf(sumCountsInto(d.windows, atMs, M15_BUCKETS, sum));
         if (a > 0 && b > 0 && Math.max(a, b) <= 2 * Math.min(a, b))
           for (const mv of g.movementStates) mv.lastGoodFlowVph = a;
       }

@@ -33,42 +33,9 @@ import { gridScenario } from '../../simulator/grid.ts';
 import { loadScenario, parseScenario } from '../../simulator/scenario.ts';
 import { mulberry32, runLoop } from '../contracts/controller-loop.ts';
 import { nema8, twoPhase } from '../fixtures/intersections.ts';
+import { referenceWindows } from '../fixtures/reference-windows.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
-
-/** The ring of windows.ts written plainly: a bucket is kept until its slot is reused. */
-function referenceWindows() {
-  const slots = new Map<number, { b: number; count: number; occMs: number; coveredMs: number }>();
-  const slotOf = (b: number) => ((b % BUCKETS) + BUCKETS) % BUCKETS;
-  return {
-    add(fromMs: number, durationMs: number, count: number, occupancy: number) {
-      const b = Math.floor(fromMs / BUCKET_MS);
-      let s = slots.get(slotOf(b));
-      if (!s || s.b !== b) {
-        if (s && s.b > b) return;
-        s = { b, count: 0, occMs: 0, coveredMs: 0 };
-        slots.set(slotOf(b), s);
-      }
-      s.count += count;
-      s.occMs += occupancy * durationMs;
-      s.coveredMs += durationMs;
-    },
-    sum(atMs: number, buckets: number) {
-      const cur = Math.floor((atMs - 1) / BUCKET_MS);
-      let count = 0;
-      let occMs = 0;
-      let coveredMs = 0;
-      for (let b = cur - buckets + 1; b <= cur; b++) {
-        const s = slots.get(slotOf(b));
-        if (s?.b !== b) continue;
-        count += s.count;
-        occMs += s.occMs;
-        coveredMs += s.coveredMs;
-      }
-      return { count, occMs, coveredMs };
-    },
-  };
-}
 
 describe('window sums kept between decisions', () => {
   it('equal fresh sums to the bit, with late, early and out-of-ring readings', () => {
