@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { runBuiltin } from './run-builtin.ts';
 import { DEFAULT_ENGINE, runBuiltinOn } from './run-engine.ts';
+import { createSpawnAhead } from './spawn-ahead.ts';
 import { startBenchBroker, type VendorProcess } from './vendor.ts';
 import { connectJanitor, inProcessStream, type MqttSide, runVendor } from './vendor-run.ts';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './worker-protocol.ts';
@@ -18,6 +19,8 @@ const running = new Set<VendorProcess>();
 /** programs kept from one run to the next (--reuse-spawned), stopped with the worker */
 const kept = new Map<string, VendorProcess>();
 let side: Promise<{ side: MqttSide; close(): Promise<void> }> | undefined;
+/** fresh programs one run ahead, on two brokers of this worker (afresh per run, the default) */
+const ahead = createSpawnAhead(openSide);
 
 async function openSide() {
   const b = await startBenchBroker(setup.vendors);
@@ -42,6 +45,7 @@ async function handle(m: WorkerRequest): Promise<void> {
   if (m.type === 'close') {
     abort.abort();
     await Promise.all([...running].map((p) => p.close()));
+    await ahead.close();
     await (await side?.catch(() => undefined))?.close();
     port.postMessage({ type: 'closed' } satisfies WorkerReply);
     return;
@@ -55,9 +59,10 @@ async function handle(m: WorkerRequest): Promise<void> {
           ? runBuiltin(t.algorithm, t.spec)
           : await runBuiltinOn(t.engine, t.algorithm, t.spec);
     } else {
-      side ??= openSide();
+      // kept programs stay on this worker's one broker; fresh ones take turns on two
+      if (t.reuse) side ??= openSide();
       out = await runVendor(t.id, t.spec, {
-        side: (await side).side,
+        ...(t.reuse ? { side: (await side!).side } : {}),
         root: t.root,
         deadlineMs: t.deadlineMs,
         firstTickWaitMs: t.firstTickWaitMs,
@@ -66,7 +71,7 @@ async function handle(m: WorkerRequest): Promise<void> {
         signal: abort.signal,
         running,
         ...(t.engine ? { engine: t.engine } : {}),
-        ...(t.reuse ? { kept } : {}),
+        ...(t.reuse ? { kept } : { ahead }),
       });
     }
     port.postMessage({ type: 'done', n: m.n, out } satisfies WorkerReply);

@@ -10,6 +10,7 @@ import type { Broker } from '../broker/index.ts';
 import { duplexPair } from '../ops/duplex-pair.ts';
 import type { RunOutput, RunSpec } from './run-builtin.ts';
 import { runMqtt } from './run-mqtt.ts';
+import type { SpawnAhead } from './spawn-ahead.ts';
 import { createVendorProcess, type VendorCredential, type VendorProcess } from './vendor.ts';
 
 /** A broker the bench's simulator speaks through, and the vendors' credentials on it. */
@@ -25,7 +26,8 @@ export interface MqttSide {
 }
 
 export interface VendorRunOptions {
-  side: MqttSide;
+  /** the broker of the run (none with `ahead`: each run then gets one of the lane's two) */
+  side?: MqttSide;
   root: string;
   deadlineMs: number;
   /** how long the first tick waits for the program */
@@ -46,6 +48,8 @@ export interface VendorRunOptions {
    * retained config is what tells the program the run is over.
    */
   kept?: Map<string, VendorProcess>;
+  /** fresh programs started one run ahead on the lane's two brokers (spawn-ahead.ts) */
+  ahead?: SpawnAhead;
 }
 
 /** A connection to a broker of this thread without a socket (the vendor's stays a socket). */
@@ -82,60 +86,84 @@ export async function connectJanitor(
   return janitor;
 }
 
+/** Starts vendor `id`'s program for a run on `side` (its output appended to OUT/ID.log). */
+export function spawnProgram(
+  id: string,
+  command: string,
+  side: MqttSide,
+  o: Pick<VendorRunOptions, 'root' | 'workDir' | 'running'>,
+): VendorProcess {
+  const c = side.creds.get(id);
+  const p = createVendorProcess(
+    command,
+    {
+      OPENPHASE_MQTT_URL: side.url,
+      OPENPHASE_ROOT: o.root,
+      ...(c ? { OPENPHASE_MQTT_USERNAME: c.username, OPENPHASE_MQTT_PASSWORD: c.password } : {}),
+    },
+    join(o.workDir, `${id}.log`),
+  );
+  o.running.add(p);
+  p.start();
+  return p;
+}
+
+/** The run's broker and program: started ahead, kept from the lane's last run, or fresh. */
+async function programFor(
+  id: string,
+  o: VendorRunOptions,
+): Promise<{ side: MqttSide; proc: VendorProcess | undefined; release?: () => void }> {
+  const command = o.command;
+  if (o.ahead && command && !o.kept) {
+    const run = await o.ahead.take(id, command, (on) => spawnProgram(id, command, on, o));
+    return { side: run.side, proc: run.program, release: run.release };
+  }
+  const side = o.side;
+  if (!side) throw new Error(`no broker for the run of ${id}`);
+  if (!command) return { side, proc: undefined };
+  if (!o.kept || !side.janitor) return { side, proc: spawnProgram(id, command, side, o) };
+  let proc = o.kept.get(id);
+  // one that ended (crashed) is replaced: the run then starts from a fresh program anyway
+  if (!proc || proc.exited() !== undefined) {
+    if (proc) {
+      o.running.delete(proc);
+      void proc.close();
+    }
+    proc = spawnProgram(id, command, side, o);
+    o.kept.set(id, proc);
+  }
+  return { side, proc };
+}
+
 /** @example await runVendor('acme', spec, { side, root: 'traffic', deadlineMs: 1000, … }) */
 export async function runVendor(
   id: string,
   spec: RunSpec,
   o: VendorRunOptions,
 ): Promise<RunOutput> {
-  const c = o.side.creds.get(id);
-  const keep = o.kept !== undefined && o.side.janitor !== undefined;
-  const start = () => {
-    if (!o.command) return undefined;
-    const p = createVendorProcess(
-      o.command,
-      {
-        OPENPHASE_MQTT_URL: o.side.url,
-        OPENPHASE_ROOT: o.root,
-        ...(c ? { OPENPHASE_MQTT_USERNAME: c.username, OPENPHASE_MQTT_PASSWORD: c.password } : {}),
-      },
-      join(o.workDir, `${id}.log`),
-    );
-    o.running.add(p);
-    p.start();
-    return p;
-  };
-  let proc: VendorProcess | undefined;
-  if (keep && o.command) {
-    proc = o.kept!.get(id);
-    // one that ended (crashed) is replaced: the run then starts from a fresh program anyway
-    if (!proc || proc.exited() !== undefined) {
-      if (proc) {
-        o.running.delete(proc);
-        void proc.close();
-      }
-      proc = start();
-      o.kept!.set(id, proc!);
-    }
-  } else proc = start();
+  const { side, proc, release } = await programFor(id, o);
+  const keep = o.kept !== undefined && side.janitor !== undefined && !release;
   try {
     return await runMqtt(spec, {
-      mqttUrl: o.side.url,
-      ...(o.side.stream ? { brokerStream: o.side.stream } : {}),
-      ...(o.side.username ? { username: o.side.username } : {}),
-      ...(o.side.password ? { password: o.side.password } : {}),
+      mqttUrl: side.url,
+      ...(side.stream ? { brokerStream: side.stream } : {}),
+      ...(side.username ? { username: side.username } : {}),
+      ...(side.password ? { password: side.password } : {}),
       root: o.root,
       deadlineMs: o.deadlineMs,
       firstTickWaitMs: o.firstTickWaitMs,
-      janitor: o.side.janitor,
+      janitor: side.janitor,
       signal: o.signal,
       ...(o.now ? { now: o.now } : {}),
       ...(o.engine ? { engine: o.engine } : {}),
     });
   } finally {
+    // started ahead: stopped while the lane goes on with its next run on the other broker
+    release?.();
     if (proc && !keep) {
-      await proc.close();
-      o.running.delete(proc);
+      const p = proc;
+      const gone = p.close().then(() => o.running.delete(p));
+      if (!release) await gone;
     }
   }
 }

@@ -5,6 +5,7 @@
  * soon as a packet announces more than the limit — before its body is read.
  */
 import { Duplex } from 'node:stream';
+import { createWriteBatch, type WriteBatch } from './write-batch.ts';
 
 export type FrameVerdict = 'ok' | 'oversize' | 'malformed';
 
@@ -61,12 +62,14 @@ export class FrameGuard extends Duplex {
   remoteAddress: string | undefined;
   readonly #inner: Duplex;
   readonly #scan: (chunk: Uint8Array) => FrameVerdict;
+  readonly #batch: WriteBatch;
 
   constructor(inner: Duplex, maxRemainingLength: number, onReject: (v: FrameVerdict) => void) {
     super({ allowHalfOpen: false });
     this.#inner = inner;
     this.remoteAddress = (inner as { remoteAddress?: string }).remoteAddress;
     this.#scan = createFrameScanner(maxRemainingLength);
+    this.#batch = createWriteBatch(inner);
     inner.on('data', (chunk: Buffer) => {
       const verdict = this.#scan(chunk);
       if (verdict !== 'ok') {
@@ -85,23 +88,29 @@ export class FrameGuard extends Duplex {
     this.#inner.resume();
   }
 
+  // aedes writes every packet on its own, and a socket write is a system call that wakes the
+  // peer: a lockstep tick sends a controller several packets at once (counts, signals, one
+  // per intersection). What is written in one turn of the event loop leaves as one write.
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.#inner.write(chunk, cb);
+    this.#batch.add(chunk, cb);
   }
 
-  // mqtt-packet writes a packet in several pieces under cork(): pass them on as one write
   override _writev(
     chunks: { chunk: Buffer; encoding: BufferEncoding }[],
     cb: (err?: Error | null) => void,
   ): void {
-    this.#inner.write(Buffer.concat(chunks.map((c) => c.chunk)), cb);
+    for (let i = 0; i < chunks.length - 1; i++) this.#batch.add(chunks[i]!.chunk);
+    this.#batch.add(chunks[chunks.length - 1]!.chunk, cb);
   }
 
   override _final(cb: (err?: Error | null) => void): void {
+    this.#batch.flush();
     this.#inner.end(cb);
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    // what was written before a close still goes out, as it did when each write went at once
+    this.#batch.flush();
     this.#inner.destroy();
     cb(err);
   }

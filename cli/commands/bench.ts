@@ -328,12 +328,12 @@ export function command(): Command {
     .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))
     .option(
       '--spawn <[ID=]command>',
-      'a shell command that starts mqtt:ID’s program, afresh for every run (repeat per vendor, written ID=command when there are several); it gets OPENPHASE_MQTT_URL, OPENPHASE_MQTT_USERNAME, OPENPHASE_MQTT_PASSWORD and OPENPHASE_ROOT; its output goes to OUT/ID.log',
+      'a shell command that starts mqtt:ID’s program, afresh for every run and started one run ahead (repeat per vendor, written ID=command when there are several); it gets OPENPHASE_MQTT_URL, OPENPHASE_MQTT_USERNAME, OPENPHASE_MQTT_PASSWORD and OPENPHASE_ROOT; its output goes to OUT/ID.log',
       collect,
     )
     .option(
       '--reuse-spawned',
-      'start each --spawn program once per lane and keep it for the lane’s runs instead of afresh for every run: only for a program that forgets an intersection when its retained config is cleared, as the bench does after each run (docs/protocol.md); saves starting it 40 times',
+      'start each --spawn program once per lane and keep it for the lane’s runs instead of afresh for every run: only for a program that forgets an intersection when its retained config is cleared, as the bench does after each run (docs/protocol.md); saves the CPU of starting it 40 times',
     )
     .option(
       '--connect-timeout <s>',

@@ -1,7 +1,7 @@
 /**
  * The parallel bench changes no result: built-ins on worker threads and the example external
- * controller (a separate program over MQTT, one instance per run, each worker with its own
- * broker) give the same scorecard as the same bench run one run after the other on the main
+ * controller (a separate program over MQTT, one instance per run, started one run ahead on the
+ * other of its worker's two brokers) give the same scorecard as the same bench run one run after the other on the main
  * thread — timing fields aside — and the manifest says how many ran at once. So does keeping
  * one program per lane for all its runs (--reuse-spawned: the example forgets an intersection
  * whose retained config the bench clears after each run). Stopping a parallel bench stops every
@@ -79,7 +79,10 @@ it('runs in parallel give the scorecard of the serial bench', async () => {
     parallel.progress.map((p) => `${p.controller} ${p.scenario} ${p.variant} ${p.seed}`),
   );
   expect(seen.size).toBe(total);
-  expect(parallel.started).toBe(6); // afresh for each of its runs
+  // afresh for each of its 6 runs, the next one started ahead: at most one more per lane
+  // (started for a run that never came)
+  expect(parallel.started).toBeGreaterThanOrEqual(6);
+  expect(parallel.started).toBeLessThanOrEqual(6 + 3);
 }, 120_000);
 
 it('one program kept per lane for its runs gives the scorecard of a program started per run', async () => {
