@@ -5,7 +5,7 @@
  */
 import type { Detector, IntersectionConfig } from '../protocol/index.ts';
 import type { SignalView } from './types.ts';
-import type { WindowSum, Windows } from './windows.ts';
+import type { WindowBlock, WindowSum, Windows } from './windows.ts';
 
 export interface AggregationOptions {
   /** intervals without data before a detector is failed (default 5) */
@@ -114,6 +114,8 @@ export interface AggregationState {
   /** `movements` in order, for loops */
   readonly movementList: MovementStateX[];
   readonly groups: QueueGroup[];
+  /** the detectors' windows (`detectors[i].windows` is position i of it) */
+  readonly windowBlock: WindowBlock;
   readonly sensors: Map<string, SensorState>;
   /** the sensor of the last accepted message and its state (a lookup cache of `sensors`) */
   lastSensorId: string | undefined;

@@ -33,7 +33,7 @@ import type {
   MovementStateX,
   QueueGroup,
 } from './aggregation-types.ts';
-import { addToWindows, createWindowBlock, createWindows } from './windows.ts';
+import { addReadingAt, createWindowBlock, createWindows } from './windows.ts';
 
 export type {
   AggregationOptions,
@@ -65,13 +65,15 @@ export function createAggregation(
     defaultFlowVphpl: options.defaultFlowVphpl ?? 300,
   };
   const detectors = new Map<string, DetectorState>();
-  const configured = detectorsOf(config);
+  // by id (a repeated id: the last one, in the first one's place), as positions
+  const configured = [...new Map(detectorsOf(config).map((d) => [d.id, d])).values()];
   // One buffer for the intersection's windows: a message fills adjacent cells (windows.ts).
+  // A detector's windows are at its position in `detectorList` (addCounts relies on it).
   const block = createWindowBlock(configured.length);
   for (const det of configured) {
     detectors.set(det.id, {
       det,
-      index: 0,
+      index: detectors.size,
       windows: createWindows(block, detectors.size),
       lastCount: 0,
       lastOccupancy: Number.NaN,
@@ -88,9 +90,6 @@ export function createAggregation(
     });
   }
   const detectorList = [...detectors.values()];
-  detectorList.forEach((d, i) => {
-    d.index = i;
-  });
   const lanesOf = new Map<string, number>();
   for (const g of laneGroups(config)) for (const m of g.movements) lanesOf.set(m, g.lanes);
   const movements = new Map<string, MovementStateX>();
@@ -158,6 +157,7 @@ export function createAggregation(
     movements,
     movementList: [...movements.values()],
     groups: [...groupsByKey.values()],
+    windowBlock: block,
     sensors: new Map(),
     lastSensorId: undefined,
     lastSensor: undefined,
@@ -208,7 +208,7 @@ export function addCounts(s: AggregationState, c: Counts): void {
       continue;
     }
     const occ = r.occupancy ?? 0;
-    addToWindows(d.windows, c.from, duration, r.count, occ);
+    addReadingAt(s.windowBlock, d.index, c.from, duration, r.count, occ);
     const latest = Number.isNaN(d.lastToMs) || c.to >= d.lastToMs;
     if (!latest) continue; // a late message fills its window but does not rewrite "now"
     noteReading(d, c, r.count, r.occupancy, duration);

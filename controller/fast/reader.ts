@@ -19,29 +19,32 @@ import {
   type CountSum,
   completenessOf,
   flowOf,
-  recentlyActive,
-  sumCountsInto,
+  recentlyActiveAt,
+  sumCountsAt,
+  type WindowBlock,
 } from '../windows.ts';
 
 /** Newest buckets looked at before the full stuck-off test (30 s of the 5 min). */
 const RECENT_BUCKETS = 3;
 
 /**
- * As aggregation-view.ts `silentWhileSiblingCounts`, on the running sums (sumCountsInto: the
- * same counts and covered ms, and occupied exactly when the occupied ms are > 0).
+ * As aggregation-view.ts `silentWhileSiblingCounts`, on the running sums (sumCountsAt: the
+ * same counts and covered ms, and occupied exactly when the occupied ms are > 0). `block` holds
+ * the windows of every detector, each at its position in the detector list.
  */
 function silentWhileSiblingCounts(
+  block: WindowBlock,
   d: DetectorState,
   atMs: number,
   failed: Uint8Array,
   sum: CountSum,
 ): boolean {
-  const own = sumCountsInto(d.windows, atMs, SILENT_BUCKETS, sum);
+  const own = sumCountsAt(block, d.index, atMs, SILENT_BUCKETS, sum);
   if (own.count > 0 || own.occupied || completenessOf(own) < 0.8) return false;
   for (const mv of d.movements) {
     for (const o of mv.detectors) {
       if (o === d || failed[o.index]) continue;
-      if (sumCountsInto(o.windows, atMs, SILENT_BUCKETS, sum).count >= 10) return true;
+      if (sumCountsAt(block, o.index, atMs, SILENT_BUCKETS, sum).count >= 10) return true;
     }
   }
   return false;
@@ -85,6 +88,7 @@ export function createStateReader(s: AggregationState): StateReader {
   const config = s.config;
   const dets = s.detectorList;
   const movs = s.movementList;
+  const block = s.windowBlock;
   const movementIndex = new Map(movs.map((m, i) => [m.movement, i]));
   // Small per-movement and per-group lists as flat arrays (one object each, not one per entry):
   // at city scale a decision's cost is mostly the memory it first touches.
@@ -122,8 +126,8 @@ export function createStateReader(s: AggregationState): StateReader {
       failed[i] = detectorFailed(s, dets[i]!, atMs, start) ? 1 : 0;
     for (let i = 0; i < dets.length; i++) {
       const d = dets[i]!;
-      if (failed[i] || recentlyActive(d.windows, atMs, RECENT_BUCKETS)) continue;
-      if (silentWhileSiblingCounts(d, atMs, failed, sum)) failed[i] = 1;
+      if (failed[i] || recentlyActiveAt(block, i, atMs, RECENT_BUCKETS)) continue;
+      if (silentWhileSiblingCounts(block, d, atMs, failed, sum)) failed[i] = 1;
     }
     return failed;
   }
@@ -157,9 +161,9 @@ export function createStateReader(s: AggregationState): StateReader {
         let a = 0;
         let b = 0;
         for (let j = groupAdvanceAt[k]!; j < groupAdvanceAt[k + 1]!; j++)
-          a += flowOf(sumCountsInto(dets[groupAdvance[j]!]!.windows, atMs, M15_BUCKETS, sum));
+          a += flowOf(sumCountsAt(block, groupAdvance[j]!, atMs, M15_BUCKETS, sum));
         for (let j = groupStopAt[k]!; j < groupStopAt[k + 1]!; j++)
-          b += flowOf(sumCountsInto(dets[groupStop[j]!]!.windows, atMs, M15_BUCKETS, sum));
+          b += flowOf(sumCountsAt(block, groupStop[j]!, atMs, M15_BUCKETS, sum));
         if (a > 0 && b > 0 && Math.max(a, b) <= 2 * Math.min(a, b))
           rememberGroups[k]!.lastGoodFlowVph = a;
       }
