@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { makeDirs } from '../ops/make-dirs.ts';
 import type { IntersectionConfig } from '../protocol/index.ts';
 import { loadConfigs, saveConfig } from './config-cache.ts';
+import { createLineMapper } from './counts-lines.ts';
 import { encodePoint } from './line-protocol.ts';
 import type { Gap, LossTracker } from './loss.ts';
 import type { Metrics } from './metrics.ts';
@@ -18,7 +19,6 @@ import {
   MAX_UNKNOWN_DETECTORS,
   type MapContext,
   rejectedPoint,
-  toPoints,
 } from './points.ts';
 import { createRejectionLog } from './rejections.ts';
 import { type IntersectionIndex, indexConfig, MEASUREMENTS } from './schema.ts';
@@ -148,6 +148,8 @@ export function createIngest(opts: IngestOptions) {
     series: createSeriesCache(),
     topics: new Map(),
   };
+  // counts as line protocol straight from their bytes, the rest through toPoints
+  const map = createLineMapper();
   // one object, its clock reading updated per message
   const timeWindow = opts.timeWindowMs ? { nowMs: 0, windowMs: opts.timeWindowMs } : undefined;
   if (timeWindow) ctx.timeWindow = timeWindow;
@@ -157,7 +159,7 @@ export function createIngest(opts: IngestOptions) {
     ctx.receivedMs = now;
     if (timeWindow) timeWindow.nowMs = now;
     ctx.rejectSeq = rejectSeq++;
-    const r = toPoints(topic, payload, ctx);
+    const r = map(topic, payload, ctx);
     stats.received++;
     // the Prometheus counter follows from this one when metrics are read (`syncMetrics`)
     stats.receivedByKind[r.kind] = (stats.receivedByKind[r.kind] ?? 0) + 1;

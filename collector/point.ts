@@ -25,6 +25,19 @@ export interface Point {
    * by no other, so a sink may keep the series' encoding by it. Never needed to read the point.
    */
   series?: object;
+  /**
+   * Optional: this point's line (exactly what `encodePoint` makes of it) as UTF-8 bytes, when
+   * the point was made straight from a message's bytes (collector/line-point.ts). A line-protocol
+   * sink may copy it instead of encoding. Never needed to read the point.
+   */
+  encoded?: EncodedLine;
+}
+
+/** A line of line protocol kept as bytes: `bytes[start..end)`, no newline. */
+export interface EncodedLine {
+  readonly bytes: Buffer;
+  readonly start: number;
+  readonly end: number;
 }
 
 /** Small non-negative integers, made once (counts are mostly small): fewer objects per point. */

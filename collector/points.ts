@@ -66,7 +66,7 @@ export interface MapContext {
 export const MAX_CACHED_TOPICS = 100_000;
 
 /** The parsed topic, from the cache when there is one. */
-function topicOf(topic: string, ctx: MapContext): ParsedTopic | undefined {
+export function topicOf(topic: string, ctx: MapContext): ParsedTopic | undefined {
   const cache = ctx.topics;
   if (!cache) return parseTopic(topic, ctx.root);
   let parsed = cache.get(topic);

@@ -19,8 +19,9 @@ import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { appendFile, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeDirs } from '../ops/make-dirs.ts';
-import { encodePoints, parseLine, pointOf } from './line-protocol.ts';
+import { parseLine, pointOf } from './line-protocol.ts';
 import type { Point } from './point.ts';
+import { createLineEncoder } from './sinks/line-encoder.ts';
 
 export interface SpoolOptions {
   dir: string;
@@ -54,6 +55,7 @@ export interface Spool {
 }
 
 const SEG_RE = /^batch-(\d{12})\.lp$/;
+const NEWLINE = Buffer.from('\n');
 
 export function createSpool(opts: SpoolOptions): Spool {
   const maxBytes = opts.maxBytes ?? 1024 * 1024 * 1024;
@@ -61,6 +63,8 @@ export function createSpool(opts: SpoolOptions): Spool {
   let total = 0;
   let counter = 0;
   let opened = false;
+  // the sinks' encoder: cached series keys, and points kept as lines copied as they are
+  const encoder = createLineEncoder();
 
   async function fsyncDir() {
     const d = await open(opts.dir, 'r');
@@ -111,10 +115,10 @@ export function createSpool(opts: SpoolOptions): Spool {
     open: openSpool,
     async append(points) {
       openSpool();
-      const lines = encodePoints(points);
+      const body = encoder.body(points);
       const name = `batch-${String(++counter).padStart(12, '0')}.lp`;
       const tmp = join(opts.dir, `${name}.tmp`);
-      const text = `${lines.join('\n')}\n`;
+      const text = Buffer.concat([body, NEWLINE]);
       const h = await open(tmp, 'w');
       try {
         await h.writeFile(text);
@@ -124,7 +128,7 @@ export function createSpool(opts: SpoolOptions): Spool {
       }
       await rename(tmp, join(opts.dir, name));
       await fsyncDir();
-      const bytes = Buffer.byteLength(text);
+      const bytes = text.length;
       segments.push({ name, bytes });
       total += bytes;
     },

@@ -60,6 +60,11 @@ export interface QueueGroup {
   queue: number;
   /** one of `movementStates` is green (kept by addSignal) */
   green: boolean;
+  /**
+   * m15 arrival flow when last seen healthy, for the failed-movement queue guess (NaN: none).
+   * The group's: its movements share their detectors, so they were always remembered together.
+   */
+  lastGoodFlowVph: number;
   /** scratch of addCounts: the queue change of the message being added */
   delta: number;
   touched: boolean;
@@ -74,8 +79,6 @@ export interface MovementStateX {
   lockedCall: boolean;
   lastGreenEndMs: number | undefined;
   greenSinceMs: number | undefined;
-  /** m15 arrival flow when last seen healthy, for the failed-movement queue guess (NaN: none) */
-  lastGoodFlowVph: number;
 }
 
 export interface SensorState {

@@ -120,6 +120,7 @@ export function createAggregation(
           storageVeh: Math.max(1, Math.floor(dist / VEHICLE_SPACING_M)) * lanes,
           queue: 0,
           green: false,
+          lastGoodFlowVph: Number.NaN,
           delta: 0,
           touched: false,
         };
@@ -136,7 +137,6 @@ export function createAggregation(
       lockedCall: false,
       lastGreenEndMs: undefined,
       greenSinceMs: undefined,
-      lastGoodFlowVph: Number.NaN,
     };
     group?.movementStates.push(mv);
     movements.set(m, mv);

@@ -221,6 +221,12 @@ export function createLineEncoder(maxKeys = 100_000): LineEncoder {
     o += b.length;
     buf[o++] = 61; // '='
   }
+  /** Kept lines `bytes[start..end)` and a newline. */
+  function copyRun(bytes: Buffer, start: number, end: number) {
+    room(end - start + 1);
+    o += bytes.copy(buf, o, start, end);
+    buf[o++] = 10;
+  }
   /** Writes the field set; false when no field was usable (nothing written). */
   function writeFields(fields: Readonly<Record<string, FieldValue | undefined>>): boolean {
     let any = false;
@@ -266,7 +272,28 @@ export function createLineEncoder(maxKeys = 100_000): LineEncoder {
   return {
     body(points) {
       o = 0;
+      // Points kept as bytes (`Point.encoded`) are copied; lines that lie one after the other in
+      // the same bytes (a message's, and the messages' after it) go in one copy.
+      let run: Buffer | undefined;
+      let runStart = 0;
+      let runEnd = 0;
       for (const p of points) {
+        const e = p.encoded;
+        if (e !== undefined) {
+          if (run === e.bytes && e.start === runEnd + 1 && run[runEnd] === 10) {
+            runEnd = e.end;
+            continue;
+          }
+          if (run !== undefined) copyRun(run, runStart, runEnd);
+          run = e.bytes;
+          runStart = e.start;
+          runEnd = e.end;
+          continue;
+        }
+        if (run !== undefined) {
+          copyRun(run, runStart, runEnd);
+          run = undefined;
+        }
         const n = nodeOf(p);
         if (n === undefined) continue;
         const start = o;
@@ -286,6 +313,7 @@ export function createLineEncoder(maxKeys = 100_000): LineEncoder {
         room(1);
         buf[o++] = 10; // '\n'
       }
+      if (run !== undefined) copyRun(run, runStart, runEnd);
       const len = Math.max(0, o - 1); // no trailing newline
       if (len < 4096) return Buffer.from(buf.subarray(0, len)); // a copy: `buf` is reused
       // A batch: hand out these bytes, write the next batch into new ones (no copy).
@@ -296,6 +324,11 @@ export function createLineEncoder(maxKeys = 100_000): LineEncoder {
     encode(points) {
       const lines: string[] = [];
       for (const p of points) {
+        const e = p.encoded;
+        if (e !== undefined) {
+          lines.push(e.bytes.toString('utf8', e.start, e.end));
+          continue;
+        }
         const fields = fieldsOf(p.fields);
         if (fields === '') continue; // no field left
         const key = keyOf(p);

@@ -75,7 +75,7 @@ export const fastSotl: FastDeciderFactory = {
         if (elapsed + MAX_OUT_MARGIN_MS >= phase.maxGreenS * 1000)
           return target.set(bestId ?? nextInOrder(config, current), atMs);
         if (bestId === undefined) return current;
-        if (blindQueue(c, cp, r.failed, call, queueVeh)) return current;
+        if (blindQueue(c, cp, r.movementFailed, call, queueVeh)) return current;
         // Vehicles about to cross the green: estimated queue, or a stop-bar actuation just now.
         let approaching = 0;
         for (const m of c.movements[cp]!) approaching += r.queueVeh(m);

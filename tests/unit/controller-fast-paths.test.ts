@@ -11,8 +11,6 @@ import { buildView, decisionView } from '../../controller/aggregation-view.ts';
 import { createIntersectionController } from '../../controller/intersection-controller.ts';
 import {
   addToWindows,
-  BUCKET_MS,
-  BUCKETS,
   createWindowBlock,
   createWindows,
   recentlyActive,
@@ -220,7 +218,12 @@ describe('the decision view', () => {
         }
       }
       const memory = (a: typeof eager) =>
-        a.movementList.map((m) => [m.movement, m.lastGoodFlowVph, m.lockedCall, m.green]);
+        a.movementList.map((m) => [
+          m.movement,
+          m.group?.lastGoodFlowVph ?? Number.NaN,
+          m.lockedCall,
+          m.green,
+        ]);
       expect(memory(lazy)).toEqual(memory(eager));
       expect(memory(eager).some(([, f]) => !Number.isNaN(f))).toBe(true);
       expect(lazy.stats).toEqual(eager.stats);
