@@ -34,7 +34,7 @@ import type {
   MovementStateX,
   QueueGroup,
 } from './aggregation-types.ts';
-import { addReadingAt, createWindowBlock, createWindows } from './windows.ts';
+import { addReadingIn, createWindowBlock, createWindows, openInterval } from './windows.ts';
 
 export type {
   AggregationOptions,
@@ -195,6 +195,7 @@ export function addCounts(s: AggregationState, c: Counts): void {
   const byPosition = sensor.byPosition;
   const idByPosition = sensor.idByPosition;
   const readings = c.detectors;
+  let bucket = Number.NaN; // the windows' bucket of the interval, once a reading is accepted
   for (let i = 0; i < readings.length; i++) {
     const r = readings[i]!;
     let d = byPosition[i];
@@ -208,7 +209,8 @@ export function addCounts(s: AggregationState, c: Counts): void {
       continue;
     }
     const occ = r.occupancy ?? 0;
-    addReadingAt(s.windowBlock, d.index, c.from, duration, r.count, occ);
+    if (Number.isNaN(bucket)) bucket = openInterval(s.windowBlock, c.from, duration);
+    addReadingIn(s.windowBlock, d.index, bucket, duration, r.count, occ);
     const latest = Number.isNaN(d.lastToMs) || c.to >= d.lastToMs;
     if (!latest) continue; // a late message fills its window but does not rewrite "now"
     noteReading(d, c, r.count, r.occupancy, duration);

@@ -78,8 +78,8 @@ export function addRunning(
   occupancy: number,
   newlyOccupied: number,
 ): void {
-  if (!(Number.isInteger(count) && Number.isInteger(durationMs) && occupancy >= 0))
-    block.runExact = false;
+  // (an integer duration is checked once per interval: windows.ts openInterval)
+  if (!(Number.isInteger(count) && occupancy >= 0)) block.runExact = false;
   const data = block.data;
   const run = runsOf(block, position);
   for (let k = 0; k < RUNNING.length; k++) {

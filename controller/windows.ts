@@ -80,7 +80,8 @@ export function createWindows(block: WindowBlock = createWindowBlock(1), positio
 
 /**
  * Adds one interval's reading to the detector at `position` of `block`; the interval belongs
- * to the bucket of its `from`.
+ * to the bucket of its `from`. (A message's readings: {@link openInterval} once, then
+ * {@link addReadingIn} for each, which is the same.)
  */
 export function addReadingAt(
   block: WindowBlock,
@@ -90,11 +91,40 @@ export function addReadingAt(
   count: number,
   occupancy: number,
 ): void {
+  addReadingIn(
+    block,
+    position,
+    openInterval(block, fromMs, durationMs),
+    durationMs,
+    count,
+    occupancy,
+  );
+}
+
+/**
+ * Readies `block` for readings of the interval from `fromMs`, `durationMs` long: returns the
+ * bucket they belong to (the running sums have moved on to it).
+ */
+export function openInterval(block: WindowBlock, fromMs: number, durationMs: number): number {
   const b = Math.floor(fromMs / BUCKET_MS);
-  const data = dataOf(block);
-  const at = cellOf(block, position, b);
+  dataOf(block);
   // the running sums leave the buckets this one may overwrite before it does
   if (b > block.runCur) advanceRunning(block, b);
+  if (!Number.isInteger(durationMs)) block.runExact = false;
+  return b;
+}
+
+/** Adds one reading of the interval opened as bucket `b` (openInterval) to detector `position`. */
+export function addReadingIn(
+  block: WindowBlock,
+  position: number,
+  b: number,
+  durationMs: number,
+  count: number,
+  occupancy: number,
+): void {
+  const data = block.data;
+  const at = cellOf(block, position, b);
   if (data[at + INDEX] !== b) {
     if (data[at + INDEX]! > b) return; // older than the ring: too late to matter
     data[at + INDEX] = b;
