@@ -65,9 +65,28 @@ export interface QueueGroup {
    * The group's: its movements share their detectors, so they were always remembered together.
    */
   lastGoodFlowVph: number;
-  /** scratch of addCounts: the queue change of the message being added */
-  delta: number;
-  touched: boolean;
+}
+
+/**
+ * The detector ↔ lane group relations of an intersection as flat arrays of positions (in
+ * `detectorList` and `groups`), built once: a reading then touches a few arrays instead of a
+ * small array per detector and group (at city scale, the memory first touched is the cost).
+ */
+export interface GroupLinks {
+  /** the distinct groups of detector d's movements: groups[groupsAt[d] … groupsAt[d + 1]) */
+  groupsAt: Int32Array;
+  groups: Int32Array;
+  /** the queue group of detector d, its `queueGroup` (-1: none) */
+  queueGroup: Int32Array;
+  /** group g's stop-bar detectors: stop[stopAt[g] … stopAt[g + 1]), in `stop` order */
+  stopAt: Int32Array;
+  stop: Int32Array;
+  /** group g's advance detectors, in `advance` order */
+  advanceAt: Int32Array;
+  advance: Int32Array;
+  /** scratch of addCounts: per group, the queue change of the message and whether touched */
+  delta: Float64Array;
+  touched: Uint8Array;
 }
 
 export interface MovementStateX {
@@ -123,8 +142,7 @@ export interface AggregationState {
   startMs: number | undefined;
   signal: (SignalView & { t: number }) | undefined;
   stats: AggregationStats;
-  /** scratch of addCounts: the groups touched by the message being added */
-  readonly touched: QueueGroup[];
+  readonly links: GroupLinks;
   /** scratch of aggregation-view.ts */
   readonly viewScratch: ViewScratch;
 }

@@ -119,17 +119,25 @@ export function createStateReader(s: AggregationState): StateReader {
   /**
    * As aggregation-view.ts `failedAt`, into the same scratch: a detector active in its newest
    * buckets cannot be silent for 5 min, so the full stuck-off test is skipped for it.
+   * Returns how many failed.
    */
-  function failedNow(atMs: number, start: number): Uint8Array {
+  function failedNow(atMs: number, start: number): number {
     const failed = s.viewScratch.failed;
-    for (let i = 0; i < dets.length; i++)
-      failed[i] = detectorFailed(s, dets[i]!, atMs, start) ? 1 : 0;
+    let n = 0;
+    for (let i = 0; i < dets.length; i++) {
+      const f = detectorFailed(s, dets[i]!, atMs, start) ? 1 : 0;
+      failed[i] = f;
+      n += f;
+    }
     for (let i = 0; i < dets.length; i++) {
       const d = dets[i]!;
       if (failed[i] || recentlyActiveAt(block, i, atMs, RECENT_BUCKETS)) continue;
-      if (silentWhileSiblingCounts(block, d, atMs, failed, sum)) failed[i] = 1;
+      if (silentWhileSiblingCounts(block, d, atMs, failed, sum)) {
+        failed[i] = 1;
+        n++;
+      }
     }
-    return failed;
+    return n;
   }
   const r: StateReader = {
     state: s,
@@ -148,11 +156,15 @@ export function createStateReader(s: AggregationState): StateReader {
       r.atMs = atMs;
       const start = s.startMs ?? atMs;
       r.startMs = start;
-      const failed = failedNow(atMs, start);
-      for (let m = 0; m < movs.length; m++) {
-        let f = 0;
-        for (let j = movDetsAt[m]!; j < movDetsAt[m + 1]!; j++) f |= failed[movDets[j]!]!;
-        movFailed[m] = f;
+      const failed = r.failed;
+      // no failed detector (the rule): no movement has one
+      if (failedNow(atMs, start) === 0) movFailed.fill(0);
+      else {
+        for (let m = 0; m < movs.length; m++) {
+          let f = 0;
+          for (let j = movDetsAt[m]!; j < movDetsAt[m + 1]!; j++) f |= failed[movDets[j]!]!;
+          movFailed[m] = f;
+        }
       }
       // The view's effect: a lane group whose detectors all work and agree (within 2×)
       // remembers the advance flow (aggregation-view.ts rememberGoodFlow; same sums).
