@@ -67,7 +67,8 @@ export const fastMaxPressure: FastDeciderFactory = {
       for (let p = 0; p < n; p++) {
         starved[p] = 0;
         for (const m of c.movements[p]!) {
-          if (r.call(m) && r.redMs(m) >= maxRedMs) {
+          // red long enough first: the red time is two fields, a call a computation
+          if (r.redMs(m) >= maxRedMs && r.call(m)) {
             starved[p] = 1;
             count++;
             break;

@@ -39,7 +39,9 @@ export const fastSotl: FastDeciderFactory = {
       let w = 0;
       for (const m of c.movements[p]!) {
         if (green[m]) continue;
-        w += Math.max(r.queueVeh(m), r.call(m) ? 1 : 0);
+        // a queue of a vehicle or more is the demand whether it calls or not
+        const q = r.queueVeh(m);
+        w += q >= 1 ? q : Math.max(q, r.call(m) ? 1 : 0);
       }
       return w;
     }
