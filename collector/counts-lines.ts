@@ -30,7 +30,7 @@ export type Mapper = (topic: string, payload: Uint8Array | string, ctx: MapConte
 export interface LineMapperOptions {
   /** series keys kept (default 100,000) */
   maxKeys?: number;
-  /** bytes per chunk of lines (default 64 KiB) */
+  /** bytes per chunk of lines (default 256 KiB) */
   chunkBytes?: number;
 }
 
@@ -78,7 +78,7 @@ function put(out: Buffer, o: number, src: Uint8Array, s: number, e: number): num
  */
 export function createLineMapper(opts: LineMapperOptions = {}): Mapper {
   const maxKeys = opts.maxKeys ?? MAX_CACHED_SERIES;
-  const chunkBytes = opts.chunkBytes ?? 64 * 1024;
+  const chunkBytes = opts.chunkBytes ?? 256 * 1024;
   const scan = countsScan();
   let keys = new WeakMap<IntersectionIndex, Map<string, SensorKeys>>();
   let size = 0;
