@@ -260,32 +260,6 @@ export function sumWindowInto(
   return out;
 }
 
-/**
- * True when one of the newest `look` buckets up to the one holding `atMs - 1` has a vehicle or
- * occupied time: then every window ending there, `look` buckets long or more, has some (counts
- * and occupancy are never negative). False says nothing. A cheap test before a full sum.
- */
-export function recentlyActive(w: Windows, atMs: number, look: number): boolean {
-  return recentlyActiveAt(w.block, w.position, atMs, look);
-}
-
-/** As {@link recentlyActive}, for the detector at `position` of `block`. */
-export function recentlyActiveAt(
-  block: WindowBlock,
-  position: number,
-  atMs: number,
-  look: number,
-): boolean {
-  const data = block.data;
-  if (data.length === 0) return false;
-  const cur = Math.floor((atMs - 1) / BUCKET_MS);
-  for (let b = cur; b > cur - look; b--) {
-    const at = cellOf(block, position, b);
-    if (data[at + INDEX] === b && (data[at + COUNT]! > 0 || data[at + OCC]! > 0)) return true;
-  }
-  return false;
-}
-
 /** Sums the last `buckets` buckets ending with the bucket that holds `atMs - 1`. */
 export function sumWindow(w: Windows, atMs: number, buckets: number): WindowSum {
   return sumWindowInto(w, atMs, buckets, { count: 0, occMs: 0, coveredMs: 0, spanMs: 0 });

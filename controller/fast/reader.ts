@@ -19,13 +19,9 @@ import {
   type CountSum,
   completenessOf,
   flowOf,
-  recentlyActiveAt,
   sumCountsAt,
   type WindowBlock,
 } from '../windows.ts';
-
-/** Newest buckets looked at before the full stuck-off test (30 s of the 5 min). */
-const RECENT_BUCKETS = 3;
 
 /**
  * As aggregation-view.ts `silentWhileSiblingCounts`, on the running sums (sumCountsAt: the
@@ -117,9 +113,9 @@ export function createStateReader(s: AggregationState): StateReader {
   const sum: CountSum = { count: 0, coveredMs: 0, occupied: false, spanMs: 0 };
   const signal: ReaderSignal = { phase: '', interval: 'green', sinceMs: 0 };
   /**
-   * As aggregation-view.ts `failedAt`, into the same scratch: a detector active in its newest
-   * buckets cannot be silent for 5 min, so the full stuck-off test is skipped for it.
-   * Returns how many failed.
+   * As aggregation-view.ts `failedAt`, into the same scratch. The stuck-off test starts with
+   * the detector's own 5 min sums, two numbers of the running sums, so a detector that counted
+   * is cleared at once. Returns how many failed.
    */
   function failedNow(atMs: number, start: number): number {
     const failed = s.viewScratch.failed;
@@ -131,7 +127,7 @@ export function createStateReader(s: AggregationState): StateReader {
     }
     for (let i = 0; i < dets.length; i++) {
       const d = dets[i]!;
-      if (failed[i] || recentlyActiveAt(block, i, atMs, RECENT_BUCKETS)) continue;
+      if (failed[i]) continue;
       if (silentWhileSiblingCounts(block, d, atMs, failed, sum)) {
         failed[i] = 1;
         n++;
