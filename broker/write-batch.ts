@@ -69,8 +69,8 @@ export function createWriteBatch(socket: Writable, o: WriteBatchOptions): WriteB
     queuedBytes = 0;
     if (socket.write(data)) return;
     // the kernel's buffer is full: the rest waits in memory, for a while and up to a size
-    if (socket.writableLength > o.maxBacklogBytes) return cut('backlog');
-    if (!stall) {
+    if (socket.writableLength > o.maxBacklogBytes) cut('backlog');
+    else if (!stall) {
       stall = setTimeout(() => cut('drain-timeout'), o.drainTimeoutMs);
       stall.unref();
       socket.once('drain', drained);
