@@ -143,6 +143,19 @@ export async function runVendor(
 ): Promise<RunOutput> {
   const { side, proc, release } = await programFor(id, o);
   const keep = o.kept !== undefined && side.janitor !== undefined && !release;
+  // a program that ends by itself ends its run: scoring it on missed deadlines would hide a
+  // typo in --spawn or a crash behind a plausible scorecard
+  const run = new AbortController();
+  const stop = () => run.abort();
+  o.signal.addEventListener('abort', stop, { once: true });
+  if (o.signal.aborted) run.abort();
+  let ended: string | undefined;
+  let over = false;
+  proc?.onExit((how) => {
+    if (over) return;
+    ended = how;
+    run.abort();
+  });
   try {
     return await runMqtt(spec, {
       mqttUrl: side.url,
@@ -153,11 +166,19 @@ export async function runVendor(
       deadlineMs: o.deadlineMs,
       firstTickWaitMs: o.firstTickWaitMs,
       janitor: side.janitor,
-      signal: o.signal,
+      signal: run.signal,
       ...(o.now ? { now: o.now } : {}),
       ...(o.engine ? { engine: o.engine } : {}),
     });
+  } catch (e) {
+    if (ended === undefined || o.signal.aborted) throw e;
+    throw new Error(
+      `mqtt:${id}: its program ended (${ended}) during the run of ${spec.scenario.name} ` +
+        `seed ${spec.seed}; its output is in ${join(o.workDir, `${id}.log`)}`,
+    );
   } finally {
+    over = true;
+    o.signal.removeEventListener('abort', stop);
     // started ahead: stopped while the lane goes on with its next run on the other broker
     release?.();
     if (proc && !keep) {

@@ -27,6 +27,8 @@ export interface VendorProcess {
   start(): void;
   /** how it ended (`code 1`, `signal SIGSEGV`) once it has, before close(); else undefined */
   exited(): string | undefined;
+  /** `listener` hears how it ended if it ends by itself (not through close()) */
+  onExit(listener: (how: string) => void): void;
   /** SIGTERM to its process group, SIGKILL after `graceMs`; resolves when it is gone. Safe twice. */
   close(graceMs?: number): Promise<void>;
 }
@@ -43,8 +45,17 @@ export function createVendorProcess(
   let log: WriteStream | undefined;
   let closing: Promise<void> | undefined;
   let ended: string | undefined;
+  const listeners: ((how: string) => void)[] = [];
+  const end = (how: string) => {
+    ended ??= how;
+    if (!closing) for (const l of listeners.splice(0)) l(how);
+  };
   return {
     exited: () => (closing ? undefined : ended),
+    onExit(listener) {
+      if (ended !== undefined && !closing) listener(ended);
+      else listeners.push(listener);
+    },
     start() {
       if (child) return;
       if (logFile) {
@@ -68,12 +79,10 @@ export function createVendorProcess(
       child.stdout?.on('data', (b) => log?.write(b));
       child.stderr?.on('data', (b) => log?.write(b));
       child.on('error', (e) => {
-        ended = `cannot start: ${e.message}`;
         log?.write(`bench: cannot start '${command}': ${e.message}\n`);
+        end(`cannot start: ${e.message}`);
       });
-      child.on('exit', (code, signal) => {
-        ended = code !== null ? `code ${code}` : `signal ${signal}`;
-      });
+      child.on('exit', (code, signal) => end(code !== null ? `code ${code}` : `signal ${signal}`));
     },
     close(graceMs = 3000) {
       closing ??= (async () => {

@@ -6,8 +6,9 @@
 import type { Counts } from '../protocol/index.ts';
 import type { DetectorState } from './aggregation-types.ts';
 
+/** One of the detector's movements is green: one of their groups is (they make them up). */
 function isGreen(d: DetectorState): boolean {
-  for (const mv of d.movements) if (mv.green) return true;
+  for (const g of d.groups) if (g.green) return true;
   return false;
 }
 

@@ -1,5 +1,5 @@
 /** Queue estimates per lane group from detector counts (pure). */
-import type { QueueGroup } from './aggregation-types.ts';
+import type { DetectorState, GroupLinks, QueueGroup } from './aggregation-types.ts';
 
 /** A NaN-for-absent number, as `?? 0` would read it. */
 export const orZero = (x: number) => (Number.isNaN(x) ? 0 : x);
@@ -8,17 +8,27 @@ export const orZero = (x: number) => (Number.isNaN(x) ? 0 : x);
 export const orUndefined = (x: number) => (Number.isNaN(x) ? undefined : x);
 
 /**
- * Input-output queue of a lane group after a counts message: advance minus stop-bar counts,
- * bounded to [0, 4 × storage]; reset when the stop bar shows the queue discharged during
- * green; raised to the storage when a standing queue sits on the advance detector.
+ * Input-output queue of lane group `gi` (`g`) after a counts message: advance minus stop-bar
+ * counts, bounded to [0, 4 × storage]; reset when the stop bar shows the queue discharged
+ * during green; raised to the storage when a standing queue sits on the advance detector.
  */
-export function updateQueue(g: QueueGroup, dq: number, atMs: number, clearGapS: number): void {
+export function updateQueue(
+  g: QueueGroup,
+  gi: number,
+  links: GroupLinks,
+  dets: DetectorState[],
+  dq: number,
+  atMs: number,
+  clearGapS: number,
+): void {
   const max = g.storageVeh * 4; // beyond what a detector pair can tell apart: bounded
   g.queue = Math.min(max, Math.max(0, g.queue + dq));
+  const { stopAt, stop, advanceAt, advance } = links;
   if (g.green) {
     // Discharged: no stop-bar vehicle for clearGapS and nothing standing on it.
-    let clear = g.stop.length > 0;
-    for (const d of g.stop) {
+    let clear = stopAt[gi + 1]! > stopAt[gi]!;
+    for (let j = stopAt[gi]!; j < stopAt[gi + 1]!; j++) {
+      const d = dets[stop[j]!]!;
       if (
         !(
           orZero(d.lastOccupancy) < 0.05 &&
@@ -33,14 +43,14 @@ export function updateQueue(g: QueueGroup, dq: number, atMs: number, clearGapS: 
     if (clear) g.queue = 0;
   } else {
     // A standing queue over the advance detector: at least the storage behind the stop bar.
-    for (const d of g.advance) {
-      if (orZero(d.lastOccupancy) >= 0.9) {
+    for (let j = advanceAt[gi]!; j < advanceAt[gi + 1]!; j++) {
+      if (orZero(dets[advance[j]!]!.lastOccupancy) >= 0.9) {
         g.queue = Math.max(g.queue, g.storageVeh);
         break;
       }
     }
-    for (const d of g.stop) {
-      if (orZero(d.lastOccupancy) > 0) {
+    for (let j = stopAt[gi]!; j < stopAt[gi + 1]!; j++) {
+      if (orZero(dets[stop[j]!]!.lastOccupancy) > 0) {
         g.queue = Math.max(g.queue, 1);
         break;
       }

@@ -5,7 +5,7 @@
  */
 import type { Detector, IntersectionConfig } from '../protocol/index.ts';
 import type { SignalView } from './types.ts';
-import type { WindowSum, Windows } from './windows.ts';
+import type { WindowBlock, WindowSum, Windows } from './windows.ts';
 
 export interface AggregationOptions {
   /** intervals without data before a detector is failed (default 5) */
@@ -60,9 +60,33 @@ export interface QueueGroup {
   queue: number;
   /** one of `movementStates` is green (kept by addSignal) */
   green: boolean;
-  /** scratch of addCounts: the queue change of the message being added */
-  delta: number;
-  touched: boolean;
+  /**
+   * m15 arrival flow when last seen healthy, for the failed-movement queue guess (NaN: none).
+   * The group's: its movements share their detectors, so they were always remembered together.
+   */
+  lastGoodFlowVph: number;
+}
+
+/**
+ * The detector ↔ lane group relations of an intersection as flat arrays of positions (in
+ * `detectorList` and `groups`), built once: a reading then touches a few arrays instead of a
+ * small array per detector and group (at city scale, the memory first touched is the cost).
+ */
+export interface GroupLinks {
+  /** the distinct groups of detector d's movements: groups[groupsAt[d] … groupsAt[d + 1]) */
+  groupsAt: Int32Array;
+  groups: Int32Array;
+  /** the queue group of detector d, its `queueGroup` (-1: none) */
+  queueGroup: Int32Array;
+  /** group g's stop-bar detectors: stop[stopAt[g] … stopAt[g + 1]), in `stop` order */
+  stopAt: Int32Array;
+  stop: Int32Array;
+  /** group g's advance detectors, in `advance` order */
+  advanceAt: Int32Array;
+  advance: Int32Array;
+  /** scratch of addCounts: per group, the queue change of the message and whether touched */
+  delta: Float64Array;
+  touched: Uint8Array;
 }
 
 export interface MovementStateX {
@@ -74,8 +98,6 @@ export interface MovementStateX {
   lockedCall: boolean;
   lastGreenEndMs: number | undefined;
   greenSinceMs: number | undefined;
-  /** m15 arrival flow when last seen healthy, for the failed-movement queue guess (NaN: none) */
-  lastGoodFlowVph: number;
 }
 
 export interface SensorState {
@@ -111,6 +133,8 @@ export interface AggregationState {
   /** `movements` in order, for loops */
   readonly movementList: MovementStateX[];
   readonly groups: QueueGroup[];
+  /** the detectors' windows (`detectors[i].windows` is position i of it) */
+  readonly windowBlock: WindowBlock;
   readonly sensors: Map<string, SensorState>;
   /** the sensor of the last accepted message and its state (a lookup cache of `sensors`) */
   lastSensorId: string | undefined;
@@ -118,8 +142,7 @@ export interface AggregationState {
   startMs: number | undefined;
   signal: (SignalView & { t: number }) | undefined;
   stats: AggregationStats;
-  /** scratch of addCounts: the groups touched by the message being added */
-  readonly touched: QueueGroup[];
+  readonly links: GroupLinks;
   /** scratch of aggregation-view.ts */
   readonly viewScratch: ViewScratch;
 }

@@ -100,7 +100,7 @@ function rememberGoodFlow(
   let b = 0;
   for (const d of g.advance) a += m15[d.index]!;
   for (const d of g.stop) b += m15[d.index]!;
-  if (a > 0 && b > 0 && Math.max(a, b) <= 2 * Math.min(a, b)) mv.lastGoodFlowVph = a;
+  if (a > 0 && b > 0 && Math.max(a, b) <= 2 * Math.min(a, b)) g.lastGoodFlowVph = a;
   return true;
 }
 
@@ -279,7 +279,8 @@ function movementView(
   else {
     // No trustworthy input-output count: arrivals at the last known rate during red, and a
     // cautious discharge after 2 s of startup during green (a time-based recall).
-    const rate = Math.max(orZero(mv.lastGoodFlowVph), s.opts.defaultFlowVphpl * mv.lanes);
+    const remembered = g === undefined ? 0 : orZero(g.lastGoodFlowVph);
+    const rate = Math.max(remembered, s.opts.defaultFlowVphpl * mv.lanes);
     const greenStart = mv.greenSinceMs ?? atMs;
     const redEnd = mv.green ? greenStart : atMs;
     queueVeh = (rate * Math.max(0, redEnd - redSince)) / 3_600_000;

@@ -30,10 +30,11 @@ import type {
   AggregationOptions,
   AggregationState,
   DetectorState,
+  GroupLinks,
   MovementStateX,
   QueueGroup,
 } from './aggregation-types.ts';
-import { addToWindows, createWindowBlock, createWindows } from './windows.ts';
+import { addReadingIn, createWindowBlock, createWindows, openInterval } from './windows.ts';
 
 export type {
   AggregationOptions,
@@ -65,13 +66,15 @@ export function createAggregation(
     defaultFlowVphpl: options.defaultFlowVphpl ?? 300,
   };
   const detectors = new Map<string, DetectorState>();
-  const configured = detectorsOf(config);
+  // by id (a repeated id: the last one, in the first one's place), as positions
+  const configured = [...new Map(detectorsOf(config).map((d) => [d.id, d])).values()];
   // One buffer for the intersection's windows: a message fills adjacent cells (windows.ts).
+  // A detector's windows are at its position in `detectorList` (addCounts relies on it).
   const block = createWindowBlock(configured.length);
   for (const det of configured) {
     detectors.set(det.id, {
       det,
-      index: 0,
+      index: detectors.size,
       windows: createWindows(block, detectors.size),
       lastCount: 0,
       lastOccupancy: Number.NaN,
@@ -88,9 +91,6 @@ export function createAggregation(
     });
   }
   const detectorList = [...detectors.values()];
-  detectorList.forEach((d, i) => {
-    d.index = i;
-  });
   const lanesOf = new Map<string, number>();
   for (const g of laneGroups(config)) for (const m of g.movements) lanesOf.set(m, g.lanes);
   const movements = new Map<string, MovementStateX>();
@@ -120,8 +120,7 @@ export function createAggregation(
           storageVeh: Math.max(1, Math.floor(dist / VEHICLE_SPACING_M)) * lanes,
           queue: 0,
           green: false,
-          delta: 0,
-          touched: false,
+          lastGoodFlowVph: Number.NaN,
         };
         groupsByKey.set(key, group);
       }
@@ -136,7 +135,6 @@ export function createAggregation(
       lockedCall: false,
       lastGreenEndMs: undefined,
       greenSinceMs: undefined,
-      lastGoodFlowVph: Number.NaN,
     };
     group?.movementStates.push(mv);
     movements.set(m, mv);
@@ -150,6 +148,7 @@ export function createAggregation(
     for (const mv of d.movements)
       if (mv.group && !d.groups.includes(mv.group)) d.groups.push(mv.group);
   }
+  const groups = [...groupsByKey.values()];
   return {
     config,
     opts,
@@ -157,14 +156,15 @@ export function createAggregation(
     detectorList,
     movements,
     movementList: [...movements.values()],
-    groups: [...groupsByKey.values()],
+    groups,
+    windowBlock: block,
     sensors: new Map(),
     lastSensorId: undefined,
     lastSensor: undefined,
     startMs: undefined,
     signal: undefined,
     stats: { accepted: 0, duplicates: 0, lost: 0, ignoredReadings: 0, badMessages: 0 },
-    touched: [],
+    links: linksOf(detectorList, groups),
     viewScratch: {
       failed: new Uint8Array(detectorList.length),
       m15: new Float64Array(detectorList.length),
@@ -191,10 +191,11 @@ export function addCounts(s: AggregationState, c: Counts): void {
   s.lastSensor = sensor;
   s.stats.accepted++;
   s.startMs ??= c.from;
-  const touched = s.touched;
+  const links = s.links;
   const byPosition = sensor.byPosition;
   const idByPosition = sensor.idByPosition;
   const readings = c.detectors;
+  let bucket = Number.NaN; // the windows' bucket of the interval, once a reading is accepted
   for (let i = 0; i < readings.length; i++) {
     const r = readings[i]!;
     let d = byPosition[i];
@@ -208,32 +209,53 @@ export function addCounts(s: AggregationState, c: Counts): void {
       continue;
     }
     const occ = r.occupancy ?? 0;
-    addToWindows(d.windows, c.from, duration, r.count, occ);
+    if (Number.isNaN(bucket)) bucket = openInterval(s.windowBlock, c.from, duration);
+    addReadingIn(s.windowBlock, d.index, bucket, duration, r.count, occ);
     const latest = Number.isNaN(d.lastToMs) || c.to >= d.lastToMs;
     if (!latest) continue; // a late message fills its window but does not rewrite "now"
     noteReading(d, c, r.count, r.occupancy, duration);
     // NEMA locking memory: a vehicle seen during red keeps its call until served.
     if (r.count > 0 || occ > 0) for (const mv of d.movements) if (!mv.green) mv.lockedCall = true;
     // every group of the detector's movements is updated (its queueGroup among them)
-    const groups = d.groups;
-    for (let k = 0; k < groups.length; k++) {
-      const g = groups[k]!;
-      if (!g.touched) {
-        g.touched = true;
-        g.delta = 0;
-        touched.push(g);
-      }
-    }
-    const g = d.queueGroup;
-    if (g) g.delta += d.advance ? r.count : -r.count;
+    const di = d.index;
+    for (let k = links.groupsAt[di]!; k < links.groupsAt[di + 1]!; k++)
+      links.touched[links.groups[k]!] = 1;
+    const qg = links.queueGroup[di]!;
+    if (qg >= 0) links.delta[qg]! += d.advance ? r.count : -r.count;
   }
   // Each group's update reads only its own queue and detectors: the order does not matter.
-  for (let i = 0; i < touched.length; i++) {
-    const g = touched[i]!;
-    g.touched = false;
-    updateQueue(g, g.delta, c.to, s.opts.clearGapS);
+  const touched = links.touched;
+  for (let gi = 0; gi < touched.length; gi++) {
+    if (!touched[gi]) continue;
+    updateQueue(s.groups[gi]!, gi, links, s.detectorList, links.delta[gi]!, c.to, s.opts.clearGapS);
+    touched[gi] = 0;
+    links.delta[gi] = 0;
   }
-  touched.length = 0;
+}
+
+/** The flat detector ↔ group relations of {@link GroupLinks}. */
+function linksOf(dets: DetectorState[], groups: QueueGroup[]): GroupLinks {
+  const at = (lists: number[][]) => {
+    const starts = new Int32Array(lists.length + 1);
+    lists.forEach((l, i) => {
+      starts[i + 1] = starts[i]! + l.length;
+    });
+    return { starts, flat: Int32Array.from(lists.flat()) };
+  };
+  const detGroups = at(dets.map((d) => d.groups.map((g) => groups.indexOf(g))));
+  const stop = at(groups.map((g) => g.stop.map((d) => d.index)));
+  const advance = at(groups.map((g) => g.advance.map((d) => d.index)));
+  return {
+    groupsAt: detGroups.starts,
+    groups: detGroups.flat,
+    queueGroup: Int32Array.from(dets, (d) => (d.queueGroup ? groups.indexOf(d.queueGroup) : -1)),
+    stopAt: stop.starts,
+    stop: stop.flat,
+    advanceAt: advance.starts,
+    advance: advance.flat,
+    delta: new Float64Array(groups.length),
+    touched: new Uint8Array(groups.length),
+  };
 }
 
 /** Adds a signal message; older ones (by `t`) are ignored. */

@@ -104,6 +104,10 @@ export function createInProcessTransport(
   const heldAt = new Float64Array(n);
   const heldUntil = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
   const newSignal = new Uint8Array(n).fill(1);
+  // The last phase decided that has a request object, and that object: a decision repeats
+  // its phase most ticks, found without a map lookup.
+  const lastPhase: (string | undefined)[] = new Array(n).fill(undefined);
+  const lastRequest: (Request | undefined)[] = new Array(n).fill(undefined);
 
   function give(i: number, sig: Signal): void {
     if (
@@ -130,7 +134,12 @@ export function createInProcessTransport(
     if (held[i] === undefined || newSignal[i] || !(atMs >= heldAt[i]! && atMs < heldUntil[i]!)) {
       const ctl = controllers[i]!;
       const phase = ctl.decide(atMs);
-      held[i] = requests[i]!.get(phase) ?? { phase, controller: ctl.controllerId };
+      let request = phase === lastPhase[i] ? lastRequest[i] : requests[i]!.get(phase);
+      if (request) {
+        lastPhase[i] = phase;
+        lastRequest[i] = request;
+      } else request = { phase, controller: ctl.controllerId };
+      held[i] = request;
       heldAt[i] = atMs;
       heldUntil[i] = ctl.stableUntilMs();
       newSignal[i] = 0;
@@ -144,6 +153,10 @@ export function createInProcessTransport(
   const countsHead = new Int32Array(n);
   const countsTail = new Int32Array(n);
   let countsNext = new Int32Array(1024);
+  // per position in a tick's counts, the intersection id last seen there and its index (-1:
+  // not one of ours): the engine sends its sensors in the same order every tick
+  let countsId: (string | undefined)[] = [];
+  let countsIndex = new Int32Array(0);
   /** the tick whose decisions `offer` already made (NaN: none) */
   let decidedAtMs = Number.NaN;
   /** wall ms `offer` spent on the tick's decisions, when measured */
@@ -154,9 +167,18 @@ export function createInProcessTransport(
     if (anyFed) {
       const counts = out.counts;
       if (countsNext.length < counts.length) countsNext = new Int32Array(counts.length * 2);
+      if (countsIndex.length < counts.length) {
+        countsIndex = new Int32Array(counts.length * 2);
+        countsId = new Array(counts.length * 2).fill(undefined);
+      }
       for (let k = 0; k < counts.length; k++) {
-        const i = index.get(counts[k]!.intersection)!;
-        if (!fed[i]) continue;
+        const id = counts[k]!.intersection;
+        if (countsId[k] !== id) {
+          countsId[k] = id;
+          countsIndex[k] = index.get(id) ?? -1;
+        }
+        const i = countsIndex[k]!;
+        if (i < 0 || !fed[i]) continue;
         countsNext[k] = -1;
         if (countsHead[i] === -1) countsHead[i] = k;
         else countsNext[countsTail[i]!] = k;

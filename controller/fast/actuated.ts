@@ -26,24 +26,28 @@ export const fastActuated: FastDeciderFactory = {
     const target = createTarget();
     const on: Ongoing = { cp: 0, elapsedMs: 0 };
 
+    const at = r.movementDetectorsAt;
+    const all = r.movementDetectors;
+
     /** As `phaseExtends`: some movement of phase p still extends its green. */
     function extendsGreen(p: number): boolean {
       const failed = r.failed;
       for (const m of c.movements[p]!) {
-        const all = c.detectorsOf[m]!;
-        let working = 0;
+        // m's detectors: all[at[m] … at[m + 1])
+        if (r.movementFailed[m] && r.queueVeh(m) >= 0.5) return true;
         let stops = 0;
-        for (const d of all) {
-          if (failed[d]) continue;
-          working++;
-          if (stopBar[d]) stops++;
-        }
-        if (working < all.length && r.queueVeh(m) >= 0.5) return true;
+        for (let j = at[m]!; j < at[m + 1]!; j++) if (!failed[all[j]!] && stopBar[all[j]!]) stops++;
         if (stops > 0) {
-          for (const d of all) if (!failed[d] && stopBar[d] && r.gapMs(d) < passageMs) return true;
+          for (let j = at[m]!; j < at[m + 1]!; j++) {
+            const d = all[j]!;
+            if (!failed[d] && stopBar[d] && r.gapMs(d) < passageMs) return true;
+          }
           continue;
         }
-        for (const d of all) if (!failed[d] && r.gapMs(d) < advanceGapMs[d]!) return true;
+        for (let j = at[m]!; j < at[m + 1]!; j++) {
+          const d = all[j]!;
+          if (!failed[d] && r.gapMs(d) < advanceGapMs[d]!) return true;
+        }
       }
       return false;
     }

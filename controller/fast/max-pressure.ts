@@ -103,7 +103,7 @@ export const fastMaxPressure: FastDeciderFactory = {
         if (best < 0) return current;
         const bestId = config.phases[best]!.id;
         if (maxedOut) return target.set(bestP > 0 ? bestId : nextInOrder(config, current), atMs);
-        if (blindQueue(c, cp, r.failed, call, queueVeh) && nStarved === 0) return current;
+        if (blindQueue(c, cp, r.movementFailed, call, queueVeh) && nStarved === 0) return current;
         const currentP = pressure[cp]!;
         const idle = currentP <= 0 && bestP > 0;
         if (nStarved > 0) return target.set(bestId, atMs);

@@ -18,8 +18,6 @@ export interface CompiledPhases {
   unique: Int32Array[];
   /** per phase, 1 for each movement position it serves */
   serves: Uint8Array[];
-  /** per movement position, the detectors (positions) whose movements include it */
-  detectorsOf: Int32Array[];
   /** scratch of `nextCalled`: per movement position, 1 when it calls and is not green */
   calling: Uint8Array;
 }
@@ -45,9 +43,8 @@ export function compilePhases(s: AggregationState): CompiledPhases {
     for (const m of ms) x[m] = 1;
     return x;
   });
-  const detectorsOf = s.movementList.map((mv) => Int32Array.from(mv.detectors, (d) => d.index));
   const calling = new Uint8Array(nM);
-  return { phases, indexOf, movements, unique, serves, detectorsOf, calling };
+  return { phases, indexOf, movements, unique, serves, calling };
 }
 
 /**
@@ -91,18 +88,18 @@ function callsWithin(c: CompiledPhases, a: number, b: number): boolean {
 
 /**
  * As common.ts `blindQueueUnserved`: a movement of phase `p` calls with a guessed queue of
- * half a vehicle or more and one of its detectors has failed.
+ * half a vehicle or more and one of its detectors has failed (`movementFailed`, by position).
  */
 export function blindQueue(
   c: CompiledPhases,
   p: number,
-  failed: Uint8Array,
+  movementFailed: Uint8Array,
   call: (m: number) => boolean,
   queueVeh: (m: number) => number,
 ): boolean {
   for (const m of c.movements[p]!) {
     if (!call(m) || queueVeh(m) < 0.5) continue;
-    for (const d of c.detectorsOf[m]!) if (failed[d]) return true;
+    if (movementFailed[m]) return true;
   }
   return false;
 }

@@ -19,29 +19,28 @@ import {
   type CountSum,
   completenessOf,
   flowOf,
-  recentlyActive,
-  sumCountsInto,
+  sumCountsAt,
+  type WindowBlock,
 } from '../windows.ts';
 
-/** Newest buckets looked at before the full stuck-off test (30 s of the 5 min). */
-const RECENT_BUCKETS = 3;
-
 /**
- * As aggregation-view.ts `silentWhileSiblingCounts`, on the running sums (sumCountsInto: the
- * same counts and covered ms, and occupied exactly when the occupied ms are > 0).
+ * As aggregation-view.ts `silentWhileSiblingCounts`, on the running sums (sumCountsAt: the
+ * same counts and covered ms, and occupied exactly when the occupied ms are > 0). `block` holds
+ * the windows of every detector, each at its position in the detector list.
  */
 function silentWhileSiblingCounts(
+  block: WindowBlock,
   d: DetectorState,
   atMs: number,
   failed: Uint8Array,
   sum: CountSum,
 ): boolean {
-  const own = sumCountsInto(d.windows, atMs, SILENT_BUCKETS, sum);
+  const own = sumCountsAt(block, d.index, atMs, SILENT_BUCKETS, sum);
   if (own.count > 0 || own.occupied || completenessOf(own) < 0.8) return false;
   for (const mv of d.movements) {
     for (const o of mv.detectors) {
       if (o === d || failed[o.index]) continue;
-      if (sumCountsInto(o.windows, atMs, SILENT_BUCKETS, sum).count >= 10) return true;
+      if (sumCountsAt(block, o.index, atMs, SILENT_BUCKETS, sum).count >= 10) return true;
     }
   }
   return false;
@@ -68,6 +67,11 @@ export interface StateReader {
   startMs: number;
   /** per detector (position in `state.detectorList`), valid after `begin` */
   readonly failed: Uint8Array;
+  /** per movement (position in `state.movementList`): one of its detectors failed, after `begin` */
+  readonly movementFailed: Uint8Array;
+  /** the detectors of movement m: `movementDetectors[movementDetectorsAt[m] …[m + 1])` */
+  readonly movementDetectorsAt: Int32Array;
+  readonly movementDetectors: Int32Array;
   /** Starts a decision at `atMs`: failure flags, the arrival-rate memory, the signal. */
   begin(atMs: number): void;
   gapMs(d: number): number;
@@ -80,36 +84,56 @@ export function createStateReader(s: AggregationState): StateReader {
   const config = s.config;
   const dets = s.detectorList;
   const movs = s.movementList;
+  const block = s.windowBlock;
   const movementIndex = new Map(movs.map((m, i) => [m.movement, i]));
-  const movDets = movs.map((m) => Int32Array.from(m.detectors, (d) => d.index));
-  const clearGapMs = s.opts.clearGapS * 1000;
-  // Groups whose arrival rate can be remembered (advance and stop-bar detectors both).
-  const rememberGroups = s.groups.filter((g) => g.advance.length > 0 && g.stop.length > 0);
-  const groupDets = rememberGroups.map((g) =>
-    Int32Array.from(g.movementStates[0]!.detectors, (d) => d.index),
+  // Small per-movement and per-group lists as flat arrays (one object each, not one per entry):
+  // at city scale a decision's cost is mostly the memory it first touches.
+  const movDetsAt = offsets(movs.map((m) => m.detectors.length));
+  const movDets = Int32Array.from(movs.flatMap((m) => m.detectors.map((d) => d.index)));
+  const movFailed = new Uint8Array(movs.length);
+  // 1: the movement's lane group has advance and stop-bar detectors (an input-output queue)
+  const movPaired = Uint8Array.from(movs, (m) =>
+    m.group && m.group.advance.length > 0 && m.group.stop.length > 0 ? 1 : 0,
   );
-  // Per movement, the decision (generation) its call and queue were last computed for.
-  const qGen = new Float64Array(movs.length).fill(-1);
-  const qVal = new Float64Array(movs.length);
-  const cGen = new Float64Array(movs.length).fill(-1);
-  const cVal = new Uint8Array(movs.length);
+  const clearGapMs = s.opts.clearGapS * 1000;
+  // Groups whose arrival rate can be remembered (advance and stop-bar detectors both), with
+  // a movement of theirs (they share its detectors) and their advance and stop-bar detectors.
+  const rememberGroups = s.groups.filter((g) => g.advance.length > 0 && g.stop.length > 0);
+  const groupMovement = Int32Array.from(rememberGroups, (g) => movs.indexOf(g.movementStates[0]!));
+  const groupAdvanceAt = offsets(rememberGroups.map((g) => g.advance.length));
+  const groupAdvance = Int32Array.from(
+    rememberGroups.flatMap((g) => g.advance.map((d) => d.index)),
+  );
+  const groupStopAt = offsets(rememberGroups.map((g) => g.stop.length));
+  const groupStop = Int32Array.from(rememberGroups.flatMap((g) => g.stop.map((d) => d.index)));
+  // Per movement, the decision (generation) its queue and call were last computed for, and
+  // their values: [qGen, qVal, cGen, cVal] side by side.
+  const memo = new Float64Array(movs.length * 4).fill(-1);
   let gen = 0;
   const sum: CountSum = { count: 0, coveredMs: 0, occupied: false, spanMs: 0 };
   const signal: ReaderSignal = { phase: '', interval: 'green', sinceMs: 0 };
   /**
-   * As aggregation-view.ts `failedAt`, into the same scratch: a detector active in its newest
-   * buckets cannot be silent for 5 min, so the full stuck-off test is skipped for it.
+   * As aggregation-view.ts `failedAt`, into the same scratch. The stuck-off test starts with
+   * the detector's own 5 min sums, two numbers of the running sums, so a detector that counted
+   * is cleared at once. Returns how many failed.
    */
-  function failedNow(atMs: number, start: number): Uint8Array {
+  function failedNow(atMs: number, start: number): number {
     const failed = s.viewScratch.failed;
-    for (let i = 0; i < dets.length; i++)
-      failed[i] = detectorFailed(s, dets[i]!, atMs, start) ? 1 : 0;
+    let n = 0;
+    for (let i = 0; i < dets.length; i++) {
+      const f = detectorFailed(s, dets[i]!, atMs, start) ? 1 : 0;
+      failed[i] = f;
+      n += f;
+    }
     for (let i = 0; i < dets.length; i++) {
       const d = dets[i]!;
-      if (failed[i] || recentlyActive(d.windows, atMs, RECENT_BUCKETS)) continue;
-      if (silentWhileSiblingCounts(d, atMs, failed, sum)) failed[i] = 1;
+      if (failed[i]) continue;
+      if (silentWhileSiblingCounts(block, d, atMs, failed, sum)) {
+        failed[i] = 1;
+        n++;
+      }
     }
-    return failed;
+    return n;
   }
   const r: StateReader = {
     state: s,
@@ -120,26 +144,36 @@ export function createStateReader(s: AggregationState): StateReader {
     atMs: 0,
     startMs: 0,
     failed: s.viewScratch.failed,
+    movementFailed: movFailed,
+    movementDetectorsAt: movDetsAt,
+    movementDetectors: movDets,
     begin(atMs) {
       gen++;
       r.atMs = atMs;
       const start = s.startMs ?? atMs;
       r.startMs = start;
-      const failed = failedNow(atMs, start);
-      // The view's effect: a movement whose lane group's detectors all work and agree (within
-      // 2×) remembers the advance flow (aggregation-view.ts rememberGoodFlow; same sums).
+      const failed = r.failed;
+      // no failed detector (the rule): no movement has one
+      if (failedNow(atMs, start) === 0) movFailed.fill(0);
+      else {
+        for (let m = 0; m < movs.length; m++) {
+          let f = 0;
+          for (let j = movDetsAt[m]!; j < movDetsAt[m + 1]!; j++) f |= failed[movDets[j]!]!;
+          movFailed[m] = f;
+        }
+      }
+      // The view's effect: a lane group whose detectors all work and agree (within 2×)
+      // remembers the advance flow (aggregation-view.ts rememberGoodFlow; same sums).
       for (let k = 0; k < rememberGroups.length; k++) {
-        const ds = groupDets[k]!;
-        let ok = true;
-        for (let j = 0; j < ds.length; j++) if (failed[ds[j]!]) ok = false;
-        if (!ok) continue;
-        const g = rememberGroups[k]!;
+        if (movFailed[groupMovement[k]!]) continue;
         let a = 0;
         let b = 0;
-        for (const d of g.advance) a += flowOf(sumCountsInto(d.windows, atMs, M15_BUCKETS, sum));
-        for (const d of g.stop) b += flowOf(sumCountsInto(d.windows, atMs, M15_BUCKETS, sum));
+        for (let j = groupAdvanceAt[k]!; j < groupAdvanceAt[k + 1]!; j++)
+          a += flowOf(sumCountsAt(block, groupAdvance[j]!, atMs, M15_BUCKETS, sum));
+        for (let j = groupStopAt[k]!; j < groupStopAt[k + 1]!; j++)
+          b += flowOf(sumCountsAt(block, groupStop[j]!, atMs, M15_BUCKETS, sum));
         if (a > 0 && b > 0 && Math.max(a, b) <= 2 * Math.min(a, b))
-          for (const mv of g.movementStates) mv.lastGoodFlowVph = a;
+          rememberGroups[k]!.lastGoodFlowVph = a;
       }
       const sig = s.signal;
       if (sig) {
@@ -157,19 +191,17 @@ export function createStateReader(s: AggregationState): StateReader {
       return Math.max(0, r.atMs - (Number.isNaN(last) ? r.startMs : last));
     },
     queueVeh(m) {
-      if (qGen[m] === gen) return qVal[m]!;
+      if (memo[m * 4] === gen) return memo[m * 4 + 1]!;
       const mv = movs[m]!;
       const g = mv.group;
-      const ds = movDets[m]!;
-      let healthy = g !== undefined && g.advance.length > 0 && g.stop.length > 0;
-      if (healthy) for (let j = 0; j < ds.length; j++) if (r.failed[ds[j]!]) healthy = false;
       let queueVeh: number;
-      if (healthy) queueVeh = g!.queue;
+      if (movPaired[m] && !movFailed[m]) queueVeh = g!.queue;
       else {
         // as movementView (aggregation-view.ts): the time-based guess, term for term
         const atMs = r.atMs;
         const redSince = mv.lastGreenEndMs ?? s.startMs ?? atMs;
-        const rate = Math.max(orZero(mv.lastGoodFlowVph), s.opts.defaultFlowVphpl * mv.lanes);
+        const remembered = g === undefined ? 0 : orZero(g.lastGoodFlowVph);
+        const rate = Math.max(remembered, s.opts.defaultFlowVphpl * mv.lanes);
         const greenStart = mv.greenSinceMs ?? atMs;
         const redEnd = mv.green ? greenStart : atMs;
         queueVeh = (rate * Math.max(0, redEnd - redSince)) / 3_600_000;
@@ -180,28 +212,26 @@ export function createStateReader(s: AggregationState): StateReader {
           queueVeh = Math.max(0, queueVeh + (rate * greenMs) / 3_600_000 - served);
         } else if (g) queueVeh = Math.max(queueVeh, Math.min(g.queue, g.storageVeh));
       }
-      qGen[m] = gen;
-      qVal[m] = queueVeh;
+      memo[m * 4] = gen;
+      memo[m * 4 + 1] = queueVeh;
       return queueVeh;
     },
     call(m) {
-      if (cGen[m] === gen) return cVal[m] === 1;
+      if (memo[m * 4 + 2] === gen) return memo[m * 4 + 3] === 1;
       const mv = movs[m]!;
-      const ds = movDets[m]!;
-      let anyFailed = false;
-      let active = false;
-      for (let j = 0; j < ds.length; j++) {
-        const d = ds[j]!;
-        if (r.failed[d]) {
-          anyFailed = true;
-          continue;
+      let c = movFailed[m] === 1 || mv.lockedCall || r.queueVeh(m) >= 0.5;
+      if (!c && mv.green) {
+        // a working detector still occupied, counting, or within the clearance gap
+        const failed = r.failed;
+        for (let j = movDetsAt[m]!; j < movDetsAt[m + 1]! && !c; j++) {
+          const d = movDets[j]!;
+          if (failed[d]) continue;
+          const x = dets[d]!;
+          if (x.lastOccupancy > 0 || x.lastCount > 0 || r.gapMs(d) < clearGapMs) c = true;
         }
-        const x = dets[d]!;
-        if (x.lastOccupancy > 0 || x.lastCount > 0 || r.gapMs(d) < clearGapMs) active = true;
       }
-      const c = anyFailed || mv.lockedCall || r.queueVeh(m) >= 0.5 || (mv.green && active);
-      cGen[m] = gen;
-      cVal[m] = c ? 1 : 0;
+      memo[m * 4 + 2] = gen;
+      memo[m * 4 + 3] = c ? 1 : 0;
       return c;
     },
     redMs(m) {
@@ -212,4 +242,11 @@ export function createStateReader(s: AggregationState): StateReader {
     },
   };
   return r;
+}
+
+/** Start positions of consecutive runs of the given lengths, and the end: [0, a, a + b, …]. */
+function offsets(lengths: number[]): Int32Array {
+  const at = new Int32Array(lengths.length + 1);
+  for (let i = 0; i < lengths.length; i++) at[i + 1] = at[i]! + lengths[i]!;
+  return at;
 }

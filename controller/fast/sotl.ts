@@ -19,8 +19,13 @@ export const fastSotl: FastDeciderFactory = {
     const wait = new Float64Array(n);
     const dets = r.state.detectorList;
     const stopBar = Uint8Array.from(dets, (d) => (d.det.kind === 'stop-bar' ? 1 : 0));
-    const detMovements = dets.map((d) =>
-      Int32Array.from(d.movements, (mv) => r.movementIndex.get(mv.movement)!),
+    // detector d's movements (positions): detMovements[detMovementsAt[d] … [d + 1]), one array
+    const detMovementsAt = new Int32Array(dets.length + 1);
+    dets.forEach((d, i) => {
+      detMovementsAt[i + 1] = detMovementsAt[i]! + d.movements.length;
+    });
+    const detMovements = Int32Array.from(
+      dets.flatMap((d) => d.movements.map((mv) => r.movementIndex.get(mv.movement)!)),
     );
     const noGreen = new Uint8Array(r.state.movementList.length);
     let lastMs: number | undefined;
@@ -75,14 +80,15 @@ export const fastSotl: FastDeciderFactory = {
         if (elapsed + MAX_OUT_MARGIN_MS >= phase.maxGreenS * 1000)
           return target.set(bestId ?? nextInOrder(config, current), atMs);
         if (bestId === undefined) return current;
-        if (blindQueue(c, cp, r.failed, call, queueVeh)) return current;
+        if (blindQueue(c, cp, r.movementFailed, call, queueVeh)) return current;
         // Vehicles about to cross the green: estimated queue, or a stop-bar actuation just now.
         let approaching = 0;
         for (const m of c.movements[cp]!) approaching += r.queueVeh(m);
         let recent = false;
         for (let d = 0; d < dets.length && !recent; d++) {
           if (!stopBar[d] || r.failed[d] || !(r.gapMs(d) < 2000)) continue;
-          for (const m of detMovements[d]!) if (green[m]) recent = true;
+          for (let j = detMovementsAt[d]!; j < detMovementsAt[d + 1]!; j++)
+            if (green[detMovements[j]!]) recent = true;
         }
         if (approaching < 0.5 && !recent) return target.set(bestId, atMs); // rule 4
         if (bestK >= theta) {

@@ -41,6 +41,7 @@ function world() {
       stopped: false,
       start() {},
       exited: () => ended,
+      onExit() {},
       crash() {
         ended = 'code 1';
       },

@@ -19,7 +19,11 @@ import { referenceWindows } from '../fixtures/reference-windows.ts';
 const T0 = Date.UTC(2026, 0, 1);
 
 /** A random reading stream into `detectors` windows of one buffer, checked at every step. */
-function check(seed: number, detectors: number, odd: (step: number) => boolean) {
+function check(
+  seed: number,
+  detectors: number,
+  odd: (step: number) => 'count' | 'duration' | undefined,
+) {
   const rand = mulberry32(seed);
   const block = createWindowBlock(detectors);
   const ws = Array.from({ length: detectors }, (_, i) => createWindows(block, i));
@@ -41,8 +45,9 @@ function check(seed: number, detectors: number, odd: (step: number) => boolean) 
               ? now + Math.floor(rand() * 30) * 1000
               : Number.NaN;
       if (Number.isNaN(fromMs)) continue;
-      const durationMs = rand() < 0.9 ? 1000 : 1 + Math.floor(rand() * 5000);
-      const count = odd(step) ? 0.5 : rand() < 0.6 ? 0 : Math.floor(rand() * 4);
+      const durationMs =
+        odd(step) === 'duration' ? 1000.1 : rand() < 0.9 ? 1000 : 1 + Math.floor(rand() * 5000);
+      const count = odd(step) === 'count' ? 0.1 : rand() < 0.6 ? 0 : Math.floor(rand() * 4);
       // often no occupancy at all, so `occupied` is false for whole windows
       const occ = rand() < 0.7 ? 0 : Math.round(rand() * 1000) / 1000;
       addToWindows(ws[i]!, fromMs, durationMs, count, occ);
@@ -69,12 +74,13 @@ function check(seed: number, detectors: number, odd: (step: number) => boolean) 
 
 describe('running window sums', () => {
   it('equal fresh sums for integer readings, one detector or several in a buffer', () => {
-    for (let seed = 1; seed <= 4; seed++) expect(check(seed, 1, () => false)).toBe(6000);
-    for (let seed = 5; seed <= 7; seed++) expect(check(seed, 4, () => false)).toBe(24_000);
+    for (let seed = 1; seed <= 4; seed++) expect(check(seed, 1, () => undefined)).toBe(6000);
+    for (let seed = 5; seed <= 7; seed++) expect(check(seed, 4, () => undefined)).toBe(24_000);
   });
 
-  it('equal fresh sums after a reading that is not an integer', () => {
-    expect(check(11, 2, (step) => step === 500)).toBe(12_000);
+  it('equal fresh sums with counts or durations that are not integers', () => {
+    expect(check(11, 2, (step) => (step % 7 === 0 ? 'count' : undefined))).toBe(12_000);
+    expect(check(12, 2, (step) => (step % 7 === 0 ? 'duration' : undefined))).toBe(12_000);
   });
 
   it('are zero for windows that never had a reading', () => {
