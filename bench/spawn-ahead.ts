@@ -7,8 +7,9 @@
  * config. A run's program is stopped when the run ends, and the next program on that broker
  * starts only once it is gone: no program ever sees two runs, and no two programs share one.
  */
+
+import type { MqttSide } from './mqtt-side.ts';
 import type { VendorProcess } from './vendor.ts';
-import type { MqttSide } from './vendor-run.ts';
 
 /** One of the lane's brokers, as the simulator and the programs reach it. */
 export interface AheadSide {

@@ -8,22 +8,13 @@ import type { Duplex } from 'node:stream';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Broker } from '../broker/index.ts';
 import { duplexPair } from '../ops/duplex-pair.ts';
+import type { MqttSide } from './mqtt-side.ts';
 import type { RunOutput, RunSpec } from './run-builtin.ts';
 import { runMqtt } from './run-mqtt.ts';
 import type { SpawnAhead } from './spawn-ahead.ts';
 import { createVendorProcess, type VendorCredential, type VendorProcess } from './vendor.ts';
 
-/** A broker the bench's simulator speaks through, and the vendors' credentials on it. */
-export interface MqttSide {
-  url: string;
-  /** the broker runs in this thread: a new in-memory connection to it for the simulator */
-  stream?: () => Duplex;
-  username?: string;
-  password?: string;
-  /** clears each run's retained config and signal (optional on an external broker) */
-  janitor: MqttClient | undefined;
-  creds: Map<string, VendorCredential>;
-}
+export type { MqttSide };
 
 export interface VendorRunOptions {
   /** the broker of the run (none with `ahead`: each run then gets one of the lane's two) */

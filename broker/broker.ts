@@ -28,6 +28,7 @@ import {
 import { loadRegistry, type Registry, validateRegistry } from './registry.ts';
 import { DEFAULT_MAX_RETAINED_BYTES } from './retained.ts';
 import type { BrokerStarted, BrokerStats } from './types.ts';
+import { DEFAULT_WRITE_LIMITS } from './write-batch.ts';
 
 export interface BrokerOptions {
   /** Interface to bind; default 127.0.0.1. */
@@ -61,6 +62,13 @@ export interface BrokerOptions {
   maxRetainedBytes?: number;
   /** Per-device publish token bucket; `false` turns it off. Default {@link DEFAULT_RATE_LIMIT}. */
   rateLimit?: RateLimit | false;
+  /**
+   * A subscriber that stops reading is disconnected when what the broker could not send it
+   * yet passes `maxBacklogBytes` (default 16 MiB) or has not drained for `drainTimeoutMs`
+   * (default 10 s); nobody else waits for it meanwhile (write-batch.ts).
+   */
+  drainTimeoutMs?: number;
+  maxBacklogBytes?: number;
   /** Refusals in a row after which a device is disconnected; default 100. */
   maxConsecutiveRefusals?: number;
   /** Wrong-password back-off per address and per device id (auth-backoff.ts). */
@@ -78,6 +86,8 @@ const FRAME_OVERHEAD = 4096;
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
 /** Bounds what aedes' parser buffers per connection (it holds a whole packet before any hook). */
 export const DEFAULT_MAX_PACKET_BYTES = 256 * 1024;
+/** What a subscriber that stops reading may make the broker hold before it is cut. */
+export const DEFAULT_MAX_BACKLOG_BYTES = DEFAULT_WRITE_LIMITS.maxBacklogBytes;
 
 type PublishFn = (packet: PublishPacket, client: Client | null, done?: (e?: Error) => void) => void;
 
@@ -120,8 +130,6 @@ export function createBroker(options: BrokerOptions = {}) {
 
   const aedes = new Aedes({
     maxClientsIdLength: 64,
-    // a subscriber that stops reading is cut after 10 s instead of stalling deliveries
-    drainTimeout: 10_000,
     ...(options.persistence ? { persistence: options.persistence } : {}),
     ...gk.hooks,
   });
@@ -140,13 +148,30 @@ export function createBroker(options: BrokerOptions = {}) {
     options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES,
     maxPayload + FRAME_OVERHEAD,
   );
+  const writeLimits = {
+    maxBacklogBytes: options.maxBacklogBytes ?? DEFAULT_MAX_BACKLOG_BYTES,
+    drainTimeoutMs: options.drainTimeoutMs ?? DEFAULT_WRITE_LIMITS.drainTimeoutMs,
+  };
   const handle = (stream: Duplex, req?: IncomingMessage) => {
-    const guard: FrameGuard & { client?: Client } = new FrameGuard(stream, frameLimit, (v) => {
-      const id = guard.client?.id ?? 'unknown';
-      counters.refused(id, v === 'oversize' ? 'too-large' : 'malformed');
-      counters.disconnected(v === 'oversize' ? 'too-large' : 'malformed');
-      gatedLog(`broker: ${id} sent an ${v} packet (limit ${frameLimit} bytes): disconnected`);
-    });
+    const guard: FrameGuard & { client?: Client } = new FrameGuard(
+      stream,
+      frameLimit,
+      (v) => {
+        const id = guard.client?.id ?? 'unknown';
+        counters.refused(id, v === 'oversize' ? 'too-large' : 'malformed');
+        counters.disconnected(v === 'oversize' ? 'too-large' : 'malformed');
+        gatedLog(`broker: ${id} sent an ${v} packet (limit ${frameLimit} bytes): disconnected`);
+      },
+      writeLimits,
+      (reason, backlogBytes) => {
+        const id = guard.client?.id ?? 'unknown';
+        counters.disconnected('stopped-reading');
+        gatedLog(
+          `broker: ${id} stopped reading (${backlogBytes} bytes unsent, ` +
+            `${reason === 'backlog' ? `over ${writeLimits.maxBacklogBytes}` : `not drained in ${writeLimits.drainTimeoutMs} ms`}): disconnected`,
+        );
+      },
+    );
     guard.remoteAddress ??= req?.socket.remoteAddress;
     aedes.handle(guard, req);
   };

@@ -5,7 +5,12 @@
  * soon as a packet announces more than the limit — before its body is read.
  */
 import { Duplex } from 'node:stream';
-import { createWriteBatch, type WriteBatch } from './write-batch.ts';
+import {
+  createWriteBatch,
+  DEFAULT_WRITE_LIMITS,
+  type StallReason,
+  type WriteBatch,
+} from './write-batch.ts';
 
 export type FrameVerdict = 'ok' | 'oversize' | 'malformed';
 
@@ -55,7 +60,8 @@ export function createFrameScanner(maxRemainingLength: number) {
 
 /**
  * Wraps a connection (TCP socket, TLS socket, WebSocket stream) so aedes reads it through the
- * scanner. `onReject` is told why, then the connection is destroyed.
+ * scanner (`onReject` is told why, then the connection is destroyed) and writes to it through a
+ * write batch (write-batch.ts: one write per turn; a reader that stops is cut, `onStall`).
  */
 export class FrameGuard extends Duplex {
   /** The peer's address (for per-address limits); the guard itself has no socket. */
@@ -64,12 +70,18 @@ export class FrameGuard extends Duplex {
   readonly #scan: (chunk: Uint8Array) => FrameVerdict;
   readonly #batch: WriteBatch;
 
-  constructor(inner: Duplex, maxRemainingLength: number, onReject: (v: FrameVerdict) => void) {
+  constructor(
+    inner: Duplex,
+    maxRemainingLength: number,
+    onReject: (v: FrameVerdict) => void,
+    writeLimits: { maxBacklogBytes: number; drainTimeoutMs: number } = DEFAULT_WRITE_LIMITS,
+    onStall: (reason: StallReason, backlogBytes: number) => void = () => {},
+  ) {
     super({ allowHalfOpen: false });
     this.#inner = inner;
     this.remoteAddress = (inner as { remoteAddress?: string }).remoteAddress;
     this.#scan = createFrameScanner(maxRemainingLength);
-    this.#batch = createWriteBatch(inner);
+    this.#batch = createWriteBatch(inner, { ...writeLimits, onStall });
     inner.on('data', (chunk: Buffer) => {
       const verdict = this.#scan(chunk);
       if (verdict !== 'ok') {

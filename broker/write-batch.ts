@@ -1,53 +1,90 @@
 /**
- * Writes gathered per turn of the event loop: every chunk added during one turn reaches the
- * socket as one write when the turn ends (setImmediate), like a corked stream. A chunk is
- * accepted at once (its callback called) unless the socket said it is full: then the callback
- * waits for the socket's 'drain', so a slow reader still holds its writer back.
+ * What the broker writes to one connection (shell). Writes are gathered per turn of the event
+ * loop: every chunk added during one turn reaches the socket as one write when the turn ends
+ * (setImmediate), like a corked stream — aedes writes each packet on its own, and a socket
+ * write is a system call that wakes the peer.
+ *
+ * A chunk is always accepted at once: aedes waits for a connection that says it is full before
+ * it delivers the next message to anyone (its emitter holds up to 100 messages in flight), so
+ * one subscriber that stops reading would stall every other one until it is cut. Instead the
+ * connection itself is cut, with the reason, when its unsent bytes pass `maxBacklogBytes` or
+ * the socket has not drained for `drainTimeoutMs`: what one connection makes the broker hold is
+ * bounded, and nobody else waits.
  */
 import type { Writable } from 'node:stream';
 
 type Done = (err?: Error | null) => void;
 
+export type StallReason = 'backlog' | 'drain-timeout';
+
+export interface WriteBatchOptions {
+  /** unsent bytes (beyond what the kernel took) past which the connection is cut */
+  maxBacklogBytes: number;
+  /** how long unsent bytes may wait for the reader before the connection is cut */
+  drainTimeoutMs: number;
+  /** told once, before the socket is destroyed */
+  onStall(reason: StallReason, backlogBytes: number): void;
+}
+
 export interface WriteBatch {
-  /** queues a chunk; `done` is called once the batch may take more */
+  /** queues a chunk; `done` is called at once */
   add(chunk: Buffer, done?: Done): void;
   /** writes what is queued now (before an end or a close) */
   flush(): void;
 }
 
-export function createWriteBatch(socket: Writable): WriteBatch {
+/** 16 MiB and 10 s: room for every retained message of a large city on a new subscription. */
+export const DEFAULT_WRITE_LIMITS = { maxBacklogBytes: 16 << 20, drainTimeoutMs: 10_000 };
+
+export function createWriteBatch(socket: Writable, o: WriteBatchOptions): WriteBatch {
   let queued: Buffer[] = [];
+  let queuedBytes = 0;
   let scheduled: NodeJS.Immediate | undefined;
-  let full = false;
-  let held: Done | undefined;
+  let stall: NodeJS.Timeout | undefined;
+
+  const drained = () => {
+    clearTimeout(stall);
+    stall = undefined;
+  };
+  function cut(reason: StallReason): void {
+    drained();
+    const backlog = socket.writableLength + queuedBytes;
+    queued = [];
+    queuedBytes = 0;
+    if (socket.destroyed) return;
+    o.onStall(reason, backlog);
+    socket.destroy();
+  }
 
   function flush(): void {
     if (scheduled) clearImmediate(scheduled);
     scheduled = undefined;
     if (queued.length === 0 || socket.destroyed) {
       queued = [];
+      queuedBytes = 0;
       return;
     }
     const data = queued.length === 1 ? queued[0]! : Buffer.concat(queued);
     queued = [];
-    if (!socket.write(data) && !full) {
-      full = true;
-      socket.once('drain', () => {
-        full = false;
-        const h = held;
-        held = undefined;
-        h?.();
-      });
+    queuedBytes = 0;
+    if (socket.write(data)) return;
+    // the kernel's buffer is full: the rest waits in memory, for a while and up to a size
+    if (socket.writableLength > o.maxBacklogBytes) cut('backlog');
+    else if (!stall) {
+      stall = setTimeout(() => cut('drain-timeout'), o.drainTimeoutMs);
+      stall.unref();
+      socket.once('drain', drained);
     }
   }
 
   return {
     add(chunk, done) {
       queued.push(chunk);
-      scheduled ??= setImmediate(flush);
-      if (!done) return;
-      if (full) held = done;
-      else done();
+      queuedBytes += chunk.length;
+      // a burst in one turn to a socket already backed up: no need to wait for the turn's end
+      if (queuedBytes + socket.writableLength > o.maxBacklogBytes) flush();
+      else scheduled ??= setImmediate(flush);
+      done?.();
     },
     flush,
   };

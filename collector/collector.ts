@@ -7,12 +7,13 @@ import { listenError } from '../broker/listeners.ts';
 import { createOpsServer } from '../ops/http.ts';
 import { defaultClientId } from '../ops/mqtt-options.ts';
 import { assertRoot, DEFAULT_ROOT, topics } from '../protocol/index.ts';
+import { createLineMapper } from './counts-lines.ts';
 import { createIngest } from './ingest.ts';
 import { createLossTracker, type LossOptions } from './loss.ts';
 import { type CollectorStats, createMetrics } from './metrics.ts';
 import { createMqttIn } from './mqtt-in.ts';
 import { createPipeline } from './pipeline.ts';
-import { createSink, readerFor, type SinkOptions } from './sinks/registry.ts';
+import { createSink, readerFor, type SinkOptions, sinkPlugin } from './sinks/registry.ts';
 import { isPermanent } from './sinks/types.ts';
 import { createSpool } from './spool.ts';
 import { sinkIdentity } from './state-dir.ts';
@@ -105,6 +106,8 @@ export function createCollector(opts: CollectorOptions): Collector {
     clock,
     log,
     ...(opts.timeWindowMs ? { timeWindowMs: opts.timeWindowMs } : {}),
+    // a sink that only encodes lines gets counts as lines, straight from their bytes
+    ...(sinkPlugin(opts.sink.kind).takesLines ? { map: createLineMapper() } : {}),
   });
 
   const pipeline = createPipeline({

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { makeDirs } from '../ops/make-dirs.ts';
 import type { IntersectionConfig } from '../protocol/index.ts';
 import { loadConfigs, saveConfig } from './config-cache.ts';
-import { createLineMapper } from './counts-lines.ts';
+import type { Mapper } from './counts-lines.ts';
 import { encodePoint } from './line-protocol.ts';
 import type { Gap, LossTracker } from './loss.ts';
 import type { Metrics } from './metrics.ts';
@@ -19,6 +19,7 @@ import {
   MAX_UNKNOWN_DETECTORS,
   type MapContext,
   rejectedPoint,
+  toPoints,
 } from './points.ts';
 import { createRejectionLog } from './rejections.ts';
 import { type IntersectionIndex, indexConfig, MEASUREMENTS } from './schema.ts';
@@ -39,6 +40,11 @@ export interface IngestOptions {
   log(line: string): void;
   /** refuse messages whose timestamps are further than this from the clock; 0/absent: off */
   timeWindowMs?: number;
+  /**
+   * message → points: `toPoints` (default), or the counts fast lane (`createLineMapper()`) for a
+   * sink that takes lines
+   */
+  map?: Mapper;
 }
 
 export function createIngest(opts: IngestOptions) {
@@ -148,8 +154,7 @@ export function createIngest(opts: IngestOptions) {
     series: createSeriesCache(),
     topics: new Map(),
   };
-  // counts as line protocol straight from their bytes, the rest through toPoints
-  const map = createLineMapper();
+  const map = opts.map ?? toPoints;
   // one object, its clock reading updated per message
   const timeWindow = opts.timeWindowMs ? { nowMs: 0, windowMs: opts.timeWindowMs } : undefined;
   if (timeWindow) ctx.timeWindow = timeWindow;

@@ -8,6 +8,10 @@
  * key as bytes, integers as digits, plain text byte by byte. Building a string per line and then
  * encoding each one was a third of the collector's CPU per point (profile of `bench:ingest`).
  *
+ * Points kept as their line (`Point.encoded`: the counts fast lane's `LinePoint`s) are not
+ * encoded again: `body()` copies their bytes, a run of lines that lie one after the other in one
+ * copy, and `pieces()` hands those runs out as views for the socket to gather, uncopied.
+ *
  * The cache is a trie over the measurement and the tags in the order the point lists them; it
  * holds nothing but what `seriesKey` would compute again. Bound: `maxKeys` series keys (the
  * trie is cleared at the bound; it refills from the points that follow).
@@ -23,6 +27,11 @@ export interface LineEncoder {
    * empty when no point has a usable field.
    */
   body(points: readonly Point[]): Buffer;
+  /**
+   * The bytes of `body()` in pieces, for a socket to gather: lines kept as bytes are views of
+   * those bytes (not copied); what is encoded here is copied out.
+   */
+  pieces(points: readonly Point[]): Buffer[];
   /** series keys held */
   size(): number;
 }
@@ -39,6 +48,8 @@ interface Node {
   /** `key` as UTF-8 bytes, made on first use by `body()` */
   keyBytes: Buffer | undefined;
 }
+const NEWLINE = Buffer.from('\n');
+
 const node = (): Node => ({
   tag: undefined,
   byValue: undefined,
@@ -221,11 +232,77 @@ export function createLineEncoder(maxKeys = 100_000): LineEncoder {
     o += b.length;
     buf[o++] = 61; // '='
   }
-  /** Kept lines `bytes[start..end)` and a newline. */
-  function copyRun(bytes: Buffer, start: number, end: number) {
+  /** start of the bytes encoded into `buf` not yet handed out as a piece */
+  let segment = 0;
+  /** Hands out what was encoded since the last piece, as a copy (`buf` is reused). */
+  function cutSegment(into: Buffer[]) {
+    if (o > segment) into.push(Buffer.from(buf.subarray(segment, o)));
+    segment = o;
+  }
+  /**
+   * Kept lines `bytes[start..end)` and a newline: copied into `buf`, or with `into`, handed out
+   * as a view of their bytes (the newline that follows them there included).
+   */
+  function keptRun(bytes: Buffer, start: number, end: number, into: Buffer[] | undefined) {
+    if (into !== undefined) {
+      cutSegment(into);
+      if (bytes[end] === 10) into.push(bytes.subarray(start, end + 1));
+      else into.push(bytes.subarray(start, end), NEWLINE);
+      return;
+    }
     room(end - start + 1);
     o += bytes.copy(buf, o, start, end);
     buf[o++] = 10;
+  }
+
+  /**
+   * Every point's line and a newline into `buf` from 0. Points kept as bytes (`Point.encoded`)
+   * are not encoded again; lines that lie one after the other in the same bytes (a message's,
+   * and the messages' after it) go as one run.
+   */
+  function writeLines(points: readonly Point[], into: Buffer[] | undefined) {
+    o = 0;
+    segment = 0;
+    let run: Buffer | undefined;
+    let runStart = 0;
+    let runEnd = 0;
+    for (const p of points) {
+      const e = p.encoded;
+      if (e !== undefined) {
+        if (run === e.bytes && e.start === runEnd + 1 && run[runEnd] === 10) {
+          runEnd = e.end;
+          continue;
+        }
+        if (run !== undefined) keptRun(run, runStart, runEnd, into);
+        run = e.bytes;
+        runStart = e.start;
+        runEnd = e.end;
+        continue;
+      }
+      if (run !== undefined) {
+        keptRun(run, runStart, runEnd, into);
+        run = undefined;
+      }
+      const n = nodeOf(p);
+      if (n === undefined) continue;
+      const start = o;
+      n.keyBytes ??= Buffer.from(n.key!, 'utf8');
+      const kb = n.keyBytes;
+      room(kb.length + 1);
+      buf.set(kb, o);
+      o += kb.length;
+      buf[o++] = 32; // ' '
+      if (!writeFields(p.fields)) {
+        o = start; // no field left: no line
+        continue;
+      }
+      room(1);
+      buf[o++] = 32;
+      text(timeOf(p));
+      room(1);
+      buf[o++] = 10; // '\n'
+    }
+    if (run !== undefined) keptRun(run, runStart, runEnd, into);
   }
   /** Writes the field set; false when no field was usable (nothing written). */
   function writeFields(fields: Readonly<Record<string, FieldValue | undefined>>): boolean {
@@ -271,55 +348,26 @@ export function createLineEncoder(maxKeys = 100_000): LineEncoder {
 
   return {
     body(points) {
-      o = 0;
-      // Points kept as bytes (`Point.encoded`) are copied; lines that lie one after the other in
-      // the same bytes (a message's, and the messages' after it) go in one copy.
-      let run: Buffer | undefined;
-      let runStart = 0;
-      let runEnd = 0;
-      for (const p of points) {
-        const e = p.encoded;
-        if (e !== undefined) {
-          if (run === e.bytes && e.start === runEnd + 1 && run[runEnd] === 10) {
-            runEnd = e.end;
-            continue;
-          }
-          if (run !== undefined) copyRun(run, runStart, runEnd);
-          run = e.bytes;
-          runStart = e.start;
-          runEnd = e.end;
-          continue;
-        }
-        if (run !== undefined) {
-          copyRun(run, runStart, runEnd);
-          run = undefined;
-        }
-        const n = nodeOf(p);
-        if (n === undefined) continue;
-        const start = o;
-        n.keyBytes ??= Buffer.from(n.key!, 'utf8');
-        const kb = n.keyBytes;
-        room(kb.length + 1);
-        buf.set(kb, o);
-        o += kb.length;
-        buf[o++] = 32; // ' '
-        if (!writeFields(p.fields)) {
-          o = start; // no field left: no line
-          continue;
-        }
-        room(1);
-        buf[o++] = 32;
-        text(timeOf(p));
-        room(1);
-        buf[o++] = 10; // '\n'
-      }
-      if (run !== undefined) copyRun(run, runStart, runEnd);
+      writeLines(points, undefined);
       const len = Math.max(0, o - 1); // no trailing newline
       if (len < 4096) return Buffer.from(buf.subarray(0, len)); // a copy: `buf` is reused
       // A batch: hand out these bytes, write the next batch into new ones (no copy).
       const out = buf.subarray(0, len);
       buf = Buffer.allocUnsafe(buf.length);
       return out;
+    },
+    pieces(points) {
+      const into: Buffer[] = [];
+      writeLines(points, into);
+      cutSegment(into);
+      // no trailing newline
+      const last = into.length - 1;
+      if (last >= 0) {
+        const l = into[last]!;
+        if (l.length <= 1) into.pop();
+        else into[last] = l.subarray(0, l.length - 1);
+      }
+      return into;
     },
     encode(points) {
       const lines: string[] = [];

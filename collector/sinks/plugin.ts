@@ -37,6 +37,12 @@ export interface SinkPlugin<K extends string = string, O = never> {
   options: readonly SinkOptionSpec[];
   /** the sink chosen when no option of another sink is given (exactly one: the embedded store) */
   fallback?: boolean;
+  /**
+   * The sink only encodes points as line protocol and never reads their parts, so the collector
+   * hands it counts kept as their lines (collector/counts-lines.ts), which it copies as they are.
+   * Absent: points with their parts (a `LinePoint` would parse its line on every read).
+   */
+  takesLines?: boolean;
   create(options: O): Sink;
   /** a reader of the counts this sink holds (absent: counts queries say they are not supported) */
   reader?(options: O, sink: Sink): CountsReader;

@@ -10,9 +10,13 @@
  * @example runSinkContract({ sink: 'embedded', name: 'embedded (files)', create: async () => harness })
  */
 import { describe, expect, it } from 'vitest';
+import { createLineMapper } from '../../collector/counts-lines.ts';
+import { LinePoint } from '../../collector/line-point.ts';
 import { type FieldValue, int, type Point } from '../../collector/point.ts';
+import { indexConfig } from '../../collector/schema.ts';
 import type { SinkKind } from '../../collector/sinks/registry.ts';
 import { isPermanent, type Sink, SinkError } from '../../collector/sinks/types.ts';
+import { twoPhase } from '../fixtures/intersections.ts';
 
 /** A point as the backend gives it back: integers and floats both as numbers. */
 export interface StoredPoint {
@@ -34,6 +38,7 @@ export interface SinkHarness {
 
 export const CONTRACT_TESTS = [
   'writes points and reads them back with their tags, fields and exact time',
+  'points kept as lines (the counts fast lane) read back as the points they stand for',
   'escapes what line protocol needs escaped',
   'writing the same point twice leaves one point',
   'an empty batch is a no-op',
@@ -95,6 +100,37 @@ export function runSinkContract(opts: SinkContractOptions) {
       }));
       await h.sink.write(points);
       expectStored(await h.readBack('contract'), points);
+    });
+
+    test('points kept as lines (the counts fast lane) read back as the points they stand for', async (h) => {
+      const map = createLineMapper();
+      const ctx = {
+        root: 'traffic',
+        intersections: new Map([['two', indexConfig(twoPhase)]]),
+        receivedMs: 0,
+        rejectSeq: 0,
+      };
+      const detectors = ['N-through-stop', 'S-through-stop', 'E-through-advance'];
+      const points: Point[] = [];
+      for (let i = 0; i < 12; i++) {
+        const from = 1_764_340_000_000 + i * 1000;
+        const reading = { id: detectors[i % 3], count: i, occupancy: i / 16, speedKmh: 30 + i };
+        const payload = Buffer.from(
+          JSON.stringify({
+            v: 1,
+            sensor: 's1',
+            boot: 'b',
+            seq: i,
+            from,
+            to: from + 1000,
+            detectors: [reading],
+          }),
+        );
+        points.push(...map('traffic/v1/two/counts/s1', payload, ctx).points);
+      }
+      for (const p of points) expect(p).toBeInstanceOf(LinePoint);
+      await h.sink.write(points);
+      expectStored(await h.readBack('counts'), points);
     });
 
     test('escapes what line protocol needs escaped', async (h) => {

@@ -5,9 +5,9 @@
  */
 import { setImmediate as turn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import type { MqttSide } from '../../bench/mqtt-side.ts';
 import { createSpawnAhead } from '../../bench/spawn-ahead.ts';
 import type { VendorProcess } from '../../bench/vendor.ts';
-import type { MqttSide } from '../../bench/vendor-run.ts';
 
 interface Program extends VendorProcess {
   n: number;

@@ -2,27 +2,41 @@ import { createServer, type Socket, connect as tcpConnect } from 'node:net';
 import { Writable } from 'node:stream';
 import { setImmediate as turn } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWriteBatch } from '../../broker/write-batch.ts';
+import { createWriteBatch, type StallReason } from '../../broker/write-batch.ts';
 
-/** A socket stand-in that records each write it gets and can say it is full. */
-function recorder(highWaterMark = 1 << 20, slow = false) {
+/** A socket stand-in that records each write; a stuck one never completes a write. */
+function recorder(highWaterMark = 1 << 20, stuck = false) {
   const writes: string[] = [];
+  const pending: (() => void)[] = [];
   const w = new Writable({
     highWaterMark,
     write(chunk: Buffer, _enc, cb) {
       writes.push(chunk.toString());
-      // a slow one completes later, so a full buffer stays full for a while
-      if (slow) setTimeout(cb, 5);
+      if (stuck) pending.push(() => cb());
       else cb();
     },
   });
-  return { w, writes };
+  // the reader comes back: what waited is written, the socket drains
+  const unstick = () => {
+    for (const cb of pending.splice(0)) cb();
+  };
+  return { w, writes, unstick };
+}
+
+function batch(w: Writable, maxBacklogBytes = 1 << 20, drainTimeoutMs = 10_000) {
+  const stalls: [StallReason, number][] = [];
+  const b = createWriteBatch(w, {
+    maxBacklogBytes,
+    drainTimeoutMs,
+    onStall: (reason, bytes) => stalls.push([reason, bytes]),
+  });
+  return { b, stalls };
 }
 
 describe('write batch', () => {
   it('hands what is added in one turn to the socket as one write, in order', async () => {
     const { w, writes } = recorder();
-    const b = createWriteBatch(w);
+    const { b } = batch(w);
     const done: number[] = [];
     b.add(Buffer.from('a'), () => done.push(1));
     b.add(Buffer.from('b'), () => done.push(2));
@@ -38,7 +52,7 @@ describe('write batch', () => {
 
   it('writes at once on flush (before an end or a close), and nothing twice', async () => {
     const { w, writes } = recorder();
-    const b = createWriteBatch(w);
+    const { b } = batch(w);
     b.add(Buffer.from('x'));
     b.add(Buffer.from('y'));
     b.flush();
@@ -47,32 +61,47 @@ describe('write batch', () => {
     expect(writes).toEqual(['xy']);
   });
 
-  it('holds the writer back while the socket is full, and lets it go on drain', async () => {
-    const { w, writes } = recorder(4, true);
-    const b = createWriteBatch(w);
-    b.add(Buffer.from('12345678')); // over the socket's high-water mark
+  it('accepts at once from a socket that stopped reading, and cuts it past the backlog', async () => {
+    const { w } = recorder(4, true);
+    const { b, stalls } = batch(w, 100);
+    let accepted = 0;
+    for (let i = 0; i < 10; i++) {
+      b.add(Buffer.alloc(30), () => accepted++);
+      await turn();
+    }
+    expect(accepted).toBe(10); // nobody ever waits for it
+    expect(w.destroyed).toBe(true);
+    expect(stalls.length).toBe(1);
+    expect(stalls[0]![0]).toBe('backlog');
+    expect(stalls[0]![1]).toBeGreaterThan(100);
+  });
+
+  it('cuts a socket that does not drain in time, and not one that does', async () => {
+    const slow = recorder(4, true);
+    const cutOne = batch(slow.w, 1 << 20, 50);
+    cutOne.b.add(Buffer.alloc(30));
+    const fine = recorder(4, true);
+    const keptOne = batch(fine.w, 1 << 20, 50);
+    keptOne.b.add(Buffer.alloc(30));
     await turn();
-    expect(writes).toEqual(['12345678']);
-    let released = false;
-    b.add(Buffer.from('9'), () => {
-      released = true;
-    });
-    expect(released).toBe(false); // the socket said it is full
-    await new Promise((r) => w.once('drain', r));
-    await turn();
-    expect(released).toBe(true);
-    await turn();
-    expect(writes).toEqual(['12345678', '9']);
+    await new Promise((r) => setTimeout(r, 20));
+    fine.unstick(); // this reader came back within the timeout
+    await new Promise((r) => setTimeout(r, 100));
+    expect(cutOne.stalls.map(([r]) => r)).toEqual(['drain-timeout']);
+    expect(slow.w.destroyed).toBe(true);
+    expect(keptOne.stalls).toEqual([]);
+    expect(fine.w.destroyed).toBe(false);
   });
 
   it('writes nothing to a destroyed socket, and does not throw', async () => {
     const { w, writes } = recorder();
-    const b = createWriteBatch(w);
+    const { b, stalls } = batch(w);
     b.add(Buffer.from('lost'));
     w.destroy();
     await turn();
     b.flush();
     expect(writes).toEqual([]);
+    expect(stalls).toEqual([]);
   });
 });
 
@@ -92,7 +121,7 @@ describe('write batch on a TCP socket', () => {
     const port = (server!.address() as { port: number }).port;
     const sock: Socket = tcpConnect(port, '127.0.0.1');
     await new Promise((r) => sock.once('connect', r));
-    const b = createWriteBatch(sock);
+    const { b, stalls } = batch(sock, 64 << 20);
     const expected: string[] = [];
     for (let t = 0; t < 50; t++) {
       for (let k = 0; k < 20; k++) {
@@ -102,12 +131,13 @@ describe('write batch on a TCP socket', () => {
       }
       await turn();
     }
-    const big = 'z'.repeat(4 << 20); // more than a socket buffer: the writer is held back
+    const big = 'z'.repeat(4 << 20); // more than a socket buffer: it waits in memory for a while
     expected.push(big);
-    await new Promise<void>((resolve) => b.add(Buffer.from(big), () => resolve()));
+    b.add(Buffer.from(big));
     b.flush();
     sock.end();
     await ended;
     expect(Buffer.concat(received).toString()).toBe(expected.join(''));
+    expect(stalls).toEqual([]);
   });
 });

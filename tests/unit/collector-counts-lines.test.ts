@@ -59,6 +59,8 @@ function expectSame(topic: string, payload: Buffer, c: MapContext, map = createL
   expect(fast.points.map(plain)).toEqual(careful.points.map(plain));
   expect(encodePoints(fast.points)).toEqual(encodePoints(careful.points));
   expect(createLineEncoder().body(fast.points)).toEqual(bodyOf(careful.points));
+  const mixed = [...careful.points, ...fast.points, ...careful.points];
+  expect(Buffer.concat(createLineEncoder().pieces(mixed))).toEqual(bodyOf(mixed));
   expect(createLineEncoder().encode(fast.points)).toEqual(encodePoints(careful.points));
   return fast;
 }
@@ -211,7 +213,8 @@ describe('the counts fast lane equals toPoints', () => {
   });
 
   it('for messages as the bench and sensors send them: every point a line', () => {
-    const map = createLineMapper();
+    const map = createLineMapper({ chunkBytes: 4096 }); // runs of lines cross chunks
+    const all: Point[] = [];
     for (let seq = 0; seq < 50; seq++) {
       const m = {
         v: 1,
@@ -235,7 +238,13 @@ describe('the counts fast lane equals toPoints', () => {
       );
       expect(got.points.length).toBe(m.detectors.length);
       for (const p of got.points) expect(p).toBeInstanceOf(LinePoint);
+      all.push(...got.points);
     }
+    // a batch of many messages: runs of kept lines, copied or handed out as views
+    expect(createLineEncoder().body(all)).toEqual(bodyOf(all));
+    const pieces = createLineEncoder().pieces(all);
+    expect(Buffer.concat(pieces)).toEqual(bodyOf(all));
+    expect(pieces.length).toBeLessThan(all.length / 10);
   });
 
   it('for every other kind and every reject', () => {

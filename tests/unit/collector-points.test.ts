@@ -267,6 +267,7 @@ describe('the line encoder of the InfluxDB sinks (cached series keys) equals enc
           expect(got.rejected).toBeUndefined();
           expect(encoder.encode(got.points)).toEqual(encodePoints(got.points));
           expect(encoder.body(got.points)).toEqual(bodyOf(got.points));
+          expect(Buffer.concat(encoder.pieces(got.points))).toEqual(bodyOf(got.points));
           // the same message again, its series' tags kept from the first time: the same points
           toPoints(topic, payload, { ...c, series });
           const kept = toPoints(topic, payload, { ...c, series });
@@ -275,6 +276,7 @@ describe('the line encoder of the InfluxDB sinks (cached series keys) equals enc
           expect(kept.unenriched).toBe(got.unenriched);
           for (const p of kept.points) if (p.series) expect(p.series).toBe(p.tags);
           expect(encoder.body(kept.points)).toEqual(bodyOf(got.points));
+          expect(Buffer.concat(encoder.pieces(kept.points))).toEqual(bodyOf(got.points));
         },
       ),
       { numRuns: 400 },
@@ -299,6 +301,7 @@ describe('the line encoder of the InfluxDB sinks (cached series keys) equals enc
       const { points } = toPoints(topic, payload, ctx());
       expect(encoder.encode(points), topic).toEqual(encodePoints(points));
       expect(encoder.body(points), topic).toEqual(bodyOf(points));
+      expect(Buffer.concat(encoder.pieces(points)), topic).toEqual(bodyOf(points));
     }
   });
 
@@ -352,6 +355,7 @@ describe('the line encoder of the InfluxDB sinks (cached series keys) equals enc
       fc.property(fc.array(point, { maxLength: 20 }), (points) => {
         expect(encoder.encode(points)).toEqual(encodePoints(points));
         expect(encoder.body(points)).toEqual(bodyOf(points));
+        expect(Buffer.concat(encoder.pieces(points))).toEqual(bodyOf(points));
       }),
       { numRuns: 500 },
     );

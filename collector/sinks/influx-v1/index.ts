@@ -11,6 +11,7 @@ export { createInfluxV1Sink, type InfluxV1Options } from './sink.ts';
 export const influxV1 = defineSink<'influx-v1', InfluxV1Options>({
   kind: 'influx-v1',
   summary: 'InfluxDB 1.x /write (also 2.x/3.x v1 compatibility)',
+  takesLines: true,
   options: [
     {
       key: 'url',

@@ -57,7 +57,8 @@ export function statusOf(e: unknown): number | undefined {
 }
 
 /**
- * POSTs one `/write` body (a Buffer, sent as it is) on a keep-alive connection; resolves on 2xx,
+ * POSTs one `/write` body (Buffers sent as they are, one after the other: lines kept as bytes
+ * go from where they lie, uncopied) on a keep-alive connection; resolves on 2xx,
  * rejects with a {@link WriteStatusError} (status and response text) otherwise, or with the
  * socket's error or a timeout.
  */
@@ -68,9 +69,11 @@ function createWriter(url: string, timeoutMs: number) {
   const send = https ? httpsRequest : httpRequest;
   const base = u.pathname.replace(/\/+$/, '');
   const port = Number(u.port || (https ? 443 : 80));
-  const post = (query: string, body: Buffer, auth: string | undefined): Promise<void> =>
+  const post = (query: string, body: readonly Buffer[], auth: string | undefined): Promise<void> =>
     new Promise((resolve, reject) => {
-      const headers: Record<string, string | number> = { 'content-length': body.length };
+      let length = 0;
+      for (const piece of body) length += piece.length;
+      const headers: Record<string, string | number> = { 'content-length': length };
       if (auth !== undefined)
         headers.authorization = `Basic ${Buffer.from(auth).toString('base64')}`;
       const req = send(
@@ -107,7 +110,9 @@ function createWriter(url: string, timeoutMs: number) {
       );
       req.on('timeout', () => req.destroy(new Error('Request timed out')));
       req.on('error', reject);
-      req.end(body);
+      // pieces written in one go are gathered into one writev by the corked socket
+      for (const piece of body) req.write(piece);
+      req.end();
     });
   return { post, close: () => agent.destroy() };
 }
@@ -173,7 +178,7 @@ export function createInfluxV1Sink(opts: InfluxV1Options): Sink {
     },
     async write(points) {
       if (points.length === 0) return;
-      const body = encoder.body(points);
+      const body = encoder.pieces(points);
       if (body.length === 0) return;
       await ensureDatabase();
       try {

@@ -9,6 +9,7 @@ export { createInfluxV2Sink, type InfluxV2Options } from './sink.ts';
 export const influxV2 = defineSink<'influx-v2', InfluxV2Options>({
   kind: 'influx-v2',
   summary: 'InfluxDB 2.x/3.x /api/v2/write with a token',
+  takesLines: true,
   options: [
     {
       key: 'url',
