@@ -101,7 +101,8 @@ async function runCase(c: Case, out: string): Promise<{ o: Outcome; card: Scorec
       },
       vendorPrograms: cpu.others,
       load: [round(load0, 2), round(loadavg()[0]!, 2)],
-      runs: card.results.reduce((n, r) => n + r.runs.length, 0),
+      // a surge or fault scenario's clean twin ran once per seed too
+      runs: card.results.reduce((n, r) => n + r.runs.length * (r.degradation ? 2 : 1), 0),
       atOnce: card.manifest.parallel ?? 1,
       sameScorecard: true,
     },
