@@ -14,7 +14,8 @@
  * Env: BENCH_BASELINE=<git revision> first runs the same suite on that revision's build (its own
  * example controller), so before and after come from one run; BENCH_SUITE_VARIANTS: `;`-separated
  * extra arguments, one run each (default: one run with none; e.g. `;--reuse-spawned;--parallel 4`);
- * BENCH_SUITE_SEEDS (default 5). Writes bench-results/suite.json.
+ * BENCH_SUITE_SEEDS (default 5). Writes bench-results/suite.json, and each scorecard as
+ * bench-results/suite/N.scorecard.json.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,6 +51,25 @@ interface Outcome {
   atOnce: number;
   /** the scorecard equals the first case's, timing fields aside */
   sameScorecard: boolean;
+  /** where it first differs (a JSON path), when it does */
+  firstDifference?: string;
+}
+
+/** The first path where two JSON values differ, or undefined. */
+function firstDifference(a: unknown, b: unknown, path = ''): string | undefined {
+  if (a === b) return undefined;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null)
+    return `${path || '/'}: ${JSON.stringify(a)} ≠ ${JSON.stringify(b)}`;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) {
+    const d = firstDifference(
+      (a as Record<string, unknown>)[k],
+      (b as Record<string, unknown>)[k],
+      `${path}/${k}`,
+    );
+    if (d) return d;
+  }
+  return undefined;
 }
 
 const round = (x: number, d = 1) => Number(x.toFixed(d));
@@ -131,25 +151,30 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'op-bench-suite-'));
   const outcomes: Outcome[] = [];
   let first: unknown;
+  const resultsDir = join(here, '..', 'bench-results');
+  mkdirSync(join(resultsDir, 'suite'), { recursive: true });
   try {
     for (const [i, c] of cases.entries()) {
       const { o, card } = await runCase(c, join(dir, String(i)));
-      const comparable = JSON.stringify(withoutTiming(card));
+      // kept for a look at what differs: bench-results/suite/N.scorecard.json
+      writeFileSync(join(resultsDir, 'suite', `${i}.scorecard.json`), JSON.stringify(card));
+      const comparable = withoutTiming(card);
       first ??= comparable;
-      o.sameScorecard = comparable === first;
+      const diff = firstDifference(first, comparable);
+      o.sameScorecard = diff === undefined;
+      if (diff) o.firstDifference = diff;
       outcomes.push(o);
       console.log(
         `${o.label.padEnd(28)} ${String(o.wallS).padStart(6)} s wall  CPU ${o.cpuS.total} s ` +
           `(bench ${o.cpuS.bench} + ${o.vendorPrograms} vendor programs ${o.cpuS.vendors})  ` +
           `${o.runs} runs, up to ${o.atOnce} at once  load ${o.load[0]} → ${o.load[1]}  ` +
-          `scorecard ${o.sameScorecard ? 'same' : 'DIFFERENT'} as the first`,
+          `scorecard ${o.sameScorecard ? 'same as' : 'DIFFERENT from'} the first` +
+          (o.firstDifference ? ` (${o.firstDifference})` : ''),
       );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const resultsDir = join(here, '..', 'bench-results');
-  mkdirSync(resultsDir, { recursive: true });
   writeFileSync(
     join(resultsDir, 'suite.json'),
     `${JSON.stringify({ targetWallS: TARGET_S, cores: cpus().length, seeds: Number(seeds), outcomes }, null, 2)}\n`,
