@@ -158,7 +158,9 @@ async function main() {
       const { o, card } = await runCase(c, join(dir, String(i)));
       // kept for a look at what differs: bench-results/suite/N.scorecard.json
       writeFileSync(join(resultsDir, 'suite', `${i}.scorecard.json`), JSON.stringify(card));
-      const comparable = withoutTiming(card);
+      // the command line differs by design (each revision's example, the variant's flags)
+      const { command: _c, ...manifest } = card.manifest;
+      const comparable = withoutTiming({ ...card, manifest: { ...manifest, command: [] } });
       first ??= comparable;
       const diff = firstDifference(first, comparable);
       o.sameScorecard = diff === undefined;
