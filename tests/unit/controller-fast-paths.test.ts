@@ -30,7 +30,7 @@ import { gridScenario } from '../../simulator/grid.ts';
 import { loadScenario, parseScenario } from '../../simulator/scenario.ts';
 import { mulberry32, runLoop } from '../contracts/controller-loop.ts';
 import { nema8, twoPhase } from '../fixtures/intersections.ts';
-import { referenceWindows } from '../fixtures/reference-windows.ts';
+import { readingFromMs, referenceWindows } from '../fixtures/reference-windows.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -45,14 +45,7 @@ describe('window sums kept between decisions', () => {
         now += 1000;
         const u = rand();
         // mostly the interval just ended; sometimes late (up to 20 min), early, or skipped
-        const fromMs =
-          u < 0.8
-            ? now - 1000
-            : u < 0.9
-              ? now - 1000 - Math.floor(rand() * 1200) * 1000
-              : u < 0.95
-                ? now + Math.floor(rand() * 30) * 1000
-                : Number.NaN;
+        const fromMs = readingFromMs(u, rand, now);
         if (!Number.isNaN(fromMs)) {
           const count = Math.floor(rand() * 3);
           const occ = Math.round(rand() * 1000) / 1000;
@@ -88,14 +81,7 @@ describe('windows sharing one intersection buffer', () => {
           const u = rand();
           // detector 2 is silent for a long stretch: its cells age while the others' move on
           if (i === 2 && step > 300 && step < 1400) continue;
-          const fromMs =
-            u < 0.8
-              ? now - 1000
-              : u < 0.9
-                ? now - 1000 - Math.floor(rand() * 1200) * 1000
-                : u < 0.95
-                  ? now + Math.floor(rand() * 30) * 1000
-                  : Number.NaN;
+          const fromMs = readingFromMs(u, rand, now);
           if (Number.isNaN(fromMs)) continue;
           const count = Math.floor(rand() * 3);
           const occ = Math.round(rand() * 1000) / 1000;

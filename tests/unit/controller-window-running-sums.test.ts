@@ -14,7 +14,7 @@ import {
   sumWindow,
 } from '../../controller/windows.ts';
 import { mulberry32 } from '../contracts/controller-loop.ts';
-import { referenceWindows } from '../fixtures/reference-windows.ts';
+import { readingFromMs, referenceWindows } from '../fixtures/reference-windows.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -36,14 +36,7 @@ function check(
     now += rand() < 0.002 ? Math.floor(rand() * 2000) * 1000 : 1000;
     for (let i = 0; i < detectors; i++) {
       const u = rand();
-      const fromMs =
-        u < 0.8
-          ? now - 1000
-          : u < 0.9
-            ? now - 1000 - Math.floor(rand() * 1200) * 1000
-            : u < 0.95
-              ? now + Math.floor(rand() * 30) * 1000
-              : Number.NaN;
+      const fromMs = readingFromMs(u, rand, now);
       if (Number.isNaN(fromMs)) continue;
       const durationMs =
         odd(step) === 'duration' ? 1000.1 : rand() < 0.9 ? 1000 : 1 + Math.floor(rand() * 5000);
