@@ -8,7 +8,9 @@ export default defineConfig({
     // builds dist/ (esbuild, ~2 s) when a source is newer: some tests run the compiled command
     globalSetup: ['tests/setup/build.ts'],
     pool: 'forks',
-    maxWorkers: 2,
+    // three files at once on two cores: most integration and e2e files wait on services,
+    // watchdogs and real-time signals (the field-loop files: ~113 s each, a few s of CPU)
+    maxWorkers: 3,
     // messages in English whatever the developer's locale (LANG=fr_FR gives French otherwise);
     // a test of the French output passes --lang fr, which beats the environment
     env: { OPENPHASE_LANG: 'en' },
