@@ -99,31 +99,44 @@ export function spawnProgram(
   return p;
 }
 
-/** The run's broker and program: started ahead, kept from the lane's last run, or fresh. */
+/**
+ * The run's broker and program (started ahead, kept from the lane's last run, or fresh), and
+ * what becomes of the program once the run is over (`after`).
+ */
 async function programFor(
   id: string,
   o: VendorRunOptions,
-): Promise<{ side: MqttSide; proc: VendorProcess | undefined; release?: () => void }> {
+): Promise<{ side: MqttSide; proc: VendorProcess | undefined; after(): Promise<void> }> {
   const command = o.command;
+  const stop = (p: VendorProcess) => p.close().then(() => void o.running.delete(p));
+  const nothing = async () => {};
   if (o.ahead && command && !o.kept) {
     const run = await o.ahead.take(id, command, (on) => spawnProgram(id, command, on, o));
-    return { side: run.side, proc: run.program, release: run.release };
+    return {
+      side: run.side,
+      proc: run.program,
+      // stopped while the lane goes on with its next run on the other broker
+      async after() {
+        run.release();
+        void stop(run.program);
+      },
+    };
   }
   const side = o.side;
   if (!side) throw new Error(`no broker for the run of ${id}`);
-  if (!command) return { side, proc: undefined };
-  if (!o.kept || !side.janitor) return { side, proc: spawnProgram(id, command, side, o) };
+  if (!command) return { side, proc: undefined, after: nothing };
+  if (!o.kept || !side.janitor) {
+    const proc = spawnProgram(id, command, side, o);
+    return { side, proc, after: () => stop(proc) };
+  }
   let proc = o.kept.get(id);
   // one that ended (crashed) is replaced: the run then starts from a fresh program anyway
   if (!proc || proc.exited() !== undefined) {
-    if (proc) {
-      o.running.delete(proc);
-      void proc.close();
-    }
+    if (proc) void stop(proc);
     proc = spawnProgram(id, command, side, o);
     o.kept.set(id, proc);
   }
-  return { side, proc };
+  return { side, proc, after: nothing };
 }
 
 /** @example await runVendor('acme', spec, { side, root: 'traffic', deadlineMs: 1000, … }) */
@@ -132,8 +145,7 @@ export async function runVendor(
   spec: RunSpec,
   o: VendorRunOptions,
 ): Promise<RunOutput> {
-  const { side, proc, release } = await programFor(id, o);
-  const keep = o.kept !== undefined && side.janitor !== undefined && !release;
+  const { side, proc, after } = await programFor(id, o);
   // a program that ends by itself ends its run: scoring it on missed deadlines would hide a
   // typo in --spawn or a crash behind a plausible scorecard
   const run = new AbortController();
@@ -170,12 +182,6 @@ export async function runVendor(
   } finally {
     over = true;
     o.signal.removeEventListener('abort', stop);
-    // started ahead: stopped while the lane goes on with its next run on the other broker
-    release?.();
-    if (proc && !keep) {
-      const p = proc;
-      const gone = p.close().then(() => o.running.delete(p));
-      if (!release) await gone;
-    }
+    await after();
   }
 }

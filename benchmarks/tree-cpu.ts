@@ -5,19 +5,9 @@
  * last reading, so the last < 100 ms of a process is missed.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { procTimes } from './proc-times.ts';
 
-const TICK_MS = 10; // USER_HZ is 100 on Linux
 const EVERY_MS = 100;
-
-function cpuMsOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * TICK_MS;
-  } catch {
-    return undefined;
-  }
-}
 
 function marked(marker: string): number[] {
   const pids: number[] = [];
@@ -39,7 +29,7 @@ export function treeCpu(marker: string, rootPid: number) {
   const last = new Map<number, number>();
   const sample = () => {
     for (const pid of new Set([rootPid, ...marked(marker)])) {
-      const ms = cpuMsOf(pid);
+      const ms = procTimes(pid)?.cpuMs;
       if (ms !== undefined) last.set(pid, ms);
     }
   };

@@ -86,8 +86,6 @@ const FRAME_OVERHEAD = 4096;
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
 /** Bounds what aedes' parser buffers per connection (it holds a whole packet before any hook). */
 export const DEFAULT_MAX_PACKET_BYTES = 256 * 1024;
-/** What a subscriber that stops reading may make the broker hold before it is cut. */
-export const DEFAULT_MAX_BACKLOG_BYTES = DEFAULT_WRITE_LIMITS.maxBacklogBytes;
 
 type PublishFn = (packet: PublishPacket, client: Client | null, done?: (e?: Error) => void) => void;
 
@@ -149,7 +147,7 @@ export function createBroker(options: BrokerOptions = {}) {
     maxPayload + FRAME_OVERHEAD,
   );
   const writeLimits = {
-    maxBacklogBytes: options.maxBacklogBytes ?? DEFAULT_MAX_BACKLOG_BYTES,
+    maxBacklogBytes: options.maxBacklogBytes ?? DEFAULT_WRITE_LIMITS.maxBacklogBytes,
     drainTimeoutMs: options.drainTimeoutMs ?? DEFAULT_WRITE_LIMITS.drainTimeoutMs,
   };
   const handle = (stream: Duplex, req?: IncomingMessage) => {
