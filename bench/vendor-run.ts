@@ -46,10 +46,10 @@ export interface VendorRunOptions {
 }
 
 /** A connection to a broker of this thread without a socket (the vendor's stays a socket). */
-export function inProcessStream(broker: Pick<Broker, 'handle'>): () => Duplex {
+export function inProcessStream(broker: Pick<Broker, 'handleInProcess'>): () => Duplex {
   return () => {
     const [client, server] = duplexPair();
-    broker.handle(server);
+    broker.handleInProcess(server);
     return client;
   };
 }
