@@ -67,16 +67,22 @@ export function createStateReader(s: AggregationState): StateReader {
     m.group && m.group.advance.length > 0 && m.group.stop.length > 0 ? 1 : 0,
   );
   const clearGapMs = s.opts.clearGapS * 1000;
-  // Groups whose arrival rate can be remembered (advance and stop-bar detectors both), with
-  // a movement of theirs (they share its detectors) and their advance and stop-bar detectors.
-  const rememberGroups = s.groups.filter((g) => g.advance.length > 0 && g.stop.length > 0);
-  const groupMovement = Int32Array.from(rememberGroups, (g) => movs.indexOf(g.movementStates[0]!));
-  const groupAdvanceAt = offsets(rememberGroups.map((g) => g.advance.length));
-  const groupAdvance = Int32Array.from(
-    rememberGroups.flatMap((g) => g.advance.map((d) => d.index)),
+  // Groups whose arrival rate can be remembered (advance and stop-bar detectors both), in one
+  // array: per group its index, a movement of its (they share its detectors), then its
+  // advance and its stop-bar detectors, each list after its length.
+  const remember = Int32Array.from(
+    s.groups
+      .filter((g) => g.advance.length > 0 && g.stop.length > 0)
+      .flatMap((g) => [
+        g.index,
+        movs.indexOf(g.movementStates[0]!),
+        g.advance.length,
+        ...g.advance.map((d) => d.index),
+        g.stop.length,
+        ...g.stop.map((d) => d.index),
+      ]),
   );
-  const groupStopAt = offsets(rememberGroups.map((g) => g.stop.length));
-  const groupStop = Int32Array.from(rememberGroups.flatMap((g) => g.stop.map((d) => d.index)));
+  const goodFlow = s.goodFlowVph;
   // Per movement, the decision (generation) its queue and call were last computed for, and
   // their values: [qGen, qVal, cGen, cVal] side by side.
   const memo = new Float64Array(movs.length * 4).fill(-1);
@@ -119,24 +125,25 @@ export function createStateReader(s: AggregationState): StateReader {
       const data = block.data;
       const exact =
         data.length > 0 && block.runExact && block.runCur === Math.floor((atMs - 1) / BUCKET_MS);
-      for (let k = 0; k < rememberGroups.length; k++) {
-        if (movFailed[groupMovement[k]!]) continue;
+      for (let p = 0; p < remember.length; ) {
+        const gi = remember[p]!;
+        const healthy = !movFailed[remember[p + 1]!];
         let a = 0;
         let b = 0;
-        for (let j = groupAdvanceAt[k]!; j < groupAdvanceAt[k + 1]!; j++) {
-          const d = groupAdvance[j]!;
-          a += exact
-            ? flowOfSums(data[runs0 + d * RUNS]!, data[runs0 + d * RUNS + 1]!)
-            : flowOf(sumCountsAt(block, d, atMs, M15_BUCKETS, sum));
+        p += 2;
+        for (let list = 0; list < 2; list++) {
+          const end = p + 1 + remember[p]!;
+          for (p++; p < end; p++) {
+            if (!healthy) continue;
+            const d = remember[p]!;
+            const flow = exact
+              ? flowOfSums(data[runs0 + d * RUNS]!, data[runs0 + d * RUNS + 1]!)
+              : flowOf(sumCountsAt(block, d, atMs, M15_BUCKETS, sum));
+            if (list === 0) a += flow;
+            else b += flow;
+          }
         }
-        for (let j = groupStopAt[k]!; j < groupStopAt[k + 1]!; j++) {
-          const d = groupStop[j]!;
-          b += exact
-            ? flowOfSums(data[runs0 + d * RUNS]!, data[runs0 + d * RUNS + 1]!)
-            : flowOf(sumCountsAt(block, d, atMs, M15_BUCKETS, sum));
-        }
-        if (a > 0 && b > 0 && Math.max(a, b) <= 2 * Math.min(a, b))
-          rememberGroups[k]!.lastGoodFlowVph = a;
+        if (healthy && a > 0 && b > 0 && Math.max(a, b) <= 2 * Math.min(a, b)) goodFlow[gi] = a;
       }
       const sig = s.signal;
       if (sig) {
@@ -163,7 +170,7 @@ export function createStateReader(s: AggregationState): StateReader {
         // as movementView (aggregation-view.ts): the time-based guess, term for term
         const atMs = r.atMs;
         const redSince = mv.lastGreenEndMs ?? s.startMs ?? atMs;
-        const remembered = g === undefined ? 0 : orZero(g.lastGoodFlowVph);
+        const remembered = g === undefined ? 0 : orZero(s.goodFlowVph[g.index]!);
         const rate = Math.max(remembered, s.opts.defaultFlowVphpl * mv.lanes);
         const greenStart = mv.greenSinceMs ?? atMs;
         const redEnd = mv.green ? greenStart : atMs;
