@@ -72,6 +72,7 @@ async function handle(m: WorkerRequest): Promise<void> {
         running,
         ...(t.engine ? { engine: t.engine } : {}),
         ...(t.reuse ? { kept } : { ahead }),
+        ...(t.startNext === false ? { startNext: false } : {}),
       });
     }
     port.postMessage({ type: 'done', n: m.n, out } satisfies WorkerReply);

@@ -244,6 +244,13 @@ export function createBench(o: BenchOptions) {
       startAtMs: slot.startAtMs,
     });
     const firstVendorRun = new Set<string>();
+    // spawned runs of each vendor not yet under way: with fewer than a lane each still to
+    // come, a lane starts no program ahead (it might get none of them: a program for nothing)
+    const toCome = new Map<string, number>();
+    runs.forEach(({ c }, i) => {
+      if (c.kind === 'mqtt' && jobs[i]!.lane === 'pool')
+        toCome.set(c.name, (toCome.get(c.name) ?? 0) + 1);
+    });
     const keptOnMain = new Map<string, VendorProcess>();
     let done = 0;
     const outs = await runJobs<RunOutput>(jobs, {
@@ -252,6 +259,8 @@ export function createBench(o: BenchOptions) {
       runPool(i) {
         if (closed) return Promise.reject(new Error('the bench was stopped'));
         const { slot, c, engine } = runs[i]!;
+        const left = c.kind === 'mqtt' ? (toCome.get(c.name) ?? 1) - 1 : 0;
+        if (c.kind === 'mqtt') toCome.set(c.name, left);
         return pool!.run(
           c.kind === 'builtin'
             ? { kind: 'builtin', algorithm: c.name, spec: specOf(slot), engine }
@@ -266,6 +275,7 @@ export function createBench(o: BenchOptions) {
                 workDir: o.workDir,
                 engine,
                 ...(o.reuseSpawned ? { reuse: true } : {}),
+                ...(left < poolSize ? { startNext: false } : {}),
               },
         );
       },

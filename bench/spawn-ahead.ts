@@ -27,9 +27,15 @@ export interface AheadRun {
 export interface SpawnAhead {
   /**
    * The program for this run of vendor `id`, already started (ahead, or now); `start` starts
-   * one on a broker (also the next run's, ahead).
+   * one on a broker (also the next run's, ahead, unless `startNext` is false: no run of this
+   * vendor is sure to come to this lane, and a program started for none is CPU spent for nothing).
    */
-  take(id: string, command: string, start: (side: MqttSide) => VendorProcess): Promise<AheadRun>;
+  take(
+    id: string,
+    command: string,
+    start: (side: MqttSide) => VendorProcess,
+    startNext?: boolean,
+  ): Promise<AheadRun>;
   /** stops every program and closes both brokers. Safe twice. */
   close(): Promise<void>;
 }
@@ -65,7 +71,7 @@ export function createSpawnAhead(open: () => Promise<AheadSide>): SpawnAhead {
   };
 
   return {
-    async take(id, command, start) {
+    async take(id, command, start, startNext = true) {
       if (closing) throw new Error('the bench was stopped');
       const slot = slots[turn]!;
       turn ^= 1;
@@ -83,7 +89,7 @@ export function createSpawnAhead(open: () => Promise<AheadSide>): SpawnAhead {
       program ??= await startOn(slot, start);
       // the next run's program, on the other broker (likely the same vendor: runs are sorted)
       const other = slots[turn]!;
-      if (!other.standby && !closing)
+      if (startNext && !other.standby && !closing)
         other.standby = { id, command, program: startOn(other, start) };
       const used = program;
       return {

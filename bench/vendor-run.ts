@@ -41,13 +41,15 @@ export interface VendorRunOptions {
   kept?: Map<string, VendorProcess>;
   /** fresh programs started one run ahead on the lane's two brokers (spawn-ahead.ts) */
   ahead?: SpawnAhead;
+  /** with `ahead`: start the program of the lane's next run too (default true) */
+  startNext?: boolean;
 }
 
 /** A connection to a broker of this thread without a socket (the vendor's stays a socket). */
-export function inProcessStream(broker: Pick<Broker, 'handle'>): () => Duplex {
+export function inProcessStream(broker: Pick<Broker, 'handleInProcess'>): () => Duplex {
   return () => {
     const [client, server] = duplexPair();
-    broker.handle(server);
+    broker.handleInProcess(server);
     return client;
   };
 }
@@ -111,7 +113,12 @@ async function programFor(
   const stop = (p: VendorProcess) => p.close().then(() => void o.running.delete(p));
   const nothing = async () => {};
   if (o.ahead && command && !o.kept) {
-    const run = await o.ahead.take(id, command, (on) => spawnProgram(id, command, on, o));
+    const run = await o.ahead.take(
+      id,
+      command,
+      (on) => spawnProgram(id, command, on, o),
+      o.startNext ?? true,
+    );
     return {
       side: run.side,
       proc: run.program,

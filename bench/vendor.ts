@@ -7,16 +7,10 @@
  * OPENPHASE_ROOT), never on its command line where `ps` would show the password.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import {
-  createWriteStream,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  type WriteStream,
-  writeFileSync,
-} from 'node:fs';
+import { createWriteStream, mkdirSync, type WriteStream, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { addDevice, createBroker, createRegistry, generateSecret } from '../broker/index.ts';
+import { groupWatch } from './process-group.ts';
 
 export interface VendorCredential {
   username: string;
@@ -99,7 +93,7 @@ export function createVendorProcess(
               // already gone
             }
           };
-          const alive = () => groupAlive(pgid);
+          const alive = groupWatch(pgid);
           signal('SIGTERM');
           const end = Date.now() + graceMs;
           while (alive() && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
@@ -118,37 +112,6 @@ export function createVendorProcess(
       return closing;
     },
   };
-}
-
-/**
- * Is any process of group `pgid` still running? A process that has exited but waits for its
- * reaper (a zombie: the wrapper shell died first, so init must reap it, which can take a
- * second) is not: on Linux the group's members are read from /proc.
- */
-export function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-  } catch {
-    return false;
-  }
-  if (process.platform !== 'linux') return true;
-  try {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      } catch {
-        continue; // gone meanwhile
-      }
-      // after "(comm)": state ppid pgrp …
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(pgrp) === pgid && state !== 'Z') return true;
-    }
-    return false;
-  } catch {
-    return true;
-  }
 }
 
 export const BENCH_DEVICE = 'openphase-bench';

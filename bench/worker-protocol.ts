@@ -18,6 +18,8 @@ export type WorkerTask =
       engine?: string;
       /** keep the program for this worker's next runs (--reuse-spawned) */
       reuse?: boolean;
+      /** start the program of a next run ahead (default true; false near the bench's end) */
+      startNext?: boolean;
     };
 
 export interface WorkerSetup {

@@ -9,17 +9,29 @@ import { procTimes } from './proc-times.ts';
 
 const EVERY_MS = 100;
 
-function marked(marker: string): number[] {
-  const pids: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      if (readFileSync(`/proc/${e}/environ`, 'latin1').includes(marker)) pids.push(Number(e));
-    } catch {
-      // gone meanwhile, or not ours to read
+/**
+ * The processes carrying `marker`, reading the environment of new ones only: a process's
+ * environment is fixed once it runs, so each is read once (every 100 ms over every process of a
+ * busy machine would itself take a share of the two cores being measured). An empty one (a
+ * kernel thread, a process in the middle of exec) is read again.
+ */
+function markedFinder(marker: string): () => number[] {
+  const seen = new Map<string, boolean>();
+  return () => {
+    const now = new Set(readdirSync('/proc').filter((e) => /^\d+$/.test(e)));
+    for (const pid of seen.keys()) if (!now.has(pid)) seen.delete(pid); // gone (its pid may return)
+    for (const e of now) {
+      if (seen.has(e)) continue;
+      try {
+        const env = readFileSync(`/proc/${e}/environ`, 'latin1');
+        // empty: a kernel thread, or a process in the middle of exec: read again next time
+        if (env.length > 0) seen.set(e, env.includes(marker));
+      } catch {
+        // gone meanwhile, or not ours to read
+      }
     }
-  }
-  return pids;
+    return [...seen].filter(([, m]) => m).map(([pid]) => Number(pid));
+  };
 }
 
 /**
@@ -27,8 +39,9 @@ function marked(marker: string): number[] {
  */
 export function treeCpu(marker: string, rootPid: number) {
   const last = new Map<number, number>();
+  const marked = markedFinder(marker);
   const sample = () => {
-    for (const pid of new Set([rootPid, ...marked(marker)])) {
+    for (const pid of new Set([rootPid, ...marked()])) {
       const ms = procTimes(pid)?.cpuMs;
       if (ms !== undefined) last.set(pid, ms);
     }

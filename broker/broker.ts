@@ -276,6 +276,15 @@ export function createBroker(options: BrokerOptions = {}) {
     },
     /** Any byte stream as one MQTT connection (tests without sockets, custom transports). */
     handle,
+    /**
+     * An in-memory stream from code of this process (the bench's simulator) as one MQTT
+     * connection: the same credentials, ACL and limits, without what a network peer needs —
+     * the frame guard (the packets are made by an MQTT library here, not read off a network)
+     * and write batching (no system call to save; batching would only add a turn per packet).
+     */
+    handleInProcess(stream: Duplex): void {
+      aedes.handle(stream);
+    },
   };
 }
 

@@ -193,13 +193,17 @@ export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
       });
     }
     if (!builtin) {
+      // QoS 1 acknowledges what a network may lose; an in-memory stream to a broker of this
+      // process loses nothing, so decisions come at QoS 0 there (no acknowledgement each tick).
+      // The controller publishes them at QoS 1 all the same and has the broker's PUBACK.
+      const qos = o.brokerStream ? 0 : 1;
       await Promise.all(
         ids.map(
           (id) =>
             new Promise<void>((resolve, reject) =>
               signalConn
                 .get(id)!
-                .client.subscribe(t.decision(id), { qos: 1 }, (err, granted) =>
+                .client.subscribe(t.decision(id), { qos }, (err, granted) =>
                   err || granted?.[0]?.qos === 128
                     ? reject(new Error(`cannot subscribe to ${t.decision(id)}`))
                     : resolve(),

@@ -80,7 +80,7 @@ describe('openphase cabinet-emulator with snmpget/snmpset', () => {
     expect(await get(`${ASC}.1.1.0`)).toBe(2); // maxPhases
     expect(await get(`${ASC}.1.3.0`)).toBe(1); // maxPhaseGroups
     expect(await get(`${ASC}.1.2.1.4.1`)).toBe(5); // phaseMinimumGreen.1
-    expect(await get(`${ASC}.1.2.1.6.2`)).toBe(40); // phaseMaximum1.2
+    expect(await get(`${ASC}.1.2.1.6.2`)).toBe(20); // phaseMaximum1.2
     expect(await get(`${ASC}.1.2.1.8.1`)).toBe(30); // phaseYellowChange.1 (tenths)
     expect(await get(`${ASC}.1.2.1.9.1`)).toBe(10); // phaseRedClear.1 (tenths)
     const greens = await get(`${ASC}.1.4.1.4.1`);

@@ -90,6 +90,25 @@ describe('spawn ahead', () => {
     await expect(ahead.take('acme', 'acme-cmd', w.start)).rejects.toThrow('stopped');
   });
 
+  it('starts no program ahead for a lane told that no further run is sure to come', async () => {
+    const w = world();
+    const ahead = createSpawnAhead(w.open);
+    const last = [true, true, false, false]; // the lane's last two runs: nothing ahead
+    const served: number[] = [];
+    for (const startNext of last) {
+      const r = await ahead.take('acme', 'acme-cmd', w.start, startNext);
+      served.push((r.program as Program).n);
+      await turn();
+      r.release();
+    }
+    // run 3 used the one started ahead by run 2; run 4 started its own: 4 runs, 4 programs
+    expect(new Set(served).size).toBe(4);
+    expect(w.programs.length).toBe(4);
+    await ahead.close();
+    expect(w.programs.every((p) => p.stopped)).toBe(true);
+    expect(w.log.filter((l) => l.startsWith('OVERLAP'))).toEqual([]);
+  });
+
   it('replaces a program started ahead for another vendor, or one that ended before its run', async () => {
     const w = world();
     const ahead = createSpawnAhead(w.open);
