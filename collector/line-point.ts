@@ -7,29 +7,35 @@
 import { parseLine, pointOf } from './line-protocol.ts';
 import type { EncodedLine, FieldValue, Point } from './point.ts';
 
-export class LinePoint implements Point, EncodedLine {
-  /** the point itself: its line is these bytes */
-  readonly encoded: EncodedLine;
-  private parsed: Point | undefined;
+/**
+ * Parts parsed on a first read, by point: a line's parts are read rarely (a dead letter, the
+ * contract suite), so the point itself keeps only its bytes (eight made per counts message).
+ */
+const parsed = new WeakMap<LinePoint, Point>();
 
+export class LinePoint implements Point, EncodedLine {
   /** `bytes[start..end)` must be one line `parseLine` reads (the fast lane writes only such). */
   constructor(
     readonly bytes: Buffer,
     readonly start: number,
     readonly end: number,
-  ) {
-    this.encoded = this;
-    this.parsed = undefined;
+  ) {}
+
+  /** the point itself: its line is these bytes */
+  get encoded(): EncodedLine {
+    return this;
   }
 
   private point(): Point {
-    if (this.parsed === undefined) {
+    let p = parsed.get(this);
+    if (p === undefined) {
       const line = this.bytes.toString('utf8', this.start, this.end);
-      const p = parseLine(line);
-      if (p === undefined) throw new Error(`unreadable line: ${line}`);
-      this.parsed = pointOf(p);
+      const read = parseLine(line);
+      if (read === undefined) throw new Error(`unreadable line: ${line}`);
+      p = pointOf(read);
+      parsed.set(this, p);
     }
-    return this.parsed;
+    return p;
   }
 
   get measurement(): string {

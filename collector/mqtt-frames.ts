@@ -39,6 +39,14 @@ export interface MqttFramer {
 
 const EMPTY = Buffer.alloc(0);
 
+/** Topics kept by the framer (a sensor's topic is the same every time); cleared at the bound. */
+const MAX_TOPICS = 4096;
+
+interface KnownTopic {
+  bytes: Buffer;
+  topic: string;
+}
+
 export const frameOut = (): FrameOut => ({
   topic: '',
   payload: EMPTY,
@@ -56,6 +64,27 @@ export function createMqttFramer(): MqttFramer {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let broken = false;
+  /**
+   * Topics read before, by a hash of their bytes: the same bytes give the same string, not a new
+   * one to decode, allocate and hash again in every map the collector looks it up in.
+   */
+  const topics = new Map<number, KnownTopic>();
+
+  function topicAt(src: Buffer, t: number, n: number): string {
+    let h = n;
+    for (let k = t; k < t + n; k++) h = (Math.imul(h, 31) + src[k]!) | 0;
+    const known = topics.get(h);
+    if (known !== undefined && known.bytes.length === n) {
+      const b = known.bytes;
+      let k = 0;
+      while (k < n && b[k] === src[t + k]) k++;
+      if (k === n) return known.topic;
+    }
+    const topic = src.toString('utf8', t, t + n);
+    if (topics.size >= MAX_TOPICS) topics.clear();
+    topics.set(h, { bytes: Buffer.from(src.subarray(t, t + n)), topic });
+    return topic;
+  }
 
   /** The byte `i` places after `at`, across chunks; -1 when it has not come yet. */
   function peek(i: number): number {
@@ -161,7 +190,7 @@ export function createMqttFramer(): MqttFramer {
           const idLen = qos > 0 ? 2 : 0;
           if (qos < 2 && topicLen > 0 && 2 + topicLen + idLen <= len) {
             const t = p + 2;
-            out.topic = src.toString('utf8', t, t + topicLen);
+            out.topic = topicAt(src, t, topicLen);
             out.qos = qos as 0 | 1;
             out.messageId = qos > 0 ? (src[t + topicLen]! << 8) | src[t + topicLen + 1]! : 0;
             out.payload = src.subarray(t + topicLen + idLen, end);

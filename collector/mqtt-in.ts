@@ -202,6 +202,8 @@ export function createMqttIn(opts: MqttInOptions): MqttIn {
     const stale = () => c.stream !== stream;
     let aliveAt = 0;
     function drain(cb: (err?: Error | null) => void) {
+      /** this read has shown the connection alive (once per read: a clock reading per message cost) */
+      let shown = false;
       for (;;) {
         if (stale()) return; // a dead connection: its bytes mean nothing now
         const kind = framer.next(out);
@@ -216,10 +218,13 @@ export function createMqttIn(opts: MqttInOptions): MqttIn {
           // connection, and the broker redelivers everything unacknowledged). Only QoS 1 counts:
           // their PUBACKs are what keeps the broker's side of the keepalive going when no
           // PINGREQ is sent.
-          const now = out.qos > 0 ? Date.now() : 0;
-          if (now - aliveAt >= 1000) {
-            aliveAt = now;
-            c.reschedulePing(true);
+          if (!shown && out.qos > 0) {
+            shown = true;
+            const now = Date.now();
+            if (now - aliveAt >= 1000) {
+              aliveAt = now;
+              c.reschedulePing(true);
+            }
           }
           deliver(out.topic, out.payload, out.qos, out.messageId);
           if (!opts.accepting()) {

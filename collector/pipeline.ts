@@ -55,7 +55,10 @@ interface Batch {
 }
 
 export interface Pipeline {
-  /** Adds one message's points; `done` runs once they are durable (written or spooled). */
+  /**
+   * Adds one message's points; `done` runs once they are durable (written or spooled). The
+   * array is kept as it is until the batch is cut: the caller must not change it afterwards.
+   */
   push(points: readonly Point[], done?: () => void): void;
   accepting(): boolean;
   /** Starts replaying batches a previous run left in the spool. */
@@ -80,7 +83,13 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   const ev = opts.events ?? {};
   const { sink, spool } = opts;
 
-  let current: Batch = { points: [], acks: [] };
+  /**
+   * The batch being filled: the messages' own point arrays, joined into one when it is cut
+   * (one copy into an array of the right size, not a push per point into a growing one).
+   */
+  let parts: (readonly Point[])[] = [];
+  let partPoints = 0;
+  let acks: Array<() => void> = [];
   let firstAt = 0;
   let lastAt = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -103,12 +112,21 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   }
 
   function cut() {
-    if (current.points.length === 0 && current.acks.length === 0) return;
-    queue.push(current);
-    current = { points: [], acks: [] };
+    if (partPoints === 0 && acks.length === 0) return;
+    queue.push({ points: joined(), acks });
+    parts = [];
+    partPoints = 0;
+    acks = [];
     if (timer) clearInterval(timer);
     timer = undefined;
     pump();
+  }
+
+  function joined(): Point[] {
+    const points = new Array<Point>(partPoints);
+    let k = 0;
+    for (const part of parts) for (let i = 0; i < part.length; i++) points[k++] = part[i]!;
+    return points;
   }
 
   function tick() {
@@ -231,11 +249,14 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   return {
     push(points, done) {
       const now = performance.now();
-      if (current.points.length === 0 && current.acks.length === 0) firstAt = now;
+      if (partPoints === 0 && acks.length === 0) firstAt = now;
       lastAt = now;
-      for (const p of points) current.points.push(p);
-      if (done) current.acks.push(done);
-      if (current.points.length >= batchSize) cut();
+      if (points.length > 0) {
+        parts.push(points);
+        partPoints += points.length;
+      }
+      if (done) acks.push(done);
+      if (partPoints >= batchSize) cut();
       else timer ??= setInterval(tick, Math.max(1, Math.min(idleMs || flushMs, flushMs)));
     },
     accepting,
@@ -260,7 +281,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     },
     stats: () => ({
       queuedBatches: queue.length,
-      bufferedPoints: current.points.length + queue.reduce((n, b) => n + b.points.length, 0),
+      bufferedPoints: partPoints + queue.reduce((n, b) => n + b.points.length, 0),
       spoolBytes: spool.bytes(),
       sinkDown,
     }),

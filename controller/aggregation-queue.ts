@@ -23,12 +23,14 @@ export function updateQueue(
 ): void {
   const max = g.storageVeh * 4; // beyond what a detector pair can tell apart: bounded
   g.queue = Math.min(max, Math.max(0, g.queue + dq));
-  const { stopAt, stop, advanceAt, advance } = links;
+  const topo = links.topo;
+  const stopFrom = topo[links.stopAt + gi]!;
+  const stopTo = topo[links.stopAt + gi + 1]!;
   if (g.green) {
     // Discharged: no stop-bar vehicle for clearGapS and nothing standing on it.
-    let clear = stopAt[gi + 1]! > stopAt[gi]!;
-    for (let j = stopAt[gi]!; j < stopAt[gi + 1]!; j++) {
-      const d = dets[stop[j]!]!;
+    let clear = stopTo > stopFrom;
+    for (let j = stopFrom; j < stopTo; j++) {
+      const d = dets[topo[j]!]!;
       if (
         !(
           orZero(d.lastOccupancy) < 0.05 &&
@@ -43,14 +45,14 @@ export function updateQueue(
     if (clear) g.queue = 0;
   } else {
     // A standing queue over the advance detector: at least the storage behind the stop bar.
-    for (let j = advanceAt[gi]!; j < advanceAt[gi + 1]!; j++) {
-      if (orZero(dets[advance[j]!]!.lastOccupancy) >= 0.9) {
+    for (let j = topo[links.advanceAt + gi]!; j < topo[links.advanceAt + gi + 1]!; j++) {
+      if (orZero(dets[topo[j]!]!.lastOccupancy) >= 0.9) {
         g.queue = Math.max(g.queue, g.storageVeh);
         break;
       }
     }
-    for (let j = stopAt[gi]!; j < stopAt[gi + 1]!; j++) {
-      if (orZero(dets[stop[j]!]!.lastOccupancy) > 0) {
+    for (let j = stopFrom; j < stopTo; j++) {
+      if (orZero(dets[topo[j]!]!.lastOccupancy) > 0) {
         g.queue = Math.max(g.queue, 1);
         break;
       }

@@ -60,33 +60,31 @@ export interface QueueGroup {
   queue: number;
   /** one of `movementStates` is green (kept by addSignal) */
   green: boolean;
-  /**
-   * m15 arrival flow when last seen healthy, for the failed-movement queue guess (NaN: none).
-   * The group's: its movements share their detectors, so they were always remembered together.
-   */
-  lastGoodFlowVph: number;
+  /** position in `AggregationState.groups` (and in `goodFlowVph`) */
+  index: number;
 }
 
 /**
- * The detector ↔ lane group relations of an intersection as flat arrays of positions (in
- * `detectorList` and `groups`), built once: a reading then touches a few arrays instead of a
- * small array per detector and group (at city scale, the memory first touched is the cost).
+ * The detector ↔ lane group relations of an intersection as positions (in `detectorList` and
+ * `groups`) in one array, built once: a reading then touches one array instead of a small
+ * array per detector and group, or one per relation (at city scale, the memory first touched
+ * is the cost). A list is `topo[topo[at + i] … topo[at + i + 1])` for the `at` offsets below.
  */
 export interface GroupLinks {
-  /** the distinct groups of detector d's movements: groups[groupsAt[d] … groupsAt[d + 1]) */
-  groupsAt: Int32Array;
-  groups: Int32Array;
-  /** the queue group of detector d, its `queueGroup` (-1: none) */
-  queueGroup: Int32Array;
-  /** group g's stop-bar detectors: stop[stopAt[g] … stopAt[g + 1]), in `stop` order */
-  stopAt: Int32Array;
-  stop: Int32Array;
-  /** group g's advance detectors, in `advance` order */
-  advanceAt: Int32Array;
-  advance: Int32Array;
-  /** scratch of addCounts: per group, the queue change of the message and whether touched */
-  delta: Float64Array;
-  touched: Uint8Array;
+  topo: Int32Array;
+  /** the distinct groups of detector d's movements: list d at `groupsAt` */
+  groupsAt: number;
+  /** the queue group of detector d, its `queueGroup` (-1: none): `topo[queueGroup + d]` */
+  queueGroup: number;
+  /** group g's stop-bar detectors (list g at `stopAt`), in `stop` order */
+  stopAt: number;
+  /** group g's advance detectors (list g at `advanceAt`), in `advance` order */
+  advanceAt: number;
+  /**
+   * scratch of addCounts, per group g: the queue change of the message (`work[g]`) and
+   * whether touched (`work[groups + g]`, 1 or 0)
+   */
+  work: Float64Array;
 }
 
 export interface MovementStateX {
@@ -113,6 +111,14 @@ export interface SensorState {
    * without reading the detector's own id string (a cache miss per reading at city scale)
    */
   idByPosition: (string | undefined)[];
+  /**
+   * the frozen reading last seen at each position, and its count and occupancy (NaN: none
+   * sent): the in-process engine sends one shared frozen reading per detector for an idle
+   * interval, which is then taken in without reading the object (a cache miss per reading)
+   */
+  frozenByPosition: (object | undefined)[];
+  countByPosition: number[];
+  occupancyByPosition: number[];
 }
 
 export interface AggregationStats {
@@ -133,6 +139,13 @@ export interface AggregationState {
   /** `movements` in order, for loops */
   readonly movementList: MovementStateX[];
   readonly groups: QueueGroup[];
+  /**
+   * per group (its `index`): the m15 arrival flow when last seen healthy, for the
+   * failed-movement queue guess (NaN: none). The group's: its movements share their detectors,
+   * so they were always remembered together. One array per intersection, written at every
+   * decision: one cache line, not a number boxed on each group.
+   */
+  readonly goodFlowVph: Float64Array;
   /** the detectors' windows (`detectors[i].windows` is position i of it) */
   readonly windowBlock: WindowBlock;
   readonly sensors: Map<string, SensorState>;

@@ -3,7 +3,7 @@
  * {@link ControllerView} an algorithm decides on, built from the aggregation state.
  *
  * Building the view has one effect on the state: a movement whose detectors are all healthy
- * and agree remembers its arrival rate (`lastGoodFlowVph`, for the queue guess once they
+ * and agree remembers its arrival rate (`goodFlowVph`, for the queue guess once they
  * fail). `decisionView` applies that effect at once and builds the rest of the view only if
  * the algorithm reads it (fixed-time with a plan reads only the signal), so a decision costs
  * what it reads; what it reads is what `buildView` would have built.
@@ -89,6 +89,7 @@ export function failedAt(
  * (stuck-off) cannot talk the rate down. `failed` and `m15` are per detector.
  */
 function rememberGoodFlow(
+  s: AggregationState,
   mv: MovementStateX,
   failed: ArrayLike<number | boolean>,
   m15: ArrayLike<number>,
@@ -100,7 +101,7 @@ function rememberGoodFlow(
   let b = 0;
   for (const d of g.advance) a += m15[d.index]!;
   for (const d of g.stop) b += m15[d.index]!;
-  if (a > 0 && b > 0 && Math.max(a, b) <= 2 * Math.min(a, b)) g.lastGoodFlowVph = a;
+  if (a > 0 && b > 0 && Math.max(a, b) <= 2 * Math.min(a, b)) s.goodFlowVph[g.index] = a;
   return true;
 }
 
@@ -111,7 +112,7 @@ function applyViewEffects(s: AggregationState, atMs: number): void {
   const dets = s.detectorList;
   for (let i = 0; i < dets.length; i++)
     x.m15[i] = flowOf(sumWindowInto(dets[i]!.windows, atMs, M15_BUCKETS, x.sum));
-  for (const mv of s.movementList) rememberGoodFlow(mv, failed, x.m15);
+  for (const mv of s.movementList) rememberGoodFlow(s, mv, failed, x.m15);
 }
 
 function signalView(s: AggregationState, start: number): SignalView {
@@ -272,14 +273,14 @@ function movementView(
     flow.m15 += v.flowVph.m15;
   }
   const g = mv.group;
-  const groupHealthy = rememberGoodFlow(mv, failed, m15);
+  const groupHealthy = rememberGoodFlow(s, mv, failed, m15);
   const redSince = mv.lastGreenEndMs ?? s.startMs ?? atMs;
   let queueVeh: number;
   if (groupHealthy) queueVeh = g!.queue;
   else {
     // No trustworthy input-output count: arrivals at the last known rate during red, and a
     // cautious discharge after 2 s of startup during green (a time-based recall).
-    const remembered = g === undefined ? 0 : orZero(g.lastGoodFlowVph);
+    const remembered = g === undefined ? 0 : orZero(s.goodFlowVph[g.index]!);
     const rate = Math.max(remembered, s.opts.defaultFlowVphpl * mv.lanes);
     const greenStart = mv.greenSinceMs ?? atMs;
     const redEnd = mv.green ? greenStart : atMs;

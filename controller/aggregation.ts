@@ -16,6 +16,7 @@
  */
 import {
   type Counts,
+  type DetectorReading,
   detectorsOf,
   type IntersectionConfig,
   laneGroups,
@@ -33,6 +34,7 @@ import type {
   GroupLinks,
   MovementStateX,
   QueueGroup,
+  SensorState,
 } from './aggregation-types.ts';
 import { addReadingIn, createWindowBlock, createWindows, openInterval } from './windows.ts';
 
@@ -120,7 +122,7 @@ export function createAggregation(
           storageVeh: Math.max(1, Math.floor(dist / VEHICLE_SPACING_M)) * lanes,
           queue: 0,
           green: false,
-          lastGoodFlowVph: Number.NaN,
+          index: groupsByKey.size,
         };
         groupsByKey.set(key, group);
       }
@@ -157,6 +159,7 @@ export function createAggregation(
     movements,
     movementList: [...movements.values()],
     groups,
+    goodFlowVph: new Float64Array(groups.length).fill(Number.NaN),
     windowBlock: block,
     sensors: new Map(),
     lastSensorId: undefined,
@@ -172,6 +175,10 @@ export function createAggregation(
     },
   };
 }
+
+/** No vehicle and no occupancy, both sent as +0 (what noteReading would keep as they are). */
+const idle = (count: number, occupancy: number | undefined) =>
+  Object.is(count, 0) && Object.is(occupancy, 0);
 
 /** Adds one (already validated) counts message. Never throws on odd content. */
 export function addCounts(s: AggregationState, c: Counts): void {
@@ -192,69 +199,118 @@ export function addCounts(s: AggregationState, c: Counts): void {
   s.stats.accepted++;
   s.startMs ??= c.from;
   const links = s.links;
+  const topo = links.topo;
+  const work = links.work;
+  const nGroups = s.groups.length;
   const byPosition = sensor.byPosition;
-  const idByPosition = sensor.idByPosition;
   const readings = c.detectors;
   let bucket = Number.NaN; // the windows' bucket of the interval, once a reading is accepted
   for (let i = 0; i < readings.length; i++) {
     const r = readings[i]!;
-    let d = byPosition[i];
-    if (d === undefined || idByPosition[i] !== r.id) {
-      d = s.detectors.get(r.id);
-      byPosition[i] = d;
-      idByPosition[i] = r.id;
+    let d: DetectorState | undefined;
+    let count: number;
+    let occupancy: number | undefined;
+    if (r === sensor.frozenByPosition[i]) {
+      // the same frozen reading as last time here: same detector, count and occupancy
+      d = byPosition[i];
+      count = sensor.countByPosition[i]!;
+      occupancy = orUndefined(sensor.occupancyByPosition[i]!);
+    } else {
+      d = detectorAt(s, sensor, i, r);
+      count = r.count;
+      occupancy = r.occupancy;
     }
     if (!d || (d.sensor !== undefined && d.sensor !== c.sensor)) {
       s.stats.ignoredReadings++;
       continue;
     }
-    const occ = r.occupancy ?? 0;
+    const occ = occupancy ?? 0;
     if (Number.isNaN(bucket)) bucket = openInterval(s.windowBlock, c.from, duration);
-    addReadingIn(s.windowBlock, d.index, bucket, duration, r.count, occ);
+    addReadingIn(s.windowBlock, d.index, bucket, duration, count, occ);
     const latest = Number.isNaN(d.lastToMs) || c.to >= d.lastToMs;
     if (!latest) continue; // a late message fills its window but does not rewrite "now"
-    noteReading(d, c, r.count, r.occupancy, duration);
-    // NEMA locking memory: a vehicle seen during red keeps its call until served.
-    if (r.count > 0 || occ > 0) for (const mv of d.movements) if (!mv.green) mv.lockedCall = true;
+    if (idle(count, occupancy) && idle(d.lastCount, d.lastOccupancy)) {
+      // idle after idle (most readings): only the time moves (noteReading changes nothing else)
+      d.lastToMs = c.to;
+      d.intervalMs = duration;
+    } else {
+      noteReading(d, c, count, occupancy, duration);
+      // NEMA locking memory: a vehicle seen during red keeps its call until served.
+      if (count > 0 || occ > 0) for (const mv of d.movements) if (!mv.green) mv.lockedCall = true;
+    }
     // every group of the detector's movements is updated (its queueGroup among them)
     const di = d.index;
-    for (let k = links.groupsAt[di]!; k < links.groupsAt[di + 1]!; k++)
-      links.touched[links.groups[k]!] = 1;
-    const qg = links.queueGroup[di]!;
-    if (qg >= 0) links.delta[qg]! += d.advance ? r.count : -r.count;
+    const at = links.groupsAt + di;
+    for (let k = topo[at]!; k < topo[at + 1]!; k++) work[nGroups + topo[k]!] = 1;
+    const qg = topo[links.queueGroup + di]!;
+    if (qg >= 0) work[qg]! += d.advance ? count : -count;
   }
   // Each group's update reads only its own queue and detectors: the order does not matter.
-  const touched = links.touched;
-  for (let gi = 0; gi < touched.length; gi++) {
-    if (!touched[gi]) continue;
-    updateQueue(s.groups[gi]!, gi, links, s.detectorList, links.delta[gi]!, c.to, s.opts.clearGapS);
-    touched[gi] = 0;
-    links.delta[gi] = 0;
+  for (let gi = 0; gi < nGroups; gi++) {
+    if (!work[nGroups + gi]) continue;
+    updateQueue(s.groups[gi]!, gi, links, s.detectorList, work[gi]!, c.to, s.opts.clearGapS);
+    work[nGroups + gi] = 0;
+    work[gi] = 0;
   }
 }
 
-/** The flat detector ↔ group relations of {@link GroupLinks}. */
+/**
+ * The detector of reading `r` at position `i` of a message of `sensor` (looked up by id unless
+ * the last reading there had the same id), and `r` remembered when frozen (its count and
+ * occupancy can then be taken without reading it again).
+ */
+function detectorAt(
+  s: AggregationState,
+  sensor: SensorState,
+  i: number,
+  r: DetectorReading,
+): DetectorState | undefined {
+  let d = sensor.byPosition[i];
+  if (d === undefined || sensor.idByPosition[i] !== r.id) {
+    d = s.detectors.get(r.id);
+    sensor.byPosition[i] = d;
+    sensor.idByPosition[i] = r.id;
+  }
+  if (Object.isFrozen(r)) {
+    sensor.frozenByPosition[i] = r;
+    sensor.countByPosition[i] = r.count;
+    sensor.occupancyByPosition[i] = r.occupancy ?? Number.NaN;
+  } else sensor.frozenByPosition[i] = undefined;
+  return d;
+}
+
+/** The detector ↔ group relations of {@link GroupLinks}, in one array. */
 function linksOf(dets: DetectorState[], groups: QueueGroup[]): GroupLinks {
-  const at = (lists: number[][]) => {
-    const starts = new Int32Array(lists.length + 1);
+  const detGroups = dets.map((d) => d.groups.map((g) => groups.indexOf(g)));
+  const stop = groups.map((g) => g.stop.map((d) => d.index));
+  const advance = groups.map((g) => g.advance.map((d) => d.index));
+  // the three start tables, the queue groups, then the lists themselves
+  const groupsAt = 0;
+  const stopAt = groupsAt + dets.length + 1;
+  const advanceAt = stopAt + groups.length + 1;
+  const queueGroup = advanceAt + groups.length + 1;
+  const topo: number[] = new Array(queueGroup + dets.length).fill(0);
+  dets.forEach((d, i) => {
+    topo[queueGroup + i] = d.queueGroup ? groups.indexOf(d.queueGroup) : -1;
+  });
+  for (const [at, lists] of [
+    [groupsAt, detGroups],
+    [stopAt, stop],
+    [advanceAt, advance],
+  ] as const) {
     lists.forEach((l, i) => {
-      starts[i + 1] = starts[i]! + l.length;
+      topo[at + i] = topo.length;
+      topo.push(...l);
     });
-    return { starts, flat: Int32Array.from(lists.flat()) };
-  };
-  const detGroups = at(dets.map((d) => d.groups.map((g) => groups.indexOf(g))));
-  const stop = at(groups.map((g) => g.stop.map((d) => d.index)));
-  const advance = at(groups.map((g) => g.advance.map((d) => d.index)));
+    topo[at + lists.length] = topo.length;
+  }
   return {
-    groupsAt: detGroups.starts,
-    groups: detGroups.flat,
-    queueGroup: Int32Array.from(dets, (d) => (d.queueGroup ? groups.indexOf(d.queueGroup) : -1)),
-    stopAt: stop.starts,
-    stop: stop.flat,
-    advanceAt: advance.starts,
-    advance: advance.flat,
-    delta: new Float64Array(groups.length),
-    touched: new Uint8Array(groups.length),
+    topo: Int32Array.from(topo),
+    groupsAt,
+    queueGroup,
+    stopAt,
+    advanceAt,
+    work: new Float64Array(groups.length * 2),
   };
 }
 

@@ -23,6 +23,8 @@ export const SUMS = CACHED.length * 3;
 /** Window lengths (buckets) with running sums (window-running.ts): 5 and 15 min. */
 export const RUNNING = [30, 90] as const;
 export const RUNS = RUNNING.length * 3;
+/** Per detector after the running sums: the newest bucket it counted or was occupied in. */
+export const BUSY = 1;
 
 export interface WindowBlock {
   /** empty until the first reading of one of its detectors (a controller fed no counts) */
@@ -34,7 +36,10 @@ export interface WindowBlock {
   cacheCurMax: number;
   /** the newest bucket of the running sums' windows (-Infinity: none yet) */
   runCur: number;
-  /** every reading so far had an integer count and duration and no negative occupancy */
+  /**
+   * every reading so far had a non-negative integer count, an integer duration and no negative
+   * occupancy
+   */
   runExact: boolean;
 }
 
@@ -57,8 +62,9 @@ export function createWindowBlock(detectors: number): WindowBlock {
 export function dataOf(block: WindowBlock): Float64Array {
   if (block.data.length > 0) return block.data;
   const cells = BUCKETS * block.detectors;
-  const data = new Float64Array(cells * STRIDE + block.detectors * (SUMS + RUNS));
+  const data = new Float64Array(cells * STRIDE + block.detectors * (SUMS + RUNS + BUSY));
   for (let cell = 0; cell < cells; cell++) data[cell * STRIDE + INDEX] = -1;
+  data.fill(Number.NEGATIVE_INFINITY, busyOf(block, 0));
   block.data = data;
   return data;
 }
@@ -76,3 +82,11 @@ export const sumsOf = (block: WindowBlock, position: number) =>
 /** Offset of the running sums of the detector at `position` (all detectors' side by side). */
 export const runsOf = (block: WindowBlock, position: number) =>
   BUCKETS * block.detectors * STRIDE + block.detectors * SUMS + position * RUNS;
+
+/**
+ * Offset of the newest bucket the detector at `position` counted or was occupied in (-Infinity:
+ * none): it stays in the windows, intact, while no reading of a later bucket has overwritten
+ * its cell (window-running.ts `busyWithin`).
+ */
+export const busyOf = (block: WindowBlock, position: number) =>
+  BUCKETS * block.detectors * STRIDE + block.detectors * (SUMS + RUNS) + position;

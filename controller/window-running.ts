@@ -8,6 +8,7 @@
  */
 import {
   BUCKET_MS,
+  busyOf,
   COUNT,
   COVERED,
   cellOf,
@@ -79,7 +80,7 @@ export function addRunning(
   newlyOccupied: number,
 ): void {
   // (an integer duration is checked once per interval: windows.ts openInterval)
-  if (!(Number.isInteger(count) && occupancy >= 0)) block.runExact = false;
+  if (!(Number.isInteger(count) && count >= 0 && occupancy >= 0)) block.runExact = false;
   const data = block.data;
   const run = runsOf(block, position);
   for (let k = 0; k < RUNNING.length; k++) {
@@ -136,4 +137,15 @@ export function sumCountsAt(
   out.coveredMs = coveredMs;
   out.occupied = occMs > 0;
   return out;
+}
+
+/**
+ * Whether the detector at `position` counted or was occupied in one of the last `buckets`
+ * buckets up to `cur` — then its count or occupancy over them is > 0 without a sum. Only when
+ * the running sums are exact and end at `cur` (`block.runExact && block.runCur === cur`): no
+ * reading of a later bucket can then have overwritten that bucket's cell, and no count or
+ * occupancy is negative. False does not mean silent: then sum.
+ */
+export function busyWithin(block: WindowBlock, position: number, cur: number, buckets: number) {
+  return block.data[busyOf(block, position)]! > cur - buckets;
 }

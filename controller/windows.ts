@@ -19,6 +19,7 @@
 import {
   BUCKET_MS,
   BUCKETS,
+  busyOf,
   COUNT,
   COVERED,
   cellOf,
@@ -135,6 +136,10 @@ export function addReadingIn(
   } else if (b < block.cacheCurMax) block.version++; // kept sums cover the buckets before theirs
   const occMs = occupancy * durationMs;
   const newlyOccupied = data[at + OCC] === 0 && occMs > 0 ? 1 : 0;
+  if (count > 0 || occMs > 0) {
+    const busy = busyOf(block, position);
+    if (b > data[busy]!) data[busy] = b;
+  }
   data[at + COUNT]! += count;
   data[at + OCC]! += occMs;
   data[at + COVERED]! += durationMs;

@@ -90,7 +90,7 @@ export const fastMaxPressure: FastDeciderFactory = {
         // The best other phase; ties go to the one first in service order after the current.
         let best = -1;
         let bestP = Number.NEGATIVE_INFINITY;
-        const start = config.phases.findIndex((p) => p.id === current);
+        const start = cp; // the first phase with the current id (phase ids are unique)
         for (let k = 1; k < n; k++) {
           const q = (start + k) % n;
           const pv = pressure[q]!; // phase ids are unique (checkIntersection)

@@ -20,6 +20,22 @@ export interface CompiledPhases {
   serves: Uint8Array[];
   /** scratch of `nextCalled`: per movement position, 1 when it calls and is not green */
   calling: Uint8Array;
+  /** the id `phaseIndex` was last asked for and its answer (the phase changes seldom) */
+  lastId: string | undefined;
+  lastIndex: number | undefined;
+}
+
+/**
+ * `indexOf.get(id)`, the last answer kept: the current phase's id is the same string most
+ * decisions, so a pointer compare instead of a map lookup (its hash table is one more cache
+ * miss per decision at city scale).
+ */
+export function phaseIndex(c: CompiledPhases, id: string): number | undefined {
+  if (id === c.lastId) return c.lastIndex;
+  const i = c.indexOf.get(id);
+  c.lastId = id;
+  c.lastIndex = i;
+  return i;
 }
 
 export function compilePhases(s: AggregationState): CompiledPhases {
@@ -44,7 +60,16 @@ export function compilePhases(s: AggregationState): CompiledPhases {
     return x;
   });
   const calling = new Uint8Array(nM);
-  return { phases, indexOf, movements, unique, serves, calling };
+  return {
+    phases,
+    indexOf,
+    movements,
+    unique,
+    serves,
+    calling,
+    lastId: undefined,
+    lastIndex: undefined,
+  };
 }
 
 /**
@@ -58,8 +83,9 @@ export function nextCalled(
   call: (m: number) => boolean,
 ): string | undefined {
   const n = c.phases.length;
-  const start = c.phases.findIndex((p) => p.id === currentId);
-  const cur = c.indexOf.get(currentId);
+  // the first phase with that id, as `findIndex` (-1: none)
+  const cur = phaseIndex(c, currentId);
+  const start = cur ?? -1;
   const green = cur === undefined ? undefined : c.serves[cur];
   // per movement: 1 if it calls and is not green (each movement asked once)
   const calling = c.calling;
@@ -128,7 +154,7 @@ export function commonRules(
   const pending = target.pending(view);
   if (pending !== undefined) return pending;
   const current = view.signal.phase;
-  const cp = c.indexOf.get(current);
+  const cp = phaseIndex(c, current);
   if (cp === undefined) return c.phases[0]!.id;
   const elapsed = view.signal.interval === 'green' ? atMs - view.signal.sinceMs : 0;
   if (elapsed < c.phases[cp]!.minGreenS * 1000) return current;

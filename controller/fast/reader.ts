@@ -7,44 +7,15 @@
  * state (a healthy movement remembers its arrival rate), as building the view does.
  */
 import type { IntersectionConfig, Interval } from '../../protocol/index.ts';
-import type { DetectorState } from '../aggregation.ts';
 import { type AggregationState, orZero } from '../aggregation.ts';
-import {
-  detectorFailed,
-  M15_BUCKETS,
-  RECALL_DISCHARGE_VPHPL,
-  SILENT_BUCKETS,
-} from '../aggregation-view.ts';
-import {
-  type CountSum,
-  completenessOf,
-  flowOf,
-  sumCountsAt,
-  type WindowBlock,
-} from '../windows.ts';
+import { M15_BUCKETS, RECALL_DISCHARGE_VPHPL } from '../aggregation-view.ts';
+import { BUCKET_MS, RUNS, runsOf } from '../window-block.ts';
+import { type CountSum, flowOf, sumCountsAt } from '../windows.ts';
+import { createFailureCheck } from './failures.ts';
 
-/**
- * As aggregation-view.ts `silentWhileSiblingCounts`, on the running sums (sumCountsAt: the
- * same counts and covered ms, and occupied exactly when the occupied ms are > 0). `block` holds
- * the windows of every detector, each at its position in the detector list.
- */
-function silentWhileSiblingCounts(
-  block: WindowBlock,
-  d: DetectorState,
-  atMs: number,
-  failed: Uint8Array,
-  sum: CountSum,
-): boolean {
-  const own = sumCountsAt(block, d.index, atMs, SILENT_BUCKETS, sum);
-  if (own.count > 0 || own.occupied || completenessOf(own) < 0.8) return false;
-  for (const mv of d.movements) {
-    for (const o of mv.detectors) {
-      if (o === d || failed[o.index]) continue;
-      if (sumCountsAt(block, o.index, atMs, SILENT_BUCKETS, sum).count >= 10) return true;
-    }
-  }
-  return false;
-}
+/** As windows.ts `flowOf`, on a count and covered ms. */
+const flowOfSums = (count: number, coveredMs: number) =>
+  coveredMs > 0 ? (count * 3_600_000) / coveredMs : 0;
 
 /** The signal as a decision reads it (what createTarget and the algorithms need). */
 export interface ReaderSignal {
@@ -96,45 +67,30 @@ export function createStateReader(s: AggregationState): StateReader {
     m.group && m.group.advance.length > 0 && m.group.stop.length > 0 ? 1 : 0,
   );
   const clearGapMs = s.opts.clearGapS * 1000;
-  // Groups whose arrival rate can be remembered (advance and stop-bar detectors both), with
-  // a movement of theirs (they share its detectors) and their advance and stop-bar detectors.
-  const rememberGroups = s.groups.filter((g) => g.advance.length > 0 && g.stop.length > 0);
-  const groupMovement = Int32Array.from(rememberGroups, (g) => movs.indexOf(g.movementStates[0]!));
-  const groupAdvanceAt = offsets(rememberGroups.map((g) => g.advance.length));
-  const groupAdvance = Int32Array.from(
-    rememberGroups.flatMap((g) => g.advance.map((d) => d.index)),
+  // Groups whose arrival rate can be remembered (advance and stop-bar detectors both), in one
+  // array: per group its index, a movement of its (they share its detectors), then its
+  // advance and its stop-bar detectors, each list after its length.
+  const remember = Int32Array.from(
+    s.groups
+      .filter((g) => g.advance.length > 0 && g.stop.length > 0)
+      .flatMap((g) => [
+        g.index,
+        movs.indexOf(g.movementStates[0]!),
+        g.advance.length,
+        ...g.advance.map((d) => d.index),
+        g.stop.length,
+        ...g.stop.map((d) => d.index),
+      ]),
   );
-  const groupStopAt = offsets(rememberGroups.map((g) => g.stop.length));
-  const groupStop = Int32Array.from(rememberGroups.flatMap((g) => g.stop.map((d) => d.index)));
+  const goodFlow = s.goodFlowVph;
   // Per movement, the decision (generation) its queue and call were last computed for, and
   // their values: [qGen, qVal, cGen, cVal] side by side.
   const memo = new Float64Array(movs.length * 4).fill(-1);
   let gen = 0;
   const sum: CountSum = { count: 0, coveredMs: 0, occupied: false, spanMs: 0 };
   const signal: ReaderSignal = { phase: '', interval: 'green', sinceMs: 0 };
-  /**
-   * As aggregation-view.ts `failedAt`, into the same scratch. The stuck-off test starts with
-   * the detector's own 5 min sums, two numbers of the running sums, so a detector that counted
-   * is cleared at once. Returns how many failed.
-   */
-  function failedNow(atMs: number, start: number): number {
-    const failed = s.viewScratch.failed;
-    let n = 0;
-    for (let i = 0; i < dets.length; i++) {
-      const f = detectorFailed(s, dets[i]!, atMs, start) ? 1 : 0;
-      failed[i] = f;
-      n += f;
-    }
-    for (let i = 0; i < dets.length; i++) {
-      const d = dets[i]!;
-      if (failed[i]) continue;
-      if (silentWhileSiblingCounts(block, d, atMs, failed, sum)) {
-        failed[i] = 1;
-        n++;
-      }
-    }
-    return n;
-  }
+  const failedNow = createFailureCheck(s);
+  const runs0 = runsOf(block, 0) + 3; // the 15 min running sums of the detector at position 0
   const r: StateReader = {
     state: s,
     config,
@@ -164,16 +120,30 @@ export function createStateReader(s: AggregationState): StateReader {
       }
       // The view's effect: a lane group whose detectors all work and agree (within 2×)
       // remembers the advance flow (aggregation-view.ts rememberGoodFlow; same sums).
-      for (let k = 0; k < rememberGroups.length; k++) {
-        if (movFailed[groupMovement[k]!]) continue;
+      // the running sums, read in place when they end at this decision's bucket (the same
+      // numbers as sumCountsAt; failedNow has moved them on)
+      const data = block.data;
+      const exact =
+        data.length > 0 && block.runExact && block.runCur === Math.floor((atMs - 1) / BUCKET_MS);
+      for (let p = 0; p < remember.length; ) {
+        const gi = remember[p]!;
+        const healthy = !movFailed[remember[p + 1]!];
         let a = 0;
         let b = 0;
-        for (let j = groupAdvanceAt[k]!; j < groupAdvanceAt[k + 1]!; j++)
-          a += flowOf(sumCountsAt(block, groupAdvance[j]!, atMs, M15_BUCKETS, sum));
-        for (let j = groupStopAt[k]!; j < groupStopAt[k + 1]!; j++)
-          b += flowOf(sumCountsAt(block, groupStop[j]!, atMs, M15_BUCKETS, sum));
-        if (a > 0 && b > 0 && Math.max(a, b) <= 2 * Math.min(a, b))
-          rememberGroups[k]!.lastGoodFlowVph = a;
+        p += 2;
+        for (let list = 0; list < 2; list++) {
+          const end = p + 1 + remember[p]!;
+          for (p++; p < end; p++) {
+            if (!healthy) continue;
+            const d = remember[p]!;
+            const flow = exact
+              ? flowOfSums(data[runs0 + d * RUNS]!, data[runs0 + d * RUNS + 1]!)
+              : flowOf(sumCountsAt(block, d, atMs, M15_BUCKETS, sum));
+            if (list === 0) a += flow;
+            else b += flow;
+          }
+        }
+        if (healthy && a > 0 && b > 0 && Math.max(a, b) <= 2 * Math.min(a, b)) goodFlow[gi] = a;
       }
       const sig = s.signal;
       if (sig) {
@@ -200,7 +170,7 @@ export function createStateReader(s: AggregationState): StateReader {
         // as movementView (aggregation-view.ts): the time-based guess, term for term
         const atMs = r.atMs;
         const redSince = mv.lastGreenEndMs ?? s.startMs ?? atMs;
-        const remembered = g === undefined ? 0 : orZero(g.lastGoodFlowVph);
+        const remembered = g === undefined ? 0 : orZero(s.goodFlowVph[g.index]!);
         const rate = Math.max(remembered, s.opts.defaultFlowVphpl * mv.lanes);
         const greenStart = mv.greenSinceMs ?? atMs;
         const redEnd = mv.green ? greenStart : atMs;

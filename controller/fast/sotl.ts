@@ -5,7 +5,7 @@
 import { createTarget, MAX_OUT_MARGIN_MS, nextInOrder } from '../algorithms/common.ts';
 import type { SotlOptions } from '../algorithms/sotl.ts';
 import type { FastDeciderFactory } from './decider.ts';
-import { blindQueue, commonRules, compilePhases, type Ongoing } from './phases.ts';
+import { blindQueue, commonRules, compilePhases, type Ongoing, phaseIndex } from './phases.ts';
 
 export const fastSotl: FastDeciderFactory = {
   name: 'sotl',
@@ -52,7 +52,7 @@ export const fastSotl: FastDeciderFactory = {
         const dt = lastMs === undefined ? 0 : Math.max(0, Math.min(60_000, atMs - lastMs));
         lastMs = atMs;
         const current = view.signal.phase;
-        const cur = c.indexOf.get(current);
+        const cur = phaseIndex(c, current);
         const green =
           view.signal.interval === 'green' && cur !== undefined ? c.serves[cur]! : noGreen;
         // Rule 1: κ integrates the demand at red, per phase.
@@ -70,7 +70,7 @@ export const fastSotl: FastDeciderFactory = {
         // The waiting phase with the largest κ (ties: first in service order after the current).
         let best = -1;
         let bestK = -1;
-        const start = config.phases.findIndex((p) => p.id === current);
+        const start = cp; // the first phase with the current id (commonRules found it)
         for (let k = 1; k < n; k++) {
           const q = (start + k) % n;
           if (wait[q]! > 0 && kappa[q]! > bestK) {

@@ -153,7 +153,15 @@ const forms: Array<(m: Record<string, unknown>) => string> = [
   (m) => `${JSON.stringify(m)}x`,
   (m) => JSON.stringify(m).slice(0, -1),
   (m) => JSON.stringify(m).replace('"v":1', '"v":1.0'),
+  (m) => `${JSON.stringify(m)} `,
+  (m) => JSON.stringify(m).replace('"id":"', `"id":"${'a'.repeat(60)}`), // 61+ characters
+  (m) => JSON.stringify(m).replace('"boot":"', `"boot":"${'b'.repeat(63)}`),
 ];
+
+/** The keys in the order a sensor's JSON.stringify of a Counts object writes them. */
+const SENSOR_ORDER = ['v', 'sensor', 'boot', 'seq', 'from', 'to', 'detectors', 'actuations'];
+const inSensorOrder = (m: Record<string, unknown>) =>
+  Object.fromEntries(SENSOR_ORDER.filter((k) => k in m).map((k) => [k, m[k]]));
 
 describe('the counts fast lane equals toPoints', () => {
   it('for any counts message, in any form, valid or not (property)', () => {
@@ -165,10 +173,11 @@ describe('the counts fast lane equals toPoints', () => {
         fc.integer({ min: 0, max: forms.length - 1 }),
         fc.constantFrom('two', 'two', 'two', 'nema', 'none'),
         fc.boolean(),
-        (m, form, ic, window) => {
+        fc.boolean(),
+        (m, form, ic, window, sensorOrder) => {
           const c = ctx();
           if (window) c.timeWindow = { nowMs: NOW, windowMs: 86_400_000 };
-          const payload = Buffer.from(forms[form]!(m), 'utf8');
+          const payload = Buffer.from(forms[form]!(sensorOrder ? inSensorOrder(m) : m), 'utf8');
           const got = expectSame(`traffic/v1/${ic}/counts/s1`, payload, c, map);
           if (got.points[0] instanceof LinePoint) lines++;
         },

@@ -72,6 +72,33 @@ describe('loss tracker', () => {
     expect(t.streams()).toBe(10);
   });
 
+  it('at the bound, forgets the stream least recently seen', () => {
+    const t = createLossTracker({ maxStreams: 2, windowMs: 60_000 });
+    t.observe(msg(0, 'b1', 'x'), 0);
+    t.observe(msg(0, 'b1', 'y'), 0);
+    t.observe(msg(1, 'b1', 'x'), 0); // x seen after y
+    t.observe(msg(0, 'b1', 'z'), 0); // a third stream: y goes
+    expect(t.streams()).toBe(2);
+    t.observe(msg(3, 'b1', 'x'), 0); // x kept: seq 2 is a hole
+    t.observe(msg(5, 'b1', 'y'), 0); // y starts again here (and z goes): no hole
+    expect(t.drain()).toMatchObject([{ sensor: 'x', fromSeq: 2, toSeq: 2, missing: 1 }]);
+  });
+
+  it('keeps the streams of one sensor apart by boot, whichever came last', () => {
+    const t = createLossTracker({ windowMs: 60_000 });
+    t.observe(msg(0, 'b1'), 0);
+    t.observe(msg(0, 'b2'), 0);
+    t.observe(msg(1, 'b1'), 0);
+    t.observe(msg(3, 'b1'), 0);
+    t.observe(msg(2, 'b2'), 0);
+    expect(t.observe(msg(1, 'b1'), 0).duplicate).toBe(true);
+    // least recently seen first: b1's duplicate came last
+    expect(t.drain()).toMatchObject([
+      { boot: 'b2', fromSeq: 1, toSeq: 1 },
+      { boot: 'b1', fromSeq: 2, toSeq: 2 },
+    ]);
+  });
+
   it('counts exactly the dropped messages of any shuffled stream (property)', () => {
     fc.assert(
       fc.property(

@@ -204,7 +204,7 @@ describe('the decision view', () => {
       const memory = (a: typeof eager) =>
         a.movementList.map((m) => [
           m.movement,
-          m.group?.lastGoodFlowVph ?? Number.NaN,
+          m.group ? a.goodFlowVph[m.group.index]! : Number.NaN,
           m.lockedCall,
           m.green,
         ]);
