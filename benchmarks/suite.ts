@@ -14,7 +14,9 @@
  * Env: BENCH_BASELINE=<git revision> first runs the same suite on that revision's build (its own
  * example controller), so before and after come from one run; BENCH_SUITE_VARIANTS: `;`-separated
  * extra arguments, one run each (default: one run with none; e.g. `;--reuse-spawned;--parallel 4`);
- * BENCH_SUITE_SEEDS (default 5). Writes bench-results/suite.json, and each scorecard as
+ * BENCH_SUITE_SEEDS (default 5); BENCH_SUITE_TOGETHER=1 starts every case at once instead of one
+ * after the other: on a machine others share, each then meets the same load, so their CPU
+ * times compare (their wall times do not). Writes bench-results/suite.json, and each scorecard as
  * bench-results/suite/N.scorecard.json.
  */
 import { spawn } from 'node:child_process';
@@ -31,6 +33,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const TARGET_S = 60;
 const seeds = process.env.BENCH_SUITE_SEEDS ?? '5';
 const variants = (process.env.BENCH_SUITE_VARIANTS ?? '').split(';').map((v) => v.trim());
+const together = process.env.BENCH_SUITE_TOGETHER === '1';
 
 interface Case {
   label: string;
@@ -146,7 +149,7 @@ async function main() {
     });
   console.log(
     `bench:suite — the default bench (3 built-ins + mqtt:example, bundled scenarios, ${seeds} seeds); ` +
-      `${cpus().length} cores, load ${loadavg()[0]!.toFixed(2)}; ${cases.length} run(s) one after the other`,
+      `${cpus().length} cores, load ${loadavg()[0]!.toFixed(2)}; ${cases.length} run(s) ${together ? 'at the same time' : 'one after the other'}`,
   );
   const dir = mkdtempSync(join(tmpdir(), 'op-bench-suite-'));
   const outcomes: Outcome[] = [];
@@ -154,8 +157,12 @@ async function main() {
   const resultsDir = join(here, '..', 'bench-results');
   mkdirSync(join(resultsDir, 'suite'), { recursive: true });
   try {
+    // together: every case started at once, each then sees the same busy machine (their CPU
+    // compares; their wall does not — they share the cores)
+    const started = together ? cases.map((c, i) => runCase(c, join(dir, String(i)))) : undefined;
+    for (const p of started ?? []) p.catch(() => {}); // each failure is thrown where it is awaited
     for (const [i, c] of cases.entries()) {
-      const { o, card } = await runCase(c, join(dir, String(i)));
+      const { o, card } = await (started?.[i] ?? runCase(c, join(dir, String(i))));
       // kept for a look at what differs: bench-results/suite/N.scorecard.json
       writeFileSync(join(resultsDir, 'suite', `${i}.scorecard.json`), JSON.stringify(card));
       // the command line differs by design (each revision's example, the variant's flags)
@@ -179,7 +186,7 @@ async function main() {
   }
   writeFileSync(
     join(resultsDir, 'suite.json'),
-    `${JSON.stringify({ targetWallS: TARGET_S, cores: cpus().length, seeds: Number(seeds), outcomes }, null, 2)}\n`,
+    `${JSON.stringify({ targetWallS: TARGET_S, cores: cpus().length, seeds: Number(seeds), together, outcomes }, null, 2)}\n`,
   );
   console.log(`target: ≤ ${TARGET_S} s wall; wrote bench-results/suite.json`);
   if (outcomes.some((o) => !o.sameScorecard)) process.exitCode = 1;
