@@ -153,6 +153,12 @@ export interface AggregationState {
   lastSensorId: string | undefined;
   lastSensor: SensorState | undefined;
   startMs: number | undefined;
+  /**
+   * set when a reading may have brought a detector's no-data or stuck-on failure earlier (a
+   * first reading, a shorter interval, a stuck-on detector, the start set): the fast failure
+   * check then checks every detector instead of trusting its deadline
+   */
+  healthDirty: boolean;
   signal: (SignalView & { t: number }) | undefined;
   stats: AggregationStats;
   readonly links: GroupLinks;

@@ -165,6 +165,7 @@ export function createAggregation(
     lastSensorId: undefined,
     lastSensor: undefined,
     startMs: undefined,
+    healthDirty: true,
     signal: undefined,
     stats: { accepted: 0, duplicates: 0, lost: 0, ignoredReadings: 0, badMessages: 0 },
     links: linksOf(detectorList, groups),
@@ -179,6 +180,10 @@ export function createAggregation(
 /** No vehicle and no occupancy, both sent as +0 (what noteReading would keep as they are). */
 const idle = (count: number, occupancy: number | undefined) =>
   Object.is(count, 0) && Object.is(occupancy, 0);
+
+/** Detector `d` is stuck on now (aggregation-view.ts `detectorFailed`'s second test). */
+const stuckNow = (s: AggregationState, d: DetectorState) =>
+  d.stuckGreenMs >= s.opts.stuckOnS * 1000 || d.stuckMs >= s.opts.maxPresenceS * 1000;
 
 /** Adds one (already validated) counts message. Never throws on odd content. */
 export function addCounts(s: AggregationState, c: Counts): void {
@@ -197,7 +202,10 @@ export function addCounts(s: AggregationState, c: Counts): void {
   s.lastSensorId = c.sensor;
   s.lastSensor = sensor;
   s.stats.accepted++;
-  s.startMs ??= c.from;
+  if (s.startMs === undefined) {
+    s.startMs = c.from;
+    s.healthDirty = true;
+  }
   const links = s.links;
   const topo = links.topo;
   const work = links.work;
@@ -231,10 +239,14 @@ export function addCounts(s: AggregationState, c: Counts): void {
     if (!latest) continue; // a late message fills its window but does not rewrite "now"
     if (idle(count, occupancy) && idle(d.lastCount, d.lastOccupancy)) {
       // idle after idle (most readings): only the time moves (noteReading changes nothing else)
+      if (duration < d.intervalMs) s.healthDirty = true; // an earlier no-data deadline
       d.lastToMs = c.to;
       d.intervalMs = duration;
     } else {
+      const first = Number.isNaN(d.lastToMs);
+      const intervalMs = d.intervalMs;
       noteReading(d, c, count, occupancy, duration);
+      if (first || d.intervalMs < intervalMs || stuckNow(s, d)) s.healthDirty = true;
       // NEMA locking memory: a vehicle seen during red keeps its call until served.
       if (count > 0 || occ > 0) for (const mv of d.movements) if (!mv.green) mv.lockedCall = true;
     }
@@ -317,7 +329,10 @@ function linksOf(dets: DetectorState[], groups: QueueGroup[]): GroupLinks {
 /** Adds a signal message; older ones (by `t`) are ignored. */
 export function addSignal(s: AggregationState, sig: Signal): void {
   if (s.signal && sig.t < s.signal.t) return;
-  s.startMs ??= sig.t;
+  if (s.startMs === undefined) {
+    s.startMs = sig.t;
+    s.healthDirty = true;
+  }
   if (s.signal) {
     const v = s.signal;
     v.t = sig.t;

@@ -8,6 +8,11 @@
  *   detectors count every few minutes and are never summed.
  * - A silent detector's siblings (the other detectors of its movements) are a flat list of
  *   positions built once, not movement and detector objects walked at every decision.
+ * - No-data and stuck-on are checked only past a deadline too: after a check that finds
+ *   neither, no detector can fail for want of data before the earliest `last reading +
+ *   failAfterIntervals × interval`, and a reading can only move that later — unless it is a
+ *   first one, has a shorter interval or leaves a detector stuck on, which the intake flags
+ *   (`healthDirty`) for a full check at the next decision.
  */
 import type { AggregationState } from '../aggregation.ts';
 import { detectorFailed, SILENT_BUCKETS } from '../aggregation-view.ts';
@@ -47,13 +52,28 @@ export function createFailureCheck(s: AggregationState): (atMs: number, start: n
     return false;
   }
 
+  const failAfter = s.opts.failAfterIntervals;
+  /** before this time no detector can fail for want of data (none is stuck on) */
+  let quietUntilMs = Number.NEGATIVE_INFINITY;
+
   return function failedNow(atMs, start) {
     const failed = s.viewScratch.failed;
     let n = 0;
-    for (let i = 0; i < dets.length; i++) {
-      const f = detectorFailed(s, dets[i]!, atMs, start) ? 1 : 0;
-      failed[i] = f;
-      n += f;
+    if (!s.healthDirty && atMs < quietUntilMs) failed.fill(0);
+    else {
+      // every detector, and the first time one of them could fail for want of data
+      let until = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < dets.length; i++) {
+        const d = dets[i]!;
+        const f = detectorFailed(s, d, atMs, start) ? 1 : 0;
+        failed[i] = f;
+        n += f;
+        const since = Number.isNaN(d.lastToMs) ? start : d.lastToMs;
+        until = Math.min(until, since + failAfter * d.intervalMs);
+      }
+      // 1 ms early, against rounding; none while the start is not known (it moves with atMs)
+      quietUntilMs = n === 0 && s.startMs !== undefined ? until - 1 : Number.NEGATIVE_INFINITY;
+      s.healthDirty = false;
     }
     // no reading yet: nothing covered, so nothing is silent (completeness 0)
     if (block.data.length === 0) return n;

@@ -2,7 +2,9 @@
  * The fast controllers' failure check (controller/fast/failures.ts) flags the same detectors
  * as the view's `failedAt` at every second: a detector is summed for stuck-off only past its
  * deadline (5 min after the bucket it last counted or was occupied in), and it is declared
- * failed at the first decision past that deadline, not a second later or earlier.
+ * failed at the first decision past that deadline, not a second later or earlier; no-data and
+ * stuck-on failures, checked past their own deadline, come at the same second as the view's
+ * (dropouts, a shorter interval after a longer one, a detector standing occupied).
  */
 import { describe, expect, it } from 'vitest';
 import { addCounts, createAggregation } from '../../controller/aggregation.ts';
@@ -74,16 +76,25 @@ describe('fast failure check', () => {
       for (let t = 1; t <= 2400; t++) {
         const atMs = T0 + t * 1000;
         if (rand() < 0.95) {
-          // late (an older bucket), early (a later bucket), or on time
+          // late (an older bucket), early (a later bucket), or on time; now and then a longer
+          // interval, then a short one (an earlier no-data deadline)
           const shift = rand() < 0.02 ? -20_000 : rand() < 0.01 ? 15_000 : 0;
+          const durationMs = t % 300 >= 290 && t % 300 < 297 ? 4000 : 1000;
           const readings = ids
-            .filter(() => rand() < 0.97)
-            .map((id, i) => {
+            .map((id, i) => ({ id, i }))
+            // one detector drops out for a while every few minutes (no data: failed)
+            .filter(
+              ({ i }) => rand() < 0.97 && !(i === Math.floor(t / 300) % ids.length && t % 300 < 40),
+            )
+            .map(({ id, i }) => {
+              // the last detector stands occupied with no count for 11 min (stuck on)
+              if (i === ids.length - 1 && t > 1000 && t < 1700)
+                return { id, count: 0, occupancy: 1 };
               const count = rand() < rate[i]! ? 1 + Math.floor(rand() * 3) : 0;
               const occupancy = count > 0 ? Math.round(rand() * 500) / 1000 : 0;
               return { id, count, occupancy };
             });
-          const c = message(seq++, atMs - 1000 + shift, atMs + shift, readings);
+          const c = message(seq++, atMs - durationMs + shift, atMs + shift, readings);
           addCounts(fast, c);
           addCounts(ref, c);
         } else seq++;
