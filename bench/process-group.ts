@@ -18,14 +18,18 @@ function statOf(pid: number | string): { pgrp: number; zombie: boolean } | undef
   return { pgrp: Number(pgrp), zombie: state === 'Z' };
 }
 
+/** Process `pid` runs in group `pgid` (not a zombie). */
+function runsIn(pid: number | string, pgid: number): boolean {
+  const s = statOf(pid);
+  return s !== undefined && s.pgrp === pgid && !s.zombie;
+}
+
 /** The running members of group `pgid`, read from all of /proc; undefined if /proc cannot be read. */
 function runningMembers(pgid: number): number[] | undefined {
   try {
     const members: number[] = [];
     for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      const s = statOf(entry);
-      if (s && s.pgrp === pgid && !s.zombie) members.push(Number(entry));
+      if (/^\d+$/.test(entry) && runsIn(entry, pgid)) members.push(Number(entry));
     }
     return members;
   } catch {
@@ -50,10 +54,7 @@ export function groupWatch(pgid: number): () => boolean {
       return false;
     }
     if (process.platform !== 'linux') return true;
-    members = members.filter((pid) => {
-      const s = statOf(pid);
-      return s !== undefined && s.pgrp === pgid && !s.zombie;
-    });
+    members = members.filter((pid) => runsIn(pid, pgid));
     if (members.length > 0) return true;
     const found = runningMembers(pgid);
     if (found === undefined) return true;

@@ -151,9 +151,7 @@ const K_ACTUATIONS = bytes('actuations');
 
 /** Key `name` at `i..j` of `b`. */
 function is(b: Uint8Array, i: number, j: number, name: Uint8Array): boolean {
-  if (j - i !== name.length) return false;
-  for (let k = 0; k < name.length; k++) if (b[i + k] !== name[k]) return false;
-  return true;
+  return j - i === name.length && lit(b, i, name) === j;
 }
 
 /** `lit` at `i`: the index after it, or -1. */

@@ -31,9 +31,6 @@ export function acceptSeq(
       seen,
       byPosition: sensor?.byPosition ?? [],
       idByPosition: sensor?.idByPosition ?? [],
-      frozenByPosition: sensor?.frozenByPosition ?? [],
-      countByPosition: sensor?.countByPosition ?? [],
-      occupancyByPosition: sensor?.occupancyByPosition ?? [],
     };
     sensors.set(c.sensor, sensor);
     return sensor;

@@ -111,14 +111,6 @@ export interface SensorState {
    * without reading the detector's own id string (a cache miss per reading at city scale)
    */
   idByPosition: (string | undefined)[];
-  /**
-   * the frozen reading last seen at each position, and its count and occupancy (NaN: none
-   * sent): the in-process engine sends one shared frozen reading per detector for an idle
-   * interval, which is then taken in without reading the object (a cache miss per reading)
-   */
-  frozenByPosition: (object | undefined)[];
-  countByPosition: number[];
-  occupancyByPosition: number[];
 }
 
 export interface AggregationStats {

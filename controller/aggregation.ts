@@ -210,24 +210,13 @@ export function addCounts(s: AggregationState, c: Counts): void {
   const topo = links.topo;
   const work = links.work;
   const nGroups = s.groups.length;
-  const byPosition = sensor.byPosition;
   const readings = c.detectors;
   let bucket = Number.NaN; // the windows' bucket of the interval, once a reading is accepted
   for (let i = 0; i < readings.length; i++) {
     const r = readings[i]!;
-    let d: DetectorState | undefined;
-    let count: number;
-    let occupancy: number | undefined;
-    if (r === sensor.frozenByPosition[i]) {
-      // the same frozen reading as last time here: same detector, count and occupancy
-      d = byPosition[i];
-      count = sensor.countByPosition[i]!;
-      occupancy = orUndefined(sensor.occupancyByPosition[i]!);
-    } else {
-      d = detectorAt(s, sensor, i, r);
-      count = r.count;
-      occupancy = r.occupancy;
-    }
+    const d = detectorAt(s, sensor, i, r);
+    const count = r.count;
+    const occupancy = r.occupancy;
     if (!d || (d.sensor !== undefined && d.sensor !== c.sensor)) {
       s.stats.ignoredReadings++;
       continue;
@@ -268,8 +257,7 @@ export function addCounts(s: AggregationState, c: Counts): void {
 
 /**
  * The detector of reading `r` at position `i` of a message of `sensor` (looked up by id unless
- * the last reading there had the same id), and `r` remembered when frozen (its count and
- * occupancy can then be taken without reading it again).
+ * the last reading there had the same id).
  */
 function detectorAt(
   s: AggregationState,
@@ -283,11 +271,6 @@ function detectorAt(
     sensor.byPosition[i] = d;
     sensor.idByPosition[i] = r.id;
   }
-  if (Object.isFrozen(r)) {
-    sensor.frozenByPosition[i] = r;
-    sensor.countByPosition[i] = r.count;
-    sensor.occupancyByPosition[i] = r.occupancy ?? Number.NaN;
-  } else sensor.frozenByPosition[i] = undefined;
   return d;
 }
 

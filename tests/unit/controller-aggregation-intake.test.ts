@@ -1,8 +1,8 @@
 /**
  * The aggregation takes in a reading the same way whatever object carries it: a sender that
  * reuses one frozen reading object per detector for its idle and occupied intervals (as the
- * in-process engine does; the aggregation then does not read it again) leaves the same state
- * as one sending fresh objects (one reusing a mutable object is read afresh), and an idle reading after an idle one (only the time moves)
+ * in-process engine does) leaves the same state as one sending fresh objects or reusing a
+ * mutable object, and an idle reading after an idle one (only the time moves)
  * the same as any other — including occupancy left out or sent as -0.
  */
 import { describe, expect, it } from 'vitest';
