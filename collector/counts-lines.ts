@@ -82,6 +82,8 @@ const SPEED = ascii(',speedKmh=');
 const SEQ = ascii(',seq=');
 const INTERVAL = ascii('i,intervalMs=');
 const NS = ascii('000000');
+/** no detector id: its length (0) is no id's */
+const NONE = Buffer.alloc(0);
 
 /** `b[s..e)` holds the text `t` (ASCII ids). */
 function same(b: Uint8Array, s: number, e: number, t: string): boolean {
@@ -112,7 +114,9 @@ export function createLineMapper(opts: LineMapperOptions = {}): LineMapper {
   const scan = countsScan();
   let keys = new WeakMap<IntersectionIndex, Map<string, SensorKeys>>();
   let size = 0;
-  let chunk: Chunk = { bytes: Buffer.allocUnsafe(chunkBytes), live: 0 };
+  // none yet: the first message takes the way every later chunk is taken (an optimized `lines`
+  // that had never seen it would be thrown away and compiled again when the first chunk fills)
+  let chunk: Chunk = { bytes: Buffer.alloc(0), live: 0 };
   let at = 0;
   /** earlier chunks with lines not yet released, oldest first */
   const held: Chunk[] = [];
@@ -179,8 +183,12 @@ export function createLineMapper(opts: LineMapperOptions = {}): LineMapper {
     intersection: string,
     sensor: string,
   ): Buffer | undefined {
-    const last = sk.lastIds[r];
-    if (last !== undefined && sameBytes(b, s, e, last)) return sk.lastKeys[r];
+    // compared from a sensor's first message on (with nothing: never the same), so an
+    // optimized `lines` has seen every call it makes and is not thrown away at the second message
+    if (sameBytes(b, s, e, sk.lastIds[r] ?? NONE)) {
+      const known = sk.lastKeys[r];
+      if (known !== undefined) return known;
+    }
     const detector = b.toString('latin1', s, e);
     let key = sk.byId.get(detector);
     if (key === undefined) {
