@@ -118,42 +118,41 @@ export function createLineMapper(opts: LineMapperOptions = {}): LineMapper {
   // that had never seen it would be thrown away and compiled again when the first chunk fills)
   let chunk: Chunk = { bytes: Buffer.alloc(0), live: 0 };
   let at = 0;
-  /** earlier chunks with lines not yet released, oldest first */
-  const held: Chunk[] = [];
+  /** chunks with lines not yet released, oldest first; the current one last */
+  const held: Chunk[] = [chunk];
   /** chunks of `chunkBytes` whose lines are all released: written over next */
   const spare: Buffer[] = [];
 
-  /** The next chunk, with room for `bytes`; the current one is kept if a line in it is out. */
+  /** The next chunk, with room for `bytes`; the current one stays held if a line in it is out. */
   function nextChunk(bytes: number): Chunk {
-    if (chunk.live > 0) {
-      held.push(chunk);
-      if (held.length > MAX_HELD) held.shift(); // never released: the garbage collector's
-    } else free(chunk.bytes);
+    if (chunk.live <= 0) {
+      held.pop(); // the current one is the last
+      free(chunk.bytes);
+    } else if (held.length > MAX_HELD) held.shift(); // never released: the garbage collector's
     const reused = bytes <= chunkBytes ? spare.pop() : undefined;
-    return { bytes: reused ?? Buffer.allocUnsafe(Math.max(chunkBytes, bytes)), live: 0 };
+    const next = { bytes: reused ?? Buffer.allocUnsafe(Math.max(chunkBytes, bytes)), live: 0 };
+    held.push(next);
+    return next;
   }
 
   function free(bytes: Buffer) {
     if (bytes.length === chunkBytes && spare.length < MAX_SPARE) spare.push(bytes);
   }
 
-  /** `n` lines of `bytes` released. */
+  /** `n` lines of `bytes` released (the same way for the current chunk as for older ones). */
   function releaseLines(bytes: Buffer, n: number) {
-    if (bytes === chunk.bytes) {
-      chunk.live -= n;
-      return;
-    }
     for (let i = held.length - 1; i >= 0; i--) {
       const c = held[i]!;
       if (c.bytes !== bytes) continue;
       c.live -= n;
-      if (c.live <= 0) {
+      if (c.live <= 0 && c !== chunk) {
         held.splice(i, 1);
         free(bytes);
       }
       return;
     }
   }
+
   const found: Buffer[] = [];
   /** the part of every line of a message after its count and readings */
   const tail = Buffer.allocUnsafe(128);
@@ -322,11 +321,13 @@ export function createLineMapper(opts: LineMapperOptions = {}): LineMapper {
       // a batch's lines lie in runs, chunk by chunk: one count per run
       let bytes: Buffer | undefined;
       let n = 0;
-      for (const p of points) {
+      for (let i = 0; i < points.length; i++) {
+        const p = points[i];
         if (!(p instanceof LinePoint)) continue;
-        if (p.bytes !== bytes) {
+        const b = p.bytes;
+        if (b !== bytes) {
           if (bytes !== undefined) releaseLines(bytes, n);
-          bytes = p.bytes;
+          bytes = b;
           n = 0;
         }
         n++;
