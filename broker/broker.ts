@@ -143,6 +143,22 @@ export function createBroker(options: BrokerOptions = {}) {
     rawPublish(packet, client, done);
   };
 
+  // When aedes hands a message to its emitter (after the retained store and offline queues), an
+  // in-process session's publish resolves: what it publishes next is emitted after it, and
+  // reaches every subscriber after it (aedes delivers in emission order).
+  const emittedWaiters = new WeakMap<Buffer, () => void>();
+  const mq = (aedes as unknown as { mq: { emit(packet: PublishPacket, cb?: () => void): void } })
+    .mq;
+  const rawEmit = mq.emit.bind(mq);
+  mq.emit = (packet, cb) => {
+    rawEmit(packet, cb);
+    const waiter = Buffer.isBuffer(packet.payload) ? emittedWaiters.get(packet.payload) : undefined;
+    if (!waiter) return;
+    emittedWaiters.delete(packet.payload as Buffer);
+    waiter();
+  };
+  const whenEmitted = (payload: Buffer, then: () => void) => emittedWaiters.set(payload, then);
+
   const frameLimit = Math.max(
     options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES,
     maxPayload + FRAME_OVERHEAD,
@@ -300,7 +316,11 @@ export function createBroker(options: BrokerOptions = {}) {
       credentials: { username: string; password: string } | undefined,
     ): Promise<BrokerSession> {
       if (aedes.closed) throw new Error('the broker is closed');
-      const session = await openSession({ aedes, gk, rawPublish }, clientId, credentials);
+      const session = await openSession(
+        { aedes, gk, rawPublish, whenEmitted },
+        clientId,
+        credentials,
+      );
       sessions.add(session);
       const close = session.close;
       return Object.assign(session, {

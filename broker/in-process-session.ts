@@ -20,7 +20,11 @@ type PublishFn = (packet: PublishPacket, client: Client | null, done?: (e?: Erro
 export interface BrokerSession {
   /** false once closed (by close(), a revoked credential, or the broker closing) */
   readonly connected: boolean;
-  /** Resolves once routed (or refused: then delivered to nobody); rejects on a bad topic. */
+  /**
+   * Resolves once the broker has handed it to its subscribers' deliveries (or refused it: then
+   * delivered to nobody), so what is published after it reaches every subscriber after it;
+   * rejects on a bad topic.
+   */
   publish(topic: string, payload: string | Buffer, retain: boolean): Promise<void>;
   /** Rejects when the ACL refuses the filter. Messages come in the order the broker routes them. */
   subscribe(filter: string, onMessage: (topic: string, payload: Buffer) => void): Promise<void>;
@@ -32,6 +36,8 @@ export interface SessionDeps {
   gk: Gatekeeper;
   /** aedes' own publish (routing, retained store), past the broker's refusal filter */
   rawPublish: PublishFn;
+  /** `then` is called once aedes hands the message carrying `payload` to its emitter */
+  whenEmitted(payload: Buffer, then: () => void): void;
 }
 
 /** The pseudo client the gatekeeper keys the session on (it reads only these fields). */
@@ -55,7 +61,7 @@ export function openSession(
   clientId: string,
   credentials: { username: string; password: string } | undefined,
 ): Promise<OpenedSession> {
-  const { aedes, gk, rawPublish } = deps;
+  const { aedes, gk, rawPublish, whenEmitted } = deps;
   const self: SessionClient = {
     id: clientId,
     closed: false,
@@ -86,10 +92,12 @@ export function openSession(
       // what aedes refuses in a PUBLISH before any hook (it then cuts the connection)
       if (topic.length === 0 || topic.includes('#') || topic.includes('+'))
         return Promise.reject(new Error(`not a topic to publish to: ${topic}`));
+      // a buffer of its own: aedes passes it on by reference, which is how whenEmitted knows it
+      const bytes = Buffer.from(payload);
       const packet = {
         cmd: 'publish',
         topic,
-        payload: Buffer.isBuffer(payload) ? payload : Buffer.from(payload),
+        payload: bytes,
         qos: 1,
         retain,
         dup: false,
@@ -102,7 +110,11 @@ export function openSession(
           }
           if (gk.takeRefused(packet)) return resolve(); // acknowledged, delivered to nobody
           gk.counters.published();
-          rawPublish(packet, null, () => resolve());
+          // Not waiting for every delivery to be written (aedes writes each in a later turn of
+          // the event loop): the next publish may go as soon as this one is in the emitter's
+          // queue, which keeps their order, and a tick's messages leave in one socket write.
+          whenEmitted(bytes, resolve);
+          rawPublish(packet, null, () => resolve()); // also on an error before the emitter
         });
       });
     },

@@ -134,6 +134,28 @@ describe('an in-process session of the broker', () => {
     expect(got).toEqual(sent);
   });
 
+  it('delivers what it publishes in the order published, as a tick goes out: counts, then the signal', async () => {
+    const sim = await session('adm');
+    const ctl = await tcp('ctl-a');
+    const got: string[] = [];
+    ctl.on('message', (topic, payload) => {
+      // (the retained signal of an earlier test comes first: not this test's)
+      if (/^[cs]\d+$/.test(payload.toString())) got.push(`${topic} ${payload.toString()}`);
+    });
+    await ctl.subscribeAsync(['traffic/v1/a/counts/+', 'traffic/v1/a/signal'], { qos: 1 });
+    const sent: string[] = [];
+    for (let tick = 0; tick < 100; tick++) {
+      const counts = ['s1', 's2', 'sany'].map((s) => [`traffic/v1/a/counts/${s}`, `c${tick}`]);
+      for (const [topic, p] of counts) sent.push(`${topic} ${p}`);
+      await Promise.all(counts.map(([topic, p]) => sim.publish(topic!, p!, false)));
+      sent.push(`traffic/v1/a/signal s${tick}`);
+      await sim.publish('traffic/v1/a/signal', `s${tick}`, true);
+    }
+    await until(() => got.length === sent.length, 'every message');
+    expect(got).toEqual(sent);
+    await sim.publish('traffic/v1/a/signal', '', true); // the retained signal cleared
+  });
+
   it('is closed when its device is removed from the registry, and then delivers nothing', async () => {
     const s = await session('s2');
     expect(s.connected).toBe(true);
