@@ -5,10 +5,9 @@
  * is a separate program; nothing but the protocol passes between them. On another engine of
  * the registry (SUMO) the same simulation runs over that engine's run instead of OpenPhase's.
  */
-import type { Duplex } from 'node:stream';
 import type { MqttClient } from 'mqtt';
 import { type EngineRun, engineByName } from '../engines/index.ts';
-import { createMqttSimulation } from '../loop/mqtt-simulation.ts';
+import { createMqttSimulation, type MqttSimulationOptions } from '../loop/mqtt-simulation.ts';
 import { topics } from '../protocol/index.ts';
 import { DEFAULT_ENGINE } from './engine-names.ts';
 import type { RunOutput, RunSpec } from './run-builtin.ts';
@@ -16,8 +15,8 @@ import { createConflictCounter, totalQueue } from './run-builtin.ts';
 
 export interface MqttRunOptions {
   mqttUrl: string;
-  /** the bench's own broker, in this process: the simulator's connections go through this */
-  brokerStream?: () => Duplex;
+  /** the bench's own broker, in this process: the simulator's sessions of it, no connections */
+  openSession?: MqttSimulationOptions['openSession'];
   /** the simulator's credential (admin on the bench's own broker) */
   username?: string;
   password?: string;
@@ -83,7 +82,7 @@ async function runOn(
     seed: spec.seed,
     ...(spec.durationS !== undefined ? { durationS: spec.durationS } : {}),
     mqttUrl: o.mqttUrl,
-    ...(o.brokerStream ? { brokerStream: o.brokerStream } : {}),
+    ...(o.openSession ? { openSession: o.openSession } : {}),
     ...(o.username ? { username: o.username, password: o.password ?? '' } : {}),
     mode: 'lockstep',
     deadlineMs: o.deadlineMs,

@@ -9,7 +9,7 @@ import { runBuiltin } from './run-builtin.ts';
 import { DEFAULT_ENGINE, runBuiltinOn } from './run-engine.ts';
 import { createSpawnAhead } from './spawn-ahead.ts';
 import { startBenchBroker, type VendorProcess } from './vendor.ts';
-import { connectJanitor, inProcessStream, type MqttSide, runVendor } from './vendor-run.ts';
+import { connectJanitor, inProcessSessions, type MqttSide, runVendor } from './vendor-run.ts';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './worker-protocol.ts';
 
 const setup = workerData as WorkerSetup;
@@ -28,7 +28,7 @@ async function openSide() {
   return {
     side: {
       url: b.url,
-      stream: inProcessStream(b.broker),
+      openSession: inProcessSessions(b.broker),
       username: b.sim.username,
       password: b.sim.password,
       janitor,

@@ -11,7 +11,6 @@
  */
 import { arch, availableParallelism, platform } from 'node:os';
 import { join } from 'node:path';
-import type { Duplex } from 'node:stream';
 import { type Lang, t } from '../i18n/index.ts';
 import { DEFAULT_ROOT, type Scenario } from '../protocol/index.ts';
 import { originSummary } from '../store-scenario/origin.ts';
@@ -32,7 +31,7 @@ import { type Job, runJobs } from './scheduler.ts';
 import { buildScorecard, type RunRecord } from './scorecard.ts';
 import type { Manifest, QueueSeries, ScorecardT } from './scorecard-schema.ts';
 import { startBenchBroker, type VendorProcess, writeCredentialFile } from './vendor.ts';
-import { connectJanitor, inProcessStream, type MqttSide, runVendor } from './vendor-run.ts';
+import { connectJanitor, inProcessSessions, type MqttSide, runVendor } from './vendor-run.ts';
 import { createWorkerPool, type RunPool } from './worker-pool.ts';
 
 export interface BenchOptions {
@@ -398,7 +397,7 @@ export function createBench(o: BenchOptions) {
     let password: string | undefined;
     const creds = new Map<string, { username: string; password: string }>();
     let connected: ((id: string) => boolean) | undefined;
-    let stream: (() => Duplex) | undefined;
+    let openSession: MqttSide['openSession'];
     let janitorCreds: { username: string; password: string } | undefined;
     if (o.mqtt) {
       ({ url, username, password } = o.mqtt);
@@ -411,7 +410,7 @@ export function createBench(o: BenchOptions) {
       for (const [id, c] of b.credentials) creds.set(id, c);
       connected = b.connected;
       janitorCreds = b.janitor;
-      stream = inProcessStream(b.broker);
+      openSession = inProcessSessions(b.broker);
     }
     // Clears each run's retained config and signal, so a vendor program started for the next
     // run does not discover intersections of the last one. Optional on an external broker.
@@ -452,7 +451,7 @@ export function createBench(o: BenchOptions) {
     });
     return {
       url,
-      ...(stream ? { stream } : {}),
+      ...(openSession ? { openSession } : {}),
       ...(username ? { username } : {}),
       ...(password ? { password } : {}),
       janitor,

@@ -4,10 +4,8 @@
  * cleared. Shared by the bench's main thread and its worker threads (run-worker.ts).
  */
 import { join } from 'node:path';
-import type { Duplex } from 'node:stream';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Broker } from '../broker/index.ts';
-import { duplexPair } from '../ops/duplex-pair.ts';
 import type { MqttSide } from './mqtt-side.ts';
 import type { RunOutput, RunSpec } from './run-builtin.ts';
 import { runMqtt } from './run-mqtt.ts';
@@ -45,13 +43,14 @@ export interface VendorRunOptions {
   startNext?: boolean;
 }
 
-/** A connection to a broker of this thread without a socket (the vendor's stays a socket). */
-export function inProcessStream(broker: Pick<Broker, 'handleInProcess'>): () => Duplex {
-  return () => {
-    const [client, server] = duplexPair();
-    broker.handleInProcess(server);
-    return client;
-  };
+/**
+ * The simulator's way into a broker of this thread: sessions of it, checked by its gatekeeper
+ * like connections, without MQTT packets (the vendor's program still connects over TCP).
+ */
+export function inProcessSessions(
+  broker: Pick<Broker, 'openSession'>,
+): NonNullable<MqttSide['openSession']> {
+  return (clientId, credentials) => broker.openSession(clientId, credentials);
 }
 
 /**
@@ -169,7 +168,7 @@ export async function runVendor(
   try {
     return await runMqtt(spec, {
       mqttUrl: side.url,
-      ...(side.stream ? { brokerStream: side.stream } : {}),
+      ...(side.openSession ? { openSession: side.openSession } : {}),
       ...(side.username ? { username: side.username } : {}),
       ...(side.password ? { password: side.password } : {}),
       root: o.root,

@@ -16,6 +16,7 @@ import { assertRoot, DEFAULT_ROOT } from '../protocol/index.ts';
 import type { BackoffPolicy } from './auth-backoff.ts';
 import { FrameGuard } from './frame-guard.ts';
 import { createGatekeeper } from './gatekeeper.ts';
+import { type BrokerSession, type OpenedSession, openSession } from './in-process-session.ts';
 import { DEFAULT_MAX_CONSECUTIVE_REFUSALS, DEFAULT_RATE_LIMIT, type RateLimit } from './limits.ts';
 import {
   attachWebSocket as attachWs,
@@ -142,6 +143,22 @@ export function createBroker(options: BrokerOptions = {}) {
     rawPublish(packet, client, done);
   };
 
+  // When aedes hands a message to its emitter (after the retained store and offline queues), an
+  // in-process session's publish resolves: what it publishes next is emitted after it, and
+  // reaches every subscriber after it (aedes delivers in emission order).
+  const emittedWaiters = new WeakMap<Buffer, () => void>();
+  const mq = (aedes as unknown as { mq: { emit(packet: PublishPacket, cb?: () => void): void } })
+    .mq;
+  const rawEmit = mq.emit.bind(mq);
+  mq.emit = (packet, cb) => {
+    rawEmit(packet, cb);
+    const waiter = Buffer.isBuffer(packet.payload) ? emittedWaiters.get(packet.payload) : undefined;
+    if (!waiter) return;
+    emittedWaiters.delete(packet.payload as Buffer);
+    waiter();
+  };
+  const whenEmitted = (payload: Buffer, then: () => void) => emittedWaiters.set(payload, then);
+
   const frameLimit = Math.max(
     options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES,
     maxPayload + FRAME_OVERHEAD,
@@ -173,6 +190,9 @@ export function createBroker(options: BrokerOptions = {}) {
     guard.remoteAddress ??= req?.socket.remoteAddress;
     aedes.handle(guard, req);
   };
+
+  /** in-process sessions (openSession): reconciled on reload, closed with the broker */
+  const sessions = new Set<OpenedSession>();
 
   let tcp: Awaited<ReturnType<typeof listenTcp>> | undefined;
   let ws: { server: Server; port: number; detach: () => void } | undefined;
@@ -209,6 +229,8 @@ export function createBroker(options: BrokerOptions = {}) {
   const shutdown = (): Promise<void> => {
     closing ??= (async () => {
       for (const d of detachers.splice(0)) d();
+      await Promise.all([...sessions].map((x) => x.close()));
+      sessions.clear();
       ws?.detach();
       const servers = [tcp?.close(), ws ? closeServer(ws.server) : undefined];
       if (!aedes.closed) await new Promise<void>((resolve) => aedes.close(() => resolve()));
@@ -263,6 +285,13 @@ export function createBroker(options: BrokerOptions = {}) {
           client.close();
         }
       }
+      for (const session of sessions) {
+        if (gk.reconcile(session.client) !== 'revoked') continue;
+        counters.disconnected('revoked');
+        log(`broker: ${session.client.id} (in-process) closed: removed, or its password changed`);
+        sessions.delete(session);
+        void session.close();
+      }
     },
     /** MQTT over WebSocket on another HTTP server (the dashboard's), at `path`. */
     attachWebSocket(server: Server, path = '/mqtt'): void {
@@ -277,13 +306,29 @@ export function createBroker(options: BrokerOptions = {}) {
     /** Any byte stream as one MQTT connection (tests without sockets, custom transports). */
     handle,
     /**
-     * An in-memory stream from code of this process (the bench's simulator) as one MQTT
-     * connection: the same credentials, ACL and limits, without what a network peer needs —
-     * the frame guard (the packets are made by an MQTT library here, not read off a network)
-     * and write batching (no system call to save; batching would only add a turn per packet).
+     * A session for code of this process (the bench's simulator) without MQTT packets: its
+     * publishes go straight into the broker's routing and its subscriptions hear straight from
+     * it, each checked by the same gatekeeper as a connection's — credential, ACL, limits
+     * (in-process-session.ts). Rejects when the credential is refused.
      */
-    handleInProcess(stream: Duplex): void {
-      aedes.handle(stream);
+    async openSession(
+      clientId: string,
+      credentials: { username: string; password: string } | undefined,
+    ): Promise<BrokerSession> {
+      if (aedes.closed) throw new Error('the broker is closed');
+      const session = await openSession(
+        { aedes, gk, rawPublish, whenEmitted },
+        clientId,
+        credentials,
+      );
+      sessions.add(session);
+      const close = session.close;
+      return Object.assign(session, {
+        close: () => {
+          sessions.delete(session);
+          return close();
+        },
+      });
     },
   };
 }

@@ -5,6 +5,7 @@ export * from './broker.ts';
 export type { BrokerStatsCounters } from './counters.ts';
 export * from './credentials.ts';
 export * from './frame-guard.ts';
+export type { BrokerSession } from './in-process-session.ts';
 export * from './limits.ts';
 export * from './metrics.ts';
 export * from './mosquitto-export.ts';

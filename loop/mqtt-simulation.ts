@@ -9,16 +9,17 @@
  * watchdog runs the fallback plan after watchdogS).
  */
 
-import type { Duplex } from 'node:stream';
 import { DEFAULT_ROOT, parseTopic, type Scenario, topics } from '../protocol/index.ts';
 import { createSimulation, type StepOutput } from '../simulator/index.ts';
 import {
   births,
   type Connection,
+  clientLink,
   connect,
   goodbye,
   type MqttCredentials,
-  publish,
+  type SessionLike,
+  sessionLink,
 } from '../simulator/mqtt-clients.ts';
 import { lockstep, realtime } from './clock.ts';
 import { createDecisionInbox } from './decision-inbox.ts';
@@ -35,10 +36,14 @@ export interface MqttSimulationOptions {
   durationS?: number;
   mqttUrl: string;
   /**
-   * the broker runs in this process (the bench's own): a new connection to it, used instead of
-   * a socket to mqttUrl — the same packets, without a system call each
+   * the broker runs in this process (the bench's own): a session of it per credential instead
+   * of an MQTT connection — no packets, the same credential and ACL checks
+   * (broker/in-process-session.ts)
    */
-  brokerStream?: () => Duplex;
+  openSession?: (
+    clientId: string,
+    credentials: MqttCredentials | undefined,
+  ) => Promise<SessionLike>;
   /** the main connection: a signal-role device (or admin); none on an insecure broker */
   username?: string;
   password?: string;
@@ -162,16 +167,10 @@ export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
           topic: t.status(first.intersections[0]!, first.id),
           payload: JSON.stringify({ v: 1, online: false, device: first.id }),
         };
-        const client = await connect(
-          o.mqttUrl,
-          g.clientId,
-          g.creds,
-          will,
-          undefined,
-          undefined,
-          o.brokerStream,
-        );
-        const conn = { client, devices: g.devices };
+        const link = o.openSession
+          ? sessionLink(await o.openSession(g.clientId, g.creds))
+          : clientLink(await connect(o.mqttUrl, g.clientId, g.creds, will));
+        const conn = { link, devices: g.devices };
         byKey.set(key, conn);
         conns.push(conn);
       }),
@@ -183,34 +182,19 @@ export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
     for (const [id, key] of signalOwner) signalConn.set(id, byKey.get(key)!);
     for (const [sensor, key] of countsOwner) countsConn.set(sensor, byKey.get(key)!);
     for (const c of conns) {
-      c.client.on('message', onDecision);
+      c.link.onMessage(onDecision);
       await births(c, t, sim.nowMs());
       // After a reconnect: births and the retained config again (mqtt.js resubscribes itself).
-      c.client.on('connect', () => {
+      c.link.onReconnect(() => {
         if (closed) return;
         void births(c, t, sim.nowMs());
         for (const [id, owner] of signalConn) if (owner === c) void publishConfig(id);
       });
     }
     if (!builtin) {
-      // QoS 1 acknowledges what a network may lose; an in-memory stream to a broker of this
-      // process loses nothing, so decisions come at QoS 0 there (no acknowledgement each tick).
-      // The controller publishes them at QoS 1 all the same and has the broker's PUBACK.
-      const qos = o.brokerStream ? 0 : 1;
-      await Promise.all(
-        ids.map(
-          (id) =>
-            new Promise<void>((resolve, reject) =>
-              signalConn
-                .get(id)!
-                .client.subscribe(t.decision(id), { qos }, (err, granted) =>
-                  err || granted?.[0]?.qos === 128
-                    ? reject(new Error(`cannot subscribe to ${t.decision(id)}`))
-                    : resolve(),
-                ),
-            ),
-        ),
-      );
+      // The controller publishes its decisions at QoS 1 and has the broker's PUBACK; a session
+      // of a broker in this process hears them straight from the broker's routing.
+      await Promise.all(ids.map((id) => signalConn.get(id)!.link.subscribe(t.decision(id), 1)));
     }
     await Promise.all(ids.map(publishConfig));
   }
@@ -218,7 +202,7 @@ export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
   const configs = new Map(sim.configs().map((c) => [c.id, c]));
   function publishConfig(id: string): Promise<void> {
     const config = JSON.stringify({ v: 1, ...configs.get(id)! });
-    return publish(signalConn.get(id)!.client, t.config(id), config, true);
+    return signalConn.get(id)!.link.publish(t.config(id), config, true);
   }
 
   /** Publishes tick `atMs`: every sensor's counts first, then every signal. */
@@ -226,18 +210,15 @@ export function createMqttSimulation(o: MqttSimulationOptions): MqttSimulation {
     if (out)
       await Promise.all(
         out.counts.map((c) =>
-          publish(
-            countsConn.get(c.sensor)!.client,
-            t.counts(c.intersection, c.sensor),
-            JSON.stringify(c.message),
-            false,
-          ),
+          countsConn
+            .get(c.sensor)!
+            .link.publish(t.counts(c.intersection, c.sensor), JSON.stringify(c.message), false),
         ),
       );
     inbox?.sending(atMs);
     await Promise.all(
       ids.map((id) =>
-        publish(signalConn.get(id)!.client, t.signal(id), JSON.stringify(sim.signal(id)), true),
+        signalConn.get(id)!.link.publish(t.signal(id), JSON.stringify(sim.signal(id)), true),
       ),
     );
   }

@@ -6,8 +6,7 @@
  * offline; a client serving many intersections carries its Will on the first of them and
  * publishes the others' offline status itself on close.
  */
-import type { Duplex } from 'node:stream';
-import mqtt, { MqttClient } from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import { superviseMqtt } from '../ops/mqtt-connection.ts';
 import { mqttOptions, redactUrl } from '../ops/mqtt-options.ts';
 import type { Status, Topics } from '../protocol/index.ts';
@@ -25,9 +24,81 @@ export interface Device {
   intersections: string[];
 }
 
+/**
+ * What the simulator needs of a connection to the broker: an MQTT client (`clientLink`), or a
+ * session of a broker running in this process (the bench's own, broker/in-process-session.ts),
+ * which needs no MQTT packets at all.
+ */
+export interface Link {
+  readonly connected: boolean;
+  /** QoS 1; resolves once the broker has it (or when it cannot be sent: never throws) */
+  publish(topic: string, payload: string, retain: boolean): Promise<void>;
+  /** rejects when the broker refuses the filter */
+  subscribe(filter: string, qos: 0 | 1): Promise<void>;
+  onMessage(listener: (topic: string, payload: Buffer) => void): void;
+  /** after a reconnect (an MQTT client only: a session has no connection to lose) */
+  onReconnect(listener: () => void): void;
+  /** a clean end: in-flight messages first, at most ~2 s */
+  end(): Promise<void>;
+}
+
 export interface Connection {
-  client: MqttClient;
+  link: Link;
   devices: Device[];
+}
+
+/** A session of a broker in this process, as the simulator uses it. */
+export interface SessionLike {
+  readonly connected: boolean;
+  publish(topic: string, payload: string, retain: boolean): Promise<void>;
+  subscribe(filter: string, onMessage: (topic: string, payload: Buffer) => void): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A broker session as a Link: messages go to every `onMessage` listener. */
+export function sessionLink(session: SessionLike): Link {
+  const listeners: ((topic: string, payload: Buffer) => void)[] = [];
+  return {
+    get connected() {
+      return session.connected;
+    },
+    publish: (topic, payload, retain) => session.publish(topic, payload, retain).catch(() => {}),
+    subscribe: (filter) =>
+      session.subscribe(filter, (topic, payload) => {
+        for (const l of listeners) l(topic, payload);
+      }),
+    onMessage: (l) => void listeners.push(l),
+    onReconnect: () => {},
+    end: () => session.close(),
+  };
+}
+
+/** An mqtt.js client as a Link. */
+export function clientLink(client: MqttClient): Link {
+  return {
+    get connected() {
+      return client.connected;
+    },
+    publish: (topic, payload, retain) => publish(client, topic, payload, retain),
+    subscribe: (filter, qos) =>
+      new Promise<void>((resolve, reject) =>
+        client.subscribe(filter, { qos }, (err, granted) =>
+          err || granted?.[0]?.qos === 128
+            ? reject(new Error(`cannot subscribe to ${filter}`))
+            : resolve(),
+        ),
+      ),
+    onMessage: (l) => void client.on('message', (topic, payload) => l(topic, payload)),
+    onReconnect: (l) => void client.on('connect', l),
+    async end() {
+      // A clean end waits for in-flight messages; a broker that is gone must not hang close().
+      await Promise.race([
+        new Promise<void>((resolve) => client.end(false, {}, () => resolve())),
+        new Promise<void>((resolve) => setTimeout(resolve, 2000)),
+      ]);
+      if (!client.disconnected) client.end(true);
+    },
+  };
 }
 
 export const SOFTWARE = 'openphase-simulator';
@@ -41,9 +112,7 @@ export function statusPayload(device: Device, online: boolean, atMs: number): st
 
 /**
  * Connects and waits for CONNACK; rejects with a plain-words error (never the password). Once
- * connected it reconnects for ever, also after a refusal (ops/mqtt-connection.ts). With
- * `stream` (a broker in this process: a new connection to it per call) the packets go through
- * it instead of a socket to `url`.
+ * connected it reconnects for ever, also after a refusal (ops/mqtt-connection.ts).
  */
 export async function connect(
   url: string,
@@ -52,7 +121,6 @@ export async function connect(
   will: { topic: string; payload: string } | undefined,
   connectTimeoutMs = 10_000,
   log: (line: string) => void = () => {},
-  stream?: () => Duplex,
 ): Promise<MqttClient> {
   const options = mqttOptions({
     clientId,
@@ -62,7 +130,7 @@ export async function connect(
       ? { will: { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: true } }
       : {}),
   });
-  const client = stream ? new MqttClient(stream, options) : mqtt.connect(url, options);
+  const client = mqtt.connect(url, options);
   const sup = superviseMqtt(client, {
     component: 'simulator',
     url: redactUrl(url),
@@ -106,7 +174,7 @@ export async function births(conn: Connection, t: Topics, atMs: number): Promise
   await Promise.all(
     conn.devices.flatMap((d) =>
       d.intersections.map((i) =>
-        publish(conn.client, t.status(i, d.id), statusPayload(d, true, atMs), true),
+        conn.link.publish(t.status(i, d.id), statusPayload(d, true, atMs), true),
       ),
     ),
   );
@@ -114,22 +182,17 @@ export async function births(conn: Connection, t: Topics, atMs: number): Promise
 
 /** Offline status of every device, then disconnect. Safe on a closed client. */
 export async function goodbye(conn: Connection, t: Topics): Promise<void> {
-  if (conn.client.connected) {
+  if (conn.link.connected) {
     await Promise.race([
       Promise.all(
         conn.devices.flatMap((d) =>
           d.intersections.map((i) =>
-            publish(conn.client, t.status(i, d.id), statusPayload(d, false, 0), true),
+            conn.link.publish(t.status(i, d.id), statusPayload(d, false, 0), true),
           ),
         ),
       ),
       new Promise((r) => setTimeout(r, 2000)),
     ]);
   }
-  // A clean end waits for in-flight messages; a broker that is gone must not hang close().
-  await Promise.race([
-    new Promise<void>((resolve) => conn.client.end(false, {}, () => resolve())),
-    new Promise<void>((resolve) => setTimeout(resolve, 2000)),
-  ]);
-  if (!conn.client.disconnected) conn.client.end(true);
+  await conn.link.end();
 }

@@ -124,6 +124,21 @@ client.on('connect', () => {
 });
 client.on('error', (e) => console.error(`external-controller: ${e.message}`));
 
+// mqtt.js writes every packet on its own, and each socket write is a system call that wakes the
+// broker. A tick brings a burst of messages (counts, signals); what we write in answer (their
+// acknowledgements, the decisions) is held until the burst is handled and leaves in one write.
+let gathering = false;
+function gatherWrites() {
+  const stream = /** @type {any} */ (client.stream);
+  if (gathering || !stream?.cork) return;
+  gathering = true;
+  stream.cork();
+  setImmediate(() => {
+    gathering = false;
+    stream.uncork();
+  });
+}
+
 /** Answers one signal: one decision with t = signal.t (docs/protocol.md, Timing). */
 function answer(/** @type {string} */ id, /** @type {any} */ signal) {
   const s = intersections.get(id);
@@ -137,6 +152,7 @@ function answer(/** @type {string} */ id, /** @type {any} */ signal) {
 }
 
 client.on('message', (topic, payload) => {
+  gatherWrites();
   const parts = topic.slice(base.length + 1).split('/');
   const [id, kind, sensor] = parts;
   if (!topic.startsWith(`${base}/`) || !id || !ID.test(id) || (served && !served.has(id))) return;
