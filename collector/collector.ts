@@ -97,6 +97,8 @@ export function createCollector(opts: CollectorOptions): Collector {
   let lastSinkLog = Number.NEGATIVE_INFINITY;
   const metrics = createMetrics();
   const { registry, m, stats } = metrics;
+  // a sink that only encodes lines gets counts as lines, straight from their bytes
+  const lineMapper = sinkPlugin(opts.sink.kind).takesLines ? createLineMapper() : undefined;
   const ingest = createIngest({
     root,
     spoolDir: opts.spoolDir,
@@ -106,8 +108,7 @@ export function createCollector(opts: CollectorOptions): Collector {
     clock,
     log,
     ...(opts.timeWindowMs ? { timeWindowMs: opts.timeWindowMs } : {}),
-    // a sink that only encodes lines gets counts as lines, straight from their bytes
-    ...(sinkPlugin(opts.sink.kind).takesLines ? { map: createLineMapper() } : {}),
+    ...(lineMapper ? { map: lineMapper } : {}),
   });
 
   const pipeline = createPipeline({
@@ -117,6 +118,8 @@ export function createCollector(opts: CollectorOptions): Collector {
     flushMs: opts.flushMs,
     idleFlushMs: opts.idleFlushMs,
     deadLetter: (points, reason) => ingest.deadLetter(points, reason),
+    // the lane writes later lines over the bytes of points written or spooled
+    ...(lineMapper ? { released: (points) => lineMapper.release(points) } : {}),
     events: {
       written(n, s) {
         stats.written += n;

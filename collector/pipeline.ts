@@ -46,6 +46,12 @@ export interface PipelineOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** Keeps points the sink refused (the dead-letter file, a `rejected` point); may throw. */
   deadLetter(points: Point[], reason: string): Promise<void>;
+  /**
+   * A batch is done with (written, spooled or dead-lettered; its acknowledgements follow): the
+   * pipeline holds none of its points any more, and has handed them to no one who keeps them.
+   * Called once per batch pushed; not for batches abandoned at close, nor for replayed ones.
+   */
+  released?(points: readonly Point[]): void;
   events?: PipelineEvents;
 }
 
@@ -194,6 +200,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
         if (spool.batches() === 0) sinkDown = false;
       }
     }
+    opts.released?.(b.points);
     for (const ack of b.acks) ack();
   }
 

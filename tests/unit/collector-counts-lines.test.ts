@@ -349,6 +349,127 @@ describe('points kept as lines', () => {
   });
 });
 
+describe('chunks used again', () => {
+  const message = (seq: number) => ({
+    v: 1,
+    sensor: 's1',
+    boot: 'b1',
+    seq,
+    from: NOW + seq * 1000,
+    to: NOW + (seq + 1) * 1000,
+    detectors: DETECTORS.slice(0, 1 + (seq % 4)).map((id, d) => ({
+      id,
+      count: (seq * 7 + d) % 1000,
+      occupancy: ((seq + d) % 10) / 10,
+      speedKmh: 30 + d,
+    })),
+  });
+  const lineOf = (p: Point) => {
+    const e = p.encoded!;
+    return e.bytes.toString('utf8', e.start, e.end);
+  };
+
+  it('a point not released keeps its line; released ones make room (property)', () => {
+    // Messages are mapped and their points released in batches, in any order and any grouping:
+    // every point still held must read as the line it was made with, and chunks must be used
+    // again (so the test would see a line written over).
+    let reused = 0;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({ map: fc.integer({ min: 1, max: 12 }) }),
+            fc.record({ release: fc.array(fc.nat(), { minLength: 1, maxLength: 6 }) }),
+          ),
+          { minLength: 5, maxLength: 60 },
+        ),
+        (ops) => {
+          const map = createLineMapper({ chunkBytes: 2048 });
+          const c = ctx();
+          const held: { points: Point[]; lines: string[] }[] = [];
+          const buffers = new Set<Buffer>();
+          let last: Buffer | undefined;
+          let seq = 0;
+          for (const op of ops) {
+            if ('map' in op) {
+              for (let k = 0; k < op.map; k++) {
+                const m = message(seq++);
+                const r = map('traffic/v1/two/counts/s1', Buffer.from(JSON.stringify(m)), c);
+                const b = r.points[0]!.encoded!.bytes;
+                if (b !== last && buffers.has(b)) reused++; // an earlier chunk, taken again
+                buffers.add(b);
+                last = r.points.at(-1)!.encoded!.bytes;
+                held.push({ points: r.points, lines: r.points.map(lineOf) });
+              }
+            } else {
+              // a batch: some held messages' points, released once
+              const batch: Point[] = [];
+              for (const i of op.release) {
+                if (held.length === 0) break;
+                batch.push(...held.splice(i % held.length, 1)[0]!.points);
+              }
+              map.release(batch);
+            }
+            for (const h of held) expect(h.points.map(lineOf)).toEqual(h.lines);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(reused).toBeGreaterThan(50);
+  });
+
+  it('a chunk whose lines are all released is written over, and only then', () => {
+    const map = createLineMapper({ chunkBytes: 2048 });
+    const c = ctx();
+    const first = map('traffic/v1/two/counts/s1', Buffer.from(JSON.stringify(message(3))), c);
+    const line = lineOf(first.points[0]!);
+    const chunk = first.points[0]!.encoded!.bytes;
+    let seq = 4;
+    const mapUntilNewChunk = () => {
+      for (;;) {
+        const r = map('traffic/v1/two/counts/s1', Buffer.from(JSON.stringify(message(seq++))), c);
+        if (r.points[0]!.encoded!.bytes !== chunk) return r;
+        map.release(r.points);
+      }
+    };
+    // not released: the next chunks are new ones, the line stays
+    const later = mapUntilNewChunk();
+    expect(lineOf(first.points[0]!)).toBe(line);
+    map.release(later.points);
+    for (let k = 0; k < 40; k++) {
+      const r = mapUntilNewChunk();
+      expect(r.points[0]!.encoded!.bytes).not.toBe(chunk);
+      map.release(r.points);
+    }
+    expect(lineOf(first.points[0]!)).toBe(line);
+    // released: its chunk is taken again (once the chunk being filled is full and held)
+    map.release(first.points);
+    let reused = false;
+    for (let k = 0; k < 40 && !reused; k++) {
+      const r = map('traffic/v1/two/counts/s1', Buffer.from(JSON.stringify(message(seq++))), c);
+      reused = r.points[0]!.encoded!.bytes === chunk;
+    }
+    expect(reused).toBe(true);
+  });
+
+  it('releasing points of other kinds, or of no chunk, changes nothing', () => {
+    const map = createLineMapper({ chunkBytes: 2048 });
+    const c = ctx();
+    const r = map('traffic/v1/two/counts/s1', Buffer.from(JSON.stringify(message(1))), c);
+    const lines = r.points.map(lineOf);
+    map.release(
+      toPoints('traffic/v1/two/counts/s1', Buffer.from(JSON.stringify(message(2))), c).points,
+    );
+    map.release([]);
+    for (let k = 0; k < 200; k++) {
+      const o = map('traffic/v1/two/counts/s1', Buffer.from(JSON.stringify(message(10 + k))), c);
+      map.release(o.points);
+    }
+    expect(r.points.map(lineOf)).toEqual(lines);
+  });
+});
+
 describe('the counts scanner', () => {
   it('takes the plain form and leaves the rest', () => {
     const s = countsScan();

@@ -243,6 +243,52 @@ describe('pipeline', () => {
     await p.close();
   });
 
+  it('releases each batch once, after it is written, spooled or dead-lettered, before its acks', async () => {
+    const s = scriptedSink();
+    const spool = createSpool({ dir: tmp() });
+    spool.open();
+    const released: string[][] = [];
+    const log: string[] = [];
+    const p = createPipeline({
+      sink: s.sink,
+      spool,
+      batchSize: 4,
+      flushMs: 60_000,
+      idleFlushMs: 0,
+      backoff: { initialMs: 10, maxMs: 40 },
+      deadLetter: async () => {},
+      released: (points) => {
+        released.push(encodePoints(points));
+        log.push(`released ${points.length}`);
+      },
+    });
+    // written (the sink held: nothing released while it has not answered)
+    const open = s.hold();
+    for (let i = 0; i < 4; i++) p.push(pts(i, 1), () => log.push(`ack ${i}`));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(released).toEqual([]);
+    open();
+    await p.flush();
+    expect(released).toEqual([lines(0, 4)]);
+    expect(log).toEqual(['released 4', 'ack 0', 'ack 1', 'ack 2', 'ack 3']);
+    // refused in part: bisected, dead-lettered and written, released once as the whole batch
+    const batch = lines(10, 4);
+    batch[1] = 'm,t=BAD v=1i 1000000';
+    p.push(asPoints(batch));
+    await p.flush();
+    expect(released.at(-1)).toEqual(batch);
+    // spooled: released once spooled, not again when replayed
+    s.setDown(true);
+    p.push(pts(20, 4));
+    await p.flush();
+    expect(released).toHaveLength(3);
+    expect(released.at(-1)).toEqual(lines(20, 4));
+    s.setDown(false);
+    await p.drained();
+    expect(released).toHaveLength(3);
+    await p.close();
+  });
+
   it('stops accepting at the spool bound and resumes once replayed', async () => {
     const s = scriptedSink();
     const spool = createSpool({ dir: tmp(), maxBytes: 2000 });

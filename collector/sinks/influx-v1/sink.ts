@@ -60,7 +60,9 @@ export function statusOf(e: unknown): number | undefined {
  * POSTs one `/write` body (Buffers sent as they are, one after the other: lines kept as bytes
  * go from where they lie, uncopied) on a keep-alive connection; resolves on 2xx,
  * rejects with a {@link WriteStatusError} (status and response text) otherwise, or with the
- * socket's error or a timeout.
+ * socket's error or a timeout. It settles only once the request is closed: every byte of the body
+ * is then sent or dropped, so nothing reads the pieces after it (the counts lane writes later
+ * lines over them).
  */
 function createWriter(url: string, timeoutMs: number) {
   const u = new URL(url);
@@ -76,6 +78,8 @@ function createWriter(url: string, timeoutMs: number) {
       const headers: Record<string, string | number> = { 'content-length': length };
       if (auth !== undefined)
         headers.authorization = `Basic ${Buffer.from(auth).toString('base64')}`;
+      /** the answer, or the socket's error; given once the request is closed */
+      let outcome: 'written' | Error | undefined;
       const req = send(
         {
           agent,
@@ -90,7 +94,9 @@ function createWriter(url: string, timeoutMs: number) {
           const status = res.statusCode ?? 0;
           if (status < 300) {
             res.resume();
-            res.on('end', () => resolve());
+            res.on('end', () => {
+              outcome ??= 'written';
+            });
             return;
           }
           let text = '';
@@ -98,18 +104,22 @@ function createWriter(url: string, timeoutMs: number) {
           res.on('data', (d: string) => {
             if (text.length < 65_536) text += d;
           });
-          res.on('end', () =>
-            reject(
-              new WriteStatusError(
-                status,
-                `A ${status} ${res.statusMessage ?? ''} error occurred: ${text}`,
-              ),
-            ),
-          );
+          res.on('end', () => {
+            outcome ??= new WriteStatusError(
+              status,
+              `A ${status} ${res.statusMessage ?? ''} error occurred: ${text}`,
+            );
+          });
         },
       );
       req.on('timeout', () => req.destroy(new Error('Request timed out')));
-      req.on('error', reject);
+      req.on('error', (e) => {
+        outcome ??= e;
+      });
+      req.on('close', () => {
+        if (outcome === 'written') resolve();
+        else reject(outcome ?? new Error('the connection closed before InfluxDB answered'));
+      });
       // pieces written in one go are gathered into one writev by the corked socket
       for (const piece of body) req.write(piece);
       req.end();
