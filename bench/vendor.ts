@@ -150,6 +150,8 @@ export async function startBenchBroker(vendorIds: readonly string[]) {
     port: 0,
     devices: reg,
     rateLimit: false,
+    // in lockstep the acknowledgements of a tick's decisions and the next tick leave together
+    writeTurns: 3,
     log: () => {},
   });
   const { url } = await broker.start();

@@ -74,7 +74,11 @@ export class FrameGuard extends Duplex {
     inner: Duplex,
     maxRemainingLength: number,
     onReject: (v: FrameVerdict) => void,
-    writeLimits: { maxBacklogBytes: number; drainTimeoutMs: number } = DEFAULT_WRITE_LIMITS,
+    writeLimits: {
+      maxBacklogBytes: number;
+      drainTimeoutMs: number;
+      turns?: number;
+    } = DEFAULT_WRITE_LIMITS,
     onStall: (reason: StallReason, backlogBytes: number) => void = () => {},
   ) {
     super({ allowHalfOpen: false });

@@ -24,6 +24,11 @@ export interface WriteBatchOptions {
   drainTimeoutMs: number;
   /** told once, before the socket is destroyed */
   onStall(reason: StallReason, backlogBytes: number): void;
+  /**
+   * Turns of the event loop a batch stays open (default 1: what is added in one turn). More
+   * gathers what follows a turn later too — see `writeTurns` in broker.ts.
+   */
+  turns?: number;
 }
 
 export interface WriteBatch {
@@ -40,6 +45,12 @@ export function createWriteBatch(socket: Writable, o: WriteBatchOptions): WriteB
   let queued: Buffer[] = [];
   let queuedBytes = 0;
   let scheduled: NodeJS.Immediate | undefined;
+  let turnsLeft = 0;
+  const turnEnded = () => {
+    scheduled = undefined;
+    if (--turnsLeft > 0) scheduled = setImmediate(turnEnded);
+    else flush();
+  };
   let stall: NodeJS.Timeout | undefined;
 
   const drained = () => {
@@ -83,7 +94,10 @@ export function createWriteBatch(socket: Writable, o: WriteBatchOptions): WriteB
       queuedBytes += chunk.length;
       // a burst in one turn to a socket already backed up: no need to wait for the turn's end
       if (queuedBytes + socket.writableLength > o.maxBacklogBytes) flush();
-      else scheduled ??= setImmediate(flush);
+      else if (!scheduled) {
+        turnsLeft = o.turns ?? 1;
+        scheduled = setImmediate(turnEnded);
+      }
       done?.();
     },
     flush,

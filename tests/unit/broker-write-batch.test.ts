@@ -50,6 +50,27 @@ describe('write batch', () => {
     expect(writes).toEqual(['abc', 'd']);
   });
 
+  it('with turns: 3, gathers what is added over three turns into one write', async () => {
+    const { w, writes } = recorder();
+    const b = createWriteBatch(w, {
+      maxBacklogBytes: 1 << 20,
+      drainTimeoutMs: 10_000,
+      onStall: () => {},
+      turns: 3,
+    });
+    b.add(Buffer.from('a')); // e.g. the acknowledgements of a tick's decisions
+    await turn();
+    b.add(Buffer.from('b'));
+    await turn();
+    b.add(Buffer.from('c')); // the next tick, two turns later
+    expect(writes).toEqual([]);
+    await turn();
+    expect(writes).toEqual(['abc']);
+    b.add(Buffer.from('d'));
+    b.flush(); // an end or a close does not wait
+    expect(writes).toEqual(['abc', 'd']);
+  });
+
   it('writes at once on flush (before an end or a close), and nothing twice', async () => {
     const { w, writes } = recorder();
     const { b } = batch(w);
