@@ -12,6 +12,13 @@
  *   load in one `$share` group, each with its own client id and spool.
  * - baseline: BENCH_BASELINE=<git revision> first runs the same burst through that revision's
  *   collector (built into a temp dir), into its own database: before and after in one run.
+ * - warm-up: each collector (baseline and this checkout alike) first takes a warm-up burst of
+ *   BENCH_WARMUP_MESSAGES (default a fifth of the burst, rounded up to whole rounds of the
+ *   sensors; 0 = none), into the same database, waited for until every point is written. Its time
+ *   and CPU are reported apart (`warmup`, the cold start) and are not in the measured burst's
+ *   rate or CPU per point: a collector runs for days, so its V8 compile and first heap growth
+ *   are paid once per start, not per point. The zero-loss check counts every point, warm-up
+ *   included.
  * - rates: messages (and points) from the first publish until the last point is queryable in
  *   InfluxDB (`count` equals the expected total and the `count` sum matches: zero loss).
  * - latency: a probe sensor publishes one message every 50 ms; the bench polls InfluxDB every
@@ -19,7 +26,8 @@
  *   is mostly queueing) and in a second phase at a steady load of half the measured rate
  *   (BENCH_LATENCY_RATE msg/s for BENCH_LATENCY_S s), writing new points.
  * Prints a summary and writes bench-results/ingest.json; exits 1 if a point is missing.
- * Env: BENCH_MESSAGES (100000), BENCH_DETECTORS (8), BENCH_SENSORS (200), BENCH_PUBLISHERS (4),
+ * Env: BENCH_MESSAGES (100000), BENCH_WARMUP_MESSAGES (a fifth of BENCH_MESSAGES), BENCH_DETECTORS
+ * (8), BENCH_SENSORS (200), BENCH_PUBLISHERS (4),
  * BENCH_LATENCY_RATE, BENCH_LATENCY_S (10), BENCH_COLLECTORS (1), BENCH_BASELINE,
  * BENCH_NODE_ARGS (for the collector, e.g. --cpu-prof).
  */
@@ -142,6 +150,12 @@ async function main() {
     sensors: Number(process.env.BENCH_SENSORS ?? 200),
     publishers: Number(process.env.BENCH_PUBLISHERS ?? 4),
   };
+  // Warm-up, burst and steady phase each write new points: whole rounds of the sensors, one seq
+  // after the other per sensor (no gap the loss accounting would see).
+  const rounds = (messages: number) => Math.ceil(messages / job.sensors);
+  const warmupRounds = rounds(Number(process.env.BENCH_WARMUP_MESSAGES ?? job.messages / 5));
+  const warmupJob: PublishJob = { ...job, messages: warmupRounds * job.sensors };
+  const burstJob: PublishJob = { ...job, seqOffset: warmupRounds };
   const { startInfluxDB } = await import('../rigs/influxdb.ts');
   const { startMosquitto } = await import('../rigs/mosquitto.ts');
   const [influx, mosquitto] = await Promise.all([startInfluxDB(), startMosquitto()]);
@@ -153,7 +167,7 @@ async function main() {
   try {
     console.log(
       `bench:ingest — ${job.messages} messages × ${job.detectors} detectors from ${job.sensors} sensors, ` +
-        `${job.publishers} publishers; Mosquitto ${mosquitto.url}, InfluxDB ${influx.url}; ${cpus().length} cores, load ${loadavg()[0]!.toFixed(1)}`,
+        `${job.publishers} publishers, warm-up ${warmupJob.messages} messages; Mosquitto ${mosquitto.url}, InfluxDB ${influx.url}; ${cpus().length} cores, load ${loadavg()[0]!.toFixed(1)}`,
     );
 
     // 1. Bare broker: the same publishers to a subscriber that only counts.
@@ -343,6 +357,28 @@ async function main() {
         },
       };
     };
+    /**
+     * The warm-up burst: the same traffic, earlier seqs, into the same database, waited for until
+     * written. Its figures are the cold start (V8 compiling the hot code, the heap growing).
+     */
+    const warmUp = async (r: Run) =>
+      warmupJob.messages > 0 ? await measure(r, warmupJob, 50) : undefined;
+    /** CPU per point of warm-up and burst together: what a cold start adds, kept visible. */
+    const withColdStart = (
+      warm: Awaited<ReturnType<typeof measure>> | undefined,
+      burst: Awaited<ReturnType<typeof measure>>,
+    ) =>
+      Number(
+        (
+          (((warm?.cpuSeconds.collector ?? 0) + (burst.cpuSeconds.collector ?? 0)) /
+            ((warm?.points ?? 0) + burst.points)) *
+          1e6
+        ).toFixed(2),
+      );
+    const fmtWarm = (warm: Awaited<ReturnType<typeof measure>> | undefined) =>
+      warm
+        ? `warm-up ${warm.messages} messages: ${warm.pointsPerS} points/s, collector CPU ${warm.collectorCpuMicrosPerPoint} µs/point (cold start); `
+        : 'no warm-up; ';
     const totalsOf = async (r: Run) => {
       const t = await influxQuery(
         influx.url,
@@ -361,14 +397,17 @@ async function main() {
       | {
           revision: string;
           commit: string;
+          warmup: Awaited<ReturnType<typeof measure>> | undefined;
           burst: Awaited<ReturnType<typeof measure>>;
+          collectorCpuMicrosPerPointWithWarmup: number;
           zeroLoss: boolean;
         }
       | undefined;
     if (baselineRev) {
       const b = baselineBin(baselineRev);
       const r = await startRun(b.bin, 'bench_baseline', 'bench-baseline');
-      const burst = await measure(r, job, 50);
+      const warmup = await warmUp(r);
+      const burst = await measure(r, burstJob, 50);
       const t = await totalsOf(r);
       await r.group.stop();
       // Dropped, so influxd does not compact it while the next run measures.
@@ -378,9 +417,16 @@ async function main() {
           method: 'POST',
         },
       );
-      baseline = { revision: baselineRev, commit: b.commit, burst, zeroLoss: t.zeroLoss };
+      baseline = {
+        revision: baselineRev,
+        commit: b.commit,
+        warmup,
+        burst,
+        collectorCpuMicrosPerPointWithWarmup: withColdStart(warmup, burst),
+        zeroLoss: t.zeroLoss,
+      };
       console.log(
-        `baseline ${baselineRev} (${b.commit}): ${burst.points} points queryable in ${burst.seconds.toFixed(2)} s = ` +
+        `baseline ${baselineRev} (${b.commit}): ${fmtWarm(warmup)}then ${burst.points} points queryable in ${burst.seconds.toFixed(2)} s = ` +
           `${burst.pointsPerS} points/s; collector CPU ${burst.collectorCpuMicrosPerPoint} µs/point; zero loss: ${t.zeroLoss}`,
       );
     }
@@ -390,7 +436,8 @@ async function main() {
     const db = 'bench';
     const current = await startRun(currentBin(), db, 'bench-collector');
     collectors = current.group;
-    const burst = await measure(current, job, 50);
+    const warmup = await warmUp(current);
+    const burst = await measure(current, burstJob, 50);
     const rate = Number(process.env.BENCH_LATENCY_RATE ?? Math.round(burst.messagesPerS / 2));
     const steadyS = Number(process.env.BENCH_LATENCY_S ?? 10);
     const steady = await measure(
@@ -399,7 +446,7 @@ async function main() {
         ...job,
         messages: rate * steadyS,
         ratePerS: rate,
-        seqOffset: Math.ceil(job.messages / job.sensors),
+        seqOffset: warmupRounds + rounds(job.messages),
       },
       10,
     );
@@ -444,6 +491,8 @@ async function main() {
         collector: `${collectorsWanted} × openphase collector (compiled, own process${collectorsWanted > 1 ? `, one $share group` : ''}), defaults (batch 5000 points / 1 s), node ${COLLECTOR_NODE_ARGS.join(' ')}`,
         collectors: collectorsWanted,
         messages: job.messages,
+        /** messages each collector took before the measured burst (same traffic, not measured) */
+        warmupMessages: warmupJob.messages,
         detectorsPerMessage: job.detectors,
         sensors: job.sensors,
         publishers: job.publishers,
@@ -456,7 +505,12 @@ async function main() {
       },
       influxAlone: raw,
       cpuBudget: budget,
-      collector: { burst, steady: { ratePerS: rate, ...steady } },
+      collector: {
+        warmup,
+        burst,
+        collectorCpuMicrosPerPointWithWarmup: withColdStart(warmup, burst),
+        steady: { ratePerS: rate, ...steady },
+      },
       ...(baseline
         ? {
             baseline: {
@@ -479,7 +533,7 @@ async function main() {
       },
     };
     console.log(
-      `collector:   ${job.messages} messages (${burst.points} points) queryable in ${burst.seconds.toFixed(2)} s = ` +
+      `collector:   ${fmtWarm(warmup)}then ${job.messages} messages (${burst.points} points) queryable in ${burst.seconds.toFixed(2)} s = ` +
         `${burst.messagesPerS} msg/s, ${burst.pointsPerS} points/s; collector CPU ${burst.collectorCpuMicrosPerPoint} µs/point` +
         (collectorsWanted > 1
           ? `; ${collectorsWanted} collectors received ${burst.receivedByCollector.join(' / ')} messages`
