@@ -154,12 +154,12 @@ async function main() {
   // after the other per sensor (no gap the loss accounting would see).
   const rounds = (messages: number) => Math.ceil(messages / job.sensors);
   const warmupRounds = rounds(Number(process.env.BENCH_WARMUP_MESSAGES ?? job.messages / 5));
-  const warmupJob: PublishJob = { ...job, messages: warmupRounds * job.sensors };
-  const burstJob: PublishJob = { ...job, seqOffset: warmupRounds };
   const { startInfluxDB } = await import('../rigs/influxdb.ts');
   const { startMosquitto } = await import('../rigs/mosquitto.ts');
   const [influx, mosquitto] = await Promise.all([startInfluxDB(), startMosquitto()]);
   job.url = mosquitto.url;
+  const warmupJob: PublishJob = { ...job, messages: warmupRounds * job.sensors };
+  const burstJob: PublishJob = { ...job, seqOffset: warmupRounds };
   const collectorsWanted = Math.max(1, Number(process.env.BENCH_COLLECTORS ?? 1));
   const baselineRev = process.env.BENCH_BASELINE;
   const extraNodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
