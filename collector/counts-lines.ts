@@ -18,11 +18,11 @@
  *
  * Chunks are used again: `release(points)` says nothing reads those points any more (the pipeline
  * calls it once their batch is written or spooled), and a chunk whose every line is released is
- * written over by later messages instead of a new one being allocated. A fresh chunk cost page
- * faults as it was first written, and its garbage the collections that external memory forces:
- * together ≈ 40 % of the collector's own work per point (measured in one process). A chunk with
- * lines never released (a batch abandoned at close) is let go after `MAX_HELD` newer ones, and
- * left to the garbage collector: never written over.
+ * written over by later messages instead of a new one being allocated: a fresh chunk cost page
+ * faults as it was first written, and its garbage the collections that external memory forces
+ * (docs/influxdb.md, "Throughput"). A chunk with lines never released (a batch abandoned at
+ * close) is let go after `MAX_HELD` newer ones, and left to the garbage collector: never written
+ * over.
  */
 import { DEFAULT_LIMITS, DEFAULT_TIME_WINDOW_MS } from '../protocol/index.ts';
 import { countsScan, scanCounts } from './counts-scan.ts';
