@@ -119,6 +119,19 @@ const fmtCpu = (c: Record<string, number>) =>
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
 
+/** Minor page faults of processes so far (Linux /proc): fresh memory first written. */
+function minorFaults(pids: number[]): number {
+  let n = 0;
+  for (const pid of pids) {
+    try {
+      n += Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[7]);
+    } catch {
+      return Number.NaN;
+    }
+  }
+  return n;
+}
+
 /** CPU seconds a process has used (Linux /proc). */
 function cpuSeconds(pid: number): number {
   try {
@@ -273,6 +286,7 @@ async function main() {
       probeSeen.clear();
       const pids = r.group.pids();
       const meter = cpuMeter({ broker: brokerPid, collector: pids, influxd: influxPid });
+      const faults0 = minorFaults(pids);
       let running = true;
       const probing = (async () => {
         while (running) {
@@ -316,6 +330,7 @@ async function main() {
         await new Promise((res) => setTimeout(res, left > burstPoints / 4 ? 250 : pollMs));
       }
       const doneAt = Date.now();
+      const faults = minorFaults(pids) - faults0;
       const each1 = await r.group.counters();
       const m1 = sumCounters(each1);
       const cpu: Record<string, number> = {
@@ -339,6 +354,8 @@ async function main() {
         publishSeconds: (run.endedAt - run.startedAt) / 1000,
         cpuSeconds: cpu,
         collectorCpuMicrosPerPoint: Number((((cpu.collector ?? 0) / points) * 1e6).toFixed(2)),
+        /** the collectors' minor page faults during this burst */
+        collectorMinorFaults: faults,
         /** messages each collector received (probes included), in client-id order */
         receivedByCollector: each1.map((c, k) => c.received - (each0[k]?.received ?? 0)),
         batches: m1.batches - m0.batches,
@@ -427,7 +444,7 @@ async function main() {
       };
       console.log(
         `baseline ${baselineRev} (${b.commit}): ${fmtWarm(warmup)}then ${burst.points} points queryable in ${burst.seconds.toFixed(2)} s = ` +
-          `${burst.pointsPerS} points/s; collector CPU ${burst.collectorCpuMicrosPerPoint} µs/point; zero loss: ${t.zeroLoss}`,
+          `${burst.pointsPerS} points/s; collector CPU ${burst.collectorCpuMicrosPerPoint} µs/point, ${burst.collectorMinorFaults} page faults; zero loss: ${t.zeroLoss}`,
       );
     }
 
@@ -534,7 +551,7 @@ async function main() {
     };
     console.log(
       `collector:   ${fmtWarm(warmup)}then ${job.messages} messages (${burst.points} points) queryable in ${burst.seconds.toFixed(2)} s = ` +
-        `${burst.messagesPerS} msg/s, ${burst.pointsPerS} points/s; collector CPU ${burst.collectorCpuMicrosPerPoint} µs/point` +
+        `${burst.messagesPerS} msg/s, ${burst.pointsPerS} points/s; collector CPU ${burst.collectorCpuMicrosPerPoint} µs/point, ${burst.collectorMinorFaults} page faults` +
         (collectorsWanted > 1
           ? `; ${collectorsWanted} collectors received ${burst.receivedByCollector.join(' / ')} messages`
           : ''),
