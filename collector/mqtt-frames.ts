@@ -31,8 +31,15 @@ export interface FrameOut {
 }
 
 export interface MqttFramer {
-  /** Adds received bytes (kept by reference until framed). */
+  /** Adds received bytes (kept by reference until framed, or until `keep()`). */
   push(chunk: Buffer): void;
+  /**
+   * The pushed chunks are about to be written over (a socket reading into one buffer): the bytes
+   * not yet framed — a packet that continues in the next read, or packets left for later — are
+   * copied. Views `next()` gave out before stay views of the old bytes: take what is needed of
+   * them before the chunk is written over.
+   */
+  keep(): void;
   /** The next packet into `out`, or `none` until more bytes come. */
   next(out: FrameOut): FrameKind;
 }
@@ -130,6 +137,17 @@ export function createMqttFramer(): MqttFramer {
         pending.push(chunk);
         pendingBytes += chunk.length;
       }
+    },
+    keep() {
+      if (at >= buf.length && pending.length === 0) {
+        buf = EMPTY;
+        at = 0;
+        return;
+      }
+      buf = Buffer.concat([buf.subarray(at), ...pending]); // a copy, even of one part
+      at = 0;
+      pending = [];
+      pendingBytes = 0;
     },
     next(out) {
       for (;;) {

@@ -15,6 +15,7 @@
  * connection: on reconnect they are dropped (their message ids mean nothing to the new
  * connection) and the broker redelivers those messages; a point overwrites itself.
  */
+import { createConnection, type Socket } from 'node:net';
 import { type Duplex, Writable } from 'node:stream';
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import { type ConnectionStats, type Supervised, superviseMqtt } from '../ops/mqtt-connection.ts';
@@ -33,7 +34,11 @@ export interface MqttInOptions {
    * acknowledged (e.g. configs first, so their retained copies come before the data).
    */
   filters: string[][];
-  /** Every message; call `durable` once its points are written or spooled. */
+  /**
+   * Every message; call `durable` once its points are written or spooled. `payload` is valid
+   * only during the call: it may be a view of the socket's read buffer, which the next read
+   * writes over — copy what is kept.
+   */
   onMessage(topic: string, payload: Buffer, durable: () => void): void;
   /** false pauses reading from the broker */
   accepting(): boolean;
@@ -67,6 +72,45 @@ interface Held {
 }
 
 function noop() {}
+
+/**
+ * Bytes a plain TCP connection reads at once into its one buffer (Node's own reads allocate 64
+ * KiB each).
+ */
+const READ_BUFFER_BYTES = 64 * 1024;
+
+/** mqtt.js's options for the connection it is about to open (its own object, read as-is). */
+interface StreamOptions {
+  protocol?: string;
+  hostname?: string;
+  host?: string;
+  port?: number;
+  socksProxy?: unknown;
+  unixSocket?: boolean;
+  servers?: unknown;
+}
+
+/**
+ * A plain TCP connection (mqtt://, tcp://, as mqtt.js would open it) that reads into one buffer
+ * of its own instead of a fresh one per read: each read's bytes go to `feed`, which returns
+ * false to stop reading until it calls `resume`. Other transports (TLS, WebSocket, a SOCKS
+ * proxy, a Unix socket): undefined, and mqtt.js opens them as before.
+ */
+function reusedReadSocket(o: StreamOptions) {
+  if (o.protocol !== 'mqtt' && o.protocol !== 'tcp') return undefined;
+  if (o.socksProxy || o.unixSocket || o.servers) return undefined;
+  const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  const conn = {
+    feed: (_bytes: Buffer): boolean => true,
+    socket: undefined as unknown as Socket,
+  };
+  conn.socket = createConnection({
+    port: o.port ?? 1883,
+    host: o.hostname ?? o.host ?? 'localhost',
+    onread: { buffer, callback: (n: number) => conn.feed(buffer.subarray(0, n)) },
+  });
+  return conn;
+}
 
 type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: () => void) => void;
 
@@ -196,7 +240,11 @@ export function createMqttIn(opts: MqttInOptions): MqttIn {
    * emitted 'connect' (whose reset() would otherwise drop the acknowledgements of messages read
    * before it). Backpressure as in `handle`: while the pipeline is full, no more is read.
    */
-  function inbound(c: MqttClient, stream: unknown, dest: NodeJS.WritableStream): Writable {
+  function inbound(
+    c: MqttClient,
+    stream: unknown,
+    dest: NodeJS.WritableStream,
+  ): { writable: Writable; feed(read: Buffer, resume: () => void): boolean } {
     const framer = createMqttFramer();
     const out = frameOut();
     const stale = () => c.stream !== stream;
@@ -233,7 +281,8 @@ export function createMqttIn(opts: MqttInOptions): MqttIn {
           }
           continue;
         }
-        const bytes = out.bytes;
+        // mqtt.js may hold the bytes past this read: its own copy (a few packets per connection)
+        const bytes = Buffer.from(out.bytes);
         const connack = kind === FRAME.other && bytes[0] === 0x20;
         dest.write(bytes, () => {
           if (connack && connectedStream !== stream && !stale()) {
@@ -243,7 +292,24 @@ export function createMqttIn(opts: MqttInOptions): MqttIn {
         return;
       }
     }
-    return new Writable({
+    /**
+     * One read into a reused buffer (`reusedReadSocket`): framed at once, the bytes left over
+     * (a packet the next read completes, or what waits for the pipeline) copied before the
+     * buffer is read into again; false while something waits (reading resumes when it is done).
+     */
+    function feed(read: Buffer, resume: () => void): boolean {
+      framer.push(read);
+      let waiting = true;
+      let sync = true;
+      drain(() => {
+        waiting = false;
+        if (!sync) resume();
+      });
+      sync = false;
+      framer.keep();
+      return !waiting;
+    }
+    const writable = new Writable({
       write(chunk: Buffer, _enc, cb) {
         framer.push(chunk);
         drain(cb);
@@ -253,6 +319,7 @@ export function createMqttIn(opts: MqttInOptions): MqttIn {
         cb();
       },
     });
+    return { writable, feed };
   }
 
   return {
@@ -274,10 +341,17 @@ export function createMqttIn(opts: MqttInOptions): MqttIn {
       const streams = c as unknown as { streamBuilder: (cl: MqttClient) => Duplex };
       const build = streams.streamBuilder;
       streams.streamBuilder = (cl) => {
-        const s = build(cl);
+        const own = reusedReadSocket(cl.options as StreamOptions);
+        const s: Duplex = own?.socket ?? build(cl);
         const pipe = s.pipe;
         s.pipe = <T extends NodeJS.WritableStream>(dest: T, o?: { end?: boolean }) => {
-          pipe.call(s, inbound(c, s, dest), o);
+          const { writable, feed } = inbound(c, s, dest);
+          if (own) {
+            const resume = () => own.socket.resume();
+            own.feed = (read) => feed(read, resume);
+          }
+          // the end of the stream (and, without `own`, its bytes) through mqtt.js's pipe
+          pipe.call(s, writable, o);
           return dest;
         };
         return s;

@@ -29,8 +29,12 @@ type Event =
   | { other: Buffer }
   | { malformed: Buffer };
 
-/** The framer's reading of `bytes` delivered in chunks of the given sizes. */
-function frame(bytes: Buffer, cuts: number[]): Event[] {
+/**
+ * The framer's reading of `bytes` delivered in chunks of the given sizes. `reused`: as a socket
+ * reading into one buffer delivers them — every chunk in the same bytes, `keep()` after each, and
+ * those bytes written over before the next read (a view kept past its read reads garbage).
+ */
+function frame(bytes: Buffer, cuts: number[], reused = false): Event[] {
   const f = createMqttFramer();
   const out = frameOut();
   const events: Event[] = [];
@@ -42,8 +46,12 @@ function frame(bytes: Buffer, cuts: number[]): Event[] {
     at += c;
   }
   if (at < bytes.length) chunks.push(bytes.subarray(at));
+  const readBuffer = Buffer.alloc(Math.max(1, ...chunks.map((c) => c.length)));
   for (const chunk of chunks) {
-    f.push(chunk);
+    if (reused) {
+      chunk.copy(readBuffer);
+      f.push(readBuffer.subarray(0, chunk.length));
+    } else f.push(chunk);
     for (let k = f.next(out); k !== FRAME.none; k = f.next(out)) {
       if (k === FRAME.publish)
         events.push({
@@ -56,6 +64,10 @@ function frame(bytes: Buffer, cuts: number[]): Event[] {
         });
       else if (k === FRAME.other) events.push({ other: Buffer.from(out.bytes) });
       else events.push({ malformed: Buffer.from(out.bytes) });
+    }
+    if (reused) {
+      f.keep();
+      readBuffer.fill(0xee);
     }
   }
   return events;
@@ -150,6 +162,8 @@ describe('MQTT framer', () => {
         expect(got).toEqual(
           expected(parsed.packets.map((packet, i) => ({ packet, bytes: encoded[i]! }))),
         );
+        // the same read from one buffer that each read writes over
+        expect(frame(bytes, sizes, true)).toEqual(got);
         // every forwarded packet reads back as mqtt-packet read it in the stream
         for (const e of got) {
           if ('other' in e) expect(parse(e.other).packets).toHaveLength(1);
@@ -179,6 +193,7 @@ describe('MQTT framer', () => {
     ]) {
       const tail = Buffer.from([0xd0, 0x00]);
       const got = frame(Buffer.concat([good, bad, tail]), [3]);
+      expect(frame(Buffer.concat([good, bad, tail]), [3], true)).toEqual(got);
       expect(got[0]).toEqual({ other: good });
       const rest = Buffer.concat(
         got.slice(1).map((e) => ('malformed' in e ? e.malformed : Buffer.alloc(0))),
@@ -203,6 +218,13 @@ describe('MQTT framer', () => {
       p,
       Array.from({ length: 200 }, () => 500),
     );
+    expect(
+      frame(
+        p,
+        Array.from({ length: 200 }, () => 500),
+        true,
+      ),
+    ).toEqual(got);
     expect(got).toHaveLength(1);
     expect(got[0]).toMatchObject({
       publish: { topic: 'traffic/v1/a/counts/s1', qos: 1, messageId: 9 },
