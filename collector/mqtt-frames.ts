@@ -70,6 +70,20 @@ export function createMqttFramer(): MqttFramer {
   /** chunks received after `buf` */
   let pending: Buffer[] = [];
   let pendingBytes = 0;
+  /**
+   * Copies of ours (made by `keep()`), not the reader's bytes: `buf`, and the first `ownedPending`
+   * chunks of `pending`. So a packet that spans many reads is copied once, not at every read.
+   */
+  let bufOwned = true;
+  let ownedPending = 0;
+  /** The next pending chunk becomes `buf`. */
+  function shiftPending(): Buffer {
+    const c = pending.shift()!;
+    pendingBytes -= c.length;
+    bufOwned = ownedPending > 0;
+    if (bufOwned) ownedPending--;
+    return c;
+  }
   let broken = false;
   /**
    * Topics read before, by a hash of their bytes: the same bytes give the same string, not a new
@@ -114,8 +128,7 @@ export function createMqttFramer(): MqttFramer {
     buf = EMPTY;
     at = 0;
     while (w < total) {
-      const c = pending.shift()!;
-      pendingBytes -= c.length;
+      const c = shiftPending();
       const n = Math.min(c.length, total - w);
       c.copy(whole, w, 0, n);
       w += n;
@@ -132,6 +145,7 @@ export function createMqttFramer(): MqttFramer {
       if (chunk.length === 0) return;
       if (at >= buf.length && pending.length === 0) {
         buf = chunk;
+        bufOwned = false;
         at = 0;
       } else {
         pending.push(chunk);
@@ -139,15 +153,13 @@ export function createMqttFramer(): MqttFramer {
       }
     },
     keep() {
-      if (at >= buf.length && pending.length === 0) {
-        buf = EMPTY;
+      if (!bufOwned) {
+        buf = at < buf.length ? Buffer.from(buf.subarray(at)) : EMPTY; // Buffer.from copies
         at = 0;
-        return;
+        bufOwned = true;
       }
-      buf = Buffer.concat([buf.subarray(at), ...pending]); // a copy, even of one part
-      at = 0;
-      pending = [];
-      pendingBytes = 0;
+      for (let k = ownedPending; k < pending.length; k++) pending[k] = Buffer.from(pending[k]!);
+      ownedPending = pending.length;
     },
     next(out) {
       for (;;) {
@@ -155,15 +167,16 @@ export function createMqttFramer(): MqttFramer {
           if (at >= buf.length && pending.length === 0) return FRAME.none;
           out.bytes = Buffer.concat([buf.subarray(at), ...pending]);
           buf = EMPTY;
+          bufOwned = true;
           at = 0;
           pending = [];
           pendingBytes = 0;
+          ownedPending = 0;
           return FRAME.malformed;
         }
         if (at >= buf.length) {
           if (pending.length === 0) return FRAME.none;
-          buf = pending.shift()!;
-          pendingBytes -= buf.length;
+          buf = shiftPending();
           at = 0;
           continue;
         }
