@@ -66,6 +66,22 @@ function expectSame(topic: string, payload: Buffer, c: MapContext, map = createL
 }
 
 const DETECTORS = ['N-through-stop', 'N-through-advance', 'S-through-stop', 'E-through-stop'];
+
+/** A counts message of sensor s1 as the bench and sensors send it: 1–4 readings, count by detector. */
+const sensorMessage = (seq: number, count: (d: number) => number) => ({
+  v: 1,
+  sensor: 's1',
+  boot: 'b1',
+  seq,
+  from: NOW + seq * 1000,
+  to: NOW + (seq + 1) * 1000,
+  detectors: DETECTORS.slice(0, 1 + (seq % 4)).map((id, d) => ({
+    id,
+    count: count(d),
+    occupancy: ((seq + d) % 10) / 10,
+    speedKmh: 30 + d,
+  })),
+});
 const id = fc.oneof(
   { arbitrary: fc.constantFrom(...DETECTORS), weight: 12 },
   { arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{1,8}$/), weight: 1 },
@@ -225,20 +241,7 @@ describe('the counts fast lane equals toPoints', () => {
     const map = createLineMapper({ chunkBytes: 4096 }); // runs of lines cross chunks
     const all: Point[] = [];
     for (let seq = 0; seq < 50; seq++) {
-      const m = {
-        v: 1,
-        sensor: 's1',
-        boot: 'b1',
-        seq,
-        from: NOW + seq * 1000,
-        to: NOW + (seq + 1) * 1000,
-        detectors: DETECTORS.slice(0, 1 + (seq % 4)).map((id, d) => ({
-          id,
-          count: (seq + d) % 7,
-          occupancy: ((seq + d) % 10) / 10,
-          speedKmh: 30 + d,
-        })),
-      };
+      const m = sensorMessage(seq, (d) => (seq + d) % 7);
       const got = expectSame(
         'traffic/v1/two/counts/s1',
         Buffer.from(JSON.stringify(m)),
@@ -350,20 +353,7 @@ describe('points kept as lines', () => {
 });
 
 describe('chunks used again', () => {
-  const message = (seq: number) => ({
-    v: 1,
-    sensor: 's1',
-    boot: 'b1',
-    seq,
-    from: NOW + seq * 1000,
-    to: NOW + (seq + 1) * 1000,
-    detectors: DETECTORS.slice(0, 1 + (seq % 4)).map((id, d) => ({
-      id,
-      count: (seq * 7 + d) % 1000,
-      occupancy: ((seq + d) % 10) / 10,
-      speedKmh: 30 + d,
-    })),
-  });
+  const message = (seq: number) => sensorMessage(seq, (d) => (seq * 7 + d) % 1000);
   const lineOf = (p: Point) => {
     const e = p.encoded!;
     return e.bytes.toString('utf8', e.start, e.end);
