@@ -25,7 +25,12 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
-import { addDevice, createBroker, createRegistry } from '../broker/index.ts';
+import {
+  addDevice,
+  createBroker,
+  createRegistry,
+  DEFAULT_MAX_RETAINED_BYTES,
+} from '../broker/index.ts';
 import { quantile } from '../metrics/index.ts';
 import { batchWritesPerTurn } from '../ops/write-batching.ts';
 import { type Counts, detectorsOf, topics } from '../protocol/index.ts';
@@ -61,7 +66,17 @@ async function startBroker(reg: ReturnType<typeof createRegistry>) {
     return { url: m.url, pid: m.pid, close: () => m.stop() };
   }
   if (BROKER !== 'aedes') throw new Error(`BENCH_BROKER: '${BROKER}' is not aedes or mosquitto`);
-  const broker = createBroker({ port: 0, devices: reg, rateLimit: false, log: () => {} });
+  // The service keeps a retained status per intersection (≈ 150 bytes each here): past ≈ 7,000
+  // intersections that exceeds the default retained quota of 1 MiB per device, and the broker
+  // refuses the births and disconnects the service. A deployment that large raises
+  // --max-retained (docs/controller.md); so does the bench.
+  const broker = createBroker({
+    port: 0,
+    devices: reg,
+    rateLimit: false,
+    maxRetainedBytes: Math.max(DEFAULT_MAX_RETAINED_BYTES, N * 256),
+    log: () => {},
+  });
   const { url } = await broker.start();
   return { url, pid: undefined, close: () => broker.close() };
 }
