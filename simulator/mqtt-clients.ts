@@ -7,6 +7,7 @@
  * publishes the others' offline status itself on close.
  */
 import mqtt, { type MqttClient } from 'mqtt';
+import type { BrokerSession } from '../broker/index.ts';
 import { superviseMqtt } from '../ops/mqtt-connection.ts';
 import { mqttOptions, redactUrl } from '../ops/mqtt-options.ts';
 import type { Status, Topics } from '../protocol/index.ts';
@@ -47,13 +48,8 @@ export interface Connection {
   devices: Device[];
 }
 
-/** A session of a broker in this process, as the simulator uses it. */
-export interface SessionLike {
-  readonly connected: boolean;
-  publish(topic: string, payload: string, retain: boolean): Promise<void>;
-  subscribe(filter: string, onMessage: (topic: string, payload: Buffer) => void): Promise<void>;
-  close(): Promise<void>;
-}
+/** A session of a broker in this process (broker.openSession), as the simulator uses it. */
+export type SessionLike = BrokerSession;
 
 /** A broker session as a Link: messages go to every `onMessage` listener. */
 export function sessionLink(session: SessionLike): Link {
