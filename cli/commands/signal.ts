@@ -78,6 +78,12 @@ export function command(): Command {
         'how long the cabinet may lag the monitor before a cabinet override',
       ).default('3000'),
     )
+    .addOption(
+      new Option(
+        '--backup-s <s>',
+        "the cabinets' backup time (NTCIP 1202 unitBackupTime): unheard longer, a cabinet may run its own plan and is taken up again",
+      ).default('5'),
+    )
     .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))
     .addOption(
       new Option('--stats-every <s>', 'print a stats JSON line every s seconds (0: never)').default(
@@ -112,6 +118,8 @@ export function command(): Command {
       const every = Number(o.statsEvery);
       if (!(tickMs >= 100)) throw new Error('--tick-ms must be ≥ 100');
       if (!(graceMs >= 0)) throw new Error('--grace-ms must be ≥ 0');
+      const backupS = Number(o.backupS);
+      if (!(backupS >= 1)) throw new Error(`--backup-s must be a number ≥ 1, got '${o.backupS}'`);
       if (!(every >= 0))
         throw new Error(`--stats-every must be a number ≥ 0, got '${o.statsEvery}'`);
       const configs = o.config ? checkConfigText(readArgFile('--config', o.config)) : undefined;
@@ -138,6 +146,7 @@ export function command(): Command {
         ...(configs ? { configs: configs.configs } : {}),
         tickMs,
         graceMs,
+        backupMs: backupS * 1000,
         timeZone: o.timeZone,
       });
       await gw.start();

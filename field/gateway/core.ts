@@ -32,6 +32,12 @@ export interface CoreOptions {
   timeZone?: string;
   /** how long the cabinet may lag the monitor before a green counts as not permitted, ms */
   graceMs?: number;
+  /**
+   * the cabinet's backup time, ms (default 5000): its control bits lapse this long after the
+   * last refresh and it runs its own plan. Unheard longer (silent, or the gateway itself held
+   * up), it is taken up again at its next answer rather than judged against the monitor.
+   */
+  backupMs?: number;
 }
 
 /** Overrides kept for the next published signal while the cabinet is silent. */
@@ -45,6 +51,7 @@ export function createIntersectionCore(
   options: CoreOptions = {},
 ) {
   const graceMs = options.graceMs ?? 3000;
+  const backupMs = options.backupMs ?? 5000;
   let state: MonitorState = withPlan(createMonitor(config, atMs), planAt(atMs));
   let pending: Request | undefined;
   let observed: Observed | undefined;
@@ -56,6 +63,8 @@ export function createIntersectionCore(
    * phase then would be a change the cabinet's timing has not allowed for.
    */
   let synced = false;
+  /** when the cabinet last answered while taken up */
+  let answeredAtMs = atMs;
   const permittedAt = new Map<string, number>([[state.phase, atMs]]);
   const counts: Record<string, number> = {};
 
@@ -81,7 +90,20 @@ export function createIntersectionCore(
      * Advances the monitor to `t`; the permit to send to the cabinet (none until the monitor
      * has taken up the cabinet's green).
      */
-    step(t: number): { permit: Permit | undefined; fallback: FallbackChange } {
+    step(t: number): {
+      permit: Permit | undefined;
+      fallback: FallbackChange;
+      /** the cabinet went unheard past its backup time: taken up again at its next answer */
+      retake?: { unheardMs: number };
+    } {
+      if (synced && t - answeredAtMs > backupMs) {
+        // A lost reply or two is no reason to restart a green: the cabinet still holds the
+        // last controls. Unheard past its backup time it may have run its own plan, so what
+        // it shows next is taken up afresh, as at start, not judged against the monitor.
+        synced = false;
+        observed = undefined;
+        return { permit: undefined, fallback: undefined, retake: { unheardMs: t - answeredAtMs } };
+      }
       if (!synced) return { permit: undefined, fallback: undefined };
       const wasFallback = state.inFallback;
       // the fallback plan follows the time of day (the monitor's fallback reads config.plan)
@@ -115,10 +137,9 @@ export function createIntersectionCore(
      * the gateway never reports a state the cabinet did not show).
      */
     observe(cab: CabinetState | undefined): Signal | undefined {
-      if (!cab) {
-        synced = false;
-        return undefined;
-      }
+      // silent: nothing to publish; the monitor steers on until the grace runs out (step)
+      if (!cab) return undefined;
+      answeredAtMs = cab.atMs;
       if (!synced) {
         const greens = Object.keys(cab.phases).filter((id) => cab.phases[id] === 'green');
         if (greens.length === 1 && state.safePhases.has(greens[0]!)) {

@@ -38,6 +38,8 @@ export interface GatewayOptions {
   tickMs?: number;
   timeZone?: string;
   graceMs?: number;
+  /** the cabinets' backup time, ms (see CoreOptions) */
+  backupMs?: number;
   now?: () => number;
   /** one JSON object per event (ready, fallback, cabinet lost/back, stats) */
   event?: (e: Record<string, unknown>) => void;
@@ -73,6 +75,10 @@ export function createSignalGateway(options: GatewayOptions) {
     decisions: 0,
     invalid: { decision: 0, config: 0 },
     cabinetSilent: 0,
+    /** the cabinet went unheard past its backup time and was taken up afresh */
+    retakes: 0,
+    /** ticks that came late by more than a tick: the gateway itself was held up */
+    lateTicks: 0,
     fallbacks: 0,
   };
   let client: MqttClient | undefined;
@@ -87,6 +93,7 @@ export function createSignalGateway(options: GatewayOptions) {
     s.core = createIntersectionCore(config, now(), {
       ...(options.timeZone ? { timeZone: options.timeZone } : {}),
       ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
+      ...(options.backupMs !== undefined ? { backupMs: options.backupMs } : {}),
     });
     s.adapter = options.cabinets.get(s.id)!(config);
     s.cabinetUp = undefined;
@@ -133,7 +140,11 @@ export function createSignalGateway(options: GatewayOptions) {
     s.busy = true; // a slow cabinet never piles up requests
     try {
       const at = now();
-      const { permit, fallback } = s.core.step(at);
+      const { permit, fallback, retake } = s.core.step(at);
+      if (retake) {
+        stats.retakes++;
+        event({ cabinet: 'retake', intersection: s.id, atMs: at, unheardMs: retake.unheardMs });
+      }
       if (fallback === 'entered') {
         stats.fallbacks++;
         event({ fallback: true, intersection: s.id, atMs: at });
@@ -214,8 +225,16 @@ export function createSignalGateway(options: GatewayOptions) {
         event({ mqtt: 'connected', url: options.mqttUrl });
       });
       c.on('offline', () => event({ mqtt: 'offline' }));
+      let lastTickMs = now();
       timer = setInterval(() => {
         stats.ticks++;
+        // a late tick means the machine held the gateway up: the cabinet went unsteered
+        const at = now();
+        if (at - lastTickMs > 2 * tickMs) {
+          stats.lateTicks++;
+          event({ tick: 'late', atMs: at, gapMs: at - lastTickMs });
+        }
+        lastTickMs = at;
         for (const s of served.values()) void tickOne(s);
       }, tickMs);
     },

@@ -20,6 +20,40 @@ const SLACK_S = 6;
 const greenOf = (s: { signal: { interval: string; phase: string } }) =>
   s.signal.interval === 'green' ? s.signal.phase : undefined;
 
+/** A hold-up: no signal or no decision for this long (a tick missed). */
+const HELD_UP_MS = 1500;
+/** How long after a hold-up its consequences may show (a min green, a tick). */
+const HELD_UP_REACH_MS = 7000;
+
+/** The spans in which the observer saw no signal or no decision for more than HELD_UP_MS. */
+function heldUp(sys: FieldSystem): { fromMs: number; toMs: number }[] {
+  const spans: { fromMs: number; toMs: number }[] = [];
+  for (const times of [sys.signals.map((s) => s.atMs), sys.decisions.map((d) => d.atMs)])
+    for (let i = 1; i < times.length; i++)
+      if (times[i]! - times[i - 1]! > HELD_UP_MS)
+        spans.push({ fromMs: times[i - 1]!, toMs: times[i]! });
+  return spans;
+}
+
+/** What the loop did around `atMs`: signals, decisions and the gateway's events, for a failure. */
+function explain(sys: FieldSystem, atMs: number): string {
+  const near = (t: number) => Math.abs(t - atMs) < 20_000;
+  const rows = [
+    ...sys.signals
+      .filter((s) => near(s.atMs))
+      .map((s) => {
+        const g = s.signal;
+        const o = g.overrides.map((x) => x.kind).join(',');
+        return `${s.atMs} signal t=${g.t} ${g.phase}/${g.interval} since=${g.sinceMs} ${g.controller} ${o}`;
+      }),
+    ...sys.decisions.filter((d) => near(d.atMs)).map((d) => `${d.atMs} decision ${d.phase}`),
+  ].sort();
+  const events = sys.logs.get('signal')!()
+    .split('\n')
+    .filter((l) => /"atMs":(\d+)/.test(l) && near(Number(/"atMs":(\d+)/.exec(l)![1])));
+  return [...rows, ...events].join('\n');
+}
+
 export function fieldLoopSuite(brokerKind: 'openphase' | 'mosquitto'): void {
   describe(`field loop on the ${brokerKind} broker`, () => {
     let sys: FieldSystem;
@@ -53,9 +87,16 @@ export function fieldLoopSuite(brokerKind: 'openphase' | 'mosquitto'): void {
         agreed++;
       }
       expect(agreed).toBeGreaterThanOrEqual(5);
-      // a good controller: not one override
+      // A good controller: not one override, except where the machine held the loop up (no
+      // signal or no decision for several ticks). Then the monitor rightly acts on what it
+      // has: a green at its max while the next decision is late (`maxGreen`), a controller
+      // silent past watchdogS (`watchdog`).
       const overrides = sys.signals.flatMap((s) => s.signal.overrides);
-      expect(overrides).toEqual([]);
+      const held = heldUp(sys);
+      const unexplained = overrides.filter(
+        (o) => !held.some((h) => o.atMs >= h.fromMs && o.atMs <= h.toMs + HELD_UP_REACH_MS),
+      );
+      expect(unexplained, unexplained.length ? explain(sys, unexplained[0]!.atMs) : '').toEqual([]);
     }, 240_000);
 
     it('counts, decisions and signals are in InfluxDB', async () => {

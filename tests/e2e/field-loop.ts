@@ -133,7 +133,7 @@ export async function startFieldSystem(brokerKind: 'openphase' | 'mosquitto') {
 
   // An observer records every signal and decision.
   const signals: SeenSignal[] = [];
-  const decisions: { atMs: number; controller: string }[] = [];
+  const decisions: { atMs: number; controller: string; phase: string }[] = [];
   const observer: MqttClient = await mqtt.connectAsync(url, {
     clientId: 'obs-1',
     username: 'obs-1',
@@ -145,7 +145,7 @@ export async function startFieldSystem(brokerKind: 'openphase' | 'mosquitto') {
       const m = JSON.parse(payload.toString());
       if (topic.endsWith('/signal')) signals.push({ atMs: Date.now(), signal: m });
       else if (topic.endsWith('/decision'))
-        decisions.push({ atMs: Date.now(), controller: m.controller });
+        decisions.push({ atMs: Date.now(), controller: m.controller, phase: m.phase });
     } catch {}
   });
   await observer.subscribeAsync([`traffic/v1/${ID}/signal`, `traffic/v1/${ID}/decision`], {

@@ -47,6 +47,7 @@ describe('field gateway core', () => {
   it('a request is steered through the monitor; the signal is the cabinet’s, not the permit', () => {
     const core = createIntersectionCore(config, 0);
     core.observe(cab(0, { ns: 'green', ew: 'red' }));
+    core.observe(cab(5000, { ns: 'green', ew: 'red' }));
     core.decide({ phase: 'ew', controller: 'ctl' });
     const p = core.step(6000).permit!;
     expect(p).toMatchObject({ phase: 'ns', interval: 'yellow', next: 'ew' });
@@ -72,16 +73,58 @@ describe('field gateway core', () => {
     expect(core.overrideCounts().cabinet).toBe(1);
   });
 
-  it('a silent cabinet publishes nothing; when it answers again the monitor takes it up', () => {
+  it('a lost reply is no reason to restart a green: the monitor steers on, its timing kept', () => {
     const core = createIntersectionCore(config, 0);
     core.observe(cab(0, { ns: 'green', ew: 'red' }));
+    core.decide({ phase: 'ns', controller: 'ctl' });
     core.step(1000);
-    expect(core.observe(undefined)).toBeUndefined();
-    expect(core.step(2000).permit).toBeUndefined();
+    expect(core.observe(undefined)).toBeUndefined(); // silent: nothing published
+    core.decide({ phase: 'ns', controller: 'ctl' });
+    expect(core.step(2000).permit).toMatchObject({ phase: 'ns', interval: 'green' });
+    const back = core.observe(cab(2100, { ns: 'green', ew: 'red' }))!;
+    expect(back).toMatchObject({ phase: 'ns', sinceMs: 0, minEndMs: 5000 });
+    core.observe(cab(4000, { ns: 'green', ew: 'red' }));
+    // ns has had its 5 s since 0: a change now is no minGreen override
+    core.decide({ phase: 'ew', controller: 'ctl' });
+    const r = core.step(5500);
+    expect(r.permit).toMatchObject({ phase: 'ns', interval: 'yellow', next: 'ew' });
+    expect(core.overrideCounts()).toEqual({});
+  });
+
+  it('a cabinet unheard past its backup time is taken up afresh when it answers', () => {
+    const core = createIntersectionCore(config, 0);
+    core.observe(cab(0, { ns: 'green', ew: 'red' }));
+    core.decide({ phase: 'ns', controller: 'ctl' });
+    core.step(1000);
+    core.observe(undefined);
+    core.decide({ phase: 'ns', controller: 'ctl' });
+    // within the backup time (5 s) the cabinet holds the last controls: steered on
+    const held = core.step(5000);
+    expect(held.permit).toMatchObject({ phase: 'ns' });
+    expect(held.retake).toBeUndefined();
+    core.observe(undefined);
+    const lost = core.step(6000);
+    expect(lost).toMatchObject({ permit: undefined, retake: { unheardMs: 6000 } });
+    expect(core.step(7000).permit).toBeUndefined();
+    // meanwhile it ran on its own: what it shows is taken up, not called a fault
     const back = core.observe(cab(9000, { ns: 'red', ew: 'green' }))!;
-    expect(back).toMatchObject({ phase: 'ew', interval: 'green' });
+    expect(back).toMatchObject({ phase: 'ew', interval: 'green', sinceMs: 9000 });
     expect(back.overrides).toEqual([]);
     expect(core.step(9500).permit).toMatchObject({ phase: 'ew' });
+  });
+
+  it('the gateway itself held up past the backup time: the cabinet is taken up again, no override', () => {
+    const core = createIntersectionCore(config, 0);
+    core.observe(cab(0, { ns: 'green', ew: 'red' }));
+    core.decide({ phase: 'ns', controller: 'ctl' });
+    core.step(1000);
+    core.observe(cab(1000, { ns: 'green', ew: 'red' }));
+    // no tick for 7 s: the cabinet's control lapsed and it changed on its own plan
+    expect(core.step(8000).retake).toEqual({ unheardMs: 7000 });
+    const s = core.observe(cab(8000, { ns: 'red', ew: 'green' }))!;
+    expect(s).toMatchObject({ phase: 'ew', interval: 'green' });
+    expect(s.overrides).toEqual([]);
+    expect(core.overrideCounts()).toEqual({});
   });
 
   it('no decision within watchdogS: the time-of-day plan runs, and control returns', () => {
@@ -89,14 +132,27 @@ describe('field gateway core', () => {
     const core = createIntersectionCore(config, t0);
     core.observe(cab(t0, { ns: 'green', ew: 'red' }));
     let entered: number | undefined;
-    for (let t = t0; t < t0 + 8000; t += 1000) if (core.step(t).fallback === 'entered') entered = t;
+    for (let t = t0; t < t0 + 8000; t += 1000) {
+      if (core.step(t).fallback === 'entered') entered = t;
+      core.observe(cab(t, { ns: 'green', ew: 'red' }));
+    }
     expect(entered).toBe(t0 + 5000);
     expect(core.monitor().config.plan).toEqual(config.plans!.night);
     // the fallback ends ns after the plan's 10 s green
     let yellowAt: number | undefined;
-    for (let t = t0 + 8000; t < t0 + 20_000 && yellowAt === undefined; t += 500)
+    for (let t = t0 + 8000; t < t0 + 20_000 && yellowAt === undefined; t += 500) {
       if (core.step(t).permit?.interval === 'yellow') yellowAt = t;
+      core.observe(cab(t, { ns: 'green', ew: 'red' }));
+    }
     expect(yellowAt).toBe(t0 + 10_000);
+    // a cabinet that follows the permits
+    for (let t = t0 + 10_500; t <= t0 + 20_500; t += 1000) {
+      const p = core.step(t).permit!;
+      const lamp: Lamp =
+        p.interval === 'green' ? 'green' : p.interval === 'yellow' ? 'yellow' : 'red';
+      core.observe(cab(t, { ns: 'red', ew: 'red', [p.phase]: lamp }));
+    }
+    expect(core.monitor()).toMatchObject({ phase: 'ew', interval: 'green' });
     core.decide({ phase: 'ns', controller: 'ctl' });
     expect(core.step(t0 + 21_000).fallback).toBe('left');
   });
