@@ -29,7 +29,6 @@ import {
   addDevice,
   createBroker,
   createRegistry,
-  DEFAULT_MAX_RETAINED_BYTES,
 } from '../broker/index.ts';
 import { quantile } from '../metrics/index.ts';
 import { batchWritesPerTurn } from '../ops/write-batching.ts';
@@ -66,17 +65,9 @@ async function startBroker(reg: ReturnType<typeof createRegistry>) {
     return { url: m.url, pid: m.pid, close: () => m.stop() };
   }
   if (BROKER !== 'aedes') throw new Error(`BENCH_BROKER: '${BROKER}' is not aedes or mosquitto`);
-  // The service keeps a retained status per intersection (≈ 150 bytes each here): past ≈ 7,000
-  // intersections that exceeds the default retained quota of 1 MiB per device, and the broker
-  // refuses the births and disconnects the service. A deployment that large raises
-  // --max-retained (docs/controller.md); so does the bench.
-  const broker = createBroker({
-    port: 0,
-    devices: reg,
-    rateLimit: false,
-    maxRetainedBytes: Math.max(DEFAULT_MAX_RETAINED_BYTES, N * 256),
-    log: () => {},
-  });
+  // The service keeps a retained status per intersection (≈ 150 bytes each here): the default
+  // retained quota of a device of every intersection (32 MiB) holds them for 10,000 and more.
+  const broker = createBroker({ port: 0, devices: reg, rateLimit: false, log: () => {} });
   const { url } = await broker.start();
   return { url, pid: undefined, close: () => broker.close() };
 }

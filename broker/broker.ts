@@ -27,7 +27,6 @@ import {
   type TlsMaterial,
 } from './listeners.ts';
 import { loadRegistry, type Registry, validateRegistry } from './registry.ts';
-import { DEFAULT_MAX_RETAINED_BYTES } from './retained.ts';
 import type { BrokerStarted, BrokerStats } from './types.ts';
 import { DEFAULT_WRITE_LIMITS } from './write-batch.ts';
 
@@ -58,7 +57,8 @@ export interface BrokerOptions {
   maxPacketBytes?: number;
   /**
    * Retained bytes (topic + payload) one device may hold; a retained publish past it is
-   * refused (`retained-quota`). Admins are not bounded. Default 1 MiB.
+   * refused (`retained-quota`). Admins are not bounded. Default: scaled to what the device
+   * serves (1 MiB, 16 KiB per listed intersection if more, 32 MiB for `*`; retained.ts).
    */
   maxRetainedBytes?: number;
   /** Per-device publish token bucket; `false` turns it off. Default {@link DEFAULT_RATE_LIMIT}. */
@@ -114,7 +114,7 @@ export function createBroker(options: BrokerOptions = {}) {
 
   let source = options.devices;
   const detachers: (() => void)[] = [];
-  const maxRetainedBytes = options.maxRetainedBytes ?? DEFAULT_MAX_RETAINED_BYTES;
+  const maxRetainedBytes = options.maxRetainedBytes;
   const gk = createGatekeeper({
     root,
     insecure,

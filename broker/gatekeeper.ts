@@ -22,7 +22,7 @@ import {
   takeToken,
 } from './limits.ts';
 import type { DeviceEntry, Registry } from './registry.ts';
-import { createRetainedLedger, type RetainVerdict } from './retained.ts';
+import { createRetainedLedger, type RetainVerdict, retainedQuota } from './retained.ts';
 import type { DeviceIdentity } from './roles.ts';
 
 export interface GatekeeperOptions {
@@ -31,8 +31,8 @@ export interface GatekeeperOptions {
   maxPayload: number;
   rate: RateLimit | undefined;
   maxRefusals: number;
-  /** Retained bytes per device (topic + payload); see retained.ts. */
-  maxRetainedBytes: number;
+  /** Retained bytes per device (topic + payload); undefined: scaled to what it serves (retained.ts). */
+  maxRetainedBytes: number | undefined;
   log: (line: string) => void;
   now: () => number;
   /** Wrong-password back-off; default {@link DEFAULT_BACKOFF}. */
@@ -58,8 +58,11 @@ export const show = (s: unknown) => JSON.stringify(String(s).slice(0, 200));
 
 export function createGatekeeper(options: GatekeeperOptions) {
   const { root, insecure, maxPayload, rate, maxRefusals, log, now } = options;
-  const retained = createRetainedLedger(options.maxRetainedBytes, root);
   let devices = new Map<string, DeviceEntry>();
+  const retained = createRetainedLedger(
+    (id) => retainedQuota(devices.get(id), options.maxRetainedBytes),
+    root,
+  );
   const acls = new Map<string, CompiledAcl>();
   const limits = new Map<string, DeviceLimits>();
   const anonymousLimits = new WeakMap<Client, DeviceLimits>();

@@ -9,10 +9,30 @@ import { parseTopic } from '../protocol/index.ts';
 export const RETAINED_KINDS: ReadonlySet<string> = new Set(['config', 'status', 'signal']);
 
 /**
- * Per device: a signal for 100 intersections (config ~2 KB, signal and status ~0.3 KB each)
- * needs ~260 KB. Admins are not bounded (they are the operators).
+ * The default quota grows with what a device serves. A signal device for 100 intersections
+ * (config ~2 KB, signal and status ~0.3 KB each) needs ~260 KB: at least 1 MiB, and 16 KiB per
+ * intersection it lists. A device of every intersection (`*`: a city-wide controller, gateway
+ * or collector) gets 32 MiB: a status per intersection (~150 B) for 10,000 intersections is
+ * 1.5 MB, and a gateway's configs and signals for them ~25 MB. Admins are not bounded (they are
+ * the operators). An explicit `--max-retained` applies to every device alike.
  */
 export const DEFAULT_MAX_RETAINED_BYTES = 1024 * 1024;
+export const RETAINED_BYTES_PER_INTERSECTION = 16 * 1024;
+export const DEFAULT_MAX_RETAINED_BYTES_ALL = 32 * 1024 * 1024;
+
+/** The retained quota of a device: `fixed` if given, else the default for what it serves. */
+export function retainedQuota(
+  device: { intersections: readonly string[] | '*' } | undefined,
+  fixed?: number,
+): number {
+  if (fixed !== undefined) return fixed;
+  if (!device) return DEFAULT_MAX_RETAINED_BYTES;
+  if (device.intersections === '*') return DEFAULT_MAX_RETAINED_BYTES_ALL;
+  return Math.max(
+    DEFAULT_MAX_RETAINED_BYTES,
+    device.intersections.length * RETAINED_BYTES_PER_INTERSECTION,
+  );
+}
 
 export type RetainVerdict =
   | { ok: true }
@@ -21,9 +41,14 @@ export type RetainVerdict =
 /**
  * Which device holds how many retained bytes. A retained message replaces the previous one on
  * its topic (whoever sent it) and an empty payload clears it, as in the broker's store. The
- * map is bounded by the quota: every entry costs at least its topic's bytes.
+ * map is bounded by the quotas: every entry costs at least its topic's bytes.
  */
-export function createRetainedLedger(maxBytesPerDevice: number, root: string) {
+export function createRetainedLedger(
+  maxBytesPerDevice: number | ((device: string) => number),
+  root: string,
+) {
+  const quotaOf =
+    typeof maxBytesPerDevice === 'number' ? () => maxBytesPerDevice : maxBytesPerDevice;
   const byTopic = new Map<string, { device: string; bytes: number }>();
   const byDevice = new Map<string, number>();
   const add = (device: string, bytes: number) => {
@@ -48,7 +73,7 @@ export function createRetainedLedger(maxBytesPerDevice: number, root: string) {
       }
       const bytes = Buffer.byteLength(topic) + payloadBytes;
       const mine = (byDevice.get(device) ?? 0) - (old?.device === device ? old.bytes : 0);
-      if (mine + bytes > maxBytesPerDevice) return { ok: false, reason: 'retained-quota' };
+      if (mine + bytes > quotaOf(device)) return { ok: false, reason: 'retained-quota' };
       if (old) add(old.device, -old.bytes);
       byTopic.set(topic, { device, bytes });
       add(device, bytes);

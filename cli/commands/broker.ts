@@ -11,7 +11,6 @@ import {
   createRedisPersistence,
   DEFAULT_MAX_PACKET_BYTES,
   DEFAULT_MAX_PAYLOAD_BYTES,
-  DEFAULT_MAX_RETAINED_BYTES,
   DEFAULT_RATE_LIMIT,
   parseRedisUrl,
   redisUrlHasSecret,
@@ -115,10 +114,8 @@ export function command(): Command {
       .addOption(
         new Option(
           '--max-retained <bytes>',
-          'retained bytes (topic + payload) per device; a retained publish past it is refused',
-        )
-          .argParser(int('--max-retained', 1))
-          .default(DEFAULT_MAX_RETAINED_BYTES),
+          'retained bytes (topic + payload) per device; a retained publish past it is refused (default: 1 MiB, or 16 KiB per intersection a device lists if more; 32 MiB for a device of every intersection)',
+        ).argParser(int('--max-retained', 1)),
       )
       .addOption(
         new Option(
@@ -191,7 +188,7 @@ export function command(): Command {
           root: opts.root,
           maxPayloadBytes: opts.maxPayload,
           maxPacketBytes: opts.maxPacket,
-          maxRetainedBytes: opts.maxRetained,
+          ...(opts.maxRetained !== undefined ? { maxRetainedBytes: opts.maxRetained } : {}),
           rateLimit: { perSecond: opts.rate, burst: opts.burst },
           ...(opts.tlsCert ? { tls: { cert: opts.tlsCert, key: opts.tlsKey } } : {}),
         });

@@ -1,6 +1,11 @@
 /** The retained ledger: which topics may be retained, and the per-device byte quota. */
 import { describe, expect, it } from 'vitest';
-import { createRetainedLedger } from '../../broker/index.ts';
+import {
+  createRetainedLedger,
+  DEFAULT_MAX_RETAINED_BYTES,
+  DEFAULT_MAX_RETAINED_BYTES_ALL,
+  retainedQuota,
+} from '../../broker/index.ts';
 
 const topic = (i: string, rest: string) => `traffic/v1/${i}/${rest}`;
 
@@ -38,5 +43,21 @@ describe('retained ledger', () => {
     l.admit('d2', t, 60);
     expect(l.bytesOf('d1')).toBe(0);
     expect(l.bytesOf('d2')).toBe(Buffer.byteLength(t) + 60);
+  });
+
+  it('the default quota grows with what a device serves; an explicit one applies to all', () => {
+    const few = { intersections: ['a', 'b'] };
+    const many = { intersections: Array.from({ length: 200 }, (_, i) => `i${i}`) };
+    expect(retainedQuota(few)).toBe(DEFAULT_MAX_RETAINED_BYTES);
+    expect(retainedQuota(many)).toBe(200 * 16 * 1024);
+    expect(retainedQuota({ intersections: '*' })).toBe(DEFAULT_MAX_RETAINED_BYTES_ALL);
+    expect(retainedQuota(undefined)).toBe(DEFAULT_MAX_RETAINED_BYTES); // anonymous (insecure)
+    expect(retainedQuota({ intersections: '*' }, 4096)).toBe(4096);
+  });
+
+  it('judges each device against its own quota', () => {
+    const l = createRetainedLedger((d) => (d === 'big' ? 10_000 : 100), 'traffic');
+    expect(l.admit('small', topic('a', 'status/small'), 200).ok).toBe(false);
+    expect(l.admit('big', topic('a', 'status/big'), 200).ok).toBe(true);
   });
 });
