@@ -25,11 +25,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
-import {
-  addDevice,
-  createBroker,
-  createRegistry,
-} from '../broker/index.ts';
+import { addDevice, createBroker, createRegistry } from '../broker/index.ts';
 import { quantile } from '../metrics/index.ts';
 import { batchWritesPerTurn } from '../ops/write-batching.ts';
 import { type Counts, detectorsOf, topics } from '../protocol/index.ts';
