@@ -93,15 +93,15 @@ export interface Progress {
 }
 
 /**
- * Runs at once by default: one more than the cores, whatever the load. A built-in run computes
- * every tick, so built-in runs go on at most `cores` lanes (cpuLanes); a vendor run over MQTT
- * mostly waits on its lockstep round trip (simulator → broker → vendor program → broker →
- * simulator), so the lane beyond the cores keeps them busy. More lanes cost more CPU than they
- * save: measured on 2 cores with the default suite and the example vendor (docs/benchmark.md,
- * "How long it takes"), 3 at once took 128 s and 150 s of CPU where 4 took 212 s and 215 s.
+ * Runs at once by default: as many as the cores (at least 2, so one lane is left to vendor runs
+ * on a single core), whatever the load. A built-in run computes every tick, so built-in runs go
+ * on at most `cores` lanes (cpuLanes); a vendor run over MQTT mostly waits on its lockstep round
+ * trip, but on 2 cores a third lane costs more than it saves: measured with the default suite
+ * (docs/benchmark.md, "How long it takes"), 2 lanes took 49.8 and 61 s where 3 took 53 and
+ * 69.6 s, each pair in one run on a quiet machine, with less CPU too.
  */
 export function defaultParallel(cores = availableParallelism()): number {
-  return Math.max(1, cores + 1);
+  return Math.max(2, cores);
 }
 
 /**

@@ -343,7 +343,7 @@ export function command(): Command {
     .option('--no-degradation', 'skip the clean twins of fault and surge scenarios')
     .option(
       '--parallel <n>',
-      `runs at once: built-ins and --spawn'ed vendor programs on worker threads, each program with a broker of its own; the scorecard is the same for any n, only the time changes; built-in runs on no more lanes than the cores; 1 runs one after the other (default: one more than the cores, ${defaultParallel()})`,
+      `runs at once: built-ins and --spawn'ed vendor programs on worker threads, each program with a broker of its own; the scorecard is the same for any n, only the time changes; built-in runs on no more lanes than the cores; 1 runs one after the other (default: the cores, at least 2: ${defaultParallel()})`,
     )
     .option(
       '--queue-scenario <name>',

@@ -116,9 +116,9 @@ describe('bench scheduler', () => {
 });
 
 describe('default parallelism', () => {
-  it('is one more than the cores, whatever the load', () => {
-    expect(defaultParallel(2)).toBe(3);
-    expect(defaultParallel(8)).toBe(9);
+  it('is the cores (at least 2), whatever the load', () => {
+    expect(defaultParallel(2)).toBe(2);
+    expect(defaultParallel(8)).toBe(8);
     expect(defaultParallel(1)).toBe(2);
   });
 
