@@ -65,6 +65,13 @@ export function createIntersectionCore(
   let synced = false;
   /** when the cabinet last answered while taken up */
   let answeredAtMs = atMs;
+  /** since when it has been silent (undefined: it answered last time) */
+  let silentFromMs: number | undefined;
+  /**
+   * Extra lag allowed just after a silence: permits sent meanwhile may have reached the
+   * cabinet only now, so it may be behind the monitor by as long as it was silent.
+   */
+  let lagCredit = { ms: 0, untilMs: Number.NEGATIVE_INFINITY };
   const permittedAt = new Map<string, number>([[state.phase, atMs]]);
   const counts: Record<string, number> = {};
 
@@ -102,6 +109,7 @@ export function createIntersectionCore(
         // it shows next is taken up afresh, as at start, not judged against the monitor.
         synced = false;
         observed = undefined;
+        silentFromMs = undefined;
         return { permit: undefined, fallback: undefined, retake: { unheardMs: t - answeredAtMs } };
       }
       if (!synced) return { permit: undefined, fallback: undefined };
@@ -137,8 +145,15 @@ export function createIntersectionCore(
      * the gateway never reports a state the cabinet did not show).
      */
     observe(cab: CabinetState | undefined): Signal | undefined {
-      // silent: nothing to publish; the monitor steers on until the grace runs out (step)
-      if (!cab) return undefined;
+      // silent: nothing to publish; the monitor steers on until the backup time runs out (step)
+      if (!cab) {
+        silentFromMs ??= answeredAtMs;
+        return undefined;
+      }
+      if (silentFromMs !== undefined) {
+        lagCredit = { ms: cab.atMs - silentFromMs, untilMs: cab.atMs + graceMs };
+        silentFromMs = undefined;
+      }
       answeredAtMs = cab.atMs;
       if (!synced) {
         const greens = Object.keys(cab.phases).filter((id) => cab.phases[id] === 'green');
@@ -164,7 +179,8 @@ export function createIntersectionCore(
           return out.signal;
         }
       }
-      const mismatch = cabinetMismatch(cab, permittedAt, graceMs);
+      const credit = cab.atMs <= lagCredit.untilMs ? lagCredit.ms : 0;
+      const mismatch = cabinetMismatch(cab, permittedAt, graceMs + credit);
       if (mismatch && !mismatchOpen) remember(mismatch); // once per episode
       mismatchOpen = mismatch !== undefined;
       const controller = state.inFallback ? FALLBACK_CONTROLLER : state.controller;

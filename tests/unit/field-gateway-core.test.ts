@@ -91,6 +91,32 @@ describe('field gateway core', () => {
     expect(core.overrideCounts()).toEqual({});
   });
 
+  it('a cabinet back from a short silence may lag by as long as it was silent', () => {
+    const core = createIntersectionCore(config, 0); // grace 3 s
+    core.observe(cab(0, { ns: 'green', ew: 'red' }));
+    core.decide({ phase: 'ns', controller: 'ctl' });
+    core.step(5000);
+    core.observe(cab(5000, { ns: 'green', ew: 'red' }));
+    core.decide({ phase: 'ew', controller: 'ctl' });
+    expect(core.step(6000).permit).toMatchObject({ interval: 'yellow', next: 'ew' });
+    // silent for 4 s while the monitor clears ns and greens ew
+    for (const t of [7000, 8000, 9000, 10_000]) {
+      core.decide({ phase: 'ew', controller: 'ctl' });
+      core.step(t);
+      core.observe(undefined);
+    }
+    expect(core.monitor()).toMatchObject({ phase: 'ew', interval: 'green' });
+    // it took the ForceOff only now: still ns green, 4.2 s after the monitor ended it
+    const late = core.observe(cab(10_200, { ns: 'green', ew: 'red' }))!;
+    expect(late.overrides).toEqual([]);
+    core.step(11_000);
+    expect(core.observe(cab(11_000, { ns: 'yellow', ew: 'red' }))!.overrides).toEqual([]);
+    // the credit is spent: a cabinet still wrong a grace later is a fault
+    core.step(14_500);
+    core.observe(cab(14_500, { ns: 'green', ew: 'red' }));
+    expect(core.overrideCounts()).toEqual({ cabinet: 1 });
+  });
+
   it('a cabinet unheard past its backup time is taken up afresh when it answers', () => {
     const core = createIntersectionCore(config, 0);
     core.observe(cab(0, { ns: 'green', ew: 'red' }));
