@@ -64,7 +64,7 @@ export function fieldLoopSuite(brokerKind: 'openphase' | 'mosquitto'): void {
       await sys?.close();
     }, 60_000);
 
-    it('decisions flow, the emulator changes phase, signal shows what the cabinet shows, 0 overrides', async () => {
+    it('decisions flow, the emulator changes phase, signal shows what the cabinet shows, no override but where the loop was held up', async () => {
       // both phases served under the controller
       await vi.waitFor(
         () => {

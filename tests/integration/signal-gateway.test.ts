@@ -47,6 +47,7 @@ describe('openphase signal (gateway shell) on the embedded broker', () => {
       cabinets: new Map([['a', (c: IntersectionConfig) => createVirtualAdapter(c)]]),
       configs: [config],
       tickMs: 200,
+      backupMs: 1000,
       event: (e) => events.push(e),
       log: () => {},
     });
@@ -135,5 +136,25 @@ describe('openphase signal (gateway shell) on the embedded broker', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(events.filter((e) => e.config === true).length).toBe(installs);
     expect(gw.stats().intersections.a?.configured).toBe(true);
+  });
+
+  it('held up itself past the backup time, it says so and takes the cabinet up again, no fault', async () => {
+    const before = events.length;
+    const heldFrom = Date.now();
+    while (Date.now() - heldFrom < 1500); // the process held up (an overloaded machine)
+    await vi.waitFor(
+      () => {
+        const since = events.slice(before);
+        const late = since.find((e) => e.tick === 'late');
+        expect(late?.gapMs).toBeGreaterThanOrEqual(1400);
+        expect(since.some((e) => e.cabinet === 'retake')).toBe(true);
+        expect(signals.some((s) => s.atMs > heldFrom + 1500)).toBe(true);
+      },
+      { timeout: 10_000 },
+    );
+    const stats = gw.stats();
+    expect(stats.lateTicks).toBeGreaterThanOrEqual(1);
+    expect(stats.retakes).toBeGreaterThanOrEqual(1);
+    expect(stats.intersections.a?.overrides.cabinet).toBeUndefined();
   });
 });
