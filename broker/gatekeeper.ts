@@ -56,6 +56,9 @@ type AuthError = Error & { returnCode: number };
 /** Printable and bounded: what a client sent may be anything (never a password, though). */
 export const show = (s: unknown) => JSON.stringify(String(s).slice(0, 200));
 
+/** How deep publish callbacks may nest before one is deferred (see `pass`). */
+export const MAX_NESTED = 64;
+
 export function createGatekeeper(options: GatekeeperOptions) {
   const { root, insecure, maxPayload, rate, maxRefusals, log, now } = options;
   let devices = new Map<string, DeviceEntry>();
@@ -198,6 +201,28 @@ export function createGatekeeper(options: GatekeeperOptions) {
     });
   };
 
+  /**
+   * aedes goes on with a client's next packet from inside this callback, and every step of a
+   * publish (delivery into write batches, offline queues in memory) can answer at once: with
+   * thousands of packets waiting in one socket the chain can nest until the stack overflows
+   * (tests/unit/broker-publish-nesting.test.ts). Past MAX_NESTED nested calls the callback is
+   * deferred to the next tick, which unwinds the stack and keeps the client's packets in order
+   * (aedes takes the next one only after it).
+   */
+  let nested = 0;
+  const pass = (callback: (error?: Error | null) => void): void => {
+    if (nested >= MAX_NESTED) {
+      process.nextTick(callback, null);
+      return;
+    }
+    nested++;
+    try {
+      callback(null);
+    } finally {
+      nested--;
+    }
+  };
+
   const authorizePublish: AedesOptions['authorizePublish'] = (client, packet, callback) => {
     // client is null only for a will left over in a persistent store: judge it by its owner
     const owner = client ?? null;
@@ -252,13 +277,13 @@ export function createGatekeeper(options: GatekeeperOptions) {
           return callback(new Error('refused repeatedly'));
         }
       }
-      return callback(null);
+      return pass(callback);
     }
     l.consecutive = 0;
-    if (!rate || !owner || owner.closed) return callback(null);
+    if (!rate || !owner || owner.closed) return pass(callback);
     const { bucket, waitMs } = takeToken(l.bucket, now(), rate);
     l.bucket = bucket;
-    if (waitMs <= 0) return callback(null);
+    if (waitMs <= 0) return pass(callback);
     // Delaying the callback stops aedes reading this client's socket: the flood waits, alone.
     // Bound: at most one socket read's worth of packets is waiting per client.
     counters.throttled();
