@@ -65,8 +65,8 @@ export function createIntersectionCore(
   let synced = false;
   /** when the cabinet last answered while taken up */
   let answeredAtMs = atMs;
-  /** since when it has been silent (undefined: it answered last time) */
-  let silentFromMs: number | undefined;
+  /** it did not answer last time (silent since `answeredAtMs`) */
+  let silent = false;
   /**
    * Extra lag allowed just after a silence: permits sent meanwhile may have reached the
    * cabinet only now, so it may be behind the monitor by as long as it was silent.
@@ -109,7 +109,7 @@ export function createIntersectionCore(
         // it shows next is taken up afresh, as at start, not judged against the monitor.
         synced = false;
         observed = undefined;
-        silentFromMs = undefined;
+        silent = false;
         return { permit: undefined, fallback: undefined, retake: { unheardMs: t - answeredAtMs } };
       }
       if (!synced) return { permit: undefined, fallback: undefined };
@@ -147,12 +147,12 @@ export function createIntersectionCore(
     observe(cab: CabinetState | undefined): Signal | undefined {
       // silent: nothing to publish; the monitor steers on until the backup time runs out (step)
       if (!cab) {
-        silentFromMs ??= answeredAtMs;
+        silent = true;
         return undefined;
       }
-      if (silentFromMs !== undefined) {
-        lagCredit = { ms: cab.atMs - silentFromMs, untilMs: cab.atMs + graceMs };
-        silentFromMs = undefined;
+      if (silent) {
+        lagCredit = { ms: cab.atMs - answeredAtMs, untilMs: cab.atMs + graceMs };
+        silent = false;
       }
       answeredAtMs = cab.atMs;
       if (!synced) {

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBroker } from '../../broker/index.ts';
 import { createCollector } from '../../collector/index.ts';
 import { type InfluxDBServer, startInfluxDB } from '../../rigs/influxdb.ts';
+import { countsAt } from '../helpers/counts.ts';
 import { T0, waitFor } from './collector-traffic.ts';
 import { cpuLoad, runTailScenario } from './tail-scenario.ts';
 
@@ -47,15 +48,8 @@ it("records a missing tail from the sensor's status lastSeq", async () => {
   await collector.start();
   const sensor = await mqtt.connectAsync(url, { clientId: 'tail-sensor', reconnectPeriod: 0 });
   try {
-    const counts = (seq: number) => ({
-      v: 1,
-      sensor: 'tail-sensor',
-      boot: 'b7',
-      seq,
-      from: T0 + seq * 1000,
-      to: T0 + (seq + 1) * 1000,
-      detectors: [{ id: 'N-through-stop', count: 1 }],
-    });
+    const counts = (seq: number) =>
+      countsAt(T0, 'tail-sensor', seq, [{ id: 'N-through-stop', count: 1 }], 'b7');
     // seqs 0..6 arrive; 7..9 were published into a void (lost at the tail)
     for (let s = 0; s < 7; s++)
       await sensor.publishAsync('traffic/v1/a/counts/tail-sensor', JSON.stringify(counts(s)), {

@@ -7,8 +7,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { Counts } from '../../protocol/index.ts';
 import { BIN } from '../../rigs/openphase.ts';
+import { countsAt } from '../helpers/counts.ts';
 
 /**
  * An hour ago, on a whole second: `openphase collector` refuses timestamps further than a day
@@ -48,15 +48,7 @@ export function makeTraffic(opts: {
         count: (seq * 7 + s * 3 + d + seed) % 11,
         occupancy: ((seq + s) % 10) / 10,
       }));
-      const msg: Counts = {
-        v: 1,
-        sensor,
-        boot: 'b1',
-        seq,
-        from: T0 + seq * 1000,
-        to: T0 + (seq + 1) * 1000,
-        detectors,
-      };
+      const msg = countsAt(T0, sensor, seq, detectors);
       messages.push([`traffic/v1/${ic}/counts/${sensor}`, JSON.stringify(msg)]);
       const e = expected.get(sensor) ?? { points: 0, sum: 0 };
       e.points += detectors.length;

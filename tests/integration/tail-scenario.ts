@@ -16,6 +16,7 @@ import { createCollector } from '../../collector/index.ts';
 import type { Counts } from '../../protocol/index.ts';
 import type { InfluxDBServer } from '../../rigs/influxdb.ts';
 import { twoPhase } from '../fixtures/intersections.ts';
+import { countsAt } from '../helpers/counts.ts';
 import { sleep, T0, totalsBySensor, waitFor } from './collector-traffic.ts';
 
 export interface TailScenario {
@@ -54,15 +55,9 @@ export function cpuLoad(processes: number) {
 }
 
 function counts(sensor: string, seq: number): Counts {
-  return {
-    v: 1,
-    sensor,
-    boot: 'b1',
-    seq,
-    from: T0 + seq * 1000,
-    to: T0 + (seq + 1) * 1000,
-    detectors: [{ id: 'N-through-stop', count: (seq * 7 + sensor.length) % 11, occupancy: 0.1 }],
-  };
+  return countsAt(T0, sensor, seq, [
+    { id: 'N-through-stop', count: (seq * 7 + sensor.length) % 11, occupancy: 0.1 },
+  ]);
 }
 
 export async function runTailScenario(

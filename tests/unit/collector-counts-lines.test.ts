@@ -20,6 +20,7 @@ import { indexConfig } from '../../collector/schema.ts';
 import { createLineEncoder } from '../../collector/sinks/line-encoder.ts';
 import { createSpool } from '../../collector/spool.ts';
 import { nema8, twoPhase } from '../fixtures/intersections.ts';
+import { countsAt } from '../helpers/counts.ts';
 
 const NOW = 1_764_340_009_000;
 const ctx = (): MapContext => ({
@@ -68,20 +69,18 @@ function expectSame(topic: string, payload: Buffer, c: MapContext, map = createL
 const DETECTORS = ['N-through-stop', 'N-through-advance', 'S-through-stop', 'E-through-stop'];
 
 /** A counts message of sensor s1 as the bench and sensors send it: 1–4 readings, count by detector. */
-const sensorMessage = (seq: number, count: (d: number) => number) => ({
-  v: 1,
-  sensor: 's1',
-  boot: 'b1',
-  seq,
-  from: NOW + seq * 1000,
-  to: NOW + (seq + 1) * 1000,
-  detectors: DETECTORS.slice(0, 1 + (seq % 4)).map((id, d) => ({
-    id,
-    count: count(d),
-    occupancy: ((seq + d) % 10) / 10,
-    speedKmh: 30 + d,
-  })),
-});
+const sensorMessage = (seq: number, count: (d: number) => number) =>
+  countsAt(
+    NOW,
+    's1',
+    seq,
+    DETECTORS.slice(0, 1 + (seq % 4)).map((id, d) => ({
+      id,
+      count: count(d),
+      occupancy: ((seq + d) % 10) / 10,
+      speedKmh: 30 + d,
+    })),
+  );
 const id = fc.oneof(
   { arbitrary: fc.constantFrom(...DETECTORS), weight: 12 },
   { arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{1,8}$/), weight: 1 },

@@ -17,6 +17,7 @@ import { createLossTracker } from '../../collector/loss.ts';
 import { createMetrics } from '../../collector/metrics.ts';
 import type { Point } from '../../collector/point.ts';
 import { twoPhase } from '../fixtures/intersections.ts';
+import { countsAt } from '../helpers/counts.ts';
 
 const NOW = 1_764_340_009_000;
 const dirs: string[] = [];
@@ -25,20 +26,14 @@ afterEach(() => {
 });
 
 const counts = (sensor: string, seq: number, detectors: string[]) =>
-  JSON.stringify({
-    v: 1,
-    sensor,
-    boot: 'b1',
-    seq,
-    from: NOW + seq * 1000,
-    to: NOW + (seq + 1) * 1000,
-    detectors: detectors.map((id, k) => ({
-      id,
-      count: seq + k,
-      occupancy: 0.25,
-      speedKmh: 40 + k,
-    })),
-  });
+  JSON.stringify(
+    countsAt(
+      NOW,
+      sensor,
+      seq,
+      detectors.map((id, k) => ({ id, count: seq + k, occupancy: 0.25, speedKmh: 40 + k })),
+    ),
+  );
 
 /** Counts the lane takes, counts it leaves (an unknown detector), rejects, other kinds. */
 const MESSAGES: Array<[string, string]> = [
