@@ -44,7 +44,20 @@ export async function publishConfigs(
     ...(options.username !== undefined ? { username: options.username } : {}),
     ...(options.password !== undefined ? { password: options.password } : {}),
   });
-  try {
+  const clientId = client.options.clientId;
+  // Closed under us, an offline client would hold the publish for ever and the command end
+  // with nothing said: most likely a running gateway took back the device's session.
+  const closed = new Promise<never>((_, reject) =>
+    client.once('close', () =>
+      reject(
+        new Error(
+          `the broker closed the connection before the configs were published: most likely another client is connected with client id '${clientId}' (a running gateway of that device takes its session back). Publish with a device of its own (an admin), or stop that client first`,
+        ),
+      ),
+    ),
+  );
+  closed.catch(() => {});
+  const work = async (): Promise<PublishResult[]> => {
     const retained = new Map<string, string>();
     client.on('message', (topic, payload, packet) => {
       if (packet.retain) retained.set(topic, payload.toString('utf8'));
@@ -74,6 +87,9 @@ export async function publishConfigs(
       out.push({ id: c.id, previous, published: true });
     }
     return out;
+  };
+  try {
+    return await Promise.race([work(), closed]);
   } finally {
     await client.endAsync().catch(() => {});
   }
