@@ -14,6 +14,7 @@ import { Aedes, type Client, type PublishPacket } from 'aedes';
 import { createWebSocketStream, type WebSocket } from 'ws';
 import { assertRoot, DEFAULT_ROOT } from '../protocol/index.ts';
 import type { BackoffPolicy } from './auth-backoff.ts';
+import { flattenReleases, type QueuedEmitter } from './emitter-depth.ts';
 import { FrameGuard } from './frame-guard.ts';
 import { createGatekeeper } from './gatekeeper.ts';
 import { type BrokerSession, type OpenedSession, openSession } from './in-process-session.ts';
@@ -155,8 +156,10 @@ export function createBroker(options: BrokerOptions = {}) {
   // in-process session's publish resolves: what it publishes next is emitted after it, and
   // reaches every subscriber after it (aedes delivers in emission order).
   const emittedWaiters = new WeakMap<Buffer, () => void>();
-  const mq = (aedes as unknown as { mq: { emit(packet: PublishPacket, cb?: () => void): void } })
-    .mq;
+  const aedesMq = (aedes as unknown as { mq: QueuedEmitter }).mq;
+  // a backlog drained at once must not become one synchronous chain (emitter-depth.ts)
+  flattenReleases(aedesMq);
+  const mq = aedesMq as unknown as { emit(packet: PublishPacket, cb?: () => void): void };
   const rawEmit = mq.emit.bind(mq);
   mq.emit = (packet, cb) => {
     rawEmit(packet, cb);
