@@ -18,7 +18,7 @@ import { flattenReleases, type QueuedEmitter } from './emitter-depth.ts';
 import { FrameGuard } from './frame-guard.ts';
 import { createGatekeeper } from './gatekeeper.ts';
 import { type BrokerSession, type OpenedSession, openSession } from './in-process-session.ts';
-import { DEFAULT_MAX_CONSECUTIVE_REFUSALS, DEFAULT_RATE_LIMIT, type RateLimit } from './limits.ts';
+import { DEFAULT_MAX_CONSECUTIVE_REFUSALS, type RateLimit } from './limits.ts';
 import {
   attachWebSocket as attachWs,
   closeServer,
@@ -62,7 +62,11 @@ export interface BrokerOptions {
    * serves (1 MiB, 16 KiB per listed intersection if more, 32 MiB for `*`; retained.ts).
    */
   maxRetainedBytes?: number;
-  /** Per-device publish token bucket; `false` turns it off. Default {@link DEFAULT_RATE_LIMIT}. */
+  /**
+   * Per-device publish token bucket, one limit for every device; `false` turns it off.
+   * Default: scaled to what the device serves (2,000/s, 20/s per listed intersection if more,
+   * 50,000/s for `*`; limits.ts `rateFor`).
+   */
   rateLimit?: RateLimit | false;
   /**
    * A subscriber that stops reading is disconnected when what the broker could not send it
@@ -103,7 +107,8 @@ export function createBroker(options: BrokerOptions = {}) {
   const host = options.host ?? '127.0.0.1';
   const root = assertRoot(options.root ?? DEFAULT_ROOT);
   const maxPayload = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
-  const rate = options.rateLimit === false ? undefined : (options.rateLimit ?? DEFAULT_RATE_LIMIT);
+  // false: off; undefined: per device, scaled to what it serves; a limit: that one for all
+  const rate = options.rateLimit === false ? false : options.rateLimit;
   const maxRefusals = options.maxConsecutiveRefusals ?? DEFAULT_MAX_CONSECUTIVE_REFUSALS;
   const log = options.log ?? ((line: string) => console.error(line));
   const now = options.now ?? (() => performance.now());

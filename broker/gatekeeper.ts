@@ -19,6 +19,7 @@ import {
   newLogGate,
   passLogGate,
   type RateLimit,
+  rateFor,
   takeToken,
 } from './limits.ts';
 import type { DeviceEntry, Registry } from './registry.ts';
@@ -29,7 +30,8 @@ export interface GatekeeperOptions {
   root: string;
   insecure: boolean;
   maxPayload: number;
-  rate: RateLimit | undefined;
+  /** One limit for every device; undefined: scaled to what each serves (limits.ts `rateFor`); false: none. */
+  rate: RateLimit | undefined | false;
   maxRefusals: number;
   /** Retained bytes per device (topic + payload); undefined: scaled to what it serves (retained.ts). */
   maxRetainedBytes: number | undefined;
@@ -48,6 +50,8 @@ export interface Session {
 
 interface DeviceLimits {
   bucket: Bucket;
+  /** the device's publish rate (undefined: not limited) */
+  rate: RateLimit | undefined;
   consecutive: number;
 }
 
@@ -102,7 +106,10 @@ export function createGatekeeper(options: GatekeeperOptions) {
   const setRegistry = (reg: Registry) => {
     devices = new Map(reg.devices.map((d) => [d.id, d]));
     acls.clear();
-    for (const id of limits.keys()) if (!devices.has(id)) limits.delete(id);
+    for (const [id, l] of limits) {
+      if (!devices.has(id)) limits.delete(id);
+      else l.rate = rateOf(id); // what it serves may have changed; its bucket stays
+    }
     for (const id of deviceGates.keys()) if (!devices.has(id)) deviceGates.delete(id);
   };
 
@@ -114,11 +121,14 @@ export function createGatekeeper(options: GatekeeperOptions) {
     return acl;
   };
 
+  const rateOf = (id: string | undefined): RateLimit | undefined =>
+    rate === false ? undefined : rateFor(id === undefined ? undefined : devices.get(id), rate);
+
   const limitsFor = (client: Client | null, session: Session): DeviceLimits => {
-    const fresh = () => ({
-      bucket: newBucket(rate ?? { perSecond: 1, burst: 1 }, now()),
-      consecutive: 0,
-    });
+    const fresh = (id?: string): DeviceLimits => {
+      const r = rateOf(id);
+      return { bucket: newBucket(r ?? { perSecond: 1, burst: 1 }, now()), rate: r, consecutive: 0 };
+    };
     if (session.hash === undefined && client) {
       const known = anonymousLimits.get(client);
       if (known) return known;
@@ -128,7 +138,7 @@ export function createGatekeeper(options: GatekeeperOptions) {
     }
     const known = limits.get(session.device.id);
     if (known) return known;
-    const l = fresh();
+    const l = fresh(session.device.id);
     limits.set(session.device.id, l);
     return l;
   };
@@ -280,8 +290,8 @@ export function createGatekeeper(options: GatekeeperOptions) {
       return pass(callback);
     }
     l.consecutive = 0;
-    if (!rate || !owner || owner.closed) return pass(callback);
-    const { bucket, waitMs } = takeToken(l.bucket, now(), rate);
+    if (!l.rate || !owner || owner.closed) return pass(callback);
+    const { bucket, waitMs } = takeToken(l.bucket, now(), l.rate);
     l.bucket = bucket;
     if (waitMs <= 0) return pass(callback);
     // Delaying the callback stops aedes reading this client's socket: the flood waits, alone.

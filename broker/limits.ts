@@ -11,10 +11,37 @@ export interface RateLimit {
 }
 
 /**
- * Generous: a sensor sends ~1 message a second; a controller serving 500 intersections sends
- * a few hundred. Only a runaway or hostile device ever waits.
+ * The least a device gets: a sensor sends ~1 message a second, a controller or a gateway a
+ * few per intersection it serves (decision or signal, status). Only a runaway or hostile
+ * device ever waits. The default grows with what a device serves ({@link rateFor}).
  */
 export const DEFAULT_RATE_LIMIT: RateLimit = { perSecond: 2000, burst: 4000 };
+/** Sustained publishes per second per intersection a device lists, burst twice that. */
+export const RATE_PER_INTERSECTION = 20;
+/**
+ * A device of every intersection (`*`: a city-wide controller, gateway or collector):
+ * 10,000 intersections × a decision and a status a second, with room to spare.
+ */
+export const DEFAULT_RATE_LIMIT_ALL: RateLimit = { perSecond: 50_000, burst: 100_000 };
+
+/**
+ * The publish rate of a device: `fixed` if given (`--rate`), else the default for what it
+ * serves: at least {@link DEFAULT_RATE_LIMIT}, {@link RATE_PER_INTERSECTION} per listed
+ * intersection, {@link DEFAULT_RATE_LIMIT_ALL} for `*`. Without a device (anonymous, insecure
+ * mode): the least.
+ * @example rateFor({ intersections: ['a'] }) // { perSecond: 2000, burst: 4000 }
+ */
+export function rateFor(
+  device: { intersections: readonly string[] | '*' } | undefined,
+  fixed?: RateLimit,
+): RateLimit {
+  if (fixed) return fixed;
+  if (!device) return DEFAULT_RATE_LIMIT;
+  if (device.intersections === '*') return DEFAULT_RATE_LIMIT_ALL;
+  const perSecond = device.intersections.length * RATE_PER_INTERSECTION;
+  if (perSecond <= DEFAULT_RATE_LIMIT.perSecond) return DEFAULT_RATE_LIMIT;
+  return { perSecond, burst: 2 * perSecond };
+}
 
 export interface Bucket {
   /** Tokens left; negative = publishes already promised for later (the device is waiting). */

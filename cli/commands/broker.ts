@@ -12,7 +12,9 @@ import {
   DEFAULT_MAX_PACKET_BYTES,
   DEFAULT_MAX_PAYLOAD_BYTES,
   DEFAULT_RATE_LIMIT,
+  DEFAULT_RATE_LIMIT_ALL,
   parseRedisUrl,
+  RATE_PER_INTERSECTION,
   redisUrlHasSecret,
   showRedisUrl,
 } from '../../broker/index.ts';
@@ -120,15 +122,14 @@ export function command(): Command {
       .addOption(
         new Option(
           '--rate <n>',
-          'per-device sustained publishes per second (a faster device waits)',
-        )
-          .argParser(int('--rate', 1))
-          .default(DEFAULT_RATE_LIMIT.perSecond),
+          `sustained publishes per second, one limit for every device (a faster device waits) (default: ${DEFAULT_RATE_LIMIT.perSecond}, or ${RATE_PER_INTERSECTION} per intersection a device lists if more; ${DEFAULT_RATE_LIMIT_ALL.perSecond} for a device of every intersection)`,
+        ).argParser(int('--rate', 1)),
       )
       .addOption(
-        new Option('--burst <n>', 'per-device publishes allowed at once above --rate')
-          .argParser(int('--burst', 1))
-          .default(DEFAULT_RATE_LIMIT.burst),
+        new Option(
+          '--burst <n>',
+          'publishes allowed at once above --rate (default: twice --rate; needs --rate)',
+        ).argParser(int('--burst', 1)),
       )
       .addOption(
         new Option(
@@ -169,6 +170,11 @@ export function command(): Command {
       .action(async (opts) => {
         // listening before anything starts: a signal sent right after "ready" must find it
         const stopped = untilStopSignal();
+        if (opts.burst !== undefined && opts.rate === undefined) {
+          throw new Error(
+            '--burst needs --rate (the default rate is per device, its burst twice it)',
+          );
+        }
         if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) {
           throw new Error('--tls-cert and --tls-key go together');
         }
@@ -189,7 +195,9 @@ export function command(): Command {
           maxPayloadBytes: opts.maxPayload,
           maxPacketBytes: opts.maxPacket,
           ...(opts.maxRetained !== undefined ? { maxRetainedBytes: opts.maxRetained } : {}),
-          rateLimit: { perSecond: opts.rate, burst: opts.burst },
+          ...(opts.rate !== undefined
+            ? { rateLimit: { perSecond: opts.rate, burst: opts.burst ?? 2 * opts.rate } }
+            : {}),
           ...(opts.tlsCert ? { tls: { cert: opts.tlsCert, key: opts.tlsKey } } : {}),
         });
         const started = await broker.start();

@@ -107,6 +107,14 @@ describe('openphase broker --help / devices --help', () => {
   });
 });
 
+describe('openphase broker --rate / --burst', () => {
+  it('refuses --burst without --rate, saying why, before listening', async () => {
+    const r = await op(['broker', '--insecure', '--port', '0', '--burst', '10']);
+    expect(r.code).not.toBe(0);
+    expect(r.err).toContain('--burst needs --rate');
+  });
+});
+
 describe('openphase devices + broker', () => {
   let secret = '';
 

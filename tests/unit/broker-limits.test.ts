@@ -5,8 +5,31 @@ import {
   newBucket,
   newLogGate,
   passLogGate,
+  rateFor,
   takeToken,
 } from '../../broker/index.ts';
+
+describe('default publish rate per device', () => {
+  it('grows with the intersections a device serves', () => {
+    expect(rateFor(undefined)).toEqual({ perSecond: 2000, burst: 4000 });
+    expect(rateFor({ intersections: ['a'] })).toEqual({ perSecond: 2000, burst: 4000 });
+    expect(rateFor({ intersections: Array.from({ length: 100 }, (_, i) => `i${i}`) })).toEqual({
+      perSecond: 2000,
+      burst: 4000,
+    });
+    expect(rateFor({ intersections: Array.from({ length: 500 }, (_, i) => `i${i}`) })).toEqual({
+      perSecond: 10_000,
+      burst: 20_000,
+    });
+    expect(rateFor({ intersections: '*' })).toEqual({ perSecond: 50_000, burst: 100_000 });
+  });
+
+  it('an explicit rate applies to every device alike', () => {
+    const fixed = { perSecond: 10, burst: 5 };
+    expect(rateFor({ intersections: '*' }, fixed)).toBe(fixed);
+    expect(rateFor(undefined, fixed)).toBe(fixed);
+  });
+});
 
 describe('publish token bucket', () => {
   const limit = { perSecond: 10, burst: 3 };

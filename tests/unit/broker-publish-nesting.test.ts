@@ -12,7 +12,7 @@ it('100,000 publishes answered in a chain do not overflow the stack, and keep th
     root: 'traffic',
     insecure: true,
     maxPayload: 65_536,
-    rate: undefined,
+    rate: false,
     maxRefusals: 100,
     maxRetainedBytes: undefined,
     log: () => {},
