@@ -12,7 +12,8 @@
  * Prints a summary and writes bench-results/controller.json.
  *
  * Env: BENCH_INTERSECTIONS (1000), BENCH_SECONDS (30), BENCH_WARMUP_S (10), BENCH_ALGORITHM (actuated),
- * BENCH_BROKER (`aedes`, the embedded broker in this process; or `mosquitto`, a real Mosquitto 2
+ * BENCH_BROKER (`aedes`, the embedded broker in this process; `openphase`, the same broker as
+ * `openphase broker` in its own process, as deployed; or `mosquitto`, a real Mosquitto 2
  * in its own process: at 10,000 intersections the embedded broker, sharing this process with the
  * load, cannot carry 30,000 messages a second on a 2-core machine and becomes the bottleneck).
  * The end-to-end figure includes the broker's TCP behaviour: aedes sockets without TCP_NODELAY
@@ -20,16 +21,17 @@
  */
 
 import { fork } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
-import { addDevice, createBroker, createRegistry } from '../broker/index.ts';
+import { addDevice, createBroker, createRegistry, saveRegistry } from '../broker/index.ts';
 import { quantile } from '../metrics/index.ts';
 import { batchWritesPerTurn } from '../ops/write-batching.ts';
 import { type Counts, detectorsOf, topics } from '../protocol/index.ts';
 import { twoPhaseConfig } from '../rigs/intersections.ts';
+import { ensureBuilt, spawnOpenphase } from '../rigs/openphase.ts';
 import { createFastSignalStepper } from '../signal/index.ts';
 import { procShare, procTimes } from './proc-times.ts';
 
@@ -60,7 +62,27 @@ async function startBroker(reg: ReturnType<typeof createRegistry>) {
     const m = await startMosquitto({ allowAnonymous: true, extraConfig: ['set_tcp_nodelay true'] });
     return { url: m.url, pid: m.pid, close: () => m.stop() };
   }
-  if (BROKER !== 'aedes') throw new Error(`BENCH_BROKER: '${BROKER}' is not aedes or mosquitto`);
+  if (BROKER === 'openphase') {
+    // the embedded broker as an operator runs it: `openphase broker`, its own process
+    ensureBuilt();
+    const dir = mkdtempSync(join(tmpdir(), 'bench-controller-'));
+    const devices = join(dir, 'devices.yaml');
+    saveRegistry(devices, reg);
+    const b = spawnOpenphase(['broker', '--devices', devices, '--port', '0']);
+    await b.printed(/"ready":true/);
+    const url = /"url":"([^"]+)"/.exec(b.output())![1]!;
+    return {
+      url,
+      pid: b.child.pid,
+      close: async () => {
+        b.child.kill('SIGTERM');
+        await b.exited;
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  if (BROKER !== 'aedes')
+    throw new Error(`BENCH_BROKER: '${BROKER}' is not aedes, openphase or mosquitto`);
   // The product's defaults: the service keeps a retained status per intersection (≈ 150 bytes
   // each here), which the retained quota of a device of every intersection (32 MiB) holds for
   // 10,000 and more, and both devices (`*`) may publish 50,000 messages a second.
@@ -247,7 +269,9 @@ async function main() {
     broker:
       BROKER === 'mosquitto'
         ? 'Mosquitto 2 in its own process; service in a child process'
-        : 'embedded aedes (createBroker), in the bench process; service in a child process',
+        : BROKER === 'openphase'
+          ? 'the embedded broker as `openphase broker`, its own process; service in a child process'
+          : 'embedded aedes (createBroker), in the bench process; service in a child process',
     algorithm: ALGORITHM,
     intersections: N,
     ticksPerSecond: N,
