@@ -3,7 +3,12 @@ export { buildWeb } from './build.ts';
 export { attachLive, type LiveOptions, type LiveStats, snapshotEvents } from './live.ts';
 export { createMqttSource, type MqttSourceOptions } from './mqtt-source.ts';
 export { parseRange } from './query.ts';
-export { createDashboard, type Dashboard, type DashboardOptions } from './server.ts';
+export {
+  createDashboard,
+  type Dashboard,
+  type DashboardOptions,
+  DEFAULT_RATE_LIMIT,
+} from './server.ts';
 export type * from './source.ts';
 export { STATE_CODES } from './source.ts';
 export { emptyIntersection, reduce } from './state.ts';

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { createInfluxV1Reader } from '../../collector/index.ts';
-import { createDashboard, createMqttSource } from '../../dashboard/index.ts';
+import { createDashboard, createMqttSource, DEFAULT_RATE_LIMIT } from '../../dashboard/index.ts';
 import { influxV1Measures } from '../../measures/read/index.ts';
 import { assertTimeZone } from '../../protocol/index.ts';
 import { readArgFile } from '../args.ts';
@@ -59,6 +59,19 @@ export function command(): Command {
     .option(
       '--allow-origin <origin...>',
       'origins besides the served one (a reverse proxy address)',
+    )
+    .addOption(
+      new Option(
+        '--requests-per-minute <n>',
+        'requests each client address may make a minute (more answer 429); the page asks once per intersection as it loads, and waits when told to: above the number of intersections, a big city loads at once',
+      )
+        .argParser((v) => {
+          const n = Number(v);
+          if (!Number.isInteger(n) || n < 1)
+            throw new Error('--requests-per-minute must be an integer ≥ 1');
+          return n;
+        })
+        .default(DEFAULT_RATE_LIMIT.max),
     )
     .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))
     .addOption(
@@ -125,6 +138,7 @@ export function command(): Command {
         source,
         store: o.influxUrl ? 'influx-v1' : 'none',
         timeZone: o.timeZone,
+        rateLimit: { max: o.requestsPerMinute, timeWindowMs: 60_000 },
         ...(measures ? { measures } : {}),
         ...(o.allowOrigin ? { allowOrigins: o.allowOrigin } : {}),
         ...(token ? { token } : {}),

@@ -80,14 +80,29 @@ function askToken(): Promise<void> {
   return asking;
 }
 
+/** Asks of one throttled request before giving up on it. */
+const MAX_THROTTLED = 30;
+
+/**
+ * GETs JSON. The page asks for each intersection when it loads: past the dashboard's throttle
+ * (1,200 requests a minute by default) a big city meets `429`, and the page then waits as
+ * `retry-after` says (1–60 s) and asks again, rather than leave intersections off the map.
+ */
 async function json<T>(url: string): Promise<T> {
-  let res = await fetch(url, { headers: authHeaders() });
-  if (res.status === 401) {
-    await askToken();
-    res = await fetch(url, { headers: authHeaders() });
+  for (let throttled = 0; ; throttled++) {
+    let res = await fetch(url, { headers: authHeaders() });
+    if (res.status === 401) {
+      await askToken();
+      res = await fetch(url, { headers: authHeaders() });
+    }
+    if (res.status === 429 && throttled < MAX_THROTTLED) {
+      const s = Number(res.headers.get('retry-after'));
+      await new Promise((r) => setTimeout(r, Math.min(60, Math.max(1, s || 1)) * 1000));
+      continue;
+    }
+    if (!res.ok) throw new Error(`${url}: ${res.status}`);
+    return (await res.json()) as T;
   }
-  if (!res.ok) throw new Error(`${url}: ${res.status}`);
-  return (await res.json()) as T;
 }
 
 const measuresView = createMeasuresView(json);
