@@ -132,37 +132,48 @@ export function createEmbeddedSink(opts: EmbeddedOptions): EmbeddedSink {
     size = Buffer.byteLength(header);
   }
 
+  // One write at a time: the collector has several batches in flight, and a write that
+  // rotates must not close the file under another (nor two open a file each and leak one).
+  let writing: Promise<void> = Promise.resolve();
+  const queued = (points: readonly Point[]): Promise<void> => {
+    const run = writing.then(() => writeNow(points));
+    writing = run.then(noop, noop);
+    return run;
+  };
+
+  async function writeNow(points: readonly Point[]): Promise<void> {
+    if (points.length === 0) return;
+    if (closed) throw new SinkError('embedded write: store is closed', 'retryable');
+    try {
+      init();
+    } catch (e) {
+      throw new SinkError(`embedded write: ${(e as Error).message}`, 'retryable');
+    }
+    // Only points InfluxDB would take go into the files, so `influx -import` never trips on one.
+    for (const p of points) {
+      const conflict = fieldTypes.conflict(p);
+      if (conflict) throw new SinkError(`embedded write: ${conflict}`, 'permanent', 400);
+    }
+    const lines = encoder.encode(points);
+    if (lines.length === 0) return;
+    try {
+      if (!handle || size >= rotateBytes) await nextFile();
+      const text = `${lines.join('\n')}\n`;
+      await handle!.appendFile(text);
+      await handle!.datasync();
+      size += Buffer.byteLength(text);
+    } catch (e) {
+      throw new SinkError(`embedded write: ${(e as Error).message}`, 'retryable');
+    }
+    for (const p of points) {
+      fieldTypes.learn(p);
+      window.add(p);
+    }
+  }
+
   return {
     name: 'embedded',
-    async write(points) {
-      if (points.length === 0) return;
-      if (closed) throw new SinkError('embedded write: store is closed', 'retryable');
-      try {
-        init();
-      } catch (e) {
-        throw new SinkError(`embedded write: ${(e as Error).message}`, 'retryable');
-      }
-      // Only points InfluxDB would take go into the files, so `influx -import` never trips on one.
-      for (const p of points) {
-        const conflict = fieldTypes.conflict(p);
-        if (conflict) throw new SinkError(`embedded write: ${conflict}`, 'permanent', 400);
-      }
-      const lines = encoder.encode(points);
-      if (lines.length === 0) return;
-      try {
-        if (!handle || size >= rotateBytes) await nextFile();
-        const text = `${lines.join('\n')}\n`;
-        await handle!.appendFile(text);
-        await handle!.datasync();
-        size += Buffer.byteLength(text);
-      } catch (e) {
-        throw new SinkError(`embedded write: ${(e as Error).message}`, 'retryable');
-      }
-      for (const p of points) {
-        fieldTypes.learn(p);
-        window.add(p);
-      }
-    },
+    write: queued,
     async queryCounts(q) {
       init();
       return window.queryCounts(q);
@@ -173,9 +184,12 @@ export function createEmbeddedSink(opts: EmbeddedOptions): EmbeddedSink {
     },
     async close() {
       closed = true;
+      await writing; // the write under way finishes in its file
       const h = handle;
       handle = undefined;
       await h?.close();
     },
   };
 }
+
+function noop(): void {}
