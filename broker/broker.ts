@@ -10,7 +10,7 @@
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Aedes, type Client, type PublishPacket } from 'aedes';
+import { Aedes, type AedesOptions, type Client, type PublishPacket } from 'aedes';
 import { createWebSocketStream, type WebSocket } from 'ws';
 import { assertRoot, DEFAULT_ROOT } from '../protocol/index.ts';
 import type { BackoffPolicy } from './auth-backoff.ts';
@@ -27,6 +27,7 @@ import {
   loadTls,
   type TlsMaterial,
 } from './listeners.ts';
+import { createMemoryPersistence } from './memory-persistence.ts';
 import { loadRegistry, type Registry, validateRegistry } from './registry.ts';
 import type { BrokerStarted, BrokerStats } from './types.ts';
 import { DEFAULT_WRITE_LIMITS } from './write-batch.ts';
@@ -143,7 +144,8 @@ export function createBroker(options: BrokerOptions = {}) {
 
   const aedes = new Aedes({
     maxClientsIdLength: 64,
-    ...(options.persistence ? { persistence: options.persistence } : {}),
+    // in memory by default, with each client's queue indexed (memory-persistence.ts)
+    persistence: (options.persistence ?? createMemoryPersistence()) as AedesOptions['persistence'],
     ...gk.hooks,
   });
 
