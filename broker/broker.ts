@@ -29,6 +29,7 @@ import {
 } from './listeners.ts';
 import { createMemoryPersistence } from './memory-persistence.ts';
 import { loadRegistry, type Registry, validateRegistry } from './registry.ts';
+import { paceReplays, REPLAY_ROOM_BYTES, type ReplayingStore } from './replay-pace.ts';
 import type { BrokerStarted, BrokerStats } from './types.ts';
 import { DEFAULT_WRITE_LIMITS } from './write-batch.ts';
 
@@ -142,12 +143,29 @@ export function createBroker(options: BrokerOptions = {}) {
         : validateRegistry(source);
   if (source !== undefined && typeof source !== 'string') gk.setRegistry(validateRegistry(source));
 
-  const aedes = new Aedes({
+  // a replay leaves most of what a connection may hold unsent to the live messages
+  const replayRoom = Math.min(
+    REPLAY_ROOM_BYTES,
+    (options.maxBacklogBytes ?? DEFAULT_WRITE_LIMITS.maxBacklogBytes) / 4,
+  );
+  /** The connection of a client, when it is one of ours. */
+  let connOf: (id: string) => unknown = () => undefined;
+  const aedes: Aedes = new Aedes({
     maxClientsIdLength: 64,
-    // in memory by default, with each client's queue indexed (memory-persistence.ts)
-    persistence: (options.persistence ?? createMemoryPersistence()) as AedesOptions['persistence'],
+    // in memory by default, with each client's queue indexed (memory-persistence.ts); a
+    // session's backlog replayed at its reader's pace (replay-pace.ts)
+    persistence: paceReplays(
+      (options.persistence ?? createMemoryPersistence()) as ReplayingStore,
+      (id): Promise<void> | undefined => {
+        const conn = connOf(id);
+        return conn instanceof FrameGuard ? conn.whenRoom(replayRoom) : undefined;
+      },
+    ) as unknown as AedesOptions['persistence'],
     ...gk.hooks,
   });
+  connOf = (id) =>
+    (aedes as unknown as { clients: Record<string, { conn?: unknown } | undefined> }).clients[id]
+      ?.conn;
 
   // aedes has no "refuse without disconnecting": the refused packet is acknowledged by aedes
   // as usual, and here it is not handed on (no subscriber, no retained store, no event).

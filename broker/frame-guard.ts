@@ -100,6 +100,11 @@ export class FrameGuard extends Duplex {
     inner.on('close', () => this.destroy());
   }
 
+  /** See WriteBatch.whenRoom: undefined, or a promise once at most `limitBytes` are unsent. */
+  whenRoom(limitBytes: number): Promise<void> | undefined {
+    return this.#batch.whenRoom(limitBytes);
+  }
+
   override _read(): void {
     this.#inner.resume();
   }

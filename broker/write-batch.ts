@@ -36,6 +36,11 @@ export interface WriteBatch {
   add(chunk: Buffer, done?: Done): void;
   /** writes what is queued now (before an end or a close) */
   flush(): void;
+  /**
+   * undefined when at most `limitBytes` are unsent, else a promise that resolves once they are
+   * (or the socket is gone): for a writer that can wait, such as a replayed backlog
+   */
+  whenRoom(limitBytes: number): Promise<void> | undefined;
 }
 
 /** 16 MiB and 10 s: room for every retained message of a large city on a new subscription. */
@@ -101,5 +106,23 @@ export function createWriteBatch(socket: Writable, o: WriteBatchOptions): WriteB
       done?.();
     },
     flush,
+    whenRoom(limitBytes) {
+      const room = () => socket.destroyed || queuedBytes + socket.writableLength <= limitBytes;
+      if (room()) return undefined;
+      return new Promise<void>((resolve) => {
+        const check = () => {
+          if (room()) {
+            socket.off('close', check);
+            return resolve();
+          }
+          // the kernel takes the rest as the reader reads: wait for it, or for the turn's write
+          if (socket.writableLength > 0) socket.once('drain', check);
+          else setImmediate(check);
+        };
+        socket.once('close', check);
+        flush();
+        check();
+      });
+    },
   };
 }
