@@ -19,6 +19,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { createLatencySamples } from '../metrics/index.ts';
+import { farewell } from '../ops/farewell.ts';
 import { createOpsServer } from '../ops/http.ts';
 import { type ConnectionStats, type Supervised, superviseMqtt } from '../ops/mqtt-connection.ts';
 import { defaultClientId, mqttOptions, redactUrl } from '../ops/mqtt-options.ts';
@@ -249,16 +250,16 @@ export function createControllerService(options: ControllerServiceOptions) {
     close(): Promise<void> {
       closed ??= (async () => {
         const c = client;
-        if (c?.connected) {
-          await Promise.all(
-            served().map((i) =>
-              c
-                .publishAsync(t.status(i, device), status(false), { qos: 1, retain: true })
-                .catch(() => {}),
-            ),
+        // bounded: a broker gone at the same moment never acknowledges (ops/farewell.ts)
+        if (c)
+          await farewell(
+            c,
+            c.connected
+              ? served().map((i) =>
+                  c.publishAsync(t.status(i, device), status(false), { qos: 1, retain: true }),
+                )
+              : [],
           );
-        }
-        if (c) await c.endAsync().catch(() => {});
         await ops?.close();
         runner.close();
       })();

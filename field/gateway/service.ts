@@ -10,6 +10,7 @@
  * Nothing is queued while disconnected (a signal is state, the next tick sends a fresh one).
  */
 import mqtt, { type MqttClient } from 'mqtt';
+import { farewell } from '../../ops/farewell.ts';
 import { superviseMqtt } from '../../ops/mqtt-connection.ts';
 import { mqttOptions, redactUrl } from '../../ops/mqtt-options.ts';
 import {
@@ -244,16 +245,16 @@ export function createSignalGateway(options: GatewayOptions) {
       closed ??= (async () => {
         if (timer) clearInterval(timer);
         const c = client;
-        if (c?.connected) {
-          await Promise.all(
-            [...served.keys()].map((i) =>
-              c
-                .publishAsync(t.status(i, device), status(false), { qos: 1, retain: true })
-                .catch(() => {}),
-            ),
+        // bounded: a broker gone at the same moment never acknowledges (ops/farewell.ts)
+        if (c)
+          await farewell(
+            c,
+            c.connected
+              ? [...served.keys()].map((i) =>
+                  c.publishAsync(t.status(i, device), status(false), { qos: 1, retain: true }),
+                )
+              : [],
           );
-        }
-        if (c) await c.endAsync(true).catch(() => {});
         for (const s of served.values()) await s.adapter?.close();
       })();
       return closed;
