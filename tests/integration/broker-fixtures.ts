@@ -131,3 +131,30 @@ export async function subscribeGranted(client: MqttClient, filter: string): Prom
     throw e;
   }
 }
+
+/** One QoS 0 PUBLISH, encoded by hand: a burst of them costs the client nothing. */
+export function publishPacket(topic: string, payload: Buffer | string): Buffer {
+  const t = Buffer.from(topic);
+  const p = Buffer.from(payload);
+  const len: number[] = [];
+  let n = 2 + t.length + p.length;
+  do {
+    let byte = n % 128;
+    n = Math.floor(n / 128);
+    if (n > 0) byte |= 0x80;
+    len.push(byte);
+  } while (n > 0);
+  return Buffer.concat([Buffer.from([0x30, ...len, t.length >> 8, t.length & 0xff]), t, p]);
+}
+
+/**
+ * Leaves a persistent QoS 1 session of the collector `col` on every intersection's counts, then
+ * disconnects: what is published next is queued for it. Returns its connect options.
+ */
+export async function leaveCollectorSession(url: string) {
+  const session = { clientId: 'col', username: 'col', password: passwordOf('col'), clean: false };
+  const away = await mqtt.connectAsync(url, { ...session, reconnectPeriod: 0 });
+  await away.subscribeAsync('traffic/v1/+/counts/+', { qos: 1 });
+  await away.endAsync();
+  return { ...session, reconnectPeriod: 0 };
+}

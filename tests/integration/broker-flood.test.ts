@@ -5,26 +5,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker } from '../../broker/index.ts';
-import { connectAs, fixtureRegistry, record, sleep, until } from './broker-fixtures.ts';
+import {
+  connectAs,
+  fixtureRegistry,
+  publishPacket,
+  record,
+  sleep,
+  until,
+} from './broker-fixtures.ts';
 
 const FLOOD = 50_000;
 // low enough that the flooder is throttled even on a loaded 2-core machine
 const RATE = { perSecond: 1000, burst: 500 };
-
-/** One QoS 0 PUBLISH, encoded by hand so the flood costs the client nothing. */
-function publishPacket(topic: string, payload: Buffer): Buffer {
-  const t = Buffer.from(topic);
-  const remaining = 2 + t.length + payload.length;
-  const len: number[] = [];
-  let n = remaining;
-  do {
-    let byte = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) byte |= 0x80;
-    len.push(byte);
-  } while (n > 0);
-  return Buffer.concat([Buffer.from([0x30, ...len, t.length >> 8, t.length & 0xff]), t, payload]);
-}
 
 const mb = (bytes: number) => Math.round(bytes / 1e6);
 

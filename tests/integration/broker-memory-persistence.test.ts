@@ -12,7 +12,7 @@ import mqtt from 'mqtt';
 import { expect, it } from 'vitest';
 import { createBroker } from '../../broker/index.ts';
 import { ROOT } from '../../rigs/openphase.ts';
-import { connectAs, fixtureRegistry, passwordOf, until } from './broker-fixtures.ts';
+import { connectAs, fixtureRegistry, leaveCollectorSession, until } from './broker-fixtures.ts';
 
 it("passes aedes-persistence's own test suite", async () => {
   const { stdout } = await promisify(execFile)(
@@ -27,10 +27,7 @@ it("passes aedes-persistence's own test suite", async () => {
 it('a persistent subscriber back from an outage gets its backlog and what follows, once each', async () => {
   const broker = createBroker({ port: 0, devices: fixtureRegistry(), log: () => {} });
   const { url } = await broker.start();
-  const session = { clientId: 'col', username: 'col', password: passwordOf('col'), clean: false };
-  const away = await mqtt.connectAsync(url, { ...session, reconnectPeriod: 0 });
-  await away.subscribeAsync('traffic/v1/+/counts/+', { qos: 1 });
-  await away.endAsync();
+  const session = await leaveCollectorSession(url);
   const sany = await connectAs(url, 'sany');
   const publish = (k: number) =>
     sany.publishAsync(`traffic/v1/i${k % 50}/counts/sany`, String(k), { qos: 1 });
@@ -38,7 +35,7 @@ it('a persistent subscriber back from an outage gets its backlog and what follow
   for (let k = 0; k < N; k += 500)
     await Promise.all(Array.from({ length: 500 }, (_, j) => publish(k + j)));
   // the handler before the connection: the backlog follows the CONNACK at once
-  const back = mqtt.connect(url, { ...session, reconnectPeriod: 0 });
+  const back = mqtt.connect(url, session);
   const got: number[] = [];
   back.on('message', (_t, payload) => got.push(Number(payload)));
   for (let k = N; k < N + 500; k++) await publish(k); // the city goes on meanwhile

@@ -8,22 +8,7 @@
 import type { MqttClient } from 'mqtt';
 import { expect, it } from 'vitest';
 import { createBroker } from '../../broker/index.ts';
-import { connectAs, fixtureRegistry, until } from './broker-fixtures.ts';
-
-/** One QoS 0 PUBLISH, encoded by hand: a burst costs the client nothing. */
-function publishPacket(topic: string, payload: string): Buffer {
-  const t = Buffer.from(topic);
-  const p = Buffer.from(payload);
-  const len: number[] = [];
-  let n = 2 + t.length + p.length;
-  do {
-    let byte = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) byte |= 0x80;
-    len.push(byte);
-  } while (n > 0);
-  return Buffer.concat([Buffer.from([0x30, ...len, t.length >> 8, t.length & 0xff]), t, p]);
-}
+import { connectAs, fixtureRegistry, publishPacket, until } from './broker-fixtures.ts';
 
 /** Writes `count` publishes at once and waits until the collector has them all. */
 async function burst(

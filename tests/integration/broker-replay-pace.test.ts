@@ -9,7 +9,7 @@
 import mqtt from 'mqtt';
 import { expect, it } from 'vitest';
 import { createBroker } from '../../broker/index.ts';
-import { connectAs, fixtureRegistry, passwordOf, until } from './broker-fixtures.ts';
+import { connectAs, fixtureRegistry, leaveCollectorSession, until } from './broker-fixtures.ts';
 
 it('replays a backlog bigger than the unsent bound without cutting the reader', async () => {
   const broker = createBroker({
@@ -19,10 +19,7 @@ it('replays a backlog bigger than the unsent bound without cutting the reader', 
     log: () => {},
   });
   const { url } = await broker.start();
-  const session = { clientId: 'col', username: 'col', password: passwordOf('col'), clean: false };
-  const away = await mqtt.connectAsync(url, { ...session, reconnectPeriod: 0 });
-  await away.subscribeAsync('traffic/v1/+/counts/+', { qos: 1 });
-  await away.endAsync();
+  const session = await leaveCollectorSession(url);
   const sany = await connectAs(url, 'sany');
   const body = JSON.stringify({ v: 1, pad: 'x'.repeat(2000) });
   const N = 5_000;
@@ -33,7 +30,7 @@ it('replays a backlog bigger than the unsent bound without cutting the reader', 
       ),
     );
   let got = 0;
-  const back = mqtt.connect(url, { ...session, reconnectPeriod: 0 });
+  const back = mqtt.connect(url, session);
   back.on('message', () => got++);
   // a reader busy for a moment as it comes back (a collector opening its store)
   back.once('connect', () => {
