@@ -6,8 +6,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { requireBinary } from '../rigs/binaries.ts';
+import { launchChromium } from '../rigs/chromium.ts';
 import { ROOT, startDemo } from '../rigs/demo-process.ts';
 import { gridScenario } from '../simulator/grid.ts';
 
@@ -26,10 +25,7 @@ const scenario = gridScenario({
 writeFileSync(file, JSON.stringify(scenario));
 
 const demo = await startDemo(['--scenario', file, '--speed', '5']);
-const browser = await chromium.launch({
-  executablePath: requireBinary('chromium'),
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
   await page.goto(`${demo.url}#r5c5`);

@@ -12,6 +12,13 @@ import { isTimeZone, parseLocalTime } from '../protocol/index.ts';
 import { type Day, dayOf, parseHours } from '../store-scenario/zone.ts';
 import { cliLang } from './lang.ts';
 
+/** A commander argParser for an integer flag of at least `min`; the refusal names the flag. */
+export const intOption = (name: string, min: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}`);
+  return n;
+};
+
 /** The core parser's result, or the translated message `key` when it throws. */
 function checked<T, K extends MessageKey>(parse: () => T, key: K, ...params: ParamsOf<K>): T {
   try {

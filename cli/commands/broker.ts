@@ -20,7 +20,7 @@ import {
 } from '../../broker/index.ts';
 import { listenError } from '../../broker/listeners.ts';
 import { createOpsServer } from '../../ops/http.ts';
-import { readArgFile } from '../args.ts';
+import { intOption, readArgFile } from '../args.ts';
 import { portArg } from '../port-arg.ts';
 import { untilStopSignal } from '../signals.ts';
 
@@ -44,12 +44,6 @@ function redisUrl(opts: { redisUrl?: string; redisUrlFile?: string }): string {
   parseRedisUrl(url);
   return url;
 }
-
-const int = (name: string, min: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}`);
-  return n;
-};
 
 export function command(): Command {
   return (
@@ -102,7 +96,7 @@ export function command(): Command {
           '--max-payload <bytes>',
           'largest payload delivered; a bigger one is acknowledged and dropped (counted oversize)',
         )
-          .argParser(int('--max-payload', 1))
+          .argParser(intOption('--max-payload', 1))
           .default(DEFAULT_MAX_PAYLOAD_BYTES),
       )
       .addOption(
@@ -110,26 +104,26 @@ export function command(): Command {
           '--max-packet <bytes>',
           'hard limit on one MQTT packet; a bigger one disconnects its sender',
         )
-          .argParser(int('--max-packet', 1))
+          .argParser(intOption('--max-packet', 1))
           .default(DEFAULT_MAX_PACKET_BYTES),
       )
       .addOption(
         new Option(
           '--max-retained <bytes>',
           'retained bytes (topic + payload) per device; a retained publish past it is refused (default: 1 MiB, or 16 KiB per intersection a device lists if more; 32 MiB for a device of every intersection)',
-        ).argParser(int('--max-retained', 1)),
+        ).argParser(intOption('--max-retained', 1)),
       )
       .addOption(
         new Option(
           '--rate <n>',
           `sustained publishes per second, one limit for every device (a faster device waits) (default: ${DEFAULT_RATE_LIMIT.perSecond}, or ${RATE_PER_INTERSECTION} per intersection a device lists if more; ${DEFAULT_RATE_LIMIT_ALL.perSecond} for a device of every intersection)`,
-        ).argParser(int('--rate', 1)),
+        ).argParser(intOption('--rate', 1)),
       )
       .addOption(
         new Option(
           '--burst <n>',
           'publishes allowed at once above --rate (default: twice --rate; needs --rate)',
-        ).argParser(int('--burst', 1)),
+        ).argParser(intOption('--burst', 1)),
       )
       .addOption(
         new Option(

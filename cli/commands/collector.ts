@@ -5,16 +5,11 @@
 import { Command, Option } from 'commander';
 import { createCollector, sinkWhere } from '../../collector/index.ts';
 import { defaultSpoolDir } from '../../collector/state-dir.ts';
+import { intOption } from '../args.ts';
 import { portArg } from '../port-arg.ts';
 import { MQTT_PASSWORD, refusedSecretOption, resolveSecret, secretFileOption } from '../secrets.ts';
 import { untilStopSignal } from '../signals.ts';
 import { addSinkOptions, sinkFromCommand, sinkHelp } from '../sink-options.ts';
-
-const int = (name: string, min: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}`);
-  return n;
-};
 
 export function command(): Command {
   const cmd = new Command('collector')
@@ -60,17 +55,17 @@ export function command(): Command {
     )
     .addOption(
       new Option('--spool-max-mb <n>', 'spool bound; at the bound the collector stops reading')
-        .argParser(int('--spool-max-mb', 1))
+        .argParser(intOption('--spool-max-mb', 1))
         .default(1024),
     )
     .addOption(
       new Option('--batch-size <n>', 'points per write')
-        .argParser(int('--batch-size', 1))
+        .argParser(intOption('--batch-size', 1))
         .default(5000),
     )
     .addOption(
       new Option('--flush-ms <n>', 'longest a point waits for its batch')
-        .argParser(int('--flush-ms', 1))
+        .argParser(intOption('--flush-ms', 1))
         .default(1000),
     )
     .addOption(
@@ -79,7 +74,7 @@ export function command(): Command {
         "refuse messages whose timestamps lie further than this from this machine's clock (rejected as implausible-time; 0 = off)",
       )
         .env('OPENPHASE_TIME_WINDOW_S')
-        .argParser(int('--time-window-s', 0))
+        .argParser(intOption('--time-window-s', 0))
         .default(86_400),
     )
     .addOption(
@@ -101,7 +96,7 @@ export function command(): Command {
     )
     .addOption(
       new Option('--log-every <s>', 'seconds between status log lines; 0 = none')
-        .argParser(int('--log-every', 0))
+        .argParser(intOption('--log-every', 0))
         .default(10),
     )
     .addHelpText(

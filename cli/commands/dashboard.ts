@@ -3,7 +3,7 @@ import { createInfluxV1Reader } from '../../collector/index.ts';
 import { createDashboard, createMqttSource, DEFAULT_RATE_LIMIT } from '../../dashboard/index.ts';
 import { influxV1Measures } from '../../measures/read/index.ts';
 import { assertTimeZone } from '../../protocol/index.ts';
-import { readArgFile } from '../args.ts';
+import { intOption, readArgFile } from '../args.ts';
 import { mqttPassword, passwordFileOption } from '../mqtt-secret.ts';
 import { portArg } from '../port-arg.ts';
 import { untilStopSignal } from '../signals.ts';
@@ -65,12 +65,7 @@ export function command(): Command {
         '--requests-per-minute <n>',
         'requests each client address may make a minute (more answer 429); the page asks once per intersection as it loads, and waits when told to: above the number of intersections, a big city loads at once',
       )
-        .argParser((v) => {
-          const n = Number(v);
-          if (!Number.isInteger(n) || n < 1)
-            throw new Error('--requests-per-minute must be an integer ≥ 1');
-          return n;
-        })
+        .argParser(intOption('--requests-per-minute', 1))
         .default(DEFAULT_RATE_LIMIT.max),
     )
     .addOption(new Option('--root <root>', 'topic root').env('OPENPHASE_ROOT').default('traffic'))

@@ -5,9 +5,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { requireBinary } from '../../rigs/binaries.ts';
+import { launchChromium } from '../../rigs/chromium.ts';
 import { type DemoProcess, ROOT, startDemo } from '../../rigs/demo-process.ts';
 
 let demo: DemoProcess;
@@ -15,13 +15,7 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  const [d, b] = await Promise.all([
-    startDemo(['--speed', '5'], {}, 90_000),
-    chromium.launch({
-      executablePath: requireBinary('chromium'),
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-    }),
-  ]);
+  const [d, b] = await Promise.all([startDemo(['--speed', '5'], {}, 90_000), launchChromium()]);
   demo = d;
   browser = b;
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

@@ -6,10 +6,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import mqtt from 'mqtt';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Signal } from '../../protocol/index.ts';
-import { requireBinary } from '../../rigs/binaries.ts';
+import { launchChromium } from '../../rigs/chromium.ts';
 import { type DemoProcess, startDemo } from '../../rigs/demo-process.ts';
 
 let demo: DemoProcess;
@@ -20,13 +20,7 @@ let foreignUrl: string;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  const [d, b] = await Promise.all([
-    startDemo(['--insecure', '--speed', '5']),
-    chromium.launch({
-      executablePath: requireBinary('chromium'),
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-    }),
-  ]);
+  const [d, b] = await Promise.all([startDemo(['--insecure', '--speed', '5']), launchChromium()]);
   demo = d;
   browser = b;
   // another site: same host, another port, so another origin

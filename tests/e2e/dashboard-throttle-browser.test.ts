@@ -5,11 +5,11 @@
  * word. The page now waits as `retry-after` says and asks again: every intersection is drawn.
  * (Here 40 intersections against 15 requests per 2 s stand for 2,000 against 1,200 a minute.)
  */
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createDashboard, type DashboardSource } from '../../dashboard/index.ts';
 import { createStore } from '../../dashboard/store.ts';
-import { requireBinary } from '../../rigs/binaries.ts';
+import { launchChromium } from '../../rigs/chromium.ts';
 import { twoPhaseConfig } from '../../rigs/intersections.ts';
 
 const N = 40;
@@ -36,10 +36,7 @@ beforeAll(async () => {
     log: () => {},
   });
   url = (await dashboard.start()).url;
-  browser = await chromium.launch({
-    executablePath: requireBinary('chromium'),
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, 90_000);
 
 afterAll(async () => {

@@ -3,9 +3,9 @@
  * controller, signal gateway, NTCIP cabinet emulator; no simulator anywhere — in a real
  * headless Chromium: the real intersection is drawn and its heads follow the cabinet live.
  */
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBinary } from '../../rigs/binaries.ts';
+import { launchChromium } from '../../rigs/chromium.ts';
 import { commandLine, started } from '../integration/field-processes.ts';
 import { type FieldSystem, ID, SECRETS, startFieldSystem } from './field-loop.ts';
 
@@ -33,10 +33,7 @@ describe('openphase dashboard on a field system', () => {
       'dash-1',
     );
     url = String((await started(dash)).url);
-    browser = await chromium.launch({
-      executablePath: requireBinary('chromium'),
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
   }, 240_000);

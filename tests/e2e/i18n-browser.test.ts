@@ -11,12 +11,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { CATALOGS, type Lang } from '../../i18n/index.ts';
 import type { Message } from '../../i18n/types.ts';
-import { requireBinary } from '../../rigs/binaries.ts';
+import { launchChromium } from '../../rigs/chromium.ts';
 import { type DemoProcess, ROOT, startDemo } from '../../rigs/demo-process.ts';
 
 const UPDATE = process.env.OPENPHASE_UPDATE_SCREENSHOT === '1';
@@ -79,10 +79,7 @@ async function shot(page: Page, name: string, fullPage = false) {
 beforeAll(async () => {
   const [d, b] = await Promise.all([
     startDemo(['--speed', UPDATE ? '10' : '5'], {}, 90_000),
-    chromium.launch({
-      executablePath: requireBinary('chromium'),
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-    }),
+    launchChromium(),
   ]);
   demo = d;
   browser = b;

@@ -8,14 +8,14 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createEmbeddedSink } from '../../collector/sinks/embedded/store.ts';
 import { createRecentWindow } from '../../collector/window.ts';
 import { createDashboard, type DashboardSource } from '../../dashboard/index.ts';
 import { createStore } from '../../dashboard/store.ts';
 import { embeddedMeasures } from '../../measures/read/index.ts';
-import { requireBinary } from '../../rigs/binaries.ts';
+import { launchChromium } from '../../rigs/chromium.ts';
 import { ROOT } from '../../rigs/openphase.ts';
 import { fixedTimeScenario, simulateToPoints } from '../helpers/measures-sim.ts';
 
@@ -60,10 +60,7 @@ beforeAll(async () => {
     log: () => {},
   });
   url = (await dashboard.start()).url;
-  browser = await chromium.launch({
-    executablePath: requireBinary('chromium'),
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, 90_000);
 
 afterAll(async () => {
